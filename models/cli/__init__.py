@@ -1,0 +1,5 @@
+"""The `mashangban` command."""
+
+
+def main() -> None:
+    """Entry point (filled in below)."""

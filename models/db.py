@@ -1,0 +1,181 @@
+"""Engines and transactions for SQLite (one host) and PostgreSQL (many hosts).
+
+SQLite: WAL, a busy timeout, synchronous FULL, and every transaction opened with
+``BEGIN IMMEDIATE`` so two writers never both read a stale "next ticket" (pysqlite's deferred
+transactions would). Read-only work asks for a deferred transaction with :func:`reading`.
+PostgreSQL: READ COMMITTED; claims use ``FOR UPDATE SKIP LOCKED`` (see :mod:`models.claim`).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from platformdirs import user_data_dir
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlmodel import Session
+
+from models.errors import DatabaseError
+
+ENV_DB = "MASHANGBAN_DB"
+SQLITE_BUSY_TIMEOUT_S = 30.0
+_BEGIN_MODE = "mashangban_begin"
+
+
+def default_db_path() -> Path:
+    """The SQLite file used when no database is named: in the user data directory."""
+    return Path(user_data_dir("mashangban", appauthor=False)) / "mashangban.db"
+
+
+def resolve_url(db: str | None = None) -> str:
+    """Turn ``--db`` (a path or a SQLAlchemy URL), ``MASHANGBAN_DB`` or the default into a URL.
+
+    Raises DatabaseError for a malformed URL or an unsupported database.
+    """
+    value = db or os.environ.get(ENV_DB) or str(default_db_path())
+    if "://" not in value:
+        return f"sqlite:///{Path(value).expanduser().absolute()}"
+    try:
+        url = make_url(value)
+    except ArgumentError as exc:
+        raise DatabaseError(
+            "db_bad_url",
+            url=value,
+            hint="use a file path, sqlite:///PATH or postgresql+psycopg://USER@HOST/DB",
+        ) from exc
+    backend = url.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise DatabaseError(
+            "db_unsupported", backend=backend, hint="mashangban runs on SQLite or PostgreSQL"
+        )
+    if backend == "postgresql" and url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")
+    return url.render_as_string(hide_password=False)
+
+
+def is_sqlite(engine: Engine) -> bool:
+    """True for the embedded SQLite database."""
+    return engine.dialect.name == "sqlite"
+
+
+def make_engine(url: str, *, pool_size: int = 5) -> Engine:
+    """Create an engine for a URL from :func:`resolve_url`; nothing is opened yet.
+
+    For a SQLite file the directory is created and must be writable; DatabaseError otherwise.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise DatabaseError("db_bad_url", url=url) from exc
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(url, parsed.database or "")
+    return create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=10,
+        pool_pre_ping=True,
+        connect_args={"connect_timeout": 10},
+    )
+
+
+def _sqlite_engine(url: str, path: str) -> Engine:
+    if path and path != ":memory:":
+        _check_writable(Path(path))
+    engine = create_engine(
+        url,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        # Take transaction control away from pysqlite; "begin" below opens them ourselves.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        mode = connection.get_execution_options().get(_BEGIN_MODE, "IMMEDIATE")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def _check_writable(path: Path) -> None:
+    directory = path.parent
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatabaseError("db_dir", path=directory, reason=exc.strerror) from exc
+    target = path if path.exists() else directory
+    if not os.access(target, os.W_OK):
+        raise DatabaseError(
+            "db_readonly", path=target, hint="choose another path with --db or MASHANGBAN_DB"
+        )
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Session]:
+    """A write transaction (``BEGIN IMMEDIATE`` on SQLite), committed on success.
+
+    A busy database that stays busy past the timeout raises DatabaseError; any other error rolls
+    the whole transaction back, so nothing is half-written.
+    """
+    with _translate_errors(), Session(engine, expire_on_commit=False) as session, session.begin():
+        yield session
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Session]:
+    """A read-only transaction (deferred on SQLite, so readers never wait for writers)."""
+    with _translate_errors():
+        conn = engine.connect().execution_options(**{_BEGIN_MODE: "DEFERRED"})
+        try:
+            with Session(bind=conn, expire_on_commit=False) as session, session.begin():
+                yield session
+        finally:
+            conn.close()
+
+
+@contextmanager
+def _translate_errors() -> Iterator[None]:
+    try:
+        yield
+    except OperationalError as exc:
+        raise describe_operational(exc) from exc
+
+
+def describe_operational(exc: OperationalError) -> DatabaseError:
+    """Translate a driver's operational error into words for staff."""
+    text = str(exc.orig) if exc.orig is not None else str(exc)
+    first = text.strip().splitlines()[0] if text.strip() else repr(exc)
+    if "locked" in text or "busy" in text:
+        return DatabaseError("db_busy")
+    if "unable to open" in text or "readonly" in text:
+        return DatabaseError("db_open", detail=first)
+    if "connect" in text.lower():
+        return DatabaseError("db_connect", detail=first)
+    return DatabaseError("db_error", detail=first)
+
+
+def retry_busy(func: Any, *, attempts: int = 3, pause_s: float = 0.2) -> Any:
+    """Call ``func()`` again when the database reports busy; for apps that must not give up."""
+    for attempt in range(attempts):
+        try:
+            return func()
+        except DatabaseError as exc:
+            if exc.key != "db_busy" or attempt == attempts - 1:
+                raise
+            time.sleep(pause_s * (attempt + 1))
+    raise AssertionError("unreachable")

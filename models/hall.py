@@ -1,0 +1,343 @@
+"""The hall file: a TOML description of queues, items and windows, validated and stored.
+
+The file is checked completely before anything is written; errors name the file, the line and
+the field. Loading upserts configuration rows by their natural keys (queue prefix, item code,
+window number), so runtime state (tickets, logins, pauses) survives a reload.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import tomllib
+import zoneinfo
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from sqlalchemy import Engine, delete
+from sqlmodel import Session, select
+
+from models.db import writing
+from models.errors import HallError
+from models.events import append_event
+from models.tables import Hall, Queue, ServiceItem, Window, WindowQueue
+from models.timeutil import utcnow
+
+_HOURS_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
+
+
+def _check_hours(ranges: list[str]) -> list[str]:
+    for text in ranges:
+        m = _HOURS_RE.match(text)
+        if not m:
+            raise ValueError(f"{text!r} is not a range like 08:30-12:00")
+        if (int(m[1]), int(m[2])) >= (int(m[3]), int(m[4])):
+            raise ValueError(f"{text!r} ends before it starts")
+    return ranges
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+Minutes = Annotated[int, Field(ge=0, le=24 * 60)]
+
+
+class HallSettings(_Strict):
+    """The [hall] table: names, calendar and the queue rules."""
+
+    name_zh: str = Field(min_length=1)
+    name_en: str = Field(min_length=1)
+    timezone: str = "Asia/Shanghai"
+    open_days: Literal["workdays", "every-day"] = "workdays"
+    hours: list[str] = Field(default_factory=lambda: ["09:00-17:00"], min_length=1)
+    priority_run: int = Field(default=2, ge=1, le=20)
+    requeue_offset: int = Field(default=3, ge=0, le=100)
+    max_misses: int = Field(default=2, ge=1, le=10)
+    checkin_early_minutes: Minutes = 30
+    checkin_late_minutes: Minutes = 15
+    kiosk_idle_seconds: int = Field(default=30, ge=5, le=3600)
+    ticket_header: str = ""
+    ticket_footer: str = ""
+
+    _hours = field_validator("hours")(_check_hours)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+
+class QueueConfig(_Strict):
+    """One [[queue]]: a zone with its own ticket numbers."""
+
+    prefix: str = Field(pattern=r"^[A-Z]$")
+    name_zh: str = Field(min_length=1)
+    name_en: str = Field(min_length=1)
+    daily_cap: int = Field(default=0, ge=0, le=999)
+    wait_limit_minutes: int = Field(default=60, ge=1, le=24 * 60)
+    service_minutes: int = Field(default=10, ge=1, le=24 * 60)
+    hours: list[str] = Field(default_factory=list)
+
+    _hours = field_validator("hours")(_check_hours)
+
+
+class ItemConfig(_Strict):
+    """One [[item]]: a service a citizen can ask for."""
+
+    code: str = Field(pattern=r"^[A-Z0-9]{2,8}$")
+    queue: str
+    name_zh: str = Field(min_length=1)
+    name_en: str = Field(min_length=1)
+    department: str = Field(min_length=1)
+    instant: bool = False
+    promised_days: int = Field(default=0, ge=0, le=365)
+    service_minutes: int | None = Field(default=None, ge=1, le=24 * 60)
+    materials: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _instant_has_no_days(self) -> ItemConfig:
+        if self.instant and self.promised_days:
+            raise ValueError("an instant item cannot promise working days")
+        return self
+
+
+class WindowConfig(_Strict):
+    """One [[window]]: a counter and the queues it serves, in order."""
+
+    number: int = Field(ge=1, le=999)
+    queues: list[str] = Field(min_length=1)
+    label_zh: str = ""
+    label_en: str = ""
+
+
+class HallConfig(_Strict):
+    """A whole hall file."""
+
+    hall: HallSettings
+    queue: list[QueueConfig] = Field(min_length=1)
+    item: list[ItemConfig] = Field(default_factory=list)
+    window: list[WindowConfig] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _references(self) -> HallConfig:
+        prefixes = [q.prefix for q in self.queue]
+        _unique("queue", "prefix", prefixes)
+        _unique("item", "code", [i.code for i in self.item])
+        _unique("window", "number", [w.number for w in self.window])
+        for n, item in enumerate(self.item):
+            if item.queue not in prefixes:
+                raise _RefError(("item", n, "queue"), f"unknown queue {item.queue!r}")
+        for n, window in enumerate(self.window):
+            for queue in window.queues:
+                if queue not in prefixes:
+                    raise _RefError(("window", n, "queues"), f"unknown queue {queue!r}")
+            if len(set(window.queues)) != len(window.queues):
+                raise _RefError(("window", n, "queues"), "a queue is listed twice")
+        return self
+
+
+class _RefError(ValueError):
+    def __init__(self, loc: tuple[str | int, ...], detail: str) -> None:
+        super().__init__(detail)
+        self.loc = loc
+        self.detail = detail
+
+
+def _unique(table: str, key: str, values: list[Any]) -> None:
+    seen: set[Any] = set()
+    for n, value in enumerate(values):
+        if value in seen:
+            raise _RefError((table, n, key), f"duplicate {key} {value!r}")
+        seen.add(value)
+
+
+def default_hall_path() -> Path:
+    """The Jinan hall shipped with the product."""
+    return Path(str(resources.files("models") / "halls" / "jinan.toml"))
+
+
+def parse_hall(text: str, *, source: str = "<hall>") -> HallConfig:
+    """Validate hall file text. Raises HallError naming the file, line and field."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = re.search(r"line (\d+)", str(exc))
+        raise HallError(
+            "hall_syntax", path=source, line=line[1] if line else "?", detail=str(exc)
+        ) from exc
+    try:
+        return HallConfig.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = tuple(first["loc"])
+        detail = first["msg"]
+        ctx = first.get("ctx") or {}
+        if isinstance(ctx.get("error"), _RefError):
+            loc, detail = ctx["error"].loc, ctx["error"].detail
+        raise HallError(
+            "hall_field", where=_where(source, text, loc), detail=detail, hint=_more(exc)
+        ) from exc
+
+
+def _more(exc: ValidationError) -> str:
+    count = exc.error_count()
+    return f"{count - 1} more problem(s) after this one" if count > 1 else ""
+
+
+def _where(source: str, text: str, loc: tuple[Any, ...]) -> str:
+    """'FILE line N, field queue[2].prefix' — the line found by counting table headers."""
+    field = ""
+    for part in loc:
+        field += f"[{part}]" if isinstance(part, int) else (f".{part}" if field else str(part))
+    line = _find_line(text, loc)
+    return f"{source} line {line}, field {field}" if line else f"{source}, field {field}"
+
+
+def _find_line(text: str, loc: tuple[Any, ...]) -> int | None:
+    lines = text.splitlines()
+    if not loc:
+        return None
+    table = str(loc[0])
+    index = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else None
+    key = next((str(p) for p in loc[1:] if isinstance(p, str)), None)
+    header = re.compile(rf"^\s*\[\[?\s*{re.escape(table)}\s*\]\]?\s*(#.*)?$")
+    starts = [n for n, line in enumerate(lines) if header.match(line)]
+    if not starts:
+        return None
+    start = starts[index] if index is not None and index < len(starts) else starts[0]
+    if key is None:
+        return start + 1
+    for n in range(start + 1, len(lines)):
+        if lines[n].lstrip().startswith("["):
+            break
+        if re.match(rf"^\s*{re.escape(key)}\s*=", lines[n]):
+            return n + 1
+    return start + 1
+
+
+def read_hall_file(path: Path) -> tuple[HallConfig, str]:
+    """Read and validate a hall file; returns the config and its text."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise HallError("hall_unreadable", path=path, reason=reason) from exc
+    return parse_hall(text, source=str(path)), text
+
+
+def store_hall(engine: Engine, config: HallConfig, text: str) -> None:
+    """Write a validated hall into the database in one transaction, with one event."""
+    with writing(engine) as session:
+        _store(session, config, text)
+        append_event(
+            session,
+            kind="hall_loaded",
+            data={
+                "queues": len(config.queue),
+                "items": len(config.item),
+                "windows": len(config.window),
+            },
+        )
+
+
+def _store(session: Session, config: HallConfig, text: str) -> None:
+    now = utcnow()
+    settings = config.hall.model_dump()
+    hall = session.get(Hall, 1) or Hall(
+        id=1, name_zh="", name_en="", settings="{}", source="", loaded_at=now
+    )
+    hall.name_zh, hall.name_en = config.hall.name_zh, config.hall.name_en
+    hall.timezone = config.hall.timezone
+    hall.settings = json.dumps(settings, ensure_ascii=False, sort_keys=True)
+    hall.source, hall.loaded_at = text, now
+    session.add(hall)
+
+    queues = {q.prefix: q for q in session.exec(select(Queue)).all()}
+    for position, qc in enumerate(config.queue):
+        queue = queues.get(qc.prefix) or Queue(prefix=qc.prefix, name_zh="", name_en="")
+        queue.name_zh, queue.name_en = qc.name_zh, qc.name_en
+        queue.daily_cap, queue.wait_limit_minutes = qc.daily_cap, qc.wait_limit_minutes
+        queue.service_minutes, queue.hours = qc.service_minutes, json.dumps(qc.hours)
+        queue.position, queue.active = position, True
+        session.add(queue)
+        queues[qc.prefix] = queue
+    configured = {q.prefix for q in config.queue}
+    for prefix, queue in queues.items():
+        if prefix not in configured:
+            queue.active = False  # tickets refer to it; keep the row
+            session.add(queue)
+    session.flush()
+
+    items = {i.code: i for i in session.exec(select(ServiceItem)).all()}
+    for position, ic in enumerate(config.item):
+        item = items.get(ic.code) or ServiceItem(
+            code=ic.code, queue_id=0, name_zh="", name_en="", department=""
+        )
+        item.queue_id = _id(queues[ic.queue])
+        item.name_zh, item.name_en, item.department = ic.name_zh, ic.name_en, ic.department
+        item.instant, item.promised_days = ic.instant, ic.promised_days
+        item.service_minutes = ic.service_minutes
+        item.materials = json.dumps(ic.materials, ensure_ascii=False)
+        item.position, item.active = position, True
+        session.add(item)
+        items[ic.code] = item
+    for code, item in items.items():
+        if code not in {i.code for i in config.item}:
+            item.active = False
+            session.add(item)
+
+    windows = {w.number: w for w in session.exec(select(Window)).all()}
+    session.execute(delete(WindowQueue))
+    for wc in config.window:
+        window = windows.get(wc.number) or Window(number=wc.number)
+        window.label_zh, window.label_en, window.active = wc.label_zh, wc.label_en, True
+        session.add(window)
+        windows[wc.number] = window
+    for number, window in windows.items():
+        if number not in {w.number for w in config.window}:
+            window.active = False
+            session.add(window)
+    session.flush()
+    for wc in config.window:
+        for position, prefix in enumerate(wc.queues):
+            session.add(
+                WindowQueue(
+                    window_number=wc.number, queue_id=_id(queues[prefix]), position=position
+                )
+            )
+
+
+def _id(queue: Queue) -> int:
+    assert queue.id is not None, "queue rows are flushed before use"
+    return queue.id
+
+
+def hall_settings(session: Session) -> HallSettings:
+    """The stored [hall] settings. Raises HallError when no hall is loaded."""
+    hall = session.get(Hall, 1)
+    if hall is None:
+        raise HallError("no_hall", hint="run: mashangban hall load FILE (or mashangban init)")
+    return HallSettings.model_validate(json.loads(hall.settings))
+
+
+def queue_hours(settings: HallSettings, queue: Queue) -> list[tuple[dt.time, dt.time]]:
+    """The opening ranges of a queue as times (the queue's own, or the hall's)."""
+    ranges = json.loads(queue.hours) or settings.hours
+    out = []
+    for text in ranges:
+        start, end = text.split("-")
+        out.append((_time(start), _time(end)))
+    return out
+
+
+def _time(text: str) -> dt.time:
+    hours, minutes = (int(p) for p in text.split(":"))
+    return dt.time.max if hours == 24 else dt.time(hours, minutes)

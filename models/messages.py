@@ -1,0 +1,159 @@
+"""The catalogue of every message a citizen, clerk or manager reads, in Chinese and English.
+
+Code raises :class:`models.errors.MashangbanError` with a key from here and the values to fill
+in; the apps pick the language they show.
+"""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # database
+    "db_bad_url": ("不是有效的数据库地址：{url}", "not a valid database URL: {url}"),
+    "db_unsupported": ("不支持的数据库：{backend}", "unsupported database: {backend}"),
+    "db_dir": (
+        "无法创建数据库目录 {path}：{reason}",
+        "cannot create the database directory {path}: {reason}",
+    ),
+    "db_readonly": ("数据库不可写：{path}", "the database is not writable: {path}"),
+    "db_busy": ("数据库忙，请稍后再试", "the database is busy, please try again"),
+    "db_open": ("无法打开数据库：{detail}", "cannot open the database: {detail}"),
+    "db_connect": ("无法连接数据库：{detail}", "cannot connect to the database: {detail}"),
+    "db_error": ("数据库错误：{detail}", "database error: {detail}"),
+    "db_not_initialised": ("数据库尚未初始化", "the database is not initialised"),
+    "db_outdated": (
+        "数据库版本较旧（{revision}）",
+        "the database is at an older version ({revision})",
+    ),
+    "db_newer": (
+        "数据库由更新版本的马上办写入（{revision}），本版本无法使用",
+        "the database was written by a newer version of mashangban ({revision}); "
+        "this version refuses to use it",
+    ),
+    "no_hall": ("尚未载入大厅配置", "no hall has been loaded"),
+    # hall file
+    "hall_unreadable": (
+        "无法读取大厅文件 {path}：{reason}",
+        "cannot read the hall file {path}: {reason}",
+    ),
+    "hall_syntax": (
+        "{path} 第 {line} 行：TOML 格式错误：{detail}",
+        "{path} line {line}: bad TOML: {detail}",
+    ),
+    "hall_field": ("{where}：{detail}", "{where}: {detail}"),
+    # lookups
+    "unknown_queue": ("没有这个队列：{queue}", "unknown queue: {queue}"),
+    "unknown_item": ("没有这个事项：{item}", "unknown service item: {item}"),
+    "unknown_window": ("没有这个窗口：{window}", "unknown window: {window}"),
+    "unknown_number": ("今天没有这个号：{number}", "no ticket {number} today"),
+    "bad_number": (
+        "号码格式不对：{number}（应如 M023）",
+        "not a ticket number: {number} (like M023)",
+    ),
+    "unknown_clerk": ("没有这个工作人员：{clerk}", "unknown clerk: {clerk}"),
+    "item_not_in_queue": (
+        "事项 {item} 不属于 {queue} 区",
+        "item {item} is not served by queue {queue}",
+    ),
+    "window_not_serving": (
+        "{window} 号窗口不办理 {queue} 区业务",
+        "window {window} does not serve queue {queue}",
+    ),
+    # taking tickets
+    "hall_closed_day": ("今天不办公（{date}）", "the hall is closed today ({date})"),
+    "queue_closed": (
+        "{queue} 区现在不办理取号，办理时间 {hours}",
+        "queue {queue} is closed now; open {hours}",
+    ),
+    "queue_full": (
+        "{queue} 区今日号已取完（{cap} 个）",
+        "queue {queue} has issued all {cap} tickets for today",
+    ),
+    "bad_priority": ("优先类别不对：{priority}", "unknown priority class: {priority}"),
+    # appointments
+    "appt_unknown": ("预约码无效：{code}", "unknown appointment code: {code}"),
+    "appt_used": (
+        "该预约已签到（{number}）",
+        "this appointment has already been checked in ({number})",
+    ),
+    "appt_cancelled": ("该预约已取消", "this appointment was cancelled"),
+    "appt_other_day": ("预约日期为 {date}，不是今天", "the appointment is for {date}, not today"),
+    "appt_early": ("签到时间未到，请于 {opens} 后签到", "too early: check-in opens at {opens}"),
+    "appt_late": (
+        "已过签到时间（{closes}），请取普通号",
+        "too late: check-in closed at {closes}; please take a normal ticket",
+    ),
+    "csv_error": ("{path} 第 {line} 行：{detail}", "{path} line {line}: {detail}"),
+    "csv_unreadable": ("无法读取 {path}：{reason}", "cannot read {path}: {reason}"),
+    "appt_duplicate": ("预约码重复：{code}", "duplicate appointment code: {code}"),
+    # windows and clerks
+    "no_clerk": (
+        "{window} 号窗口无人登录，请先登录",
+        "no clerk is logged in at window {window}; log in first",
+    ),
+    "window_paused": ("{window} 号窗口暂停中（{reason}）", "window {window} is paused ({reason})"),
+    "window_not_paused": ("{window} 号窗口未暂停", "window {window} is not paused"),
+    "window_busy": (
+        "{window} 号窗口仍有 {number}（{status}），请先办结、过号或取消",
+        "window {window} still has {number} ({status}); finish, mark no-show or cancel it first",
+    ),
+    "nothing_waiting": ("{window} 号窗口暂无等候", "nothing is waiting for window {window}"),
+    "no_current": ("{window} 号窗口当前没有号", "window {window} has no current ticket"),
+    "wrong_state": (
+        "{number} 当前为{status_zh}，不能{action_zh}",
+        "{number} is {status}; cannot {action}",
+    ),
+    "void_misses": (
+        "{number} 已过号 {misses} 次，作废",
+        "{number} has been missed {misses} times and is void",
+    ),
+    "wrong_pin": ("工号或密码错误", "wrong clerk number or PIN"),
+    "clerk_exists": ("工作人员已存在：{clerk}", "clerk {clerk} already exists"),
+    "bad_pin": ("密码须为 4–12 位数字", "the PIN must be 4-12 digits"),
+    "window_held": (
+        "{window} 号窗口已由 {clerk} 登录",
+        "window {window} is held by clerk {clerk}",
+    ),
+    "clerk_elsewhere": (
+        "{clerk} 已在 {window} 号窗口登录，请先退出",
+        "clerk {clerk} is logged in at window {window}; log out there first",
+    ),
+    "transfer_same": ("不能转到同一个队列和窗口", "cannot transfer to the same queue and window"),
+    "bad_reason": ("请填写暂停原因", "give a reason for the pause"),
+    "cancel_target": ("请指定窗口或号码", "name a window or a ticket number"),
+    "transfer_target": ("请指定转往的队列或窗口", "name the queue or window to transfer to"),
+    # audit
+    "chain_broken": (
+        "事件链在第 {seq} 条断开：{detail}",
+        "the event chain is broken at event {seq}: {detail}",
+    ),
+}
+
+STATUS_ZH = {
+    "waiting": "等候",
+    "called": "已叫号",
+    "serving": "办理中",
+    "done": "已办结",
+    "missed": "过号",
+    "void": "作废",
+    "transferred": "已转移",
+    "cancelled": "已取消",
+}
+
+ACTION_ZH = {
+    "call": "叫号",
+    "recall": "重呼",
+    "no-show": "过号",
+    "requeue": "重新排队",
+    "start": "开始办理",
+    "finish": "办结",
+    "transfer": "转移",
+    "cancel": "取消",
+}
+
+PRIORITY_ZH = {"normal": "普通", "appointment": "预约", "green": "绿色通道"}
+
+
+def render(key: str, **values: object) -> tuple[str, str]:
+    """The Chinese and English text of a message, filled in."""
+    zh, en = MESSAGES[key]
+    return zh.format(**values), en.format(**values)

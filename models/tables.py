@@ -1,0 +1,230 @@
+"""The database tables of the hall.
+
+Configuration tables (hall, queue, service item, window) are written by `hall load`; runtime
+tables (ticket, day counter, event, appointment, pause, clerk) by the operations in this package.
+Times are stored as aware UTC; the business date is the hall's local date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class TicketStatus(StrEnum):
+    """Where a ticket is in its life (DESIGN.md, ticket lifecycle)."""
+
+    WAITING = "waiting"
+    CALLED = "called"
+    SERVING = "serving"
+    DONE = "done"
+    MISSED = "missed"
+    VOID = "void"
+    TRANSFERRED = "transferred"
+    CANCELLED = "cancelled"
+
+
+OPEN_STATUSES = (
+    TicketStatus.WAITING,
+    TicketStatus.CALLED,
+    TicketStatus.SERVING,
+    TicketStatus.MISSED,
+)
+AT_WINDOW_STATUSES = (TicketStatus.CALLED, TicketStatus.SERVING)
+
+
+class Priority(StrEnum):
+    """Priority class of a ticket; anything but normal is served first, interleaved."""
+
+    NORMAL = "normal"
+    APPOINTMENT = "appointment"
+    GREEN = "green"
+
+
+class Hall(SQLModel, table=True):
+    """The loaded hall file: one row, id 1."""
+
+    id: int = Field(default=1, primary_key=True)
+    name_zh: str
+    name_en: str
+    timezone: str = "Asia/Shanghai"
+    settings: str = Field(sa_column=Column(Text, nullable=False))
+    """The [hall] table of the hall file as canonical JSON."""
+    source: str = Field(sa_column=Column(Text, nullable=False))
+    """The hall file as loaded, so every host sees the same text."""
+    loaded_at: dt.datetime
+
+
+class Queue(SQLModel, table=True):
+    """A zone of the hall with its own ticket numbers (prefix letter)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    prefix: str = Field(max_length=1, unique=True)
+    name_zh: str
+    name_en: str
+    daily_cap: int = 0
+    wait_limit_minutes: int = 60
+    service_minutes: int = 10
+    hours: str = "[]"
+    """JSON list of "HH:MM-HH:MM" ranges; empty means the hall's hours."""
+    position: int = 0
+    active: bool = True
+
+
+class ServiceItem(SQLModel, table=True):
+    """A service item (事项) a citizen can ask for, served by one queue."""
+
+    __tablename__ = "service_item"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, max_length=8)
+    queue_id: int = Field(foreign_key="queue.id")
+    name_zh: str
+    name_en: str
+    department: str
+    instant: bool = False
+    promised_days: int = 0
+    service_minutes: int | None = None
+    materials: str = "[]"
+    """JSON list of required materials, shown to clerk and citizen."""
+    position: int = 0
+    active: bool = True
+
+
+class Window(SQLModel, table=True):
+    """A counter window; its clerk and runtime state live here too."""
+
+    number: int = Field(primary_key=True)
+    label_zh: str = ""
+    label_en: str = ""
+    active: bool = True
+    clerk_code: str | None = Field(default=None, foreign_key="clerk.code")
+    """The clerk logged in at this window, if any."""
+    login_at: dt.datetime | None = None
+
+
+class WindowQueue(SQLModel, table=True):
+    """The ordered list of queues a window serves."""
+
+    __tablename__ = "window_queue"
+
+    window_number: int = Field(foreign_key="window.number", primary_key=True)
+    queue_id: int = Field(foreign_key="queue.id", primary_key=True)
+    position: int = 0
+
+
+class Clerk(SQLModel, table=True):
+    """A member of staff who logs in at a window with a PIN."""
+
+    code: str = Field(primary_key=True, max_length=16)
+    name: str
+    pin_hash: str
+    """scrypt$n$r$p$salt$hash — never the PIN itself."""
+    active: bool = True
+    created_at: dt.datetime
+
+
+class DayCounter(SQLModel, table=True):
+    """The last number issued per queue and business date; the only source of numbers."""
+
+    __tablename__ = "day_counter"
+
+    business_date: dt.date = Field(primary_key=True)
+    queue_id: int = Field(foreign_key="queue.id", primary_key=True)
+    last_seq: int = 0
+    priority_run: int = 0
+    """Priority tickets called in a row from this queue (the interleave rule)."""
+
+
+class Appointment(SQLModel, table=True):
+    """A booking made elsewhere (phone, web), checked in at the kiosk by its code."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, max_length=32)
+    queue_id: int = Field(foreign_key="queue.id")
+    item_code: str | None = None
+    slot_date: dt.date
+    slot_start: dt.time
+    slot_end: dt.time
+    name_masked: str = ""
+    """A masked name for the clerk (张*明); no other personal data."""
+    status: str = "booked"
+    """booked, checked_in or cancelled."""
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id")
+    imported_at: dt.datetime
+
+
+class Ticket(SQLModel, table=True):
+    """A numbered ticket: one citizen's visit to one queue."""
+
+    __table_args__ = (
+        UniqueConstraint("business_date", "queue_id", "seq", name="uq_ticket_number"),
+        Index("ix_ticket_waiting", "business_date", "status", "queue_id", "order_key"),
+        Index("ix_ticket_status_window", "status", "window"),
+        Index("ix_ticket_queue_finished", "queue_id", "status", "finished_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    business_date: dt.date
+    queue_id: int = Field(foreign_key="queue.id")
+    seq: int
+    number: str = Field(max_length=8)
+    """Display number: prefix and three digits, e.g. M023."""
+    item_code: str | None = None
+    priority: str = Priority.NORMAL
+    status: str = TicketStatus.WAITING
+    order_key: float
+    """Position among waiting tickets of the queue; the sequence, or moved by a requeue."""
+    issued_at: dt.datetime
+    called_at: dt.datetime | None = None
+    started_at: dt.datetime | None = None
+    finished_at: dt.datetime | None = None
+    window: int | None = None
+    target_window: int | None = None
+    """Set by a transfer to a window: only that window may call the ticket."""
+    clerk_code: str | None = None
+    recalls: int = 0
+    misses: int = 0
+    parent_id: int | None = Field(default=None, foreign_key="ticket.id")
+    appointment_id: int | None = None
+    token: str = Field(unique=True, max_length=32)
+    """Random token printed in the QR code; carries no personal data."""
+
+
+class Pause(SQLModel, table=True):
+    """A window paused with a reason; open while ended_at is null."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    window_number: int = Field(foreign_key="window.number", index=True)
+    reason: str
+    clerk_code: str | None = None
+    started_at: dt.datetime
+    ended_at: dt.datetime | None = None
+
+
+class ChainHead(SQLModel, table=True):
+    """The end of the event chain: one row, locked by every writer to append an event."""
+
+    __tablename__ = "chain_head"
+
+    id: int = Field(default=1, primary_key=True)
+    seq: int = 0
+    hash: str = ""
+
+
+class Event(SQLModel, table=True):
+    """One step in the hall, append-only, chained by hash to the one before."""
+
+    seq: int = Field(primary_key=True)
+    at: dt.datetime
+    kind: str = Field(max_length=32)
+    ticket_id: int | None = Field(default=None, index=True)
+    window: int | None = None
+    clerk_code: str | None = None
+    data: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
+    """Canonical JSON with the details of the step."""
+    prev_hash: str
+    hash: str
