@@ -26,6 +26,7 @@ from models.lookup import (
     refuse_state,
     window_queue_ids,
 )
+from models.messages import STATUS_ZH
 from models.queueing import next_run, pick_priority
 from models.tables import DayCounter, Priority, Ticket, TicketStatus, Window
 from models.timeutil import business_date, resolve_now
@@ -42,7 +43,13 @@ def ready_window(session: Session, number: int) -> Window:
         raise Refused("window_paused", window=number, reason=pause.reason)
     busy = current_ticket(session, number)
     if busy is not None:
-        raise Refused("window_busy", window=number, number=busy.number, status=busy.status)
+        raise Refused(
+            "window_busy",
+            window=number,
+            number=busy.number,
+            status=busy.status,
+            status_zh=STATUS_ZH.get(busy.status, busy.status),
+        )
     return window
 
 

@@ -7,6 +7,7 @@ new one) and writes one event.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Protocol
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
@@ -29,6 +30,14 @@ from models.tables import OPEN_STATUSES, DayCounter, Ticket, TicketStatus
 from models.tickets import issue
 from models.timeutil import business_date, resolve_now
 from models.views import TicketView, view_ticket
+
+
+class WindowOp(Protocol):
+    """An operation on a window's current ticket (recall, no-show, start, finish)."""
+
+    def __call__(
+        self, engine: Engine, *, window: int, now: dt.datetime | None = None
+    ) -> TicketView: ...
 
 
 def _finish_op(

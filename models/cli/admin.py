@@ -1,0 +1,237 @@
+"""Set-up commands for IT staff and the hall manager: database, hall, clerks, audit."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from sqlmodel import col, select
+
+from models.appointments import import_appointments
+from models.cli import app, state
+from models.cli.output import console, print_json, table
+from models.db import reading
+from models.errors import Refused
+from models.events import verify_chain
+from models.hall import default_hall_path, hall_settings, read_hall_file, store_hall
+from models.schema import head_revision, upgrade
+from models.staff import add_clerk, list_clerks, login, logout
+from models.tables import Hall, Queue, ServiceItem, Window, WindowQueue
+
+hall_app = typer.Typer(no_args_is_help=True, help="The hall file: queues, items, windows.")
+clerk_app = typer.Typer(no_args_is_help=True, help="Clerks who log in at windows.")
+appointments_app = typer.Typer(no_args_is_help=True, help="Appointments booked elsewhere.")
+audit_app = typer.Typer(no_args_is_help=True, help="Checks on the event log.")
+app.add_typer(hall_app, name="hall")
+app.add_typer(clerk_app, name="clerk")
+app.add_typer(appointments_app, name="appointments")
+app.add_typer(audit_app, name="audit")
+
+JSON = typer.Option(False, "--json", help="Print JSON for scripts.")
+
+
+@app.command()
+def init(
+    ctx: typer.Context,
+    hall: Path | None = typer.Option(
+        None, "--hall", help="Hall file to load when none is loaded yet (default: the Jinan hall)."
+    ),
+) -> None:
+    """Create or upgrade the database; load the default hall if none is loaded."""
+    engine = state(ctx).engine(check=False)
+    before = upgrade(engine)
+    with reading(engine) as session:
+        loaded = session.get(Hall, 1) is not None
+    if not loaded:
+        config, text = read_hall_file(hall or default_hall_path())
+        store_hall(engine, config, text)
+    url = engine.url.render_as_string(hide_password=True)
+    console.print(f"✓ 数据库就绪 database ready: {url} (revision {before.revision})")
+    if not loaded:
+        console.print(f"✓ 已载入大厅 hall loaded: {config.hall.name_zh} {config.hall.name_en}")
+
+
+@hall_app.command("load")
+def hall_load(
+    ctx: typer.Context, file: Path = typer.Argument(..., help="The hall TOML file.")
+) -> None:
+    """Validate a hall file and store it (nothing is stored if it has an error)."""
+    config, text = read_hall_file(file)
+    store_hall(state(ctx).engine(), config, text)
+    console.print(
+        f"✓ 已载入 loaded {file}: {len(config.queue)} queues, {len(config.item)} items, "
+        f"{len(config.window)} windows"
+    )
+
+
+@hall_app.command("show")
+def hall_show(ctx: typer.Context, as_json: bool = JSON) -> None:
+    """Print the loaded hall: settings, queues, items and windows."""
+    with reading(state(ctx).engine()) as session:
+        settings = hall_settings(session)
+        queues = session.exec(
+            select(Queue).where(col(Queue.active)).order_by(col(Queue.position))
+        ).all()
+        prefixes = {q.id: q.prefix for q in queues}
+        items = session.exec(
+            select(ServiceItem).where(col(ServiceItem.active)).order_by(col(ServiceItem.position))
+        ).all()
+        windows = session.exec(
+            select(Window).where(col(Window.active)).order_by(col(Window.number))
+        ).all()
+        served: dict[int, list[str]] = {}
+        for wq in session.exec(select(WindowQueue).order_by(col(WindowQueue.position))).all():
+            served.setdefault(wq.window_number, []).append(prefixes.get(wq.queue_id, "?"))
+    if as_json:
+        print_json(
+            {
+                "hall": settings.model_dump(),
+                "queues": [q.model_dump(exclude={"id"}) for q in queues],
+                "items": [
+                    {
+                        **i.model_dump(exclude={"id", "queue_id"}),
+                        "queue": prefixes.get(i.queue_id),
+                        "materials": json.loads(i.materials),
+                    }
+                    for i in items
+                ],
+                "windows": [
+                    {"number": w.number, "queues": served.get(w.number, [])} for w in windows
+                ],
+            }
+        )
+        return
+    console.print(f"[bold]{settings.name_zh}[/]  {settings.name_en}  ({settings.timezone})")
+    console.print(
+        f"开放 open: {settings.open_days}, {', '.join(settings.hours)} · 优先连叫 priority run "
+        f"{settings.priority_run} · 过号回队 requeue offset {settings.requeue_offset} · "
+        f"最多过号 max misses {settings.max_misses}"
+    )
+    qt = table(
+        "队列 Queues",
+        "号 Prefix",
+        "名称 Name",
+        "每日上限 Cap",
+        "等候上限 Wait limit",
+        "服务时长 Service",
+        "时间 Hours",
+    )
+    for q in queues:
+        hours = ", ".join(json.loads(q.hours)) or "(hall)"
+        qt.add_row(
+            q.prefix,
+            f"{q.name_zh}\n{q.name_en}",
+            str(q.daily_cap or "—"),
+            f"{q.wait_limit_minutes} min",
+            f"{q.service_minutes} min",
+            hours,
+        )
+    console.print(qt)
+    it = table(
+        "事项 Items",
+        "代码 Code",
+        "队列 Queue",
+        "名称 Name",
+        "部门 Department",
+        "马上办 Instant",
+        "承诺 Promised",
+    )
+    for i in items:
+        it.add_row(
+            i.code,
+            prefixes.get(i.queue_id, "?"),
+            f"{i.name_zh}\n{i.name_en}",
+            i.department,
+            "✓" if i.instant else "",
+            f"{i.promised_days} 工作日 wd" if i.promised_days else "",
+        )
+    console.print(it)
+    wt = table("窗口 Windows", "窗口 Window", "队列 Queues (in order)", "标签 Label")
+    for w in windows:
+        wt.add_row(str(w.number), " → ".join(served.get(w.number, [])), w.label_zh)
+    console.print(wt)
+
+
+@clerk_app.command("add")
+def clerk_add(
+    ctx: typer.Context,
+    code: str = typer.Argument(..., help="Clerk number, e.g. 1001."),
+    name: str = typer.Option(..., "--name", help="Clerk's name."),
+    pin: str = typer.Option(
+        ...,
+        "--pin",
+        prompt="PIN (4-12 digits)",
+        hide_input=True,
+        confirmation_prompt=True,
+        envvar="MASHANGBAN_PIN",
+        help="PIN; asked for when not given.",
+    ),
+) -> None:
+    """Register a clerk with a PIN (stored as a slow salted hash)."""
+    clerk = add_clerk(state(ctx).engine(), code=code, name=name, pin=pin)
+    console.print(f"✓ 已添加工作人员 clerk added: {clerk.code} {clerk.name}")
+
+
+@clerk_app.command("list")
+def clerk_list(ctx: typer.Context, as_json: bool = JSON) -> None:
+    """List clerks and where each is logged in."""
+    clerks = list_clerks(state(ctx).engine())
+    if as_json:
+        print_json([c.__dict__ for c in clerks])
+        return
+    out = table("工作人员 Clerks", "工号 Code", "姓名 Name", "窗口 Window")
+    for c in clerks:
+        out.add_row(c.code, c.name, str(c.window) if c.window else "—")
+    console.print(out)
+
+
+@app.command("login")
+def login_cmd(
+    ctx: typer.Context,
+    window: int = typer.Option(..., "--window", help="Window number."),
+    clerk: str = typer.Option(..., "--clerk", help="Clerk number."),
+    pin: str = typer.Option(
+        ..., "--pin", prompt="PIN", hide_input=True, envvar="MASHANGBAN_PIN", help="PIN."
+    ),
+) -> None:
+    """Log a clerk in at a window."""
+    who = login(state(ctx).engine(), window=window, clerk=clerk, pin=pin)
+    console.print(f"✓ {who.code} {who.name} 已登录 {window} 号窗口 logged in at window {window}")
+
+
+@app.command("logout")
+def logout_cmd(ctx: typer.Context, window: int = typer.Option(..., "--window")) -> None:
+    """Log the clerk out of a window."""
+    logout(state(ctx).engine(), window=window)
+    console.print(f"✓ {window} 号窗口已退出 window {window} logged out")
+
+
+@appointments_app.command("import")
+def appointments_import(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="CSV: code,queue,item,date,start,end,name"),
+) -> None:
+    """Import appointments from CSV (all rows or none)."""
+    result = import_appointments(state(ctx).engine(), file)
+    console.print(f"✓ 导入 imported {result.added} new, {result.unchanged} unchanged")
+
+
+@audit_app.command("verify")
+def audit_verify(ctx: typer.Context, as_json: bool = JSON) -> None:
+    """Walk the event chain and report the first broken link (exit 1 if broken)."""
+    report = verify_chain(state(ctx).engine())
+    if as_json:
+        print_json(report.__dict__)
+        raise typer.Exit(0 if report.broken_at is None else 1)
+    if report.broken_at is not None:
+        raise Refused("chain_broken", seq=report.broken_at, detail=report.detail)
+    console.print(f"✓ 事件链完整 event chain intact: {report.events} events")
+
+
+@app.command("version")
+def version() -> None:
+    """Print the version and the database revision it expects."""
+    from importlib.metadata import version as dist_version
+
+    console.print(f"mashangban {dist_version('mashangban')} (schema {head_revision()})")

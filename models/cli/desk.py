@@ -1,0 +1,210 @@
+"""Day-to-day commands: take and check in, call and serve at a window, pause, and status."""
+
+from __future__ import annotations
+
+import typer
+
+from models import serving, staff
+from models.appointments import check_in
+from models.calling import call_next, call_number
+from models.cli import app, state
+from models.cli.output import console, print_json, show_ticket, table
+from models.errors import Refused
+from models.messages import STATUS_ZH
+from models.status import hall_status
+from models.tickets import take_ticket
+from models.views import TicketView
+
+JSON = typer.Option(False, "--json", help="Print JSON for scripts.")
+WINDOW = typer.Option(..., "--window", "-w", help="Window number.")
+
+
+def _out(view: TicketView, *, as_json: bool, title: str) -> None:
+    if as_json:
+        print_json(view.to_json())
+    else:
+        show_ticket(view, title=title)
+
+
+@app.command()
+def take(
+    ctx: typer.Context,
+    queue: str | None = typer.Argument(
+        None, help="Queue prefix (A, B, … M); optional with --item."
+    ),
+    item: str | None = typer.Option(None, "--item", help="Service item code, e.g. M05."),
+    priority: str = typer.Option(
+        "normal",
+        "--priority",
+        help="normal, or green (绿色通道: elderly, disabled, military, pregnant).",
+    ),
+    as_json: bool = JSON,
+) -> None:
+    """Take a walk-in ticket."""
+    if queue is None and item is None:
+        raise Refused("unknown_queue", queue="", hint="give a queue letter or --item CODE")
+    view = take_ticket(state(ctx).engine(), queue=queue, item=item, priority=priority, source="cli")
+    _out(view, as_json=as_json, title="取号 Ticket")
+
+
+@app.command()
+def checkin(
+    ctx: typer.Context,
+    code: str = typer.Argument(..., help="Appointment code."),
+    as_json: bool = JSON,
+) -> None:
+    """Check in an appointment: an on-time code becomes a priority ticket."""
+    _out(check_in(state(ctx).engine(), code=code), as_json=as_json, title="预约签到 Check-in")
+
+
+@app.command()
+def call(
+    ctx: typer.Context,
+    window: int = WINDOW,
+    number: str | None = typer.Option(None, "--number", "-n", help="Call this number instead."),
+    as_json: bool = JSON,
+) -> None:
+    """Call the next ticket for a window (exit 3 when nothing waits), or a given number."""
+    engine = state(ctx).engine()
+    if number:
+        view = call_number(engine, window=window, number=number)
+    else:
+        view = call_next(engine, window=window)
+    _out(view, as_json=as_json, title=f"请 {view.number} 号到 {window} 号窗口 · Window {window}")
+
+
+def _window_action(name: str, func: serving.WindowOp, title: str, doc: str) -> None:
+    def command(ctx: typer.Context, window: int = WINDOW, as_json: bool = JSON) -> None:
+        _out(func(state(ctx).engine(), window=window), as_json=as_json, title=title)
+
+    command.__doc__ = doc
+    app.command(name)(command)
+
+
+_window_action("recall", serving.recall, "重呼 Recall", "Call the window's current ticket again.")
+_window_action(
+    "no-show",
+    serving.mark_no_show,
+    "过号 No-show",
+    "The called citizen did not come (void after the hall's maximum misses).",
+)
+_window_action("start", serving.start, "办理中 Serving", "Start serving the called citizen.")
+_window_action("finish", serving.finish, "办结 Done", "Finish the current service.")
+
+
+@app.command()
+def cancel(
+    ctx: typer.Context,
+    window: int | None = typer.Option(None, "--window", "-w", help="Cancel this window's ticket."),
+    number: str | None = typer.Option(None, "--number", "-n", help="Or cancel this number."),
+    as_json: bool = JSON,
+) -> None:
+    """Cancel a ticket (the window's current one, or any open one by number)."""
+    view = serving.cancel(state(ctx).engine(), window=window, number=number)
+    _out(view, as_json=as_json, title="已取消 Cancelled")
+
+
+@app.command()
+def requeue(
+    ctx: typer.Context,
+    number: str = typer.Argument(..., help="The missed number."),
+    as_json: bool = JSON,
+) -> None:
+    """Put a missed ticket back in line."""
+    _out(
+        serving.requeue(state(ctx).engine(), number=number),
+        as_json=as_json,
+        title="重新排队 Requeued",
+    )
+
+
+@app.command()
+def transfer(
+    ctx: typer.Context,
+    window: int = WINDOW,
+    to: str | None = typer.Option(None, "--to", help="Target queue prefix."),
+    to_window: int | None = typer.Option(None, "--to-window", help="Target window."),
+    as_json: bool = JSON,
+) -> None:
+    """Send the window's citizen to another queue or window with a new, linked ticket."""
+    view = serving.transfer(state(ctx).engine(), window=window, to_queue=to, to_window=to_window)
+    _out(view, as_json=as_json, title="转移 Transferred")
+
+
+@app.command()
+def pause(
+    ctx: typer.Context,
+    window: int = WINDOW,
+    reason: str = typer.Option(..., "--reason", "-r", help="break, meeting, backoffice or text."),
+) -> None:
+    """Pause a window: it calls no one until resumed."""
+    row = staff.pause(state(ctx).engine(), window=window, reason=reason)
+    label = staff.PAUSE_REASONS.get(row.reason, row.reason)
+    console.print(f"⏸ {window} 号窗口暂停（{label}） window {window} paused: {row.reason}")
+
+
+@app.command()
+def resume(ctx: typer.Context, window: int = WINDOW) -> None:
+    """Resume a paused window."""
+    row = staff.resume(state(ctx).engine(), window=window)
+    minutes = (row.ended_at - row.started_at).total_seconds() / 60 if row.ended_at else 0
+    console.print(f"▶ {window} 号窗口恢复 window {window} resumed after {minutes:.0f} min")
+
+
+@app.command()
+def status(ctx: typer.Context, as_json: bool = JSON) -> None:
+    """Waiting per queue and each window's current ticket and state."""
+    report = hall_status(state(ctx).engine())
+    if as_json:
+        print_json(report.to_json())
+        return
+    console.print(f"[bold]{report.business_date}[/]  {report.now}")
+    qt = table(
+        "队列 Queues",
+        "号 Queue",
+        "名称 Name",
+        "等候 Waiting",
+        "已取 Issued",
+        "最长等候 Longest wait",
+        "下一个 Next",
+    )
+    for q in report.queues:
+        over = q.waiting and q.longest_wait_minutes > q.wait_limit_minutes
+        wait = (
+            f"[red]{q.longest_wait_minutes} min ⚠[/]" if over else f"{q.longest_wait_minutes} min"
+        )
+        qt.add_row(
+            q.prefix,
+            f"{q.name_zh} {q.name_en}",
+            str(q.waiting),
+            str(q.issued),
+            wait if q.waiting else "—",
+            " ".join(q.next) or "—",
+        )
+    console.print(qt)
+    wt = table(
+        "窗口 Windows",
+        "窗口 Window",
+        "队列 Queues",
+        "工作人员 Clerk",
+        "状态 State",
+        "当前号 Ticket",
+        "自 Since",
+    )
+    styles = {"called": "yellow", "serving": "green", "paused": "magenta", "closed": "dim"}
+    for w in report.windows:
+        state_text = STATUS_ZH.get(
+            w.state, {"idle": "空闲", "paused": "暂停", "closed": "未开"}.get(w.state, w.state)
+        )
+        if w.pause_reason:
+            state_text += f"（{w.pause_reason}）"
+        style = styles.get(w.state, "")
+        wt.add_row(
+            str(w.number),
+            "→".join(w.queues),
+            w.clerk or "—",
+            f"[{style}]{state_text} {w.state}[/]" if style else f"{state_text} {w.state}",
+            w.ticket or "—",
+            (w.since or "")[11:16] or "—",
+        )
+    console.print(wt)

@@ -1,0 +1,68 @@
+"""How the command line shows things: Rich for people, JSON for scripts, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from models.errors import MashangbanError
+from models.messages import PRIORITY_ZH, STATUS_ZH
+from models.views import TicketView
+
+console = Console(highlight=False)
+errors = Console(stderr=True, highlight=False)
+
+
+def print_json(data: Any) -> None:
+    """One JSON document on stdout, UTF-8, Chinese unescaped."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def show_error(exc: MashangbanError, *, as_json: bool) -> None:
+    """A refusal in both languages: JSON on stdout for scripts, red text on stderr for people."""
+    if as_json:
+        print_json({"error": exc.key, "message_zh": exc.zh, "message_en": exc.en, "hint": exc.hint})
+        return
+    errors.print(Text(f"✗ {exc.zh}", style="bold red"))
+    errors.print(Text(f"  {exc.en}", style="red"))
+    if exc.hint:
+        errors.print(Text(f"  → {exc.hint}", style="yellow"))
+
+
+def show_ticket(view: TicketView, *, title: str) -> None:
+    """A ticket as a panel: the number large, then where it stands."""
+    lines = Text()
+    lines.append(f"{view.number}\n", style="bold white on blue")
+    lines.append(f"{view.queue_name_zh} {view.queue_name_en}\n")
+    lines.append(f"状态 status: {STATUS_ZH.get(view.status, view.status)} ({view.status})\n")
+    if view.priority != "normal":
+        lines.append(
+            f"优先 priority: {PRIORITY_ZH.get(view.priority, view.priority)} ({view.priority})\n",
+            style="green",
+        )
+    if view.item:
+        lines.append(f"事项 item: {view.item}\n")
+    if view.ahead is not None:
+        lines.append(f"前面还有 ahead: {view.ahead} 人 people\n")
+        lines.append(f"预计等候 estimated wait: {view.eta_minutes} 分钟 min\n")
+    if view.window is not None:
+        lines.append(f"窗口 window: {view.window}\n", style="bold")
+    if view.transferred_from:
+        lines.append(f"转自 transferred from: {view.transferred_from}\n")
+    lines.append(f"取号时间 issued: {view.issued_at}", style="dim")
+    console.print(Panel(lines, title=title, expand=False))
+
+
+def table(title: str, *columns: str) -> Table:
+    """A table in the house style."""
+    out = Table(title=title, title_justify="left", header_style="bold cyan")
+    for column in columns:
+        out.add_column(column)
+    return out
