@@ -1,0 +1,53 @@
+# 马上办 mashangban — the two commands of the README, and a few more.
+#   make run    set up and run the product on its embedded defaults (SQLite file, preview printer)
+#   make test   set up and run the whole test suite (lint, types, unit, multi-process, PostgreSQL)
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PG_BIN := /usr/lib/postgresql/15/bin
+
+.PHONY: run test install system-deps lint types unit bench clean
+
+run: $(STAMP)
+	$(BIN)/mashangban init
+	$(BIN)/mashangban status
+
+test: $(STAMP) system-deps lint types unit
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+		|| { echo "mashangban needs Python 3.11 or newer" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# The PostgreSQL tests start a real server from these binaries; install them when missing.
+system-deps:
+	@if [ ! -x $(PG_BIN)/postgres ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 >/dev/null; \
+		else \
+			echo "PostgreSQL 15 server binaries are missing: sudo apt-get install postgresql-15" >&2; exit 1; \
+		fi; \
+	fi
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+types: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/pytest -n 2 -p no:cacheprovider
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
