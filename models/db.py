@@ -44,7 +44,7 @@ def resolve_url(db: str | None = None) -> str:
         return f"sqlite:///{Path(value).expanduser().absolute()}"
     try:
         url = make_url(value)
-    except ArgumentError as exc:
+    except (ArgumentError, ValueError) as exc:
         raise DatabaseError(
             "db_bad_url",
             url=value,
@@ -72,7 +72,7 @@ def make_engine(url: str, *, pool_size: int = 5) -> Engine:
     """
     try:
         parsed = make_url(url)
-    except ArgumentError as exc:
+    except (ArgumentError, ValueError) as exc:
         raise DatabaseError("db_bad_url", url=url) from exc
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url, parsed.database or "")

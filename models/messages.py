@@ -121,6 +121,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "bad_reason": ("请填写暂停原因", "give a reason for the pause"),
     "cancel_target": ("请指定窗口或号码", "name a window or a ticket number"),
     "transfer_target": ("请指定转往的队列或窗口", "name the queue or window to transfer to"),
+    "internal_error": ("内部错误：{detail}", "internal error: {detail}"),
     # audit
     "chain_broken": (
         "事件链在第 {seq} 条断开：{detail}",

@@ -7,13 +7,13 @@ Every refusal is shown in Chinese and English with a non-zero exit (3 when nothi
 from __future__ import annotations
 
 import os
-import sys
 from typing import Any
 
 import typer
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from typer.core import TyperGroup
+from typer.exceptions import TyperException
 
 from models.cli.output import show_error
 from models.db import make_engine, resolve_url
@@ -25,17 +25,34 @@ class _Group(TyperGroup):
     """Turns MashangbanError (and stray database errors) into a message and an exit code."""
 
     def invoke(self, ctx: Any) -> Any:
+        args = [*getattr(ctx, "_protected_args", []), *ctx.args]
+        as_json = "--json" in args
         try:
             return super().invoke(ctx)
         except MashangbanError as exc:
-            show_error(exc, as_json="--json" in sys.argv)
+            show_error(exc, as_json=as_json)
             raise SystemExit(exc.exit_code) from None
         except SQLAlchemyError as exc:
             if os.environ.get("MASHANGBAN_DEBUG"):
                 raise
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
-            show_error(DatabaseError("db_error", detail=first), as_json="--json" in sys.argv)
+            show_error(DatabaseError("db_error", detail=first), as_json=as_json)
             raise SystemExit(1) from None
+        except (typer.Exit, typer.Abort, TyperException):
+            raise  # the framework's own exits and usage errors
+        except Exception as exc:
+            # A bug, not a refusal: still no traceback for staff, but a way to get one.
+            if os.environ.get("MASHANGBAN_DEBUG"):
+                raise
+            show_error(
+                MashangbanError(
+                    "internal_error",
+                    detail=f"{type(exc).__name__}: {exc}",
+                    hint="run again with MASHANGBAN_DEBUG=1 and report the traceback",
+                ),
+                as_json=as_json,
+            )
+            raise SystemExit(70) from None
 
 
 app = typer.Typer(

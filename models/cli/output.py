@@ -16,7 +16,7 @@ from models.messages import PRIORITY_ZH, STATUS_ZH
 from models.views import TicketView
 
 console = Console(highlight=False)
-errors = Console(stderr=True, highlight=False)
+errors = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def print_json(data: Any) -> None:
