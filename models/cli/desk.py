@@ -170,9 +170,9 @@ def status(ctx: typer.Context, as_json: bool = JSON) -> None:
     )
     for q in report.queues:
         over = q.waiting and q.longest_wait_minutes > q.wait_limit_minutes
-        wait = (
-            f"[red]{q.longest_wait_minutes} min ⚠[/]" if over else f"{q.longest_wait_minutes} min"
-        )
+        wait = f"{q.longest_wait_minutes} min"
+        if over:
+            wait = f"[bold red]{wait} 超时 over[/]"
         qt.add_row(
             q.prefix,
             f"{q.name_zh} {q.name_en}",
