@@ -90,14 +90,12 @@ def login(engine: Engine, *, window: int, clerk: str, pin: str) -> ClerkView:
     logged in elsewhere. Logging in again where one already is, is allowed (a restarted counter).
     """
     with reading(engine) as session:
+        get_window(session, window)
         row = session.get(Clerk, clerk.strip())
         stored = row.pin_hash if row is not None and row.active else None
-    ok = stored is not None and check_pin(pin, stored)  # slow: outside the write lock
-    with writing(engine) as session:
-        target = get_window(session, window)
-        if not ok:
+    if stored is None or not check_pin(pin, stored):  # slow: outside the write lock
+        with writing(engine) as session:
             append_event(session, kind="login_failed", window=window, data={"clerk": clerk})
-    if not ok:
         raise Refused("wrong_pin")
     with writing(engine) as session:
         target = get_window(session, window)

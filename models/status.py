@@ -143,7 +143,8 @@ def hall_status(engine: Engine, *, now: dt.datetime | None = None) -> HallStatus
         ).all():
             ticket, pause = current.get(w.number), pauses.get(w.number)
             if ticket is not None:
-                state, since = ticket.status, ticket.called_at
+                state = ticket.status
+                since = ticket.started_at if state == "serving" else ticket.called_at
             elif pause is not None:
                 state, since = "paused", pause.started_at
             else:
