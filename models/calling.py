@@ -159,6 +159,8 @@ def call_number(
         ticket = find_ticket(session, number, business_date(moment, settings.timezone), lock=True)
         if ticket.status not in (TicketStatus.WAITING, TicketStatus.MISSED):
             raise refuse_state(ticket, "call")
+        if ticket.target_window not in (None, window):
+            raise Refused("reserved_for_window", number=ticket.number, target=ticket.target_window)
         served = window_queue_ids(session, window)
         if ticket.queue_id not in served and ticket.target_window != window:
             prefix = ticket.number[0]

@@ -117,6 +117,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{clerk} 已在 {window} 号窗口登录，请先退出",
         "clerk {clerk} is logged in at window {window}; log out there first",
     ),
+    "reserved_for_window": (
+        "{number} 已转给 {target} 号窗口办理",
+        "{number} was transferred to window {target}; only that window may call it",
+    ),
     "transfer_same": ("不能转到同一个队列和窗口", "cannot transfer to the same queue and window"),
     "bad_reason": ("请填写暂停原因", "give a reason for the pause"),
     "cancel_target": ("请指定窗口或号码", "name a window or a ticket number"),
