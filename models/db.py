@@ -50,13 +50,14 @@ def resolve_url(db: str | None = None) -> str:
             url=value,
             hint="use a file path, sqlite:///PATH or postgresql+psycopg://USER@HOST/DB",
         ) from exc
+    if url.drivername in ("postgres", "postgresql"):
+        # libpq and hosting providers write postgres://; SQLAlchemy 2 no longer takes the alias.
+        url = url.set(drivername="postgresql+psycopg")
     backend = url.get_backend_name()
     if backend not in ("sqlite", "postgresql"):
         raise DatabaseError(
             "db_unsupported", backend=backend, hint="mashangban runs on SQLite or PostgreSQL"
         )
-    if backend == "postgresql" and url.drivername == "postgresql":
-        url = url.set(drivername="postgresql+psycopg")
     return url.render_as_string(hide_password=False)
 
 
@@ -66,14 +67,12 @@ def is_sqlite(engine: Engine) -> bool:
 
 
 def make_engine(url: str, *, pool_size: int = 5) -> Engine:
-    """Create an engine for a URL from :func:`resolve_url`; nothing is opened yet.
+    """Create an engine for a database path or URL (see :func:`resolve_url`); nothing is opened.
 
     For a SQLite file the directory is created and must be writable; DatabaseError otherwise.
     """
-    try:
-        parsed = make_url(url)
-    except (ArgumentError, ValueError) as exc:
-        raise DatabaseError("db_bad_url", url=url) from exc
+    url = resolve_url(url)
+    parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url, parsed.database or "")
     return create_engine(

@@ -39,7 +39,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{path} 第 {line} 行：TOML 格式错误：{detail}",
         "{path} line {line}: bad TOML: {detail}",
     ),
-    "hall_field": ("{where}：{detail}", "{where}: {detail}"),
+    "hall_field": ("大厅文件有误，{where}：{detail}", "error in the hall file, {where}: {detail}"),
     # lookups
     "unknown_queue": ("没有这个队列：{queue}", "unknown queue: {queue}"),
     "unknown_item": ("没有这个事项：{item}", "unknown service item: {item}"),

@@ -1,0 +1,150 @@
+"""Import hygiene: models/ and printer/ never pull in Textual, and importing opens nothing.
+
+Each check runs in a fresh interpreter, so modules imported by other tests cannot hide a leak.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+SCRIPT = r"""
+import importlib, json, os, pkgutil, sys
+
+import sqlalchemy
+import sqlalchemy.engine
+
+engines = []
+_real = sqlalchemy.create_engine
+
+
+def _spy(*args, **kwargs):
+    engines.append(str(args[0]) if args else "?")
+    return _real(*args, **kwargs)
+
+
+# Patched before anything of the project is imported, so `from sqlalchemy import create_engine`
+# in any module binds the spy.
+sqlalchemy.create_engine = _spy
+sqlalchemy.engine.create_engine = _spy
+
+EXCLUDED = {"models.cli", "models.migrations.env"}
+
+
+def walk(name):
+    module = importlib.import_module(name)
+    yield name
+    for info in pkgutil.iter_modules(getattr(module, "__path__", [])):
+        child = f"{name}.{info.name}"
+        if child in EXCLUDED:
+            continue  # not imported at all, so packages below it are skipped too
+        if info.ispkg:
+            yield from walk(child)
+        else:
+            importlib.import_module(child)
+            yield child
+
+
+imported = [m for root in ("models", "printer") for m in walk(root)]
+for extra in sys.argv[1:]:  # the controls below
+    if extra == "make-engine":
+        import models.db
+
+        models.db.make_engine("sqlite://")
+    else:
+        importlib.import_module(extra)
+print(
+    json.dumps(
+        {
+            "imported": imported,
+            "textual": sorted(m for m in sys.modules if m.split(".")[0] == "textual"),
+            "engines": engines,
+        }
+    )
+)
+"""
+
+
+def run_fresh(tmp_path: Path, *extra: str) -> dict[str, list[str]]:
+    """Import every module of models and printer in a new interpreter; report what happened."""
+    env = {
+        **os.environ,
+        "HOME": str(tmp_path / "home"),
+        "XDG_DATA_HOME": str(tmp_path / "xdg"),
+        "PYTHONPATH": str(ROOT),
+    }
+    env.pop("MASHANGBAN_DB", None)
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT, *extra],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def fresh(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, list[str]]]:
+    tmp = tmp_path_factory.mktemp("hygiene")
+    return tmp, run_fresh(tmp)
+
+
+def test_every_module_was_imported(fresh: tuple[Path, dict[str, list[str]]]) -> None:
+    _, report = fresh
+    imported = set(report["imported"])
+    expected = {
+        "models",
+        "models.db",
+        "models.hall",
+        "models.tables",
+        "models.tickets",
+        "models.calling",
+        "models.serving",
+        "models.staff",
+        "models.appointments",
+        "models.events",
+        "models.schema",
+        "models.status",
+        "models.migrations",
+        "models.migrations.versions",
+        "models.migrations.versions.0001_queue_core",
+        "printer",
+    }
+    assert expected <= imported
+    assert not any(m == "models.cli" or m.startswith("models.cli.") for m in imported)
+    assert "models.migrations.env" not in imported
+
+
+def test_models_and_printer_do_not_import_textual(
+    fresh: tuple[Path, dict[str, list[str]]],
+) -> None:
+    _, report = fresh
+    assert report["textual"] == []
+
+
+def test_importing_creates_no_engine_and_no_files(
+    fresh: tuple[Path, dict[str, list[str]]],
+) -> None:
+    tmp, report = fresh
+    assert report["engines"] == []
+    # The default database lives in the user data directory; importing must not create it.
+    assert not (tmp / "xdg").exists()
+    assert not (tmp / "home").exists()
+
+
+def test_the_checks_can_fail(tmp_path: Path) -> None:
+    """Controls: the same harness does see Textual and an engine when they are there."""
+    report = run_fresh(tmp_path, "textual.app", "make-engine")
+    assert "textual" in report["textual"] and "textual.app" in report["textual"]
+    assert report["engines"] == ["sqlite://"]
