@@ -106,7 +106,7 @@ def _parse_row(
     if not _CODE_RE.match(code):
         raise fail(f"code {value['code']!r} must be 4-32 letters or digits")
     try:
-        queue: Queue = get_queue(session, value["queue"])
+        queue = get_queue(session, value["queue"])
         item = get_item(session, value["item"]) if value["item"] else None
     except NotFound as exc:
         raise fail(exc.en) from exc
@@ -185,7 +185,7 @@ def check_in(engine: Engine, *, code: str, now: dt.datetime | None = None) -> Ti
             at=moment,
             data={"number": ticket.number, "appointment": appt.code},
         )
-        return view_ticket(session, ticket, tz=tz)
+        return view_ticket(session, ticket, settings=settings)
 
 
 def _when(moment: dt.datetime, tz: str, today: dt.date) -> str:

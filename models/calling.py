@@ -1,151 +1,169 @@
-"""Calling and serving at a window: the one place tickets are claimed.
+"""Calling at a window: the one place tickets are claimed.
 
 A ticket is called once. On SQLite every write transaction holds the database's write lock
 (``BEGIN IMMEDIATE``) so claims are serial; on PostgreSQL the candidate row is taken with
 ``FOR UPDATE SKIP LOCKED``, so windows never wait for each other's candidate. Both then update
-with ``WHERE status = 'waiting'`` and check the row count.
+with ``WHERE status = 'waiting'`` and check that one row changed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Engine, update
-from sqlmodel import Session, col, select
-from sqlmodel.sql.expression import SelectOfScalar
+from sqlalchemy import Engine, Table, bindparam, select
+from sqlmodel import Session
 
+from models import ticketrows
 from models.db import writing
-from models.errors import DatabaseError, NothingWaiting, Refused
+from models.errors import NotFound, NothingWaiting, Refused
 from models.events import append_event
 from models.hall import HallSettings, hall_settings
-from models.lookup import (
-    current_ticket,
-    find_ticket,
-    get_window,
-    open_pause,
-    refuse_state,
-    window_queue_ids,
-)
+from models.lookup import find_ticket, refuse_state, window_queue_ids
 from models.messages import STATUS_ZH
 from models.queueing import next_run, pick_priority
-from models.tables import DayCounter, Priority, Ticket, TicketStatus, Window
+from models.serving import finish_ticket
+from models.tables import AT_WINDOW_STATUSES, Pause, TicketStatus, Window
+from models.ticketrows import T, TicketRow
 from models.timeutil import business_date, resolve_now
 from models.views import TicketView, view_ticket
 
+W: Table = Window.__table__  # type: ignore[attr-defined]
+P: Table = Pause.__table__  # type: ignore[attr-defined]
+AT_WINDOW = [status.value for status in AT_WINDOW_STATUSES]
 
-def ready_window(session: Session, number: int) -> Window:
-    """A window that may call: it exists, a clerk is in, it is not paused, nobody is at it."""
-    window = get_window(session, number)
-    if window.clerk_code is None:
+
+_READY = select(
+    W.c.active,
+    W.c.clerk_code,
+    select(P.c.reason)
+    .where(P.c.window_number == W.c.number, P.c.ended_at.is_(None))
+    .limit(1)
+    .scalar_subquery()
+    .label("pause_reason"),
+    select(T.c.number)
+    .where(T.c.window == W.c.number, T.c.status.in_(AT_WINDOW))
+    .limit(1)
+    .scalar_subquery()
+    .label("busy_number"),
+    select(T.c.status)
+    .where(T.c.window == W.c.number, T.c.status.in_(AT_WINDOW))
+    .limit(1)
+    .scalar_subquery()
+    .label("busy_status"),
+).where(W.c.number == bindparam("window"))
+
+
+def ready_window(session: Session, number: int) -> str:
+    """The clerk of a window that may call: a clerk is in, it is not paused, nobody is at it."""
+    row = session.execute(_READY, {"window": number}).first()
+    if row is None or not row.active:
+        raise NotFound("unknown_window", window=number)
+    if row.clerk_code is None:
         raise Refused("no_clerk", window=number)
-    pause = open_pause(session, number)
-    if pause is not None:
-        raise Refused("window_paused", window=number, reason=pause.reason)
-    busy = current_ticket(session, number)
-    if busy is not None:
+    if row.pause_reason is not None:
+        raise Refused("window_paused", window=number, reason=row.pause_reason)
+    if row.busy_number is not None:
         raise Refused(
             "window_busy",
             window=number,
-            number=busy.number,
-            status=busy.status,
-            status_zh=STATUS_ZH.get(busy.status, busy.status),
+            number=row.busy_number,
+            status=row.busy_status,
+            status_zh=STATUS_ZH.get(row.busy_status, row.busy_status),
         )
-    return window
+    return str(row.clerk_code)
 
 
-def call_next(engine: Engine, *, window: int, now: dt.datetime | None = None) -> TicketView:
+def call_next(
+    engine: Engine,
+    *,
+    window: int,
+    finish_current: bool = False,
+    now: dt.datetime | None = None,
+) -> TicketView:
     """Call the next ticket for a window by the queue order rules (see models.queueing).
 
+    With ``finish_current`` the window's current ticket is finished first, in the same
+    transaction (the counter's "next" key); that finish stands even when nothing waits.
     Raises NothingWaiting when no ticket waits for this window, Refused or NotFound otherwise.
     """
     moment = resolve_now(now)
+    view = None
     with writing(engine) as session:
         settings = hall_settings(session)
-        clerk = ready_window(session, window).clerk_code
+        if finish_current:
+            current = ticketrows.at_window(session, window, lock=True)
+            if current is not None:
+                finish_ticket(session, current, moment)
+        clerk = ready_window(session, window)
         day = business_date(moment, settings.timezone)
-        ticket = _claim_next(session, settings, window, day)
-        if ticket is None:
-            raise NothingWaiting("nothing_waiting", window=window)
-        _mark_called(session, ticket, window=window, clerk=clerk, moment=moment)
-        append_event(
-            session,
-            kind="called",
-            ticket_id=ticket.id,
-            window=window,
-            clerk_code=clerk,
-            at=moment,
-            data={"number": ticket.number},
-        )
-        return view_ticket(session, ticket, tz=settings.timezone)
+        ticket = _claim_next(session, settings, window=window, clerk=clerk, day=day, moment=moment)
+        if ticket is not None:
+            append_event(
+                session,
+                kind="called",
+                ticket_id=ticket.id,
+                window=window,
+                clerk_code=clerk,
+                at=moment,
+                data={"number": ticket.number},
+            )
+            view = view_ticket(session, ticket, settings=settings)
+    if view is None:
+        raise NothingWaiting("nothing_waiting", window=window)
+    return view
 
 
 def _claim_next(
-    session: Session, settings: HallSettings, window: int, day: dt.date
-) -> Ticket | None:
-    targeted = _lock_first(session, _waiting(day).where(Ticket.target_window == window))
-    if targeted is not None:
-        return targeted
+    session: Session,
+    settings: HallSettings,
+    *,
+    window: int,
+    clerk: str,
+    day: dt.date,
+    moment: dt.datetime,
+) -> TicketRow | None:
+    """Call the ticket this window gets next (see models.queueing), or None."""
+    params = {"p_day": day, "p_window": window, "p_clerk": clerk, "p_moment": moment}
     for queue_id in window_queue_ids(session, window):
-        base = _waiting(day).where(
-            Ticket.queue_id == queue_id,
-            (col(Ticket.target_window).is_(None)) | (Ticket.target_window == window),
-        )
-        prio = base.where(Ticket.priority != Priority.NORMAL)
-        norm = base.where(Ticket.priority == Priority.NORMAL)
-        has_prio = session.exec(prio.limit(1)).first() is not None
-        has_norm = session.exec(norm.limit(1)).first() is not None
-        counter = session.get(DayCounter, (day, queue_id))
-        run = counter.priority_run if counter else 0
+        qp = {**params, "p_queue": queue_id}
+        probe = session.execute(ticketrows.PROBE, qp).one()
+        if probe.targeted is not None:
+            targeted = ticketrows.call_first(session, ticketrows.CLAIM_TARGETED, **qp)
+            if targeted is not None:
+                return targeted
+        if probe.priority is None and probe.normal is None:
+            continue
+        run = probe.run or 0
         choice = pick_priority(
-            has_priority=has_prio, has_normal=has_norm, run=run, max_run=settings.priority_run
+            has_priority=probe.priority is not None,
+            has_normal=probe.normal is not None,
+            run=run,
+            max_run=settings.priority_run,
         )
-        if choice is None:
-            continue
-        first, second = (prio, norm) if choice else (norm, prio)
-        ticket = _lock_first(session, first)
-        picked_priority = choice
-        if ticket is None:  # every candidate of that class is being claimed elsewhere
-            ticket, picked_priority = _lock_first(session, second), not choice
-        if ticket is None:
-            continue
-        if counter is not None:
-            counter.priority_run = next_run(
-                picked_priority=picked_priority, normal_waited=has_norm, run=run
+        for priority in (bool(choice), not choice):
+            claim = ticketrows.CLAIM_PRIORITY if priority else ticketrows.CLAIM_NORMAL
+            ticket = ticketrows.call_first(session, claim, **qp)
+            if ticket is None:  # none of that class, or all being claimed elsewhere
+                continue
+            new_run = next_run(
+                picked_priority=priority, normal_waited=probe.normal is not None, run=run
             )
-            session.add(counter)
-        return ticket
+            if new_run != run:
+                ticketrows.set_run(session, day, queue_id, new_run)
+            return ticket
     return None
 
 
-def _waiting(day: dt.date) -> SelectOfScalar[Ticket]:
-    return select(Ticket).where(Ticket.business_date == day, Ticket.status == TicketStatus.WAITING)
-
-
-def _lock_first(session: Session, query: SelectOfScalar[Ticket]) -> Ticket | None:
-    query = query.order_by(col(Ticket.order_key), col(Ticket.id)).limit(1)
-    return session.exec(query.with_for_update(skip_locked=True)).first()
-
-
-def _mark_called(
-    session: Session, ticket: Ticket, *, window: int, clerk: str | None, moment: dt.datetime
-) -> None:
-    """Move a locked ticket to 'called' at a window, guarded by its current status."""
-    result = session.execute(
-        update(Ticket)
-        .where(col(Ticket.id) == ticket.id, col(Ticket.status) == ticket.status)
-        .values(
-            status=TicketStatus.CALLED,
-            window=window,
-            clerk_code=clerk,
-            called_at=moment,
-            started_at=None,
-            target_window=None,
-        )
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        # Unreachable while the row lock is held; refuse rather than hand out a ticket twice.
-        raise DatabaseError("db_busy")
-    session.refresh(ticket)
+def _called(window: int, clerk: str | None, moment: dt.datetime) -> dict[str, object]:
+    """The columns a call sets."""
+    return {
+        "status": TicketStatus.CALLED.value,
+        "window": window,
+        "clerk_code": clerk,
+        "called_at": moment,
+        "started_at": None,
+        "target_window": None,
+    }
 
 
 def call_number(
@@ -155,7 +173,7 @@ def call_number(
     moment = resolve_now(now)
     with writing(engine) as session:
         settings = hall_settings(session)
-        clerk = ready_window(session, window).clerk_code
+        clerk = ready_window(session, window)
         ticket = find_ticket(session, number, business_date(moment, settings.timezone), lock=True)
         if ticket.status not in (TicketStatus.WAITING, TicketStatus.MISSED):
             raise refuse_state(ticket, "call")
@@ -163,16 +181,15 @@ def call_number(
             raise Refused("reserved_for_window", number=ticket.number, target=ticket.target_window)
         served = window_queue_ids(session, window)
         if ticket.queue_id not in served and ticket.target_window != window:
-            prefix = ticket.number[0]
-            raise Refused("window_not_serving", window=window, queue=prefix)
-        _mark_called(session, ticket, window=window, clerk=clerk, moment=moment)
+            raise Refused("window_not_serving", window=window, queue=ticket.number[0])
+        called = ticketrows.change(session, ticket, **_called(window, clerk, moment))
         append_event(
             session,
             kind="called",
-            ticket_id=ticket.id,
+            ticket_id=called.id,
             window=window,
             clerk_code=clerk,
             at=moment,
-            data={"number": ticket.number, "by_number": True},
+            data={"number": called.number, "by_number": True},
         )
-        return view_ticket(session, ticket, tz=settings.timezone)
+        return view_ticket(session, called, settings=settings)

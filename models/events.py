@@ -12,7 +12,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine, Table, bindparam, func, insert, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from models.db import reading
@@ -54,6 +55,15 @@ def event_hash(
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
+H: Table = ChainHead.__table__  # type: ignore[attr-defined]
+E: Table = Event.__table__  # type: ignore[attr-defined]
+_HEAD = sa_select(H.c.seq, H.c.hash).where(H.c.id == 1).with_for_update()
+_HEAD_SET = (
+    update(H).where(H.c.id == 1).values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
+)
+_INSERT = insert(E)
+
+
 def append_event(
     session: Session,
     *,
@@ -63,16 +73,19 @@ def append_event(
     clerk_code: str | None = None,
     data: dict[str, Any] | None = None,
     at: dt.datetime | None = None,
-) -> Event:
-    """Append one event inside the caller's write transaction."""
-    head = session.exec(select(ChainHead).where(ChainHead.id == 1).with_for_update()).first()
-    if head is None:
-        head = ChainHead(id=1, seq=0, hash=GENESIS)
+) -> int:
+    """Append one event inside the caller's write transaction; returns its number.
+
+    Pending ORM changes are flushed first, so the chain head is always the last row a
+    transaction locks (no lock-order deadlocks on PostgreSQL) and is held for the least time.
+    """
+    session.flush()
+    head_seq, head_hash = session.execute(_HEAD).one()
     moment = resolve_now(at)
     text = canonical(data or {})
-    seq = head.seq + 1
+    seq = head_seq + 1
     digest = event_hash(
-        prev_hash=head.hash,
+        prev_hash=head_hash,
         seq=seq,
         at=moment,
         kind=kind,
@@ -81,21 +94,24 @@ def append_event(
         clerk_code=clerk_code,
         data=text,
     )
-    row = Event(
-        seq=seq,
-        at=moment,
-        kind=kind,
-        ticket_id=ticket_id,
-        window=window,
-        clerk_code=clerk_code,
-        data=text,
-        prev_hash=head.hash,
-        hash=digest,
+    session.execute(_HEAD_SET, {"new_seq": seq, "new_hash": digest})
+    session.execute(
+        _INSERT,
+        [
+            {
+                "seq": seq,
+                "at": moment,
+                "kind": kind,
+                "ticket_id": ticket_id,
+                "window": window,
+                "clerk_code": clerk_code,
+                "data": text,
+                "prev_hash": head_hash,
+                "hash": digest,
+            }
+        ],
     )
-    head.seq, head.hash = seq, digest
-    session.add(head)
-    session.add(row)
-    return row
+    return seq
 
 
 def last_event_seq(engine: Engine) -> int:

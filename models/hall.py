@@ -12,12 +12,14 @@ import json
 import re
 import tomllib
 import zoneinfo
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sqlalchemy import Engine, delete
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
 from models.db import writing
@@ -320,17 +322,26 @@ def _id(queue: Queue) -> int:
     return queue.id
 
 
+_SETTINGS = sa_select(Hall.__table__.c.settings).where(Hall.__table__.c.id == 1)  # type: ignore[attr-defined]
+
+
 def hall_settings(session: Session) -> HallSettings:
     """The stored [hall] settings. Raises HallError when no hall is loaded."""
-    hall = session.get(Hall, 1)
-    if hall is None:
+    text = session.execute(_SETTINGS).scalar()
+    if text is None:
         raise HallError("no_hall", hint="run: mashangban hall load FILE (or mashangban init)")
-    return HallSettings.model_validate(json.loads(hall.settings))
+    return _parse_settings(text)
 
 
-def queue_hours(settings: HallSettings, queue: Queue) -> list[tuple[dt.time, dt.time]]:
-    """The opening ranges of a queue as times (the queue's own, or the hall's)."""
-    ranges = json.loads(queue.hours) or settings.hours
+@lru_cache(maxsize=8)
+def _parse_settings(text: str) -> HallSettings:
+    # Every operation reads the settings; parse each stored text once (the model is frozen).
+    return HallSettings.model_validate(json.loads(text))
+
+
+def queue_hours(settings: HallSettings, queue_hours_json: str) -> list[tuple[dt.time, dt.time]]:
+    """The opening ranges of a queue as times (its own JSON list, or the hall's)."""
+    ranges = json.loads(queue_hours_json) or settings.hours
     out = []
     for text in ranges:
         start, end = text.split("-")

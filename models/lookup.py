@@ -4,23 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 
-from sqlalchemy import func
+from sqlalchemy import Table, bindparam, func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from models.errors import NotFound, Refused
 from models.messages import ACTION_ZH, STATUS_ZH
-from models.tables import (
-    AT_WINDOW_STATUSES,
-    Pause,
-    Queue,
-    ServiceItem,
-    Ticket,
-    TicketStatus,
-    Window,
-    WindowQueue,
-)
+from models.tables import Pause, Queue, ServiceItem, Ticket, TicketStatus, Window, WindowQueue
+from models.ticketrows import T, TicketRow, at_window, fetch
 
+Q: Table = Queue.__table__  # type: ignore[attr-defined]
 _NUMBER_RE = re.compile(r"^([A-Z])(\d{1,4})$")
 
 
@@ -37,21 +32,39 @@ def parse_number(number: str) -> tuple[str, int]:
     return m[1], int(m[2])
 
 
-def get_queue(session: Session, prefix: str) -> Queue:
+@dataclass(frozen=True)
+class QueueRow:
+    """A queue's configuration as the operations need it."""
+
+    id: int
+    prefix: str
+    name_zh: str
+    name_en: str
+    daily_cap: int
+    wait_limit_minutes: int
+    service_minutes: int
+    hours: str
+
+
+_QUEUE_COLUMNS = [Q.c[name] for name in QueueRow.__dataclass_fields__]
+_QUEUE_BY_PREFIX = sa_select(*_QUEUE_COLUMNS).where(
+    Q.c.prefix == bindparam("p_prefix"), Q.c.active.is_(True)
+)
+_QUEUE_BY_ID = sa_select(*_QUEUE_COLUMNS).where(Q.c.id == bindparam("p_id"))
+
+
+def get_queue(session: Session, prefix: str) -> QueueRow:
     """An active queue by its prefix letter (any case)."""
-    queue = session.exec(
-        select(Queue).where(Queue.prefix == prefix.strip().upper(), col(Queue.active))
-    ).first()
-    if queue is None:
+    row = session.execute(_QUEUE_BY_PREFIX, {"p_prefix": prefix.strip().upper()}).mappings().first()
+    if row is None:
         raise NotFound("unknown_queue", queue=prefix)
-    return queue
+    return QueueRow(**row)
 
 
-def queue_by_id(session: Session, queue_id: int) -> Queue:
-    """A queue row known to exist."""
-    queue = session.get(Queue, queue_id)
-    assert queue is not None, f"ticket refers to queue {queue_id}"
-    return queue
+def queue_by_id(session: Session, queue_id: int) -> QueueRow:
+    """A queue row known to exist (tickets and items refer to it)."""
+    row = session.execute(_QUEUE_BY_ID, {"p_id": queue_id}).mappings().one()
+    return QueueRow(**row)
 
 
 def get_item(session: Session, code: str) -> ServiceItem:
@@ -72,14 +85,37 @@ def get_window(session: Session, number: int) -> Window:
     return window
 
 
+_WINDOW = select(col(Window.active), col(Window.clerk_code)).where(
+    col(Window.number) == bindparam("window")
+)
+_WINDOW_QUEUES = (
+    select(col(WindowQueue.queue_id))
+    .where(col(WindowQueue.window_number) == bindparam("window"))
+    .order_by(col(WindowQueue.position))
+)
+
+
+def window_clerk(session: Session, number: int) -> str | None:
+    """The clerk logged in at an active window (None: nobody); NotFound for no such window."""
+    row = session.execute(_WINDOW, {"window": number}).first()
+    if row is None or not row.active:
+        raise NotFound("unknown_window", window=number)
+    return row.clerk_code
+
+
 def window_queue_ids(session: Session, number: int) -> list[int]:
     """The queues a window serves, in its order of preference."""
-    rows = session.exec(
-        select(WindowQueue.queue_id)
-        .where(WindowQueue.window_number == number)
-        .order_by(col(WindowQueue.position))
-    ).all()
-    return list(rows)
+    return list(session.execute(_WINDOW_QUEUES, {"window": number}).scalars())
+
+
+_PAUSE_REASON = select(col(Pause.reason)).where(
+    col(Pause.window_number) == bindparam("window"), col(Pause.ended_at).is_(None)
+)
+
+
+def pause_reason(session: Session, number: int) -> str | None:
+    """Why the window is paused, or None when it is not."""
+    return session.execute(_PAUSE_REASON, {"window": number}).scalar()
 
 
 def open_pause(session: Session, number: int) -> Pause | None:
@@ -89,42 +125,28 @@ def open_pause(session: Session, number: int) -> Pause | None:
     ).first()
 
 
-def current_ticket(session: Session, number: int, *, lock: bool = False) -> Ticket | None:
-    """The ticket called to or being served at a window."""
-    query = select(Ticket).where(
-        Ticket.window == number, col(Ticket.status).in_(AT_WINDOW_STATUSES)
-    )
-    if lock:
-        query = query.with_for_update()
-    return session.exec(query.order_by(col(Ticket.id).desc())).first()
-
-
-def require_current(session: Session, number: int) -> Ticket:
+def require_current(session: Session, number: int) -> TicketRow:
     """The window's current ticket, locked; Refused when there is none."""
-    get_window(session, number)
-    ticket = current_ticket(session, number, lock=True)
+    ticket = at_window(session, number, lock=True)
     if ticket is None:
+        window_clerk(session, number)  # an unknown window says so first
         raise Refused("no_current", window=number)
     return ticket
 
 
-def find_ticket(session: Session, number: str, day: dt.date, *, lock: bool = False) -> Ticket:
+def find_ticket(session: Session, number: str, day: dt.date, *, lock: bool = False) -> TicketRow:
     """A ticket by its display number on a business date."""
     prefix, seq = parse_number(number)
-    query = (
-        select(Ticket)
-        .join(Queue, col(Queue.id) == Ticket.queue_id)
-        .where(Queue.prefix == prefix, Ticket.business_date == day, Ticket.seq == seq)
+    queue_id = select(col(Queue.id)).where(Queue.prefix == prefix).scalar_subquery()
+    ticket = fetch(
+        session, T.c.queue_id == queue_id, T.c.business_date == day, T.c.seq == seq, lock=lock
     )
-    if lock:
-        query = query.with_for_update(of=Ticket)
-    ticket = session.exec(query).first()
     if ticket is None:
         raise NotFound("unknown_number", number=format_number(prefix, seq))
     return ticket
 
 
-def refuse_state(ticket: Ticket, action: str) -> Refused:
+def refuse_state(ticket: TicketRow, action: str) -> Refused:
     """The refusal for an action the ticket's status does not allow."""
     return Refused(
         "wrong_state",

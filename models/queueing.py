@@ -62,14 +62,18 @@ def call_order(tickets: Sequence[Waiting], *, run: int, max_run: int) -> list[in
 
 
 def requeue_key(keys: Sequence[float], *, offset: int, last_seq: int) -> float:
-    """The position for a requeued ticket: behind ``offset`` of the waiting ``keys`` (sorted)."""
-    if not keys:
-        return last_seq + 0.5
-    if offset <= 0:
+    """The position for a requeued ticket: behind ``offset`` of the waiting ``keys`` (sorted).
+
+    Keys never tie: issued tickets have their sequence, a requeue goes strictly between two
+    neighbours, and the back of the line lies strictly between the last key and the next
+    number to be issued (every waiting key is below ``last_seq + 1``).
+    """
+    if keys and offset <= 0:
         return keys[0] - 1
     if offset < len(keys):
         return (keys[offset - 1] + keys[offset]) / 2
-    return max(keys[-1], last_seq) + 0.5
+    last = max(keys[-1], last_seq) if keys else last_seq
+    return (last + last_seq + 1) / 2
 
 
 def front_key(keys: Sequence[float]) -> float:

@@ -7,26 +7,28 @@ new one) and writes one event.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import Engine
-from sqlmodel import Session, col, select
+from sqlalchemy import Engine, bindparam, select, update
+from sqlmodel import Session
 
+from models import ticketrows
 from models.db import writing
 from models.errors import Refused
 from models.events import append_event
-from models.hall import hall_settings
+from models.hall import HallSettings, hall_settings
 from models.lookup import (
     find_ticket,
     get_queue,
-    get_window,
     queue_by_id,
     refuse_state,
     require_current,
+    window_clerk,
     window_queue_ids,
 )
 from models.queueing import front_key, requeue_key
-from models.tables import OPEN_STATUSES, DayCounter, Ticket, TicketStatus
+from models.tables import OPEN_STATUSES, TicketStatus
+from models.ticketrows import C, T, TicketRow
 from models.tickets import issue
 from models.timeutil import business_date, resolve_now
 from models.views import TicketView, view_ticket
@@ -40,11 +42,15 @@ class WindowOp(Protocol):
     ) -> TicketView: ...
 
 
-def _finish_op(
-    session: Session, ticket: Ticket, kind: str, moment: dt.datetime, **data: object
+def _record(
+    session: Session,
+    settings: HallSettings,
+    ticket: TicketRow,
+    kind: str,
+    moment: dt.datetime,
+    **data: Any,
 ) -> TicketView:
-    session.add(ticket)
-    session.flush()
+    """Write the operation's event and describe the ticket as it now is."""
     append_event(
         session,
         kind=kind,
@@ -54,18 +60,19 @@ def _finish_op(
         at=moment,
         data={"number": ticket.number, **data},
     )
-    return view_ticket(session, ticket, tz=hall_settings(session).timezone)
+    return view_ticket(session, ticket, settings=settings)
 
 
 def recall(engine: Engine, *, window: int, now: dt.datetime | None = None) -> TicketView:
     """Call the window's current ticket again (the board speaks it again)."""
     moment = resolve_now(now)
     with writing(engine) as session:
+        settings = hall_settings(session)
         ticket = require_current(session, window)
         if ticket.status != TicketStatus.CALLED:
             raise refuse_state(ticket, "recall")
-        ticket.recalls += 1
-        return _finish_op(session, ticket, "recalled", moment, recalls=ticket.recalls)
+        ticket = ticketrows.change(session, ticket, recalls=ticket.recalls + 1)
+        return _record(session, settings, ticket, "recalled", moment, recalls=ticket.recalls)
 
 
 def mark_no_show(engine: Engine, *, window: int, now: dt.datetime | None = None) -> TicketView:
@@ -76,10 +83,29 @@ def mark_no_show(engine: Engine, *, window: int, now: dt.datetime | None = None)
         ticket = require_current(session, window)
         if ticket.status != TicketStatus.CALLED:
             raise refuse_state(ticket, "no-show")
-        ticket.misses += 1
-        void = ticket.misses >= settings.max_misses
-        ticket.status = TicketStatus.VOID if void else TicketStatus.MISSED
-        return _finish_op(session, ticket, "missed", moment, misses=ticket.misses, void=void)
+        misses = ticket.misses + 1
+        void = misses >= settings.max_misses
+        status = TicketStatus.VOID if void else TicketStatus.MISSED
+        ticket = ticketrows.change(session, ticket, misses=misses, status=status.value)
+        return _record(session, settings, ticket, "missed", moment, misses=misses, void=void)
+
+
+_WAITING_KEYS = (
+    select(T.c.order_key)
+    .where(
+        T.c.business_date == bindparam("day"),
+        T.c.queue_id == bindparam("queue_id"),
+        T.c.status == TicketStatus.WAITING.value,
+    )
+    .order_by(T.c.order_key)
+)
+_LAST_SEQ = select(C.c.last_seq).where(
+    C.c.business_date == bindparam("day"), C.c.queue_id == bindparam("queue_id")
+)
+
+
+def _waiting_keys(session: Session, day: dt.date, queue_id: int) -> list[float]:
+    return list(session.execute(_WAITING_KEYS, {"day": day, "queue_id": queue_id}).scalars())
 
 
 def requeue(engine: Engine, *, number: str, now: dt.datetime | None = None) -> TicketView:
@@ -93,53 +119,97 @@ def requeue(engine: Engine, *, number: str, now: dt.datetime | None = None) -> T
             raise Refused("void_misses", number=ticket.number, misses=ticket.misses)
         if ticket.status != TicketStatus.MISSED:
             raise refuse_state(ticket, "requeue")
+        params = {"day": day, "queue_id": ticket.queue_id}
+        last_seq = session.execute(_LAST_SEQ, params).scalar() or 0
         keys = _waiting_keys(session, day, ticket.queue_id)
-        counter = session.get(DayCounter, (day, ticket.queue_id))
-        ticket.order_key = requeue_key(
-            keys, offset=settings.requeue_offset, last_seq=counter.last_seq if counter else 0
-        )
-        ticket.status = TicketStatus.WAITING
+        key = requeue_key(keys, offset=settings.requeue_offset, last_seq=last_seq)
+        renumbered = 0
+        if key in keys or key >= last_seq + 1:
+            # Dozens of requeues into one gap have used up a float's precision: space the
+            # waiting tickets out again (same order) and place the ticket among the new keys.
+            renumbered = _renumber(session, day, ticket.queue_id, last_seq)
+            keys = _waiting_keys(session, day, ticket.queue_id)
+            key = requeue_key(keys, offset=settings.requeue_offset, last_seq=last_seq)
         previous_window = ticket.window
-        ticket.window = ticket.clerk_code = None
-        ticket.called_at = None
-        view = _finish_op(session, ticket, "requeued", moment, from_window=previous_window)
-        return view
+        ticket = ticketrows.change(
+            session,
+            ticket,
+            status=TicketStatus.WAITING.value,
+            order_key=key,
+            window=None,
+            clerk_code=None,
+            called_at=None,
+        )
+        extra = {"renumbered": renumbered} if renumbered else {}
+        return _record(
+            session, settings, ticket, "requeued", moment, from_window=previous_window, **extra
+        )
 
 
-def _waiting_keys(session: Session, day: dt.date, queue_id: int) -> list[float]:
-    return list(
-        session.exec(
-            select(Ticket.order_key)
-            .where(
-                Ticket.business_date == day,
-                Ticket.queue_id == queue_id,
-                Ticket.status == TicketStatus.WAITING,
-            )
-            .order_by(col(Ticket.order_key))
-        ).all()
+_WAITING_IDS = (
+    select(T.c.id)
+    .where(
+        T.c.business_date == bindparam("day"),
+        T.c.queue_id == bindparam("queue_id"),
+        T.c.status == TicketStatus.WAITING.value,
     )
+    .order_by(T.c.order_key, T.c.id)
+)
+_SET_KEY = update(T).where(T.c.id == bindparam("p_id")).values(order_key=bindparam("p_key"))
+
+
+def _renumber(session: Session, day: dt.date, queue_id: int, last_seq: int) -> int:
+    """Give a queue's waiting tickets evenly spaced keys below the next number; keeps order."""
+    ids = list(session.execute(_WAITING_IDS, {"day": day, "queue_id": queue_id}).scalars())
+    spacing = 1 / (len(ids) + 2)
+    session.execute(
+        _SET_KEY, [{"p_id": i, "p_key": last_seq + (n + 1) * spacing} for n, i in enumerate(ids)]
+    )
+    return len(ids)
 
 
 def start(engine: Engine, *, window: int, now: dt.datetime | None = None) -> TicketView:
     """The citizen is at the window: service starts (the service clock runs from here)."""
     moment = resolve_now(now)
     with writing(engine) as session:
+        settings = hall_settings(session)
         ticket = require_current(session, window)
         if ticket.status != TicketStatus.CALLED:
             raise refuse_state(ticket, "start")
-        ticket.status, ticket.started_at = TicketStatus.SERVING, moment
-        return _finish_op(session, ticket, "started", moment)
+        ticket = ticketrows.change(
+            session, ticket, status=TicketStatus.SERVING.value, started_at=moment
+        )
+        return _record(session, settings, ticket, "started", moment)
 
 
 def finish(engine: Engine, *, window: int, now: dt.datetime | None = None) -> TicketView:
     """Service is done. A ticket finished without a start is taken to have started when called."""
     moment = resolve_now(now)
     with writing(engine) as session:
-        ticket = require_current(session, window)
-        if ticket.started_at is None:
-            ticket.started_at = ticket.called_at
-        ticket.status, ticket.finished_at = TicketStatus.DONE, moment
-        return _finish_op(session, ticket, "finished", moment)
+        settings = hall_settings(session)
+        ticket = finish_ticket(session, require_current(session, window), moment)
+        return view_ticket(session, ticket, settings=settings)
+
+
+def finish_ticket(session: Session, ticket: TicketRow, moment: dt.datetime) -> TicketRow:
+    """Mark a locked ticket at a window done and write its event (inside a write transaction)."""
+    done = ticketrows.change(
+        session,
+        ticket,
+        status=TicketStatus.DONE.value,
+        finished_at=moment,
+        started_at=ticket.started_at or ticket.called_at,
+    )
+    append_event(
+        session,
+        kind="finished",
+        ticket_id=done.id,
+        window=done.window,
+        clerk_code=done.clerk_code,
+        at=moment,
+        data={"number": done.number},
+    )
+    return done
 
 
 def transfer(
@@ -162,22 +232,21 @@ def transfer(
         settings = hall_settings(session)
         old = require_current(session, window)
         if to_window is not None:
-            get_window(session, to_window)
+            window_clerk(session, to_window)
             served = window_queue_ids(session, to_window)
             if to_queue is not None:
                 queue = get_queue(session, to_queue)
                 if queue.id not in served:
                     raise Refused("window_not_serving", window=to_window, queue=queue.prefix)
             else:
-                queue_id = old.queue_id if old.queue_id in served else served[0]
-                queue = queue_by_id(session, queue_id)
+                queue = queue_by_id(session, old.queue_id if old.queue_id in served else served[0])
         else:
             assert to_queue is not None
             queue = get_queue(session, to_queue)
         if queue.id == old.queue_id and to_window in (None, window):
             raise Refused("transfer_same")
-        day = business_date(moment, settings.timezone)
         assert queue.id is not None
+        day = business_date(moment, settings.timezone)
         new = issue(
             session,
             settings=settings,
@@ -190,11 +259,13 @@ def transfer(
             parent_id=old.id,
             target_window=to_window,
         )
-        old.status, old.finished_at = TicketStatus.TRANSFERRED, moment
-        if old.started_at is None:
-            old.started_at = old.called_at
-        session.add(old)
-        session.flush()
+        old = ticketrows.change(
+            session,
+            old,
+            status=TicketStatus.TRANSFERRED.value,
+            finished_at=moment,
+            started_at=old.started_at or old.called_at,
+        )
         append_event(
             session,
             kind="transferred",
@@ -210,7 +281,7 @@ def transfer(
                 "to_window": to_window,
             },
         )
-        return view_ticket(session, new, tz=settings.timezone)
+        return view_ticket(session, new, settings=settings)
 
 
 def cancel(
@@ -223,14 +294,17 @@ def cancel(
     """Cancel the window's current ticket, or any open ticket of today by its number."""
     moment = resolve_now(now)
     with writing(engine) as session:
+        settings = hall_settings(session)
         if number is not None:
-            day = business_date(moment, hall_settings(session).timezone)
+            day = business_date(moment, settings.timezone)
             ticket = find_ticket(session, number, day, lock=True)
-        else:
-            if window is None:
-                raise Refused("cancel_target")
+        elif window is not None:
             ticket = require_current(session, window)
+        else:
+            raise Refused("cancel_target")
         if ticket.status not in OPEN_STATUSES:
             raise refuse_state(ticket, "cancel")
-        ticket.status, ticket.finished_at = TicketStatus.CANCELLED, moment
-        return _finish_op(session, ticket, "cancelled", moment)
+        ticket = ticketrows.change(
+            session, ticket, status=TicketStatus.CANCELLED.value, finished_at=moment
+        )
+        return _record(session, settings, ticket, "cancelled", moment)

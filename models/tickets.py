@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from typing import Protocol
 
 from sqlalchemy import Engine
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
+from models import ticketrows
 from models.db import reading, writing
 from models.errors import NotFound, Refused
 from models.events import append_event
 from models.hall import HallSettings, hall_settings, queue_hours
-from models.lookup import format_number, get_item, get_queue, queue_by_id
-from models.tables import DayCounter, Priority, Queue, Ticket
+from models.lookup import QueueRow, format_number, get_item, get_queue, queue_by_id
+from models.tables import Priority, TicketStatus
+from models.ticketrows import TicketRow
 from models.timeutil import business_date, local, resolve_now
 from models.views import TicketView, view_ticket
 from models.workdays import is_workday
@@ -76,15 +78,17 @@ def take_ticket(
                 "source": source,
             },
         )
-        return view_ticket(session, ticket, tz=settings.timezone)
+    # The place in line is read after the commit, outside the write lock.
+    with reading(engine) as session:
+        return view_ticket(session, ticket, settings=settings)
 
 
-def check_open(settings: HallSettings, queue: Queue, moment: dt.datetime) -> None:
+def check_open(settings: HallSettings, queue: QueueRow, moment: dt.datetime) -> None:
     """Refuse a walk-in outside the hall's days or the queue's hours."""
     here = local(moment, settings.timezone)
     if settings.open_days == "workdays" and not is_workday(here.date())[0]:
         raise Refused("hall_closed_day", date=here.date().isoformat())
-    ranges = queue_hours(settings, queue)
+    ranges = queue_hours(settings, queue.hours)
     if not any(start <= here.time() < end for start, end in ranges):
         hours = ", ".join(
             f"{s:%H:%M}-{e:%H:%M}" if e != dt.time.max else f"{s:%H:%M}-24:00" for s, e in ranges
@@ -92,11 +96,22 @@ def check_open(settings: HallSettings, queue: Queue, moment: dt.datetime) -> Non
         raise Refused("queue_closed", queue=queue.prefix, hours=hours)
 
 
+class QueueRef(Protocol):
+    """What issuing needs to know of a queue."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def prefix(self) -> str: ...
+    @property
+    def daily_cap(self) -> int: ...
+
+
 def issue(
     session: Session,
     *,
     settings: HallSettings,
-    queue: Queue,
+    queue: QueueRef,
     moment: dt.datetime,
     item_code: str | None,
     priority: str,
@@ -105,50 +120,38 @@ def issue(
     parent_id: int | None = None,
     target_window: int | None = None,
     appointment_id: int | None = None,
-) -> Ticket:
+) -> TicketRow:
     """Allocate the next number of a queue and insert the ticket (no event: callers write it)."""
+    assert queue.id is not None
     day = business_date(moment, settings.timezone)
-    seq = _next_seq(session, day, queue)
+    seq = ticketrows.next_seq(session, day, queue.id)
     if cap and queue.daily_cap and seq > queue.daily_cap:
         # Raising rolls the whole transaction back, the counter increment included.
         raise Refused("queue_full", queue=queue.prefix, cap=queue.daily_cap)
-    assert queue.id is not None
-    ticket = Ticket(
+    return ticketrows.add(
+        session,
         business_date=day,
         queue_id=queue.id,
         seq=seq,
         number=format_number(queue.prefix, seq),
         item_code=item_code,
-        priority=priority,
+        priority=str(priority),
+        status=TicketStatus.WAITING.value,
         order_key=float(seq) if order_key is None else order_key,
         issued_at=moment,
         parent_id=parent_id,
         target_window=target_window,
         appointment_id=appointment_id,
         token=secrets.token_hex(8),
+        recalls=0,
+        misses=0,
     )
-    session.add(ticket)
-    session.flush()
-    return ticket
-
-
-def _next_seq(session: Session, day: dt.date, queue: Queue) -> int:
-    """Increment the day counter with one upsert; the row lock serialises concurrent takers."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    upsert = insert(DayCounter).values(business_date=day, queue_id=queue.id, last_seq=1)
-    stmt = upsert.on_conflict_do_update(
-        index_elements=["business_date", "queue_id"],
-        set_={"last_seq": col(DayCounter.last_seq) + 1},
-    ).returning(col(DayCounter.last_seq))
-    seq = session.execute(stmt).scalar_one()
-    return int(seq)
 
 
 def ticket_by_token(engine: Engine, token: str) -> TicketView:
     """Look a ticket up by the token in its QR code."""
     with reading(engine) as session:
-        ticket = session.exec(select(Ticket).where(Ticket.token == token)).first()
+        ticket = ticketrows.fetch(session, ticketrows.T.c.token == token)
         if ticket is None:
             raise NotFound("unknown_number", number=token)
-        return view_ticket(session, ticket, tz=hall_settings(session).timezone)
+        return view_ticket(session, ticket, settings=hall_settings(session))

@@ -6,19 +6,24 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlalchemy import Table, bindparam, func, select
+from sqlmodel import Session
 
-from models.hall import hall_settings
+from models.hall import HallSettings
 from models.lookup import queue_by_id
 from models.queueing import Waiting, call_order, estimate_minutes
-from models.tables import DayCounter, Pause, Queue, Ticket, TicketStatus, Window, WindowQueue
+from models.tables import Pause, TicketStatus, Window, WindowQueue
+from models.ticketrows import T, TicketRow, get_run
 from models.timeutil import local
 
 RECENT_SERVICES = 20
 """How many recent services the mean service time is taken over."""
 MIN_SAMPLES = 3
 """Below this many, the queue's configured service time is used."""
+
+P: Table = Pause.__table__  # type: ignore[attr-defined]
+W: Table = Window.__table__  # type: ignore[attr-defined]
+WQ: Table = WindowQueue.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -49,18 +54,26 @@ class TicketView:
         return asdict(self)
 
 
-def view_ticket(session: Session, ticket: Ticket, *, tz: str) -> TicketView:
+_NUMBER = select(T.c.number).where(T.c.id == bindparam("ticket_id"))
+
+
+def view_ticket(session: Session, ticket: TicketRow, *, settings: HallSettings) -> TicketView:
     """Describe a ticket, working out its place in line when it waits."""
     queue = queue_by_id(session, ticket.queue_id)
     ahead = eta = None
     if ticket.status == TicketStatus.WAITING:
-        ahead = people_ahead(session, ticket, queue)
+        ahead = people_ahead(session, ticket, max_run=settings.priority_run)
         eta = estimate_minutes(
             ahead=ahead,
-            open_windows=open_windows(session, queue),
-            mean_service_minutes=mean_service_minutes(session, queue),
+            open_windows=open_windows(session, ticket.queue_id),
+            mean_service_minutes=mean_service_minutes(
+                session, ticket.queue_id, default=queue.service_minutes
+            ),
         )
-    parent = session.get(Ticket, ticket.parent_id) if ticket.parent_id else None
+    parent = None
+    if ticket.parent_id is not None:
+        parent = session.execute(_NUMBER, {"ticket_id": ticket.parent_id}).scalar()
+    tz = settings.timezone
     return TicketView(
         number=ticket.number,
         queue=queue.prefix,
@@ -78,7 +91,7 @@ def view_ticket(session: Session, ticket: Ticket, *, tz: str) -> TicketView:
         token=ticket.token,
         misses=ticket.misses,
         recalls=ticket.recalls,
-        transferred_from=parent.number if parent else None,
+        transferred_from=parent,
     )
 
 
@@ -86,54 +99,59 @@ def _iso(moment: dt.datetime, tz: str) -> str:
     return local(moment, tz).isoformat(timespec="seconds")
 
 
-def people_ahead(session: Session, ticket: Ticket, queue: Queue) -> int:
+_WAITING_IN_QUEUE = select(T.c.id, T.c.priority, T.c.order_key).where(
+    T.c.business_date == bindparam("day"),
+    T.c.queue_id == bindparam("queue_id"),
+    T.c.status == TicketStatus.WAITING.value,
+)
+
+
+def people_ahead(session: Session, ticket: TicketRow, *, max_run: int) -> int:
     """Waiting tickets of the queue that the order rules call before this one."""
-    rows = session.exec(
-        select(Ticket.id, Ticket.priority, Ticket.order_key).where(
-            Ticket.business_date == ticket.business_date,
-            Ticket.queue_id == ticket.queue_id,
-            Ticket.status == TicketStatus.WAITING,
-        )
+    rows = session.execute(
+        _WAITING_IN_QUEUE, {"day": ticket.business_date, "queue_id": ticket.queue_id}
     ).all()
-    counter = session.get(DayCounter, (ticket.business_date, ticket.queue_id))
     order = call_order(
-        [Waiting(id=i, priority=p != "normal", key=k) for i, p, k in rows if i is not None],
-        run=counter.priority_run if counter else 0,
-        max_run=hall_settings(session).priority_run,
+        [Waiting(id=i, priority=p != "normal", key=k) for i, p, k in rows],
+        run=get_run(session, ticket.business_date, ticket.queue_id),
+        max_run=max_run,
     )
     return order.index(ticket.id) if ticket.id in order else len(order)
 
 
-def open_windows(session: Session, queue: Queue) -> int:
+_OPEN_WINDOWS = (
+    select(func.count())
+    .select_from(WQ.join(W, W.c.number == WQ.c.window_number))
+    .where(
+        WQ.c.queue_id == bindparam("queue_id"),
+        W.c.active.is_(True),
+        W.c.clerk_code.is_not(None),
+        W.c.number.not_in(select(P.c.window_number).where(P.c.ended_at.is_(None))),
+    )
+)
+
+
+def open_windows(session: Session, queue_id: int) -> int:
     """Windows serving the queue with a clerk logged in and no pause."""
-    paused = select(Pause.window_number).where(col(Pause.ended_at).is_(None))
-    count = session.exec(
-        select(func.count())
-        .select_from(WindowQueue)
-        .join(Window, col(Window.number) == WindowQueue.window_number)
-        .where(
-            WindowQueue.queue_id == queue.id,
-            col(Window.active),
-            col(Window.clerk_code).is_not(None),
-            col(Window.number).not_in(paused),
-        )
-    ).one()
-    return int(count)
+    return int(session.execute(_OPEN_WINDOWS, {"queue_id": queue_id}).scalar_one())
 
 
-def mean_service_minutes(session: Session, queue: Queue) -> float:
-    """Mean of the queue's recent service times; the configured time until there is history."""
-    rows = session.exec(
-        select(Ticket.started_at, Ticket.finished_at)
-        .where(
-            Ticket.queue_id == queue.id,
-            Ticket.status == TicketStatus.DONE,
-            col(Ticket.finished_at).is_not(None),
-        )
-        .order_by(col(Ticket.finished_at).desc())
-        .limit(RECENT_SERVICES)
-    ).all()
+_RECENT = (
+    select(T.c.started_at, T.c.finished_at)
+    .where(
+        T.c.queue_id == bindparam("queue_id"),
+        T.c.status == TicketStatus.DONE.value,
+        T.c.finished_at.is_not(None),
+    )
+    .order_by(T.c.finished_at.desc())
+    .limit(RECENT_SERVICES)
+)
+
+
+def mean_service_minutes(session: Session, queue_id: int, *, default: float) -> float:
+    """Mean of the queue's recent service times; ``default`` until there is history."""
+    rows = session.execute(_RECENT, {"queue_id": queue_id}).all()
     spans = [(end - start).total_seconds() / 60 for start, end in rows if start and end]
     if len(spans) < MIN_SAMPLES:
-        return float(queue.service_minutes)
+        return float(default)
     return max(sum(spans) / len(spans), 0.5)

@@ -317,3 +317,38 @@ def test_call_number_uses_todays_numbers(engine: Engine) -> None:
         number="M001",
         now=tomorrow,
     )
+
+
+def test_next_key_finishes_the_current_ticket_and_calls_the_next(engine: Engine) -> None:
+    take(engine)
+    take(engine)
+    open_window(engine, 18)
+    assert nxt(engine, 18).number == "M001"
+    # the clerk's "next" key: M001 is finished and M002 called, in one transaction
+    second = call_next(engine, window=18, finish_current=True, now=NOW)
+    assert (second.number, second.status, second.window) == ("M002", "called", 18)
+    first = ticket_by_token(engine, _token(engine, "M001"))
+    assert first.status == "done"
+    # nothing waits: M002 is still finished, and the window is told plainly
+    expect(
+        NothingWaiting,
+        "nothing_waiting",
+        call_next,
+        engine=engine,
+        window=18,
+        finish_current=True,
+        now=NOW,
+    )
+    assert ticket_by_token(engine, _token(engine, "M002")).status == "done"
+    expect(NothingWaiting, "nothing_waiting", call_next, engine=engine, window=18, now=NOW)
+
+
+def _token(engine: Engine, number: str) -> str:
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        return str(
+            conn.execute(
+                text("SELECT token FROM ticket WHERE number = :n"), {"n": number}
+            ).scalar_one()
+        )

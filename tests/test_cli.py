@@ -82,11 +82,14 @@ def test_a_citizen_from_ticket_to_done(db_url: str) -> None:
     assert run_json(db_url, "recall", "--window", "18")["recalls"] == 1
     assert run_json(db_url, "start", "--window", "18")["status"] == "serving"
     assert run_json(db_url, "finish", "--window", "18")["status"] == "done"
+    run(db_url, "take", "M")
+    assert run_json(db_url, "call", "-w", "18")["number"] == "M002"
+    assert run_json(db_url, "call", "-w", "18", "--finish")["number"] == "M003"
     status = run_json(db_url, "status")
     m = next(q for q in status["queues"] if q["prefix"] == "M")
-    assert (m["waiting"], m["issued"], m["next"]) == (1, 2, ["M002"])
+    assert (m["waiting"], m["issued"], m["next"]) == (0, 3, [])
     w18 = next(w for w in status["windows"] if w["number"] == 18)
-    assert (w18["state"], w18["clerk"], w18["ticket"]) == ("idle", "1001", None)
+    assert (w18["state"], w18["clerk"], w18["ticket"]) == ("called", "1001", "M003")
     assert "event chain intact" in run(db_url, "audit", "verify")
 
 

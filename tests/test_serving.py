@@ -369,3 +369,24 @@ def test_actions_need_a_current_ticket(
     assert "18" in err.en, action
     assert last_event_seq(engine) == seq
     assert status(engine, "M001") == "waiting"
+
+
+def test_requeues_keep_their_order_after_renumbering(engine: Engine) -> None:
+    """Sixty requeues into one gap outrun a float's precision; the line must stay in order."""
+    for _ in range(64):
+        take(engine)
+    open_window(engine, 18)
+    for n in range(1, 61):
+        assert nxt(engine, 18).number == f"M{n:03d}"
+        mark_no_show(engine, window=18, now=later(1))
+    for n in range(1, 61):
+        requeue(engine, number=f"M{n:03d}", now=later(2))
+    order = []
+    while True:
+        try:
+            view = call_next(engine, window=18, finish_current=True, now=later(3))
+        except NothingWaiting:
+            break
+        order.append(view.number)
+    expected = ["M061", "M062", "M063", *[f"M{n:03d}" for n in range(60, 0, -1)], "M064"]
+    assert order == expected

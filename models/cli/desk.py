@@ -62,6 +62,9 @@ def call(
     ctx: typer.Context,
     window: int = WINDOW,
     number: str | None = typer.Option(None, "--number", "-n", help="Call this number instead."),
+    finish_current: bool = typer.Option(
+        False, "--finish", help="Finish the window's current ticket first (the 'next' key)."
+    ),
     as_json: bool = JSON,
 ) -> None:
     """Call the next ticket for a window (exit 3 when nothing waits), or a given number."""
@@ -69,7 +72,7 @@ def call(
     if number:
         view = call_number(engine, window=window, number=number)
     else:
-        view = call_next(engine, window=window)
+        view = call_next(engine, window=window, finish_current=finish_current)
     _out(view, as_json=as_json, title=f"请 {view.number} 号到 {window} 号窗口 · Window {window}")
 
 
