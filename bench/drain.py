@@ -1,10 +1,12 @@
-"""Benchmark 3: eight windows in eight processes drain the waiting tickets (call_next → finish).
+"""Benchmark 3: eight windows in eight processes drain the waiting tickets.
 
 Each process (multiprocessing, spawn) has its own window with a clerk logged in and its own
-engine; all start together at a barrier and loop until NothingWaiting. Throughput is calls over
+engine; all start together at a barrier and press the counter's "next" key until NothingWaiting:
+call_next(finish_current=True) finishes the current ticket and calls the next in one
+transaction, as a clerk does all day. Throughput is calls over
 the whole drain (first start to last finish). Every ticket must be called exactly once: checked
 from what the windows got and from the database (statuses, 'called' events, the hash chain).
-The floor: the same eight processes doing the raw sqlite3 claim and finish on a copy.
+The floor: the same eight processes doing the raw sqlite3 finish-and-claim on a copy.
 """
 
 from __future__ import annotations
@@ -40,12 +42,12 @@ class WindowRun:
 
 
 def product_worker(path: str, window: int, barrier: Barrier, out: Any) -> None:
-    """One counter: models.calling.call_next then models.serving.finish until nothing waits."""
+    """One counter pressing "next" (finish the current ticket and call the next, one transaction)
+    until nothing waits."""
     from bench.probes import Probe
     from models.calling import call_next
     from models.db import make_engine
     from models.errors import NothingWaiting
-    from models.serving import finish
     from models.status import hall_status
 
     run = WindowRun(window)
@@ -58,11 +60,10 @@ def product_worker(path: str, window: int, barrier: Barrier, out: Any) -> None:
         run.start = time.perf_counter()
         while True:
             try:
-                view = call_next(engine, window=window, now=NOW)
+                view = call_next(engine, window=window, finish_current=True, now=NOW)
             except NothingWaiting:
                 break
             run.numbers.append(view.number)
-            finish(engine, window=window, now=NOW)
         run.end = time.perf_counter()
         run.held = sum(probe.held_total)
     except Exception as exc:
@@ -74,7 +75,7 @@ def product_worker(path: str, window: int, barrier: Barrier, out: Any) -> None:
 
 
 def floor_worker(path: str, window: int, barrier: Barrier, out: Any) -> None:
-    """One counter doing the raw sqlite3 claim and finish."""
+    """One counter doing the raw sqlite3 finish-and-claim, one transaction per "next"."""
     from bench.floors import Moment, RawHall
 
     run = WindowRun(window)
@@ -85,9 +86,8 @@ def floor_worker(path: str, window: int, barrier: Barrier, out: Any) -> None:
         gc.collect()
         barrier.wait(BARRIER_TIMEOUT_S)
         run.start = time.perf_counter()
-        while (number := raw.call(window, queues, clerk)) is not None:
+        while (number := raw.call(window, queues, clerk, finish_current=True)) is not None:
             run.numbers.append(number)
-            raw.finish(window)
         run.end = time.perf_counter()
         run.held = sum(raw.held_total)
     except Exception as exc:
@@ -205,7 +205,8 @@ def run(sizes: Sizes, workdir: Path, prefilled: Path, expected: list[str]) -> Re
     windows = ", ".join(str(w) for w in list(WINDOW_CLERKS)[: sizes.processes])
     notes = [
         f"{len(expected)} waiting tickets (M, C, F) drained by {sizes.processes} processes "
-        f"(spawn), windows {windows}; calls = call_next, each followed by finish",
+        f"(spawn), windows {windows}; each call = the 'next' key: finish the current ticket "
+        "and call the next in one transaction (call_next(finish_current=True))",
         "calls per window — mashangban: " + _spread(p) + "; floor: " + _spread(f),
         "lock held = BEGIN IMMEDIATE granted → COMMIT done; the rest of the wall time the lock "
         "is free while waiters sleep in SQLite's busy handler (back-off 1, 2, 5, 10 … 100 ms)",

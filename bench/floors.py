@@ -126,18 +126,25 @@ class RawHall:
             raise
         return number
 
-    def call(self, window: int, queues: list[int], clerk: str) -> str | None:
-        """Claim the first waiting ticket of the window's queues; None when nothing waits."""
+    def call(
+        self, window: int, queues: list[int], clerk: str, *, finish_current: bool = False
+    ) -> str | None:
+        """Claim the first waiting ticket of the window's queues; None when nothing waits.
+
+        With ``finish_current`` the window's ticket is finished first in the same transaction.
+        """
         at = self.at
         self._begin()
         try:
+            if finish_current:
+                self._finish_current(window)
             found = None
             for queue_id in queues:
                 found = self.con.execute(_FIRST_WAITING, (at.day, queue_id)).fetchone()
                 if found is not None:
                     break
             if found is None:
-                self.con.execute("ROLLBACK")
+                self._commit() if finish_current else self.con.execute("ROLLBACK")
                 return None
             ticket_id, number = int(found[0]), str(found[1])
             cur = self.con.execute(_CLAIM, (window, clerk, at.stored, ticket_id))
@@ -155,17 +162,23 @@ class RawHall:
         """Finish the window's current ticket; None when there is none."""
         self._begin()
         try:
-            found = self.con.execute(_FINISH, (self.at.stored, window)).fetchone()
-            if found is None:
+            number = self._finish_current(window)
+            if number is None:
                 self.con.execute("ROLLBACK")
                 return None
-            ticket_id, number, clerk = int(found[0]), str(found[1]), found[2]
-            self._event("finished", ticket_id, window, clerk, {"number": number})
             self._commit()
         except BaseException:
             if self.con.in_transaction:
                 self.con.execute("ROLLBACK")
             raise
+        return number
+
+    def _finish_current(self, window: int) -> str | None:
+        found = self.con.execute(_FINISH, (self.at.stored, window)).fetchone()
+        if found is None:
+            return None
+        ticket_id, number, clerk = int(found[0]), str(found[1]), found[2]
+        self._event("finished", ticket_id, window, clerk, {"number": number})
         return number
 
     def _event(
