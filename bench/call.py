@@ -84,7 +84,8 @@ def run(sizes: Sizes, workdir: Path, prefilled: Path) -> Result:
         f"window {WINDOW} (queue M), {n} call + finish pairs each after {sizes.call_warmup} "
         f"warm-up, alternating product/floor pair by pair; {sizes.drain_tickets} tickets "
         "waiting at the start",
-        "floor: call = first waiting by ix_ticket_waiting, UPDATE … WHERE status='waiting', "
+        "floor: call = first normal ticket waiting by ix_ticket_next, "
+        "UPDATE … WHERE status='waiting', "
         "chain head read + update, event insert; finish = UPDATE … RETURNING, chain, event",
         "product event chain "
         + ("verified" if chain.broken_at is None else f"BROKEN at {chain.broken_at}"),

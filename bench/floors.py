@@ -31,8 +31,8 @@ _INSERT_TICKET = (
     "VALUES (?, ?, ?, ?, NULL, 'normal', 'waiting', ?, ?, 0, 0, ?)"
 )
 _FIRST_WAITING = (
-    "SELECT id, number FROM ticket INDEXED BY ix_ticket_waiting "
-    "WHERE business_date = ? AND status = 'waiting' AND queue_id = ? "
+    "SELECT id, number FROM ticket INDEXED BY ix_ticket_next "
+    "WHERE business_date = ? AND status = 'waiting' AND queue_id = ? AND priority = 'normal' "
     "ORDER BY order_key, id LIMIT 1"
 )
 _CLAIM = (

@@ -162,7 +162,11 @@ class Ticket(SQLModel, table=True):
 
     __table_args__ = (
         UniqueConstraint("business_date", "queue_id", "seq", name="uq_ticket_number"),
-        Index("ix_ticket_waiting", "business_date", "status", "queue_id", "order_key"),
+        # The next ticket of a class in a queue, read straight off the index in call order.
+        Index(
+            "ix_ticket_next", "business_date", "status", "queue_id", "priority", "order_key", "id"
+        ),
+        Index("ix_ticket_target", "target_window", "status", "business_date"),
         Index("ix_ticket_status_window", "status", "window"),
         Index("ix_ticket_queue_finished", "queue_id", "status", "finished_at"),
     )

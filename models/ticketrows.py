@@ -73,9 +73,12 @@ _AT_WINDOW = (
 )
 
 
+_AT_WINDOW_LOCKED = _AT_WINDOW.with_for_update()
+
+
 def at_window(session: Session, window: int, *, lock: bool = False) -> TicketRow | None:
     """The ticket called to, or being served at, a window."""
-    query = _AT_WINDOW.with_for_update() if lock else _AT_WINDOW
+    query = _AT_WINDOW_LOCKED if lock else _AT_WINDOW
     found = session.execute(query, {"window": window}).mappings().first()
     return _row(found) if found is not None else None
 
@@ -151,7 +154,8 @@ def _first_waiting(*, priority: bool | None, queue: bool) -> Any:
     else:
         conditions.append(T.c.target_window == bindparam("p_window"))
     if priority is True:
-        conditions.append(T.c.priority != Priority.NORMAL.value)
+        # Equalities, not !=, so each class is a seek on ix_ticket_next, not a scan of the queue
+        conditions.append(or_(*(T.c.priority == p.value for p in Priority if p != Priority.NORMAL)))
     elif priority is False:
         conditions.append(T.c.priority == Priority.NORMAL.value)
     return select(T.c.id).where(and_(*conditions)).order_by(T.c.order_key, T.c.id).limit(1)

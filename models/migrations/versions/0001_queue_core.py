@@ -154,7 +154,12 @@ def upgrade() -> None:
         )
         batch_op.create_index("ix_ticket_status_window", ["status", "window"], unique=False)
         batch_op.create_index(
-            "ix_ticket_waiting", ["business_date", "status", "queue_id", "order_key"], unique=False
+            "ix_ticket_next",
+            ["business_date", "status", "queue_id", "priority", "order_key", "id"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_ticket_target", ["target_window", "status", "business_date"], unique=False
         )
 
     op.create_table(
@@ -238,7 +243,8 @@ def downgrade() -> None:
     op.drop_table("appointment")
     op.drop_table("window")
     with op.batch_alter_table("ticket", schema=None) as batch_op:
-        batch_op.drop_index("ix_ticket_waiting")
+        batch_op.drop_index("ix_ticket_next")
+        batch_op.drop_index("ix_ticket_target")
         batch_op.drop_index("ix_ticket_status_window")
         batch_op.drop_index("ix_ticket_queue_finished")
 
