@@ -61,6 +61,29 @@ def call_order(tickets: Sequence[Waiting], *, run: int, max_run: int) -> list[in
     return order
 
 
+def place_of_newest(
+    *, priority_ahead: int, normal_ahead: int, priority: bool, run: int, max_run: int
+) -> int:
+    """People ahead of a ticket that is the newest of its class, from the counts alone.
+
+    ``priority_ahead`` and ``normal_ahead`` count the other waiting tickets of the queue.
+    """
+    prio, norm, ahead = priority_ahead, normal_ahead, 0
+    while True:
+        has_prio, has_norm = prio > 0 or priority, norm > 0 or not priority
+        take_prio = pick_priority(
+            has_priority=has_prio, has_normal=has_norm, run=run, max_run=max_run
+        )
+        if (take_prio and prio == 0) or (not take_prio and norm == 0):
+            return ahead  # the next of this class is the ticket itself
+        run = next_run(picked_priority=bool(take_prio), normal_waited=has_norm, run=run)
+        if take_prio:
+            prio -= 1
+        else:
+            norm -= 1
+        ahead += 1
+
+
 def requeue_key(keys: Sequence[float], *, offset: int, last_seq: int) -> float:
     """The position for a requeued ticket: behind ``offset`` of the waiting ``keys`` (sorted).
 

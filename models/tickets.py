@@ -22,7 +22,7 @@ from models.lookup import QueueRow, format_number, get_item, get_queue, queue_by
 from models.tables import Priority, TicketStatus
 from models.ticketrows import TicketRow
 from models.timeutil import business_date, local, resolve_now
-from models.views import TicketView, view_ticket
+from models.views import TicketView, view_new_ticket, view_ticket
 from models.workdays import is_workday
 
 WALK_IN_PRIORITIES = (Priority.NORMAL, Priority.GREEN)
@@ -78,9 +78,7 @@ def take_ticket(
                 "source": source,
             },
         )
-    # The place in line is read after the commit, outside the write lock.
-    with reading(engine) as session:
-        return view_ticket(session, ticket, settings=settings)
+        return view_new_ticket(session, ticket, settings=settings, queue=chosen)
 
 
 def check_open(settings: HallSettings, queue: QueueRow, moment: dt.datetime) -> None:

@@ -10,10 +10,10 @@ from sqlalchemy import Table, bindparam, func, select
 from sqlmodel import Session
 
 from models.hall import HallSettings
-from models.lookup import queue_by_id
-from models.queueing import Waiting, call_order, estimate_minutes
-from models.tables import Pause, TicketStatus, Window, WindowQueue
-from models.ticketrows import T, TicketRow, get_run
+from models.lookup import QueueRow, queue_by_id
+from models.queueing import Waiting, call_order, estimate_minutes, place_of_newest
+from models.tables import Pause, Priority, TicketStatus, Window, WindowQueue
+from models.ticketrows import C, T, TicketRow, get_run
 from models.timeutil import local
 
 RECENT_SERVICES = 20
@@ -63,16 +63,70 @@ def view_ticket(session: Session, ticket: TicketRow, *, settings: HallSettings) 
     ahead = eta = None
     if ticket.status == TicketStatus.WAITING:
         ahead = people_ahead(session, ticket, max_run=settings.priority_run)
-        eta = estimate_minutes(
-            ahead=ahead,
-            open_windows=open_windows(session, ticket.queue_id),
-            mean_service_minutes=mean_service_minutes(
-                session, ticket.queue_id, default=queue.service_minutes
-            ),
-        )
+        eta = _eta(session, queue, ahead)
     parent = None
     if ticket.parent_id is not None:
         parent = session.execute(_NUMBER, {"ticket_id": ticket.parent_id}).scalar()
+    return _view(ticket, queue, settings, ahead=ahead, eta=eta, parent=parent)
+
+
+_NEW_COUNTS = select(
+    *(
+        select(func.count())
+        .where(
+            T.c.business_date == bindparam("p_day"),
+            T.c.queue_id == bindparam("p_queue"),
+            T.c.status == TicketStatus.WAITING.value,
+            T.c.id != bindparam("p_id"),
+            (T.c.priority == Priority.NORMAL.value)
+            if normal
+            else (T.c.priority != Priority.NORMAL.value),
+        )
+        .scalar_subquery()
+        .label("normal" if normal else "priority")
+        for normal in (True, False)
+    ),
+    select(C.c.priority_run)
+    .where(C.c.business_date == bindparam("p_day"), C.c.queue_id == bindparam("p_queue"))
+    .scalar_subquery()
+    .label("run"),
+)
+
+
+def view_new_ticket(
+    session: Session, ticket: TicketRow, *, settings: HallSettings, queue: QueueRow
+) -> TicketView:
+    """Describe a ticket just issued: it is the newest of its class, so counts give its place."""
+    counts = session.execute(
+        _NEW_COUNTS, {"p_day": ticket.business_date, "p_queue": queue.id, "p_id": ticket.id}
+    ).one()
+    ahead = place_of_newest(
+        priority_ahead=counts.priority,
+        normal_ahead=counts.normal,
+        priority=ticket.priority != Priority.NORMAL,
+        run=counts.run or 0,
+        max_run=settings.priority_run,
+    )
+    return _view(ticket, queue, settings, ahead=ahead, eta=_eta(session, queue, ahead), parent=None)
+
+
+def _eta(session: Session, queue: QueueRow, ahead: int) -> int:
+    return estimate_minutes(
+        ahead=ahead,
+        open_windows=open_windows(session, queue.id),
+        mean_service_minutes=mean_service_minutes(session, queue.id, default=queue.service_minutes),
+    )
+
+
+def _view(
+    ticket: TicketRow,
+    queue: QueueRow,
+    settings: HallSettings,
+    *,
+    ahead: int | None,
+    eta: int | None,
+    parent: str | None,
+) -> TicketView:
     tz = settings.timezone
     return TicketView(
         number=ticket.number,
