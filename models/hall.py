@@ -118,6 +118,63 @@ class WindowConfig(_Strict):
     queues: list[str] = Field(min_length=1)
     label_zh: str = ""
     label_en: str = ""
+    printer: str | None = None
+    """The printer for receipts at this window."""
+    backup_printer: str | None = None
+
+
+PrinterKind = Literal["usb", "serial", "network", "cups", "file", "preview"]
+_ADDRESS = {
+    "usb": (r"^0x[0-9a-fA-F]{4}:0x[0-9a-fA-F]{4}$", "0xVVVV:0xPPPP (vendor:product)"),
+    "serial": (r"^/dev/\S+(:\d+)?$", "/dev/ttyUSB0:9600"),
+    "network": (r"^[\w.-]+(:\d{1,5})?$", "host or host:port (port 9100 by default)"),
+    "cups": (r"^\S+$", "the CUPS queue name"),
+    "file": (r"^\S.*$", "a file path"),
+    "preview": (r"^.*$", "nothing (shown on screen)"),
+}
+
+
+class PrinterConfig(_Strict):
+    """One [[printer]]: an ESC/POS thermal printer, or a file or an on-screen preview."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    kind: PrinterKind
+    address: str = ""
+    profile: str = "default"
+    """A python-escpos capability profile (TM-T88V, POS-5890, …)."""
+    paper_mm: Literal[58, 80] = 80
+    text_mode: Literal["native", "raster"] = "native"
+    charset: Literal["gb2312", "gbk", "gb18030"] = "gbk"
+    """What the printer's own font covers (native mode); other characters are drawn."""
+    two_way: bool | None = None
+    """Whether it answers status queries; by default usb, serial and network do."""
+    timeout_s: float = Field(default=3.0, gt=0, le=60)
+
+    @model_validator(mode="after")
+    def _address_fits_kind(self) -> PrinterConfig:
+        pattern, example = _ADDRESS[self.kind]
+        if not re.match(pattern, self.address):
+            raise ValueError(f"address {self.address!r} does not fit kind {self.kind}: {example}")
+        from escpos import capabilities
+
+        if self.profile not in capabilities.CAPABILITIES["profiles"]:
+            raise ValueError(f"unknown printer profile {self.profile!r}")
+        return self
+
+    @property
+    def answers_status(self) -> bool:
+        """True when status queries get answers (two-way link)."""
+        if self.two_way is not None:
+            return self.two_way
+        return self.kind in ("usb", "serial", "network")
+
+
+class KioskConfig(_Strict):
+    """One [[kiosk]]: a ticket kiosk and the printer it uses."""
+
+    id: str = Field(pattern=r"^[A-Za-z0-9_-]{1,32}$")
+    printer: str
+    backup_printer: str | None = None
 
 
 class HallConfig(_Strict):
@@ -127,6 +184,12 @@ class HallConfig(_Strict):
     queue: list[QueueConfig] = Field(min_length=1)
     item: list[ItemConfig] = Field(default_factory=list)
     window: list[WindowConfig] = Field(min_length=1)
+    printer: list[PrinterConfig] = Field(default_factory=list)
+    kiosk: list[KioskConfig] = Field(default_factory=list)
+
+    def find_printer(self, name: str) -> PrinterConfig | None:
+        """A printer by name."""
+        return next((p for p in self.printer if p.name == name), None)
 
     @model_validator(mode="after")
     def _references(self) -> HallConfig:
@@ -143,6 +206,15 @@ class HallConfig(_Strict):
                     raise _RefError(("window", n, "queues"), f"unknown queue {queue!r}")
             if len(set(window.queues)) != len(window.queues):
                 raise _RefError(("window", n, "queues"), "a queue is listed twice")
+        names = [p.name for p in self.printer]
+        _unique("printer", "name", names)
+        _unique("kiosk", "id", [k.id for k in self.kiosk])
+        for table, rows in (("window", self.window), ("kiosk", self.kiosk)):
+            for n, row in enumerate(rows):
+                for key in ("printer", "backup_printer"):
+                    value = getattr(row, key)
+                    if value is not None and value not in names:
+                        raise _RefError((table, n, key), f"unknown printer {value!r}")
         return self
 
 
@@ -323,6 +395,22 @@ def _id(queue: Queue) -> int:
 
 
 _SETTINGS = sa_select(Hall.__table__.c.settings).where(Hall.__table__.c.id == 1)  # type: ignore[attr-defined]
+
+
+_SOURCE = sa_select(Hall.__table__.c.source).where(Hall.__table__.c.id == 1)  # type: ignore[attr-defined]
+
+
+def hall_config(session: Session) -> HallConfig:
+    """The whole stored hall file (printers and kiosks included), parsed once per text."""
+    text = session.execute(_SOURCE).scalar()
+    if text is None:
+        raise HallError("no_hall", hint="run: mashangban hall load FILE (or mashangban init)")
+    return _parse_config(text)
+
+
+@lru_cache(maxsize=4)
+def _parse_config(text: str) -> HallConfig:
+    return parse_hall(text, source="<stored hall>")
 
 
 def hall_settings(session: Session) -> HallSettings:

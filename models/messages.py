@@ -126,6 +126,29 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cancel_target": ("请指定窗口或号码", "name a window or a ticket number"),
     "transfer_target": ("请指定转往的队列或窗口", "name the queue or window to transfer to"),
     "internal_error": ("内部错误：{detail}", "internal error: {detail}"),
+    # printing
+    "font_missing": ("找不到中文字体", "no font that can draw Chinese was found"),
+    "unknown_profile": ("未知的打印机型号配置：{profile}", "unknown printer profile: {profile}"),
+    "paper_too_narrow": (
+        "纸宽 {dots} 点放不下二维码（至少需要 {need} 点）",
+        "paper of {dots} dots is too narrow for the QR code (needs {need})",
+    ),
+    "unknown_printer": ("没有这台打印机：{printer}", "unknown printer: {printer}"),
+    "printer_unreachable": (
+        "打印机连不上：{printer}（{detail}）",
+        "cannot reach printer {printer}: {detail}",
+    ),
+    "printer_not_ready": (
+        "打印机未就绪：{printer}（{state_zh}）",
+        "printer {printer} is not ready: {state}",
+    ),
+    "unknown_job": ("没有这个打印任务：{job}", "no print job {job}"),
+    "job_not_retryable": (
+        "打印任务 {job} 状态为 {state}，不能重试",
+        "print job {job} is {state}; it cannot be retried",
+    ),
+    "nothing_printed": ("{number} 还没有打印过", "{number} has never been printed"),
+    "file_unwritable": ("无法写入 {path}：{reason}", "cannot write {path}: {reason}"),
     # audit
     "chain_broken": (
         "事件链在第 {seq} 条断开：{detail}",

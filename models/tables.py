@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -232,3 +232,48 @@ class Event(SQLModel, table=True):
     """Canonical JSON with the details of the step."""
     prev_hash: str
     hash: str
+
+
+class PrintJob(SQLModel, table=True):
+    """A document rendered for a printer: stored before it is sent, so no ticket is lost."""
+
+    __tablename__ = "print_job"
+    __table_args__ = (Index("ix_print_job_queue", "printer", "state", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)
+    """ticket, receipt or test."""
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
+    case_id: int | None = Field(default=None, foreign_key="service_case.id")
+    printer: str = Field(max_length=64)
+    """The printer it is queued on now (the backup after a failover)."""
+    backup: str | None = None
+    payload: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    """The exact ESC/POS bytes, rendered once for that printer."""
+    reprint: bool = False
+    reprint_of: int | None = None
+    state: str = "pending"
+    """pending, sent, done, uncertain (may have printed in part) or failed (nothing printed)."""
+    attempts: int = 0
+    last_error: str = ""
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class Case(SQLModel, table=True):
+    """A case (办件) accepted at a window, with its promised completion date and pickup code."""
+
+    __tablename__ = "service_case"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_number: str = Field(unique=True, max_length=32)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    item_code: str
+    window: int
+    clerk_code: str | None = None
+    accepted_at: dt.datetime
+    promised_date: dt.date | None = None
+    provisional: bool = False
+    pickup_code: str = Field(max_length=8)
+    state: str = "accepted"
+    """accepted, ready or picked_up."""

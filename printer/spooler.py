@@ -1,0 +1,306 @@
+"""Print jobs: rendered once, stored, then sent in order by one worker per printer.
+
+The ticket is committed before its job exists, and a failed print never removes or hides it.
+A job moves pending → sent → done, or to failed (nothing printed: it can be retried as it is)
+or uncertain (the connection broke or the printer went quiet mid-job: a retry prints it again
+marked 补打 REPRINT, so nothing is printed twice unmarked). Each change writes one event.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from models.db import reading, writing
+from models.errors import NotFound, Refused
+from models.events import append_event
+from models.hall import HallConfig, PrinterConfig, hall_config, hall_settings
+from models.tables import PrintJob
+from models.ticketrows import T, fetch
+from models.timeutil import utcnow
+from models.views import view_ticket
+from printer.devices import LinkError, open_link
+from printer.documents import ticket_blocks
+from printer.render import PrinterSpec, render
+from printer.status import PrinterStatus
+
+
+@dataclass(frozen=True)
+class JobView:
+    """A print job as staff see it."""
+
+    id: int
+    kind: str
+    number: str | None
+    printer: str
+    state: str
+    attempts: int
+    last_error: str
+    reprint: bool
+    size: int
+    created_at: str
+
+
+def spec_of(printer: PrinterConfig) -> PrinterSpec:
+    """How to render for a configured printer."""
+    return PrinterSpec(
+        profile=printer.profile,
+        paper_mm=printer.paper_mm,
+        text_mode=printer.text_mode,
+        charset=printer.charset,
+    )
+
+
+def get_printer(config: HallConfig, name: str) -> PrinterConfig:
+    """A configured printer by name. NotFound otherwise."""
+    found = config.find_printer(name)
+    if found is None:
+        raise NotFound("unknown_printer", printer=name)
+    return found
+
+
+def render_ticket(
+    session: Session, ticket_id: int, printer: PrinterConfig, *, reprint: bool = False
+) -> bytes:
+    """The kiosk ticket's bytes for one printer, as the ticket stands now."""
+    settings = hall_settings(session)
+    ticket = fetch(session, T.c.id == ticket_id)
+    assert ticket is not None, f"print job refers to ticket {ticket_id}"
+    view = view_ticket(session, ticket, settings=settings)
+    blocks = ticket_blocks(view, settings, paper_mm=printer.paper_mm, reprint=reprint)
+    return render(blocks, spec_of(printer))
+
+
+def queue_ticket(
+    engine: Engine,
+    *,
+    ticket_id: int,
+    printer: str,
+    backup: str | None = None,
+    reprint_of: int | None = None,
+) -> JobView:
+    """Render a ticket for a printer and store the job (the ticket is already committed)."""
+    with writing(engine) as session:
+        config = hall_config(session)
+        target = get_printer(config, printer)
+        if backup is not None:
+            get_printer(config, backup)
+        reprint = reprint_of is not None
+        job = PrintJob(
+            kind="ticket",
+            ticket_id=ticket_id,
+            printer=target.name,
+            backup=backup,
+            payload=render_ticket(session, ticket_id, target, reprint=reprint),
+            reprint=reprint,
+            reprint_of=reprint_of,
+            created_at=utcnow(),
+            updated_at=utcnow(),
+        )
+        session.add(job)
+        session.flush()
+        _event(session, job, "print_queued")
+        return _view(session, job)
+
+
+def _event(session: Session, job: PrintJob, kind: str, **data: object) -> None:
+    append_event(
+        session,
+        kind=kind,
+        ticket_id=job.ticket_id,
+        data={"job": job.id, "printer": job.printer, "state": job.state, **data},
+    )
+
+
+def _view(session: Session, job: PrintJob) -> JobView:
+    number = None
+    if job.ticket_id is not None:
+        ticket = fetch(session, T.c.id == job.ticket_id)
+        number = ticket.number if ticket else None
+    assert job.id is not None
+    return JobView(
+        id=job.id,
+        kind=job.kind,
+        number=number,
+        printer=job.printer,
+        state=job.state,
+        attempts=job.attempts,
+        last_error=job.last_error,
+        reprint=job.reprint,
+        size=len(job.payload),
+        created_at=job.created_at.isoformat(timespec="seconds"),
+    )
+
+
+def _set(
+    session: Session, job: PrintJob, state: str, kind: str, error: str = "", **data: object
+) -> None:
+    job.state, job.updated_at = state, utcnow()
+    if error:
+        job.last_error = error
+    session.add(job)
+    session.flush()
+    extra = {"error": error} if error else {}
+    _event(session, job, kind, **extra, **data)
+
+
+def deliver(engine: Engine, job_id: int) -> JobView:
+    """Send one pending job now: check the printer, send, check again; fail over if need be."""
+    with writing(engine) as session:
+        job = _job(session, job_id, lock=True)
+        if job.state != "pending":
+            return _view(session, job)
+        config = hall_config(session)
+        printer = get_printer(config, job.printer)
+        job.attempts += 1
+        _set(session, job, "sent", "print_sent")
+        payload = job.payload
+    problem, status = _send(printer, payload)
+    failed_over = False
+    with writing(engine) as session:
+        job = _job(session, job_id, lock=True)
+        if problem is None and status is not None and status.paper == "near_end":
+            _event(session, job, "printer_warning", warning="paper near end")
+        if problem is None:
+            state = "done" if status is None or status.known else "uncertain"
+            error = "" if state == "done" else "no status reply after the job"
+            _set(session, job, state, f"print_{state}", error)
+        elif problem.sent_any:
+            _set(session, job, "uncertain", "print_uncertain", problem.message)
+        elif job.backup and job.backup != job.printer:
+            backup = get_printer(hall_config(session), job.backup)
+            if job.kind == "ticket" and job.ticket_id is not None:
+                job.payload = render_ticket(session, job.ticket_id, backup, reprint=job.reprint)
+            moved_from = job.printer
+            job.printer = backup.name
+            _set(session, job, "pending", "print_failover", problem.message, moved_from=moved_from)
+            failed_over = True
+        else:
+            _set(session, job, "failed", "print_failed", problem.message)
+        view = _view(session, job)
+    return deliver(engine, job_id) if failed_over else view
+
+
+@dataclass(frozen=True)
+class _Problem:
+    message: str
+    sent_any: bool
+
+
+def _send(printer: PrinterConfig, payload: bytes) -> tuple[_Problem | None, PrinterStatus | None]:
+    """Talk to the printer. Returns (problem, status after) — status None on one-way links."""
+    try:
+        link = open_link(printer)
+    except LinkError as exc:
+        return _Problem(exc.message, sent_any=False), None
+    try:
+        before = link.status() if printer.answers_status else None
+        if before is not None and not before.ready:
+            zh, en = before.describe()
+            return _Problem(f"{zh} / {en}", sent_any=False), before
+        try:
+            link.send(payload)
+        except LinkError as exc:
+            return _Problem(exc.message, sent_any=True), None
+        return None, (link.status() if printer.answers_status else None)
+    finally:
+        link.close()
+
+
+def _job(session: Session, job_id: int, *, lock: bool = False) -> PrintJob:
+    query = select(PrintJob).where(PrintJob.id == job_id)
+    if lock:
+        query = query.with_for_update()
+    job = session.exec(query).first()
+    if job is None:
+        raise NotFound("unknown_job", job=job_id)
+    return job
+
+
+def retry(engine: Engine, job_id: int) -> JobView:
+    """Try a job again: a failed one as it was; an uncertain one as a new 补打 REPRINT job."""
+    with writing(engine) as session:
+        job = _job(session, job_id, lock=True)
+        if job.state == "failed":
+            _set(session, job, "pending", "print_retry")
+            view = _view(session, job)
+        elif job.state == "uncertain" and job.ticket_id is not None:
+            view = None
+        else:
+            raise Refused("job_not_retryable", job=job_id, state=job.state)
+        ticket_id, printer, backup = job.ticket_id, job.printer, job.backup
+    if view is None:
+        assert ticket_id is not None
+        view = queue_ticket(
+            engine, ticket_id=ticket_id, printer=printer, backup=backup, reprint_of=job_id
+        )
+    return deliver(engine, view.id)
+
+
+def reprint_ticket(
+    engine: Engine, *, ticket_id: int, number: str, printer: str | None = None
+) -> JobView:
+    """Print a ticket again, marked 补打 REPRINT, on its last printer (or the one named)."""
+    with reading(engine) as session:
+        last = session.exec(
+            select(PrintJob)
+            .where(PrintJob.ticket_id == ticket_id)
+            .order_by(col(PrintJob.id).desc())
+        ).first()
+    if last is None and printer is None:
+        raise Refused("nothing_printed", number=number, hint="name a printer with --printer")
+    target = printer or (last.printer if last else "")
+    view = queue_ticket(
+        engine,
+        ticket_id=ticket_id,
+        printer=target,
+        backup=last.backup if last else None,
+        reprint_of=last.id if last else 0,
+    )
+    return deliver(engine, view.id)
+
+
+def list_jobs(engine: Engine, *, limit: int = 50, state: str | None = None) -> list[JobView]:
+    """The newest jobs first."""
+    with reading(engine) as session:
+        query = select(PrintJob).order_by(col(PrintJob.id).desc()).limit(limit)
+        if state:
+            query = query.where(PrintJob.state == state)
+        return [_view(session, job) for job in session.exec(query).all()]
+
+
+class PrinterWorker(threading.Thread):
+    """Sends one printer's pending jobs in order, until stopped."""
+
+    def __init__(self, engine: Engine, printer: str, *, poll_s: float = 0.5) -> None:
+        super().__init__(name=f"printer-{printer}", daemon=True)
+        self.engine, self.printer, self.poll_s = engine, printer, poll_s
+        self.stopping = threading.Event()
+        self.wake = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            for job_id in self.pending():
+                if self.stopping.is_set():
+                    break
+                deliver(self.engine, job_id)
+            self.wake.wait(self.poll_s)
+            self.wake.clear()
+
+    def pending(self) -> list[int]:
+        """This printer's pending job ids, oldest first."""
+        with reading(self.engine) as session:
+            rows = session.exec(
+                select(PrintJob.id)
+                .where(PrintJob.printer == self.printer, PrintJob.state == "pending")
+                .order_by(col(PrintJob.id))
+            ).all()
+        return [int(r) for r in rows if r is not None]
+
+    def stop(self) -> None:
+        """Finish the job in hand and stop."""
+        self.stopping.set()
+        self.wake.set()

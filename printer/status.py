@@ -1,0 +1,69 @@
+"""A printer's state from its real-time status replies (DLE EOT 1, 2 and 4).
+
+An empty reply means "unknown", never "paper OK" (python-escpos 3.1's ``paper_status()``
+returns 2, "adequate", when the printer says nothing).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+DLE_EOT = b"\x10\x04"
+QUERIES = (1, 2, 4)
+"""Printer status, offline cause, roll paper sensor."""
+
+Paper = Literal["ok", "near_end", "out"]
+
+
+@dataclass(frozen=True)
+class PrinterStatus:
+    """What the printer said about itself; None where it said nothing."""
+
+    online: bool | None
+    paper: Paper | None
+    cover_open: bool | None
+
+    @property
+    def known(self) -> bool:
+        """True when every question got an answer."""
+        return None not in (self.online, self.paper, self.cover_open)
+
+    @property
+    def ready(self) -> bool:
+        """False only when a reply says it cannot print (offline, no paper, cover open)."""
+        return not (self.online is False or self.paper == "out" or self.cover_open is True)
+
+    def describe(self) -> tuple[str, str]:
+        """Chinese and English words for staff."""
+        if not self.known and self.online is None:
+            return "状态未知（无应答）", "status unknown (no reply)"
+        parts: list[tuple[str, str]] = []
+        if self.cover_open:
+            parts.append(("上盖打开", "cover open"))
+        if self.paper == "out":
+            parts.append(("缺纸", "paper out"))
+        elif self.paper == "near_end":
+            parts.append(("纸将用完", "paper near end"))
+        if self.online is False and not parts:
+            parts.append(("离线", "offline"))
+        if not parts:
+            parts.append(("就绪", "ready"))
+        return "，".join(p[0] for p in parts), ", ".join(p[1] for p in parts)
+
+
+def parse(replies: dict[int, bytes]) -> PrinterStatus:
+    """Read the status bytes; a missing or empty reply leaves that part unknown."""
+    online: bool | None = None
+    paper: Paper | None = None
+    cover: bool | None = None
+    first = replies.get(1, b"")
+    if first:
+        online = not first[0] & 0x08
+    cause = replies.get(2, b"")
+    if cause:
+        cover = bool(cause[0] & 0x04)
+    roll = replies.get(4, b"")
+    if roll:
+        paper = "out" if roll[0] & 0x60 else ("near_end" if roll[0] & 0x0C else "ok")
+    return PrinterStatus(online=online, paper=paper, cover_open=cover)
