@@ -355,7 +355,8 @@ def test_reload_keeps_tickets_and_logins(engine: Engine, now) -> None:
     open_window(engine, 18, "1001")
     original = jinan_text()
     text = original.replace('name_en = "Instant service"\n', 'name_en = "On-the-spot service"\n')
-    text = text[: text.rindex("\n[[window]]")]  # window 21 is gone
+    start = text.index("[[window]]\nnumber = 21\n")
+    text = text[:start] + text[text.index("\n\n", start) :]  # window 21 is gone
     assert text.count("On-the-spot service") == 1
     assert text.splitlines().count("[[window]]") == 20
     store_hall(engine, parse_hall(text), text)
