@@ -126,6 +126,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cancel_target": ("请指定窗口或号码", "name a window or a ticket number"),
     "transfer_target": ("请指定转往的队列或窗口", "name the queue or window to transfer to"),
     "internal_error": ("内部错误：{detail}", "internal error: {detail}"),
+    # cases
+    "case_needs_item": (
+        "{number} 没有办理事项或尚未到窗口，不能受理办件",
+        "{number} has no service item or has not been called to a window; no case can be opened",
+    ),
+    "no_case": ("该号没有受理办件", "no case has been opened for this ticket"),
     # printing
     "font_missing": ("找不到中文字体", "no font that can draw Chinese was found"),
     "unknown_profile": ("未知的打印机型号配置：{profile}", "unknown printer profile: {profile}"),

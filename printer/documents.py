@@ -7,8 +7,8 @@ The QR codes carry a token or a case number and a pickup code, never personal da
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
+from models.cases import CaseView
 from models.hall import HallSettings
 from models.messages import PRIORITY_ZH
 from models.views import TicketView
@@ -61,37 +61,19 @@ def ticket_blocks(
     return blocks
 
 
-@dataclass(frozen=True)
-class Receipt:
-    """A counter receipt (受理回执) for an accepted case."""
-
-    case_number: str
-    item_zh: str
-    item_en: str
-    window: int
-    clerk: str
-    accepted_at: dt.datetime
-    """Local time of acceptance."""
-    promised: dt.date | None
-    """Promised completion date in working days; None for an instant item (办结)."""
-    provisional: bool
-    """The date counts days past the official calendar's data (Monday-Friday assumed)."""
-    pickup_code: str
-
-
-def receipt_qr(receipt: Receipt) -> str:
+def receipt_qr(receipt: CaseView) -> str:
     """What a receipt's QR code says: the case number and pickup code."""
     return f"MSB:C:{receipt.case_number}:{receipt.pickup_code}"
 
 
 def receipt_blocks(
-    receipt: Receipt, settings: HallSettings, *, reprint: bool = False
+    receipt: CaseView, settings: HallSettings, *, reprint: bool = False
 ) -> list[Block]:
     """The 受理回执: case, item, window, clerk, time, promised date, pickup code, QR."""
     blocks: list[Block] = []
     if reprint:
         blocks.append(Text(REPRINT_MARK, size=2, bold=True))
-    title = "受理回执 Receipt" if receipt.promised else "办结单 Completed"
+    title = "受理回执 Receipt" if receipt.promised_date else "办结单 Completed"
     blocks += [
         Text(settings.ticket_header or settings.name_zh, bold=True),
         Text(title, size=2, bold=True),
@@ -99,13 +81,17 @@ def receipt_blocks(
         Text(f"办件编号 Case: {receipt.case_number}", align="left"),
         Text(f"事项 Item: {receipt.item_zh}", align="left"),
         Text(receipt.item_en, align="left"),
-        Text(f"窗口 Window: {receipt.window}   工号 Clerk: {receipt.clerk}", align="left"),
+        Text(f"窗口 Window: {receipt.window}   工号 Clerk: {receipt.clerk or '—'}", align="left"),
         Text(f"受理时间 Accepted: {receipt.accepted_at:%Y-%m-%d %H:%M}", align="left"),
     ]
-    if receipt.promised:
+    if receipt.promised_date:
         note = "（暂定 provisional）" if receipt.provisional else ""
         blocks.append(
-            Text(f"承诺办结 Ready by: {receipt.promised:%Y-%m-%d}{note}", align="left", bold=True)
+            Text(
+                f"承诺办结 Ready by: {receipt.promised_date:%Y-%m-%d}{note}",
+                align="left",
+                bold=True,
+            )
         )
         blocks.append(Text(f"取件码 Pickup code: {receipt.pickup_code}", size=2, bold=True))
         blocks.append(Text("请凭取件码到统一出件窗口领取 Collect at the pickup window"))

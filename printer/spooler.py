@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from models.cases import case_by_id
 from models.db import reading, writing
 from models.errors import NotFound, Refused
 from models.events import append_event
@@ -23,7 +24,7 @@ from models.ticketrows import T, fetch
 from models.timeutil import utcnow
 from models.views import view_ticket
 from printer.devices import LinkError, open_link
-from printer.documents import ticket_blocks
+from printer.documents import receipt_blocks, ticket_blocks
 from printer.render import PrinterSpec, render
 from printer.status import PrinterStatus
 
@@ -74,36 +75,69 @@ def render_ticket(
     return render(blocks, spec_of(printer))
 
 
-def queue_ticket(
+def render_receipt(
+    session: Session, case_id: int, printer: PrinterConfig, *, reprint: bool = False
+) -> bytes:
+    """A case's receipt (受理回执) for one printer."""
+    settings = hall_settings(session)
+    case = case_by_id(session, case_id, settings.timezone)
+    return render(receipt_blocks(case, settings, reprint=reprint), spec_of(printer))
+
+
+def _render(session: Session, job: PrintJob, printer: PrinterConfig) -> bytes:
+    if job.kind == "receipt" and job.case_id is not None:
+        return render_receipt(session, job.case_id, printer, reprint=job.reprint)
+    if job.kind == "ticket" and job.ticket_id is not None:
+        return render_ticket(session, job.ticket_id, printer, reprint=job.reprint)
+    return job.payload  # a test page: nothing to re-render
+
+
+def queue_job(
     engine: Engine,
     *,
-    ticket_id: int,
+    kind: str,
     printer: str,
+    ticket_id: int | None = None,
+    case_id: int | None = None,
     backup: str | None = None,
     reprint_of: int | None = None,
+    payload: bytes | None = None,
 ) -> JobView:
-    """Render a ticket for a printer and store the job (the ticket is already committed)."""
+    """Render a document for a printer and store the job (what it prints is committed first).
+
+    ``kind`` is ticket (``ticket_id``), receipt (``case_id``) or test (``payload``).
+    """
     with writing(engine) as session:
         config = hall_config(session)
         target = get_printer(config, printer)
         if backup is not None:
             get_printer(config, backup)
-        reprint = reprint_of is not None
+        now = utcnow()
         job = PrintJob(
-            kind="ticket",
+            kind=kind,
             ticket_id=ticket_id,
+            case_id=case_id,
             printer=target.name,
             backup=backup,
-            payload=render_ticket(session, ticket_id, target, reprint=reprint),
-            reprint=reprint,
+            payload=payload or b"",
+            reprint=reprint_of is not None,
             reprint_of=reprint_of,
-            created_at=utcnow(),
-            updated_at=utcnow(),
+            created_at=now,
+            updated_at=now,
         )
+        if payload is None:
+            job.payload = _render(session, job, target)
         session.add(job)
         session.flush()
         _event(session, job, "print_queued")
         return _view(session, job)
+
+
+def queue_ticket(
+    engine: Engine, *, ticket_id: int, printer: str, backup: str | None = None
+) -> JobView:
+    """Queue a kiosk ticket for printing (the ticket is already committed)."""
+    return queue_job(engine, kind="ticket", ticket_id=ticket_id, printer=printer, backup=backup)
 
 
 def _event(session: Session, job: PrintJob, kind: str, **data: object) -> None:
@@ -172,8 +206,7 @@ def deliver(engine: Engine, job_id: int) -> JobView:
             _set(session, job, "uncertain", "print_uncertain", problem.message)
         elif job.backup and job.backup != job.printer:
             backup = get_printer(hall_config(session), job.backup)
-            if job.kind == "ticket" and job.ticket_id is not None:
-                job.payload = render_ticket(session, job.ticket_id, backup, reprint=job.reprint)
+            job.payload = _render(session, job, backup)
             moved_from = job.printer
             job.printer = backup.name
             _set(session, job, "pending", "print_failover", problem.message, moved_from=moved_from)
@@ -224,26 +257,29 @@ def retry(engine: Engine, job_id: int) -> JobView:
     """Try a job again: a failed one as it was; an uncertain one as a new 补打 REPRINT job."""
     with writing(engine) as session:
         job = _job(session, job_id, lock=True)
+        again: PrintJob | None = None
         if job.state == "failed":
             _set(session, job, "pending", "print_retry")
-            view = _view(session, job)
-        elif job.state == "uncertain" and job.ticket_id is not None:
-            view = None
+        elif job.state == "uncertain" and job.kind in ("ticket", "receipt"):
+            again = job
         else:
             raise Refused("job_not_retryable", job=job_id, state=job.state)
-        ticket_id, printer, backup = job.ticket_id, job.printer, job.backup
-    if view is None:
-        assert ticket_id is not None
-        view = queue_ticket(
-            engine, ticket_id=ticket_id, printer=printer, backup=backup, reprint_of=job_id
-        )
+    if again is None:
+        return deliver(engine, job_id)
+    view = queue_job(
+        engine,
+        kind=again.kind,
+        ticket_id=again.ticket_id,
+        case_id=again.case_id,
+        printer=again.printer,
+        backup=again.backup,
+        reprint_of=job_id,
+    )
     return deliver(engine, view.id)
 
 
-def reprint_ticket(
-    engine: Engine, *, ticket_id: int, number: str, printer: str | None = None
-) -> JobView:
-    """Print a ticket again, marked 补打 REPRINT, on its last printer (or the one named)."""
+def reprint(engine: Engine, *, ticket_id: int, number: str, printer: str | None = None) -> JobView:
+    """Print a ticket's last document again, marked 补打 REPRINT (same or named printer)."""
     with reading(engine) as session:
         last = session.exec(
             select(PrintJob)
@@ -252,11 +288,12 @@ def reprint_ticket(
         ).first()
     if last is None and printer is None:
         raise Refused("nothing_printed", number=number, hint="name a printer with --printer")
-    target = printer or (last.printer if last else "")
-    view = queue_ticket(
+    view = queue_job(
         engine,
+        kind=last.kind if last else "ticket",
         ticket_id=ticket_id,
-        printer=target,
+        case_id=last.case_id if last else None,
+        printer=printer or (last.printer if last else ""),
         backup=last.backup if last else None,
         reprint_of=last.id if last else 0,
     )
