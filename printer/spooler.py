@@ -140,6 +140,25 @@ def queue_ticket(
     return queue_job(engine, kind="ticket", ticket_id=ticket_id, printer=printer, backup=backup)
 
 
+def print_ticket_at_kiosk(
+    engine: Engine, *, token: str, kiosk: str | None = None, printer: str | None = None
+) -> JobView:
+    """Queue and send a just-issued ticket on a kiosk's printer (with its backup)."""
+    with reading(engine) as session:
+        config = hall_config(session)
+        ticket = fetch(session, T.c.token == token)
+        if ticket is None:
+            raise NotFound("unknown_number", number=token)
+    backup = None
+    if printer is None:
+        chosen = next((k for k in config.kiosk if kiosk in (None, k.id)), None)
+        if chosen is None:
+            raise NotFound("unknown_printer", printer=f"kiosk {kiosk}")
+        printer, backup = chosen.printer, chosen.backup_printer
+    job = queue_ticket(engine, ticket_id=ticket.id, printer=printer, backup=backup)
+    return deliver(engine, job.id)
+
+
 def _event(session: Session, job: PrintJob, kind: str, **data: object) -> None:
     append_event(
         session,

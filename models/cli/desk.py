@@ -38,13 +38,35 @@ def take(
         "--priority",
         help="normal, or green (绿色通道: elderly, disabled, military, pregnant).",
     ),
+    print_it: bool = typer.Option(
+        False, "--print", help="Print it on the kiosk's printer (see printer list)."
+    ),
+    kiosk: str | None = typer.Option(None, "--kiosk", help="Kiosk id (default: the first)."),
     as_json: bool = JSON,
 ) -> None:
-    """Take a walk-in ticket."""
+    """Take a walk-in ticket (and print it with --print)."""
     if queue is None and item is None:
         raise Refused("unknown_queue", queue="", hint="give a queue letter or --item CODE")
-    view = take_ticket(state(ctx).engine(), queue=queue, item=item, priority=priority, source="cli")
-    _out(view, as_json=as_json, title="取号 Ticket")
+    engine = state(ctx).engine()
+    view = take_ticket(engine, queue=queue, item=item, priority=priority, source="cli")
+    if not print_it:
+        _out(view, as_json=as_json, title="取号 Ticket")
+        return
+    from printer.spooler import print_ticket_at_kiosk
+
+    # The ticket is committed: whatever happens to the paper, the number stands.
+    job = print_ticket_at_kiosk(engine, token=view.token, kiosk=kiosk)
+    if as_json:
+        print_json({**view.to_json(), "print": job.__dict__})
+        return
+    show_ticket(view, title="取号 Ticket")
+    if job.state == "done":
+        console.print(f"[green]✓ 请取票 please take your ticket ({job.printer})[/]")
+    else:
+        console.print(
+            f"[bold red]打印失败，请记下号码或拍照 printing failed — note the number "
+            f"{view.number} (job {job.id}: {job.state}, {job.last_error})[/]"
+        )
 
 
 @app.command()
