@@ -26,13 +26,19 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# The PostgreSQL tests start a real server from these binaries; install them when missing.
+# The PostgreSQL tests start a real server from these binaries, and raster printing draws
+# Chinese with a CJK font; install what is missing (Debian packages, as root).
+CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 system-deps:
-	@if [ ! -x $(PG_BIN)/postgres ]; then \
+	@missing=""; \
+	[ -x $(PG_BIN)/postgres ] || missing="$$missing postgresql-15"; \
+	[ -f $(CJK_FONT) ] || missing="$$missing fonts-wqy-microhei"; \
+	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 >/dev/null; \
+			echo "installing:$$missing"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 		else \
-			echo "PostgreSQL 15 server binaries are missing: sudo apt-get install postgresql-15" >&2; exit 1; \
+			echo "missing Debian packages:$$missing (sudo apt-get install$$missing)" >&2; exit 1; \
 		fi; \
 	fi
 

@@ -69,7 +69,10 @@ class NetworkLink:
         self._drain()  # stale bytes would be read as the answer
         replies: dict[int, bytes] = {}
         for n in QUERIES:
-            self.send(DLE_EOT + bytes([n]))
+            try:
+                self.send(DLE_EOT + bytes([n]))
+            except LinkError:
+                break  # a broken connection answers nothing: the rest stays unknown
             replies[n] = self._read_one()
         return parse(replies)
 
