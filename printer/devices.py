@@ -103,12 +103,20 @@ class FileLink:
 
     def __init__(self, config: PrinterConfig) -> None:
         self.name = config.name
-        self.path = Path(config.address)
+        self._open(Path(config.address))
+
+    def _open(self, path: Path) -> None:
+        # Opened before anything is sent: a path that cannot be written fails the job cleanly.
+        self.path = path
+        try:
+            self.out = path.open("ab")
+        except OSError as exc:
+            raise LinkError("file_unwritable", path=path, reason=_why(exc)) from exc
 
     def send(self, data: bytes) -> None:
         try:
-            with self.path.open("ab") as out:
-                out.write(data)
+            self.out.write(data)
+            self.out.flush()
         except OSError as exc:
             raise LinkError("file_unwritable", path=self.path, reason=_why(exc)) from exc
 
@@ -116,7 +124,8 @@ class FileLink:
         return _unknown()
 
     def close(self) -> None:
-        return None
+        with contextlib.suppress(OSError):
+            self.out.close()
 
 
 class PreviewLink(FileLink):
@@ -124,9 +133,12 @@ class PreviewLink(FileLink):
 
     def __init__(self, config: PrinterConfig) -> None:
         folder = Path(os.environ.get(PREVIEW_DIR_ENV) or _default_preview_dir())
-        folder.mkdir(parents=True, exist_ok=True)
         self.name = config.name
-        self.path = folder / f"{config.name}.escpos"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise LinkError("file_unwritable", path=folder, reason=_why(exc)) from exc
+        self._open(folder / f"{config.name}.escpos")
 
 
 def _default_preview_dir() -> Path:

@@ -206,7 +206,8 @@ def _show_job(job: object, *, as_json: bool) -> None:
     mark = " 补打 REPRINT" if job.reprint else ""
     console.print(
         f"[{colour}]job {job.id}: {what}{mark} → {job.printer}: {job.state}[/]"
-        + (f"  ({job.last_error})" if job.last_error else "")
+        + (f"  ({job.last_error})" if job.last_error else ""),
+        soft_wrap=True,
     )
     if job.state in ("failed", "uncertain"):
         raise typer.Exit(1)
