@@ -92,7 +92,7 @@ def test_chinese_call_line() -> None:
         + GS + b"!\x00" + ESC + b"a\x00" + "谢谢".encode("gb18030") + b"\n" + FS + b"."
     )  # fmt: skip
     page = decode(data)
-    assert page.lines[0] == Line(CALL, "center", 2, 2, False, page.lines[0].spans)
+    assert page.lines[0] == Line(CALL, "center", 2, 2, False)
     assert page.lines[0].spans[0].chinese
     assert (page.lines[1].text, page.lines[1].align, page.lines[1].width) == ("谢谢", "left", 1)
     assert page.chinese_mode == [True, False]
@@ -269,7 +269,7 @@ def test_truncation_anywhere_raises_or_decodes_a_prefix() -> None:
 
 def test_warnings_and_command_offsets() -> None:
     page = decode(b"ab" + ESC + b"a\x01cd\n" + b"tail")
-    assert page.lines[0] == Line("abcd", "left", 1, 1, False, page.lines[0].spans)
+    assert page.lines[0] == Line("abcd", "left", 1, 1, False)
     assert page.lines[1].align == "center"
     assert len(page.warnings) == 2  # ESC a mid-line, and text at the end without LF
     assert [(c.name, c.offset) for c in page.commands] == [

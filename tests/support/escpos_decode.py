@@ -82,14 +82,14 @@ class Span:
 
 @dataclass(frozen=True)
 class Line:
-    """One printed line (ended by LF or a feed); ``spans`` are its pieces in each style."""
+    """One printed line (ended by LF or a feed); ``spans`` (not compared) are its styled pieces."""
 
     text: str
     align: Align
     width: int
     height: int
     bold: bool
-    spans: tuple[Span, ...] = ()
+    spans: tuple[Span, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)

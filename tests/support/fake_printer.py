@@ -94,7 +94,9 @@ class FakePrinter:
         if self._thread is not None:
             raise RuntimeError("the fake printer is already running")
         self._stopping.clear()
-        self._listen()
+        self._listen()  # even when refusing, to pick the port
+        if self._refusing:
+            self._close_listener()
         self._thread = threading.Thread(target=self._serve, name="fake-printer", daemon=True)
         self._thread.start()
         return self
