@@ -1,8 +1,9 @@
 """``python -m bench`` (``make bench``): run the benchmarks, print tables and PASS/FAIL lines.
 
 Options: ``--quick`` (smaller sizes, a smoke test under a minute), ``--only NAME`` (repeatable:
-take, call, drain, status, profile), ``--profile`` (profile the chosen benchmarks even when they
-pass; otherwise the profile runs for missed targets only). Exit status 1 when a target is missed.
+take, call, drain, status, print, profile), ``--profile`` (profile the chosen benchmarks even when
+they pass; otherwise the profile runs for missed targets only; print has no profile). Exit status
+1 when a target is missed.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from bench.report import print_header, print_result, print_verdicts
 
 
 def _runners(dbs: Databases) -> dict[str, Callable[[], Result]]:
-    from bench import call, drain, status, take
+    from bench import call, drain, printing, status, take
 
     sizes, workdir = dbs.sizes, dbs.workdir
     return {
@@ -33,6 +34,7 @@ def _runners(dbs: Databases) -> dict[str, Callable[[], Result]]:
         "call": lambda: call.run(sizes, workdir, dbs.prefilled[0]),
         "drain": lambda: drain.run(sizes, workdir, *dbs.prefilled),
         "status": lambda: status.run(sizes, workdir, dbs.template, dbs.history),
+        "print": lambda: printing.run(sizes),
     }
 
 
@@ -75,8 +77,9 @@ def main(argv: list[str] | None = None) -> int:
         if "profile" in chosen or args.profile:
             measured = [name for name in chosen if name != "profile"]
             parts = profiling_parts(measured if args.profile and measured else everything)
-            _profile(console, dbs, sorted(parts))
-        elif missed:
+            if parts:  # print has no profile
+                _profile(console, dbs, sorted(parts))
+        elif profiling_parts(missed):
             console.print(f"Missed: {', '.join(missed)}. Profiling.", style="bold")
             _profile(console, dbs, sorted(profiling_parts(missed)))
     console.rule("targets")

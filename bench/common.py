@@ -34,6 +34,8 @@ class Sizes:
     status_calls: int
     status_warmup: int
     profile_ops: int
+    renders: int
+    render_warmup: int
 
 
 FULL = Sizes(
@@ -49,6 +51,8 @@ FULL = Sizes(
     status_calls=200,
     status_warmup=10,
     profile_ops=200,
+    renders=400,
+    render_warmup=20,
 )
 QUICK = Sizes(
     takes=200,
@@ -63,6 +67,8 @@ QUICK = Sizes(
     status_calls=50,
     status_warmup=5,
     profile_ops=50,
+    renders=50,
+    render_warmup=5,
 )
 
 
@@ -142,6 +148,8 @@ class Result:
     verdicts: list[Verdict] = field(default_factory=list)
     extra: list[Table] = field(default_factory=list)
     seconds: float = 0.0
+    floor: str = "raw sqlite3"
+    """What the floor column measures (its header)."""
 
 
 def machine_note(workdir: str) -> list[str]:

@@ -32,7 +32,7 @@ def table(result: Result) -> Table:
     out = Table(title=result.title, title_justify="left", show_lines=False)
     out.add_column("measure")
     out.add_column("mashangban", justify="right")
-    out.add_column("floor (raw sqlite3)", justify="right")
+    out.add_column(f"floor ({result.floor})", justify="right")
     out.add_column("ratio", justify="right")
     out.add_column("unit")
     out.add_column("target")
