@@ -129,7 +129,7 @@ def queue_job(
             job.payload = _render(session, job, target)
         session.add(job)
         session.flush()
-        _event(session, job, "print_queued")
+        _event(session, job, "print_queued", **({"reprint_of": reprint_of} if reprint_of else {}))
         return _view(session, job)
 
 

@@ -3,37 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import threading
-from collections.abc import Callable
-from typing import Any
 
-import pytest
 from sqlalchemy import Engine
 
 from models import staff
 from models.calling import call_next, call_number
-from models.errors import MashangbanError, NotFound, NothingWaiting, Refused
+from models.errors import NotFound, NothingWaiting, Refused
 from models.hall import default_hall_path, read_hall_file
 from models.serving import finish, mark_no_show, requeue
 from models.tickets import take_ticket, ticket_by_token
 from models.views import TicketView
 from tests.conftest import NOW, open_window
-
-CJK = re.compile(r"[\u4e00-\u9fff]")
-LATIN = re.compile(r"[A-Za-z]{3,}")
-
-
-def expect(exc: type[MashangbanError], key: str, op: Callable[..., Any], **kw: Any) -> Any:
-    """Run an operation that must be refused with a catalogue key, in both languages."""
-    with pytest.raises(exc) as info:
-        op(**kw)
-    err = info.value
-    assert err.key == key
-    assert CJK.search(err.zh), err.zh
-    assert LATIN.search(err.en), err.en
-    assert err.zh in str(err) and err.en in str(err)
-    return err
+from tests.support.refusals import expect
 
 
 def take(engine: Engine, queue: str = "M", priority: str = "normal") -> TicketView:

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from models.calling import call_next, call_number
-from models.errors import MashangbanError, NothingWaiting, Refused
+from models.errors import NothingWaiting, Refused
 from models.events import last_event_seq
 from models.serving import cancel, finish, mark_no_show, recall, requeue, start, transfer
 from models.tables import Event, Ticket
@@ -21,26 +19,13 @@ from models.tickets import take_ticket, ticket_by_token
 from models.timeutil import to_utc
 from models.views import TicketView
 from tests.conftest import NOW, open_window
+from tests.support.refusals import expect
 
-CJK = re.compile(r"[\u4e00-\u9fff]")
-LATIN = re.compile(r"[A-Za-z]{3,}")
 TODAY = NOW.date()
 
 
 def later(minutes: float) -> dt.datetime:
     return NOW + dt.timedelta(minutes=minutes)
-
-
-def expect(exc: type[MashangbanError], key: str, op: Callable[..., Any], **kw: Any) -> Any:
-    """Run an operation that must be refused with a catalogue key, in both languages."""
-    with pytest.raises(exc) as info:
-        op(**kw)
-    err = info.value
-    assert err.key == key
-    assert CJK.search(err.zh), err.zh
-    assert LATIN.search(err.en), err.en
-    assert err.zh in str(err) and err.en in str(err)
-    return err
 
 
 def take(engine: Engine, queue: str = "M", priority: str = "normal") -> TicketView:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
 from typing import Any
 
 import chinese_calendar
@@ -14,7 +13,7 @@ from sqlmodel import Session, select
 
 from models import staff
 from models.calling import call_next
-from models.errors import MashangbanError, NotFound, NothingWaiting, Refused
+from models.errors import NotFound, NothingWaiting, Refused
 from models.events import last_event_seq
 from models.hall import default_hall_path, parse_hall, read_hall_file, store_hall
 from models.lookup import get_queue
@@ -23,28 +22,15 @@ from models.tables import DayCounter, Ticket
 from models.tickets import take_ticket, ticket_by_token
 from models.views import TicketView
 from tests.conftest import NOW, open_window
+from tests.support.refusals import expect
 
 CST = dt.timezone(dt.timedelta(hours=8))
-CJK = re.compile(r"[\u4e00-\u9fff]")
-LATIN = re.compile(r"[A-Za-z]{3,}")
 TODAY = NOW.date()
 
 
 def at(hour: int, minute: int = 0, day: dt.date = TODAY) -> dt.datetime:
     """A local Jinan time on a day (the test Wednesday by default)."""
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=CST)
-
-
-def expect(exc: type[MashangbanError], key: str, op: Callable[..., Any], **kw: Any) -> Any:
-    """Run an operation that must be refused with a catalogue key, in both languages."""
-    with pytest.raises(exc) as info:
-        op(**kw)
-    err = info.value
-    assert err.key == key
-    assert CJK.search(err.zh), err.zh
-    assert LATIN.search(err.en), err.en
-    assert err.zh in str(err) and err.en in str(err)
-    return err
 
 
 def take(engine: Engine, queue: str = "M", when: dt.datetime = NOW, **kw: Any) -> TicketView:
