@@ -172,3 +172,25 @@ def resume(engine: Engine, *, window: int, now: dt.datetime | None = None) -> Pa
             data={"reason": current.reason, "minutes": minutes},
         )
         return current
+
+
+def verify_staff(engine: Engine, *, clerk: str, pin: str, place: str) -> ClerkView:
+    """Check a clerk's PIN to unlock a staff menu (a kiosk's); every attempt is an event.
+
+    Raises Refused("wrong_pin") for a wrong or unknown clerk number or PIN.
+    """
+    with reading(engine) as session:
+        row = session.get(Clerk, clerk.strip())
+        stored = row.pin_hash if row is not None and row.active else None
+        name = row.name if row is not None else ""
+    ok = stored is not None and check_pin(pin, stored)
+    with writing(engine) as session:
+        append_event(
+            session,
+            kind="staff_unlocked" if ok else "staff_denied",
+            clerk_code=clerk.strip() if ok else None,
+            data={"place": place, "clerk": clerk.strip()},
+        )
+    if not ok:
+        raise Refused("wrong_pin")
+    return ClerkView(code=clerk.strip(), name=name, active=True, window=None)

@@ -1,0 +1,56 @@
+"""Every word the kiosk shows, in Chinese and English: one catalogue, picked by language."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Lang = Literal["zh", "en"]
+
+TEXT: dict[str, tuple[str, str]] = {
+    "title": ("请选择办理业务", "Please choose a service"),
+    "waiting": ("{n} 人等候", "{n} waiting"),
+    "instant": ("马上办 · 23 项即办事项", "Instant service · 23 items"),
+    "checkin": ("预约签到", "Appointment check-in"),
+    "green": ("绿色通道", "Green channel"),
+    "green_hint": (
+        "老年人、残疾人、军人、孕妇优先",
+        "Priority for elderly, disabled, military and pregnant citizens",
+    ),
+    "green_on": ("已选绿色通道", "Green channel selected"),
+    "language": ("English", "中文"),
+    "back": ("返回", "Back"),
+    "items_title": ("马上办 · 请选择事项", "Instant service · choose an item"),
+    "code_prompt": ("请输入预约码", "Enter your appointment code"),
+    "ok": ("确定", "OK"),
+    "clear": ("清除", "Clear"),
+    "delete": ("删除", "Delete"),
+    "your_number": ("您的号码", "Your number"),
+    "ahead": ("前面还有 {n} 人", "{n} ahead of you"),
+    "eta": ("预计等候约 {n} 分钟", "About {n} min wait"),
+    "printing": ("正在打印…", "Printing…"),
+    "take_ticket": ("请取票", "Please take your ticket"),
+    "print_failed": ("打印失败，请记下号码或拍照", "Printing failed — note the number or take a photo"),
+    "issuing": ("正在取号…", "Issuing your ticket…"),
+    "busy": ("系统繁忙，请稍候再试", "The system is busy, please try again"),
+    "done": ("完成", "Done"),
+    "staff_pin": ("工作人员：工号和密码", "Staff: clerk number and PIN"),
+    "staff_title": ("工作人员菜单", "Staff menu"),
+    "reprint": ("补打上一张", "Reprint last ticket"),
+    "printer_status": ("打印机状态", "Printer status"),
+    "warnings": ("缺纸提醒", "Paper warnings"),
+    "quit": ("退出取号机", "Quit the kiosk"),
+    "no_warnings": ("没有提醒", "No warnings"),
+    "nothing_to_reprint": ("还没有出过票", "No ticket has been printed yet"),
+}
+
+
+def t(key: str, lang: Lang, **values: object) -> str:
+    """The text in one language."""
+    zh, en = TEXT[key]
+    return (zh if lang == "zh" else en).format(**values)
+
+
+def both(key: str, lang: Lang, **values: object) -> str:
+    """The chosen language first, the other underneath (for buttons)."""
+    other: Lang = "en" if lang == "zh" else "zh"
+    return f"{t(key, lang, **values)}\n{t(key, other, **values)}"
