@@ -29,7 +29,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "eta": ("预计等候约 {n} 分钟", "About {n} min wait"),
     "printing": ("正在打印…", "Printing…"),
     "take_ticket": ("请取票", "Please take your ticket"),
-    "print_failed": ("打印失败，请记下号码或拍照", "Printing failed — note the number or take a photo"),
+    "print_failed": (
+        "打印失败，请记下号码或拍照",
+        "Printing failed — note the number or take a photo",
+    ),
     "issuing": ("正在取号…", "Issuing your ticket…"),
     "busy": ("系统繁忙，请稍候再试", "The system is busy, please try again"),
     "done": ("完成", "Done"),

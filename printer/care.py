@@ -57,3 +57,15 @@ def recent_warnings(engine: Engine, *, limit: int = 10) -> list[str]:
         what = data.get("warning") or data.get("error") or event.kind
         out.append(f"{local(event.at, tz):%H:%M} {data.get('printer', '?')}: {what}")
     return out
+
+
+def kiosk_printer(engine: Engine, *, kiosk: str | None, override: str | None = None) -> str:
+    """The printer a kiosk prints on (its own from the hall file, unless one is named)."""
+    if override:
+        return override
+    with reading(engine) as session:
+        config = hall_config(session)
+    chosen = next((k for k in config.kiosk if kiosk in (None, k.id)), None)
+    if chosen is None:
+        raise NotFound("unknown_printer", printer=f"kiosk {kiosk}")
+    return chosen.printer

@@ -1,0 +1,311 @@
+"""The citizen's screens: start, 马上办 items, appointment check-in, and the ticket."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.events import Click, Key
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Button, Static
+
+from kiosk.bigtext import big
+from kiosk.strings import Lang, both, t
+from models import menu
+from models.views import TicketView
+from printer.documents import ticket_qr
+from printer.preview import qr_blocks
+
+if TYPE_CHECKING:
+    from kiosk.app import KioskApp
+
+
+class KioskScreen(Screen[None]):
+    """A screen of the kiosk app; away from the start screen it returns there when left idle."""
+
+    IDLE = True
+
+    @property
+    def kiosk(self) -> KioskApp:
+        """The app, typed."""
+        from kiosk.app import KioskApp
+
+        return cast(KioskApp, self.app)
+
+    def on_mount(self) -> None:
+        if self.IDLE:
+            self._idle = self.set_timer(self.kiosk.idle_seconds, self.go_home)
+
+    def on_click(self, _event: Click) -> None:
+        self._touch()
+
+    def on_key(self, _event: Key) -> None:
+        self._touch()
+
+    def _touch(self) -> None:
+        if self.IDLE:
+            self._idle.reset()
+
+    def go_home(self) -> None:
+        """Back to the start screen."""
+        while len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
+
+    def show_error(self, text: str) -> None:
+        """A refusal shown where the citizen is looking."""
+        self.notify(text, severity="error", timeout=6)
+
+
+class StartScreen(KioskScreen):
+    """Zones with their waiting counts, 马上办, check-in, green channel, language."""
+
+    IDLE = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="hall")
+        yield Grid(id="zones")
+        with Horizontal(id="actions"):
+            yield Button(id="items", variant="warning")
+            yield Button(id="checkin", variant="primary")
+            yield Button(id="green", variant="success")
+            yield Button(id="lang")
+
+    def on_mount(self) -> None:
+        self.watch(self.kiosk, "lang", self.relabel, init=False)
+        self.watch(self.kiosk, "green", self.relabel, init=False)
+        self.relabel()
+        self.set_interval(self.kiosk.settings.refresh_seconds, self.refresh_zones)
+
+    def relabel(self, _value: object = None) -> None:
+        """Words in the chosen language first."""
+        lang = self.kiosk.lang
+        zh, en = self.kiosk.hall_name
+        self.query_one("#hall", Static).update(
+            f"[b]{zh if lang == 'zh' else en}[/b]\n{t('title', lang)} · {t('title', _other(lang))}"
+        )
+        self.query_one("#items", Button).label = both("instant", lang)
+        self.query_one("#checkin", Button).label = both("checkin", lang)
+        green = self.query_one("#green", Button)
+        green.label = both("green_on" if self.kiosk.green else "green", lang)
+        green.set_class(self.kiosk.green, "on")
+        self.query_one("#lang", Button).label = t("language", lang)
+        self.refresh_zones()
+
+    @work(thread=True, exclusive=True, group="zones", exit_on_error=False)
+    def refresh_zones(self) -> None:
+        """Read the zones in a worker; show them on the UI thread."""
+        zones = self.kiosk.zones()
+        self.app.call_from_thread(self.show_zones, zones)
+
+    def show_zones(self, zones: list[menu.ZoneChoice]) -> None:
+        """One large button per zone, with its waiting count or why it is closed."""
+        grid = self.query_one("#zones", Grid)
+        lang = self.kiosk.lang
+        for zone in zones:
+            name = zone.name_zh if lang == "zh" else zone.name_en
+            other = zone.name_en if lang == "zh" else zone.name_zh
+            if zone.closed_zh:
+                status = zone.closed_zh if lang == "zh" else zone.closed_en
+            else:
+                status = t("waiting", lang, n=zone.waiting)
+            label = f"{zone.prefix} {name}\n{other}\n{status}"
+            found = grid.query(f"#zone-{zone.prefix}")
+            if found:
+                button = found.first(Button)
+                button.label = label
+                button.disabled = zone.closed_zh is not None
+            else:
+                grid.mount(
+                    Button(
+                        label,
+                        id=f"zone-{zone.prefix}",
+                        classes="zone",
+                        disabled=zone.closed_zh is not None,
+                    )
+                )
+
+    @on(Button.Pressed, ".zone")
+    def zone_pressed(self, event: Button.Pressed) -> None:
+        self.kiosk.take(queue=(event.button.id or "zone-?")[5:])
+
+    @on(Button.Pressed, "#items")
+    def items_pressed(self) -> None:
+        self.app.push_screen(ItemsScreen())
+
+    @on(Button.Pressed, "#checkin")
+    def checkin_pressed(self) -> None:
+        self.app.push_screen(CheckinScreen())
+
+    @on(Button.Pressed, "#green")
+    def green_pressed(self) -> None:
+        self.kiosk.green = not self.kiosk.green
+
+    @on(Button.Pressed, "#lang")
+    def lang_pressed(self) -> None:
+        self.kiosk.lang = "en" if self.kiosk.lang == "zh" else "zh"
+
+
+def _other(lang: Lang) -> Lang:
+    return "en" if lang == "zh" else "zh"
+
+
+class ItemsScreen(KioskScreen):
+    """The 23 马上办 items, grouped by department."""
+
+    def compose(self) -> ComposeResult:
+        lang = self.kiosk.lang
+        yield Static(f"[b]{t('items_title', lang)}[/b]", id="items-title")
+        yield VerticalScroll(id="item-list")
+        yield Button(both("back", lang), id="back")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.load()
+
+    @work(thread=True, exit_on_error=False)
+    def load(self) -> None:
+        """Read the items in a worker."""
+        grouped = self.kiosk.items()
+        self.app.call_from_thread(self.show, grouped)
+
+    def show(self, grouped: dict[str, list[menu.ItemChoice]]) -> None:
+        """Department headings, then a button per item."""
+        lang = self.kiosk.lang
+        listing = self.query_one("#item-list", VerticalScroll)
+        for department, choices in grouped.items():
+            listing.mount(Static(f"[b]{department}[/b]", classes="department"))
+            listing.mount(
+                Grid(
+                    *[
+                        Button(
+                            f"{c.name_zh if lang == 'zh' else c.name_en}\n"
+                            f"{c.name_en if lang == 'zh' else c.name_zh}",
+                            id=f"item-{c.code}",
+                            classes="item",
+                        )
+                        for c in choices
+                    ],
+                    classes="items",
+                )
+            )
+
+    @on(Button.Pressed, ".item")
+    def item_pressed(self, event: Button.Pressed) -> None:
+        self.kiosk.take(item=(event.button.id or "item-?")[5:])
+
+    @on(Button.Pressed, "#back")
+    def back(self) -> None:
+        self.go_home()
+
+
+KEYPAD = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "del", "0", "ok"]
+
+
+class CheckinScreen(KioskScreen):
+    """The appointment code on an on-screen keypad (keys work too)."""
+
+    code = reactive("")
+
+    def compose(self) -> ComposeResult:
+        lang = self.kiosk.lang
+        with Vertical(id="checkin-box"):
+            yield Static(both("code_prompt", lang), id="code-prompt")
+            yield Static("", id="code")
+            yield Static("", id="checkin-error")
+            with Grid(id="keypad"):
+                for key in KEYPAD:
+                    label = {"del": both("delete", lang), "ok": both("ok", lang)}.get(key, key)
+                    yield Button(
+                        label,
+                        id=f"key-{key}",
+                        classes="key",
+                        variant="success" if key == "ok" else "default",
+                    )
+            yield Button(both("back", lang), id="back")
+
+    def watch_code(self, code: str) -> None:
+        self.query_one("#code", Static).update(code or "_")
+
+    @on(Button.Pressed, ".key")
+    def key_pressed(self, event: Button.Pressed) -> None:
+        self.press((event.button.id or "key-")[4:])
+
+    def on_key(self, event: Key) -> None:
+        super().on_key(event)
+        if event.key == "backspace":
+            self.press("del")
+        elif event.key == "enter":
+            self.press("ok")
+        elif event.character and event.character.isalnum() and len(event.character) == 1:
+            self.press(event.character.upper())
+
+    def press(self, key: str) -> None:
+        """One keypad key."""
+        self.query_one("#checkin-error", Static).update("")
+        if key == "del":
+            self.code = self.code[:-1]
+        elif key == "ok":
+            if self.code:
+                self.kiosk.check_in(self.code)
+        elif len(self.code) < 32:
+            self.code += key
+
+    def show_error(self, text: str) -> None:
+        self.query_one("#checkin-error", Static).update(f"[red]{text}[/red]")
+
+    @on(Button.Pressed, "#back")
+    def back(self) -> None:
+        self.go_home()
+
+
+class TicketScreen(KioskScreen):
+    """The number very large, where it stands, its QR, and how printing went."""
+
+    print_state = reactive("pending")
+
+    def __init__(self, view: TicketView) -> None:
+        super().__init__()
+        self.view = view
+
+    def compose(self) -> ComposeResult:
+        view, lang = self.view, self.kiosk.lang
+        zone = view.queue_name_zh if lang == "zh" else view.queue_name_en
+        other = view.queue_name_en if lang == "zh" else view.queue_name_zh
+        with Horizontal(id="ticket"):
+            with Vertical(id="ticket-left"):
+                yield Static(t("your_number", lang), id="your-number")
+                scale = 2 if self.app.size.height >= 34 else 1  # a kiosk screen, or 80×24
+                yield Static(big(view.number, scale=scale), id="number")
+                yield Static(f"[b]{view.number}[/b]  {zone} · {other}", id="zone")
+                if view.priority != "normal":
+                    yield Static(
+                        both("green_on", lang)
+                        if view.priority == "green"
+                        else both("checkin", lang),
+                        id="priority",
+                    )
+                if view.ahead is not None:
+                    yield Static(
+                        f"{t('ahead', lang, n=view.ahead)} · {t('eta', lang, n=view.eta_minutes)}",
+                        id="wait",
+                    )
+                yield Static("", id="print-state")
+                yield Button(both("done", lang), id="done", variant="primary")
+            yield Static(qr_blocks(ticket_qr(view.token)), id="qr")
+
+    def watch_print_state(self, state: str) -> None:
+        lang = self.kiosk.lang
+        key = {"pending": "printing", "sent": "printing", "done": "take_ticket"}.get(
+            state, "print_failed"
+        )
+        text = both(key, lang)
+        if key == "print_failed":
+            text = f"[b red]{text}[/b red]"
+        self.query_one("#print-state", Static).update(text)
+
+    @on(Button.Pressed, "#done")
+    def done(self) -> None:
+        self.go_home()

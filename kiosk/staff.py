@@ -1,0 +1,119 @@
+"""Staff at the kiosk: F12, then a clerk number and PIN, opens a menu that can also quit."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, Input, Static
+
+from kiosk.strings import both
+from models.errors import MashangbanError
+from models.staff import verify_staff
+from printer.care import kiosk_printer, printer_state, recent_warnings, reprint_by_token
+
+if TYPE_CHECKING:
+    from kiosk.app import KioskApp
+
+
+class StaffPinScreen(ModalScreen[None]):
+    """Clerk number and PIN; a wrong PIN is refused (and written to the event log)."""
+
+    def compose(self) -> ComposeResult:
+        lang = cast("KioskApp", self.app).lang
+        with Vertical(id="staff-box"):
+            yield Static(both("staff_pin", lang))
+            yield Input(placeholder="工号 clerk", id="clerk")
+            yield Input(placeholder="密码 PIN", password=True, id="pin")
+            yield Static("", id="staff-error")
+            yield Button(both("ok", lang), id="staff-ok", variant="primary")
+            yield Button(both("back", lang), id="staff-cancel")
+
+    @on(Input.Submitted, "#clerk")
+    def next_field(self) -> None:
+        self.query_one("#pin", Input).focus()
+
+    @on(Input.Submitted, "#pin")
+    @on(Button.Pressed, "#staff-ok")
+    def submit(self) -> None:
+        self.check(self.query_one("#clerk", Input).value, self.query_one("#pin", Input).value)
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def check(self, clerk: str, pin: str) -> None:
+        """Verify the PIN in a worker."""
+        kiosk = cast("KioskApp", self.app)
+        place = f"kiosk {kiosk.settings.kiosk_id or ''}".strip()
+        try:
+            verify_staff(kiosk.engine, clerk=clerk, pin=pin, place=place)
+        except MashangbanError as exc:
+            self.app.call_from_thread(self.refused, f"{exc.zh}\n{exc.en}")
+            return
+        self.app.call_from_thread(self.unlocked)
+
+    def refused(self, text: str) -> None:
+        self.query_one("#staff-error", Static).update(f"[red]{text}[/red]")
+        self.query_one("#pin", Input).value = ""
+
+    def unlocked(self) -> None:
+        self.app.pop_screen()
+        self.app.push_screen(StaffMenuScreen())
+
+    @on(Button.Pressed, "#staff-cancel")
+    def cancel(self) -> None:
+        self.app.pop_screen()
+
+
+class StaffMenuScreen(Screen[None]):
+    """Reprint the last ticket, ask the printer, read paper warnings, or quit the kiosk."""
+
+    def compose(self) -> ComposeResult:
+        lang = cast("KioskApp", self.app).lang
+        with Vertical(id="staff-menu"):
+            yield Static(both("staff_title", lang), id="staff-title")
+            yield Button(both("reprint", lang), id="staff-reprint")
+            yield Button(both("printer_status", lang), id="staff-printer")
+            yield Button(both("warnings", lang), id="staff-warnings")
+            yield Button(both("quit", lang), id="staff-quit", variant="error")
+            yield Button(both("back", lang), id="staff-back")
+            yield Static("", id="staff-output")
+
+    @on(Button.Pressed, "#staff-reprint, #staff-printer, #staff-warnings")
+    def run(self, event: Button.Pressed) -> None:
+        self.staff_task(event.button.id or "")
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def staff_task(self, which: str) -> None:
+        """Staff work in a worker; the answer lands in the output line."""
+        kiosk = cast("KioskApp", self.app)
+        lang = kiosk.lang
+        try:
+            if which == "staff-reprint":
+                if kiosk.last_token is None:
+                    text = both("nothing_to_reprint", lang)
+                else:
+                    job = reprint_by_token(
+                        kiosk.engine, token=kiosk.last_token, printer=kiosk.settings.printer
+                    )
+                    text = f"{job.number} 补打 REPRINT → {job.printer}: {job.state}"
+            elif which == "staff-printer":
+                name = kiosk_printer(
+                    kiosk.engine, kiosk=kiosk.settings.kiosk_id, override=kiosk.settings.printer
+                )
+                zh, en = printer_state(kiosk.engine, name).describe()
+                text = f"{name}: {zh} / {en}"
+            else:
+                text = "\n".join(recent_warnings(kiosk.engine)) or both("no_warnings", lang)
+        except MashangbanError as exc:
+            text = f"{exc.zh}\n{exc.en}"
+        self.app.call_from_thread(self.query_one("#staff-output", Static).update, text)
+
+    @on(Button.Pressed, "#staff-quit")
+    def quit_kiosk(self) -> None:
+        self.app.exit()
+
+    @on(Button.Pressed, "#staff-back")
+    def back(self) -> None:
+        self.app.pop_screen()
