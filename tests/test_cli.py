@@ -270,3 +270,18 @@ def test_the_installed_command_exits_cleanly(sqlite_url: str) -> None:
         [exe, "take", "C", "--json"], capture_output=True, text=True, env=env, check=False
     )
     assert good.returncode == 0 and json.loads(good.stdout)["number"] == "C001"
+
+
+def test_the_kiosk_refuses_an_uninitialised_database(tmp_path: Path) -> None:
+    empty = str(tmp_path / "empty.db")
+    out = run(empty, "kiosk", code=1)
+    assert "尚未初始化" in out and "mashangban init" in out
+    module = subprocess.run(
+        [sys.executable, "-m", "kiosk", "--db", empty],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert module.returncode == 1 and "not initialised" in module.stderr
+    assert "Traceback" not in module.stderr
