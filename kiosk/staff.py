@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING, cast
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
+from kiosk.screens import KioskScreen
 from kiosk.strings import both
 from models.errors import MashangbanError
 from models.staff import verify_staff
@@ -66,8 +67,11 @@ class StaffPinScreen(ModalScreen[None]):
         self.app.pop_screen()
 
 
-class StaffMenuScreen(Screen[None]):
-    """Reprint the last ticket, ask the printer, read paper warnings, or quit the kiosk."""
+class StaffMenuScreen(KioskScreen):
+    """Reprint the last ticket, ask the printer, read paper warnings, or quit the kiosk.
+
+    Like every screen but the start, it closes itself when left idle: a kiosk is unattended.
+    """
 
     def compose(self) -> ComposeResult:
         lang = cast("KioskApp", self.app).lang
