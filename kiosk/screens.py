@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, cast
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
-from textual.events import Click, Key
+from textual.events import Key, MouseDown
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Button, Static
@@ -37,10 +37,13 @@ class KioskScreen(Screen[None]):
 
     def on_mount(self) -> None:
         if self.IDLE:
-            self._idle = self.set_timer(self.kiosk.idle_seconds, self.go_home)
+            self._idle = self.set_timer(self.kiosk.idle_seconds, self._idle_out)
 
-    def on_click(self, _event: Click) -> None:
+    def on_mouse_down(self, _event: MouseDown) -> None:
         self._touch()
+
+    def on_button_pressed(self, _event: Button.Pressed) -> None:
+        self._touch()  # buttons stop their Click event, so a tap is seen here
 
     def on_key(self, _event: Key) -> None:
         self._touch()
@@ -48,6 +51,12 @@ class KioskScreen(Screen[None]):
     def _touch(self) -> None:
         if self.IDLE:
             self._idle.reset()
+
+    def _idle_out(self) -> None:
+        if self.app.screen is not self:  # staff (or another screen) is using the kiosk now
+            self._idle.reset()
+            return
+        self.go_home()
 
     def go_home(self) -> None:
         """Back to the start screen."""
@@ -218,13 +227,18 @@ class CheckinScreen(KioskScreen):
             with Grid(id="keypad"):
                 for key in KEYPAD:
                     label = {"del": both("delete", lang), "ok": both("ok", lang)}.get(key, key)
-                    yield Button(
+                    key_button = Button(
                         label,
                         id=f"key-{key}",
                         classes="key",
                         variant="success" if key == "ok" else "default",
                     )
-            yield Button(both("back", lang), id="back")
+                    # Taps only: a focused key would also take the Enter meant for "OK".
+                    key_button.can_focus = False
+                    yield key_button
+            back = Button(both("back", lang), id="back")
+            back.can_focus = False  # keys belong to the code on this screen
+            yield back
 
     def watch_code(self, code: str) -> None:
         self.query_one("#code", Static).update(code or "_")

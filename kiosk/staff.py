@@ -21,7 +21,24 @@ if TYPE_CHECKING:
 
 
 class StaffPinScreen(ModalScreen[None]):
-    """Clerk number and PIN; a wrong PIN is refused (and written to the event log)."""
+    """Clerk number and PIN; a wrong PIN is refused (and written to the event log).
+
+    Left open and untouched, it closes itself: a kiosk is unattended.
+    """
+
+    def on_mount(self) -> None:
+        idle = cast("KioskApp", self.app).idle_seconds
+        self._idle = self.set_timer(idle, self._idle_out)
+
+    def on_key(self) -> None:
+        self._idle.reset()
+
+    def on_mouse_down(self) -> None:
+        self._idle.reset()
+
+    def _idle_out(self) -> None:
+        if self.app.screen is self:
+            self.app.pop_screen()
 
     def compose(self) -> ComposeResult:
         lang = cast("KioskApp", self.app).lang
