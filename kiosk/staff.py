@@ -33,6 +33,10 @@ class StaffPinScreen(ModalScreen[None]):
     def on_key(self) -> None:
         self._idle.reset()
 
+    @on(Input.Changed)
+    def typing(self) -> None:
+        self._idle.reset()  # the inputs consume their key events; a change means typing
+
     def on_mouse_down(self) -> None:
         self._idle.reset()
 
