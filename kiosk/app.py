@@ -7,8 +7,10 @@ quits it: staff press F12 and their PIN for the staff menu, which can quit.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from textual import work
@@ -18,14 +20,16 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from kiosk.strings import Lang, both
-from models import appointments, menu
+from models import menu
 from models.db import reading, retry_busy
 from models.errors import DatabaseError, MashangbanError
 from models.hall import hall_settings
 from models.tickets import take_ticket
 from models.timeutil import utcnow
 from models.views import TicketView
-from printer.spooler import JobView, print_ticket_at_kiosk
+
+if TYPE_CHECKING:
+    from printer.spooler import JobView
 
 Clock = Callable[[], dt.datetime]
 
@@ -82,6 +86,11 @@ class KioskApp(App[None]):
 
         return StartScreen()
 
+    def on_mount(self) -> None:
+        # The objects alive after start-up stay alive all day: keep full collections from
+        # walking them on every tap.
+        self.call_after_refresh(gc.freeze)
+
     def action_nothing(self) -> None:
         """Swallow a key that would quit an ordinary app."""
 
@@ -120,23 +129,29 @@ class KioskApp(App[None]):
 
     @work(thread=True, exclusive=True, group="issue", exit_on_error=False)
     def _check_in(self, code: str) -> None:
+        from models import appointments  # imported on first use: a faster start
+
         self._issue(lambda: appointments.check_in(self.engine, code=code, now=self.now()))
 
     def _issue(self, operation: Callable[[], TicketView]) -> None:
+        from printer.documents import ticket_qr
+        from printer.preview import qr_blocks
+
         try:
             view = retry_busy(operation, attempts=5)
         except MashangbanError as exc:
             self.call_from_thread(self._refused, exc)
             return
-        self.call_from_thread(self._issued, view)
+        qr = qr_blocks(ticket_qr(view.token))  # drawn here, off the UI thread
+        self.call_from_thread(self._issued, view, qr)
 
-    def _issued(self, view: TicketView) -> None:
+    def _issued(self, view: TicketView, qr: str) -> None:
         from kiosk.screens import TicketScreen
 
         self.issuing = False
         self.green = False
         self.last_token = view.token
-        screen = TicketScreen(view)
+        screen = TicketScreen(view, qr)
         self.push_screen(screen)
         self._print_ticket(view.token, screen)
 
@@ -154,6 +169,8 @@ class KioskApp(App[None]):
 
     @work(thread=True, group="print", exit_on_error=False)
     def _print_ticket(self, token: str, screen: object) -> None:
+        from printer.spooler import print_ticket_at_kiosk  # python-escpos: not on the start path
+
         try:
             job: JobView | None = print_ticket_at_kiosk(
                 self.engine,

@@ -16,11 +16,20 @@ from kiosk.bigtext import big
 from kiosk.strings import Lang, both, t
 from models import menu
 from models.views import TicketView
-from printer.documents import ticket_qr
-from printer.preview import qr_blocks
 
 if TYPE_CHECKING:
     from kiosk.app import KioskApp
+
+
+def _release_closed_screens() -> None:
+    """Drop Textual's per-widget style cache, which keeps closed screens alive (Textual issue
+    #6665: an lru_cache on a method); without this a kiosk grows ~0.5 MB per ticket until
+    its full garbage collections take hundreds of milliseconds."""
+    from textual._styles_cache import StylesCache
+
+    clear = getattr(StylesCache.get_inner_outer, "cache_clear", None)
+    if clear is not None:
+        clear()
 
 
 class KioskScreen(Screen[None]):
@@ -62,6 +71,7 @@ class KioskScreen(Screen[None]):
         """Back to the start screen."""
         while len(self.app.screen_stack) > 1:
             self.app.pop_screen()
+        self.app.call_after_refresh(_release_closed_screens)
 
     def show_error(self, text: str) -> None:
         """A refusal shown where the citizen is looking."""
@@ -280,9 +290,11 @@ class TicketScreen(KioskScreen):
 
     print_state = reactive("pending")
 
-    def __init__(self, view: TicketView) -> None:
+    def __init__(self, view: TicketView, qr: str) -> None:
         super().__init__()
         self.view = view
+        self.qr = qr
+        """The QR code in block characters (drawn by the worker that issued the ticket)."""
 
     def compose(self) -> ComposeResult:
         view, lang = self.view, self.kiosk.lang
@@ -308,7 +320,7 @@ class TicketScreen(KioskScreen):
                     )
                 yield Static("", id="print-state")
                 yield Button(both("done", lang), id="done", variant="primary")
-            yield Static(qr_blocks(ticket_qr(view.token)), id="qr")
+            yield Static(self.qr, id="qr")
 
     def watch_print_state(self, state: str) -> None:
         lang = self.kiosk.lang
