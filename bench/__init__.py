@@ -1,15 +1,17 @@
-"""Benchmarks of the queue core on SQLite and of the ticket printer, each against a floor from
-the same run (raw sqlite3; python-escpos for printing).
+"""Benchmarks of the queue core on SQLite, the ticket printer and the kiosk app, each against a
+floor from the same run (raw sqlite3; python-escpos for printing; a minimal Textual app).
 
 1. take: take_ticket latency and throughput (target: p99 ≤ 3 × the floor's p99);
 2. call: call_next + finish at one window (report only);
 3. drain: eight windows in eight processes drain the queue (target: ≥ 500 calls/s, no duplicate);
 4. status: hall_status with a year of history, 1,000,000 tickets (target: < 10 ms);
 5. print: the kiosk ticket as ESC/POS bytes, against python-escpos's naive Dummy ticket (targets:
-   native ≤ 1,024 bytes and render p99 < 5 ms, raster ≤ 16 KB, on an 80 mm printer).
+   native ≤ 1,024 bytes and render p99 < 5 ms, raster ≤ 16 KB, on an 80 mm printer);
+6. kiosk: the kiosk app headless, against a minimal Textual app (targets: cold start to the first
+   screen ≤ 1.5 × the floor, tap to number on screen p99 < 100 ms, RSS < 120 MB).
 
 Run ``python -m bench`` (``make bench``); see bench/__main__.py for the options.
 """
 
-BENCHMARKS = ("take", "call", "drain", "status", "print", "profile")
+BENCHMARKS = ("take", "call", "drain", "status", "print", "kiosk", "profile")
 """Names for ``--only``; the profile runs by itself after a missed target."""

@@ -1,9 +1,9 @@
 """``python -m bench`` (``make bench``): run the benchmarks, print tables and PASS/FAIL lines.
 
-Options: ``--quick`` (smaller sizes, a smoke test under a minute), ``--only NAME`` (repeatable:
-take, call, drain, status, print, profile), ``--profile`` (profile the chosen benchmarks even when
-they pass; otherwise the profile runs for missed targets only; print has no profile). Exit status
-1 when a target is missed.
+Options: ``--quick`` (smaller sizes, a smoke test of about a minute), ``--only NAME`` (repeatable:
+take, call, drain, status, print, kiosk, profile), ``--profile`` (profile the chosen benchmarks
+even when they pass; otherwise the profile runs for missed targets only; print has no profile;
+kiosk profiles itself, in its own subprocesses). Exit status 1 when a target is missed.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from bench.halldb import commit_latency
 from bench.report import print_header, print_result, print_verdicts
 
 
-def _runners(dbs: Databases) -> dict[str, Callable[[], Result]]:
-    from bench import call, drain, printing, status, take
+def _runners(dbs: Databases, profile: bool) -> dict[str, Callable[[], Result]]:
+    from bench import call, drain, kiosk, printing, status, take
 
     sizes, workdir = dbs.sizes, dbs.workdir
     return {
@@ -35,6 +35,7 @@ def _runners(dbs: Databases) -> dict[str, Callable[[], Result]]:
         "drain": lambda: drain.run(sizes, workdir, *dbs.prefilled),
         "status": lambda: status.run(sizes, workdir, dbs.template, dbs.history),
         "print": lambda: printing.run(sizes),
+        "kiosk": lambda: kiosk.run(sizes, workdir, profile),
     }
 
 
@@ -67,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
                     f"p99 {fsync[1]:.2f} ms")  # fmt: skip
         print_header(console, note, args.quick)
         dbs = Databases(Path(tmp), sizes)
-        runners = _runners(dbs)
+        runners = _runners(dbs, args.profile)
         verdicts: list[Verdict] = []
         for name in chosen:
             if name != "profile":

@@ -36,6 +36,9 @@ class Sizes:
     profile_ops: int
     renders: int
     render_warmup: int
+    kiosk_starts: int
+    kiosk_taps: int
+    kiosk_tap_warmup: int
 
 
 FULL = Sizes(
@@ -53,6 +56,9 @@ FULL = Sizes(
     profile_ops=200,
     renders=400,
     render_warmup=20,
+    kiosk_starts=7,
+    kiosk_taps=100,
+    kiosk_tap_warmup=5,
 )
 QUICK = Sizes(
     takes=200,
@@ -69,6 +75,9 @@ QUICK = Sizes(
     profile_ops=50,
     renders=50,
     render_warmup=5,
+    kiosk_starts=3,
+    kiosk_taps=15,
+    kiosk_tap_warmup=2,
 )
 
 
