@@ -1,0 +1,361 @@
+"""The kiosk as a citizen uses it, driven by Textual's Pilot on a fixed clock.
+
+Walk-in, 马上办 items, green channel, appointment check-in (and its refusals), closed and full
+zones, idle return, double taps and the language switch; the staff side is in
+test_kiosk_staff.py. Waits poll for the worker's result instead of sleeping.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from textual.pilot import Pilot
+
+import kiosk.app as kiosk_module
+from kiosk.screens import CheckinScreen, ItemsScreen, StartScreen, TicketScreen
+from kiosk.staff import StaffPinScreen
+from models.appointments import check_in, import_appointments
+from models.db import make_engine
+from models.status import hall_status
+from models.tickets import ticket_by_token
+from tests.conftest import CST, NOW
+from tests.support.kiosk_pilot import (
+    appointments_csv,
+    drive,
+    kiosk,
+    on_screen,
+    placed,
+    printed,
+    shown,
+    shows,
+    tap,
+    ticket_count,
+    until,
+    walk_in,
+)
+
+
+@pytest.fixture(autouse=True)
+def preview_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Preview printers write here, never into the user's data folder."""
+    folder = tmp_path / "preview"
+    monkeypatch.setenv("MASHANGBAN_PREVIEW_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def lite(sqlite_url: str) -> Iterator[Engine]:
+    """A fresh SQLite hall (most flows: the walk-in runs on both backends)."""
+    eng = make_engine(sqlite_url)
+    yield eng
+    eng.dispose()
+
+
+def test_walk_in_ticket_is_shown_printed_and_stored(engine, preview_dir) -> None:
+    app = kiosk(engine)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await shows(pilot, "#zone-M", "0 人等候")
+        screen = await walk_in(pilot, "M")
+        assert "█" in shown(pilot, "#number")  # the number in block letters
+        assert shown(pilot, "#zone") == "M001  马上办 · Instant service"
+        assert shown(pilot, "#your-number") == "您的号码"
+        assert shown(pilot, "#wait").startswith("前面还有 0 人")
+        assert await printed(pilot, screen) == "done"
+        assert shown(pilot, "#print-state").startswith("请取票")
+        assert not screen.query("#priority")  # a normal ticket has no priority line
+        token = app.last_token
+        assert token == screen.view.token
+        stored = ticket_by_token(engine, token)
+        assert (stored.number, stored.queue, stored.status) == ("M001", "M", "waiting")
+        await tap(pilot, "#done")
+        await on_screen(pilot, StartScreen)
+        await shows(pilot, "#zone-M", "1 人等候")
+        await walk_in(pilot, "M")
+        assert shown(pilot, "#wait").startswith("前面还有 1 人")
+        assert "M002" in shown(pilot, "#zone")
+
+    drive(app, scenario)
+    queue_m = next(q for q in hall_status(engine, now=NOW).queues if q.prefix == "M")
+    assert (queue_m.waiting, queue_m.issued) == (2, 2)
+    assert (preview_dir / "kiosk-preview.escpos").stat().st_size > 0
+
+
+def test_instant_item_lists_departments_and_issues_that_item(lite) -> None:
+    app = kiosk(lite)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await tap(pilot, "#items")
+        screen = await on_screen(pilot, ItemsScreen)
+        await until(pilot, lambda: len(screen.query(".item")) == 23, "23 item buttons")
+        departments = [d.visual.plain for d in screen.query(".department")]
+        assert departments == [
+            "市国土资源局",
+            "市公安局",
+            "市食品药品监管局",
+            "市卫计委",
+            "市安监局",
+        ]
+        assert shown(pilot, "#item-M01") == "不动产登记信息查询\nReal estate register enquiry"
+        await tap(pilot, "#item-M21")  # below the fold at first: scrolled into view
+        ticket = await on_screen(pilot, TicketScreen)
+        assert (ticket.view.number, ticket.view.item) == ("M001", "M21")
+
+    drive(app, scenario)
+    assert ticket_by_token(lite, app.last_token or "").item == "M21"
+
+
+def test_green_channel_gives_one_priority_ticket_then_resets(lite) -> None:
+    app = kiosk(lite)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await tap(pilot, "#green")
+        await shows(pilot, "#green", "已选绿色通道")
+        assert app.screen.query_one("#green").has_class("on")
+        ticket = await walk_in(pilot, "A")
+        assert ticket.view.priority == "green"
+        assert shown(pilot, "#priority").startswith("已选绿色通道")
+        assert app.green is False
+        await tap(pilot, "#done")
+        await on_screen(pilot, StartScreen)
+        assert shown(pilot, "#green").startswith("绿色通道")
+        assert not app.screen.query_one("#green").has_class("on")
+        assert (await walk_in(pilot, "A")).view.priority == "normal"
+
+    drive(app, scenario)
+    assert ticket_by_token(lite, app.last_token or "").number == "A002"
+
+
+def test_appointment_code_on_the_keypad_checks_in(lite, tmp_path) -> None:
+    import_appointments(lite, appointments_csv(tmp_path))
+    app = kiosk(lite)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await tap(pilot, "#checkin")
+        await on_screen(pilot, CheckinScreen)
+        for key in "123459":
+            await tap(pilot, f"#key-{key}")
+        await tap(pilot, "#key-del")
+        for key in "678":
+            await tap(pilot, f"#key-{key}")
+        assert shown(pilot, "#code") == "12345678"
+        await tap(pilot, "#key-ok")
+        ticket = await on_screen(pilot, TicketScreen)
+        assert (ticket.view.number, ticket.view.priority) == ("A001", "appointment")
+        assert ticket.view.item == "A01"
+        assert shown(pilot, "#priority").startswith("预约签到")
+
+    drive(app, scenario)
+    assert ticket_by_token(lite, app.last_token or "").priority == "appointment"
+
+
+def test_enter_on_a_keyboard_submits_the_code_as_typed(lite) -> None:
+    """A code scanner types the code and Enter: no keypad key may take that Enter too."""
+    app = kiosk(lite)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await tap(pilot, "#checkin")
+        await on_screen(pilot, CheckinScreen)
+        await pilot.press(*"NOSUCH99")
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert shown(pilot, "#code") == "NOSUCH99", "Enter changed the code"
+        await shows(pilot, "#checkin-error", "预约码无效：NOSUCH99", timeout=2)
+
+    drive(app, scenario)
+
+
+@pytest.mark.parametrize(
+    ("code", "refusal"),
+    [
+        ("NOSUCH99", "预约码无效：NOSUCH99\nunknown appointment code: NOSUCH99"),
+        ("USED0001", "该预约已签到（D001）"),
+        ("EARLY001", "签到时间未到，请于 10:30 后签到\ntoo early: check-in opens at 10:30"),
+        ("LATE0001", "已过签到时间（09:15），请取普通号"),
+    ],
+)
+def test_appointment_refusals_stay_on_the_check_in_screen(lite, tmp_path, code, refusal) -> None:
+    import_appointments(lite, appointments_csv(tmp_path))
+    check_in(lite, code="USED0001", now=NOW)
+    app = kiosk(lite)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await tap(pilot, "#checkin")
+        await on_screen(pilot, CheckinScreen)
+        await pilot.press(*code.lower())  # the keyboard works too, letters upper-cased
+        assert shown(pilot, "#code") == code
+        await tap(pilot, "#key-ok")
+        await shows(pilot, "#checkin-error", refusal)
+        assert isinstance(app.screen, CheckinScreen)
+        await tap(pilot, "#key-1")  # typing again clears the refusal
+        assert shown(pilot, "#checkin-error") == ""
+
+    drive(app, scenario)
+    assert ticket_count(lite) == 1  # only the check-in made before the kiosk started
+
+
+@pytest.mark.parametrize(
+    ("at", "reason"),
+    [
+        (dt.datetime(2026, 11, 28, 10, 0, tzinfo=CST), "今天不办公（2026-11-28）"),
+        (dt.datetime(2026, 11, 25, 12, 30, tzinfo=CST), "区现在不办理取号，办理时间 08:30-12:00"),
+    ],
+    ids=["saturday", "lunch-break"],
+)
+def test_a_closed_hall_disables_the_zones_and_says_why(lite, at, reason) -> None:
+    app = kiosk(lite, at=at)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await shows(pilot, "#zone-A", reason)
+        zones = list(app.screen.query(".zone"))
+        assert len(zones) == 7 and all(zone.disabled for zone in zones)
+        assert all(reason in shown(pilot, f"#{zone.id}") for zone in zones)
+        await pilot.click("#zone-A")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, StartScreen) and app.issuing is False
+
+    drive(app, scenario)
+    assert ticket_count(lite) == 0
+
+
+def test_an_item_tapped_on_a_closed_day_is_refused_in_a_notification(lite) -> None:
+    app = kiosk(lite, at=dt.datetime(2026, 11, 28, 10, 0, tzinfo=CST))
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await tap(pilot, "#items")
+        await on_screen(pilot, ItemsScreen)
+        await tap(pilot, "#item-M01")
+        messages = await until(
+            pilot, lambda: [n.message for n in app._notifications], "a notification"
+        )
+        assert messages == ["今天不办公（2026-11-28）\nthe hall is closed today (2026-11-28)"]
+        assert isinstance(app.screen, ItemsScreen) and app.issuing is False
+
+    drive(app, scenario)
+    assert ticket_count(lite) == 0
+
+
+def test_a_full_zone_is_disabled_after_its_last_ticket(lite) -> None:
+    with lite.begin() as connection:
+        connection.execute(text("UPDATE queue SET daily_cap=1 WHERE prefix='E'"))
+    app = kiosk(lite, refresh_seconds=0.2)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await shows(pilot, "#zone-E", "0 人等候")
+        assert (await walk_in(pilot, "E")).view.number == "E001"
+        await tap(pilot, "#done")
+        await on_screen(pilot, StartScreen)
+        label = await shows(pilot, "#zone-E", "E 区今日号已取完（1 个）")
+        assert app.screen.query_one("#zone-E").disabled, label
+        assert not app.screen.query_one("#zone-A").disabled
+        await pilot.click("#zone-E")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, StartScreen)
+
+    drive(app, scenario)
+    assert ticket_count(lite) == 1
+
+
+@pytest.mark.parametrize("where", ["ticket", "items", "checkin"])
+def test_an_idle_kiosk_goes_back_to_the_start_screen(lite, where) -> None:
+    app = kiosk(lite, idle_seconds=1)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        started = time.monotonic()
+        if where == "ticket":
+            await walk_in(pilot, "A")
+        else:
+            await tap(pilot, f"#{where}")
+            await on_screen(pilot, ItemsScreen if where == "items" else CheckinScreen)
+        await on_screen(pilot, StartScreen, timeout=5)
+        assert time.monotonic() - started >= 1  # not at once: after the idle time
+        assert len(app.screen_stack) == 1
+
+    drive(app, scenario)
+
+
+@pytest.mark.parametrize("how", ["keyboard", "keypad", "staff-pin"])
+def test_activity_keeps_a_screen_awake(lite, how) -> None:
+    """A key or tap every 0.3 s for 3.3 s, on a kiosk that goes idle after 1.5 s.
+
+    (Textual's Timer.reset restarts the count at the next deadline, so an untouched screen
+    closes 1.5 to 3 s after the last touch: 3.3 s of typing catches a missed reset.)"""
+    app = kiosk(lite, idle_seconds=1.5)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        if how == "staff-pin":  # staff press F12 while a citizen's ticket is shown
+            await walk_in(pilot, "A")
+            await pilot.press("f12")
+            screen = await on_screen(pilot, StaffPinScreen)
+            await tap(pilot, "#clerk")
+        else:
+            await tap(pilot, "#checkin")
+            screen = await on_screen(pilot, CheckinScreen)
+        started = time.monotonic()
+        for digit in "10012468135":
+            assert app.screen is screen, f"back to {app.screen} before {digit!r}"
+            await (tap(pilot, f"#key-{digit}") if how == "keypad" else pilot.press(digit))
+            await pilot.pause(0.3)
+        assert time.monotonic() - started >= 3.3
+        assert app.screen is screen, f"back to {app.screen} at the end"
+
+    drive(app, scenario)
+
+
+def test_a_double_tap_issues_exactly_one_ticket(lite, monkeypatch) -> None:
+    """Taps that come while the first ticket is being issued are ignored."""
+    real_take = kiosk_module.take_ticket
+    release = threading.Event()
+
+    def slow_take(*args: object, **kwargs: object):
+        release.wait(5)  # the worker holds here until both extra taps have landed
+        return real_take(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(kiosk_module, "take_ticket", slow_take)
+    app = kiosk(lite)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await until(pilot, lambda: placed(pilot, "#zone-A"), "the zone buttons")
+        await pilot.click("#zone-A", times=2)  # a quick double tap
+        await pilot.pause(0.25)  # past the button's own 0.2 s press effect
+        await tap(pilot, "#zone-A")  # a slow second tap, and another zone
+        await tap(pilot, "#zone-B")
+        assert app.issuing and isinstance(app.screen, StartScreen)
+        release.set()
+        await on_screen(pilot, TicketScreen)
+        await pilot.pause(0.3)
+        assert len(app.screen_stack) == 2
+
+    drive(app, scenario)
+    assert ticket_count(lite) == 1
+
+
+def test_the_language_switch_puts_english_first(lite) -> None:
+    app = kiosk(lite)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        assert shown(pilot, "#lang") == "English"
+        await tap(pilot, "#lang")
+        await shows(pilot, "#zone-A", "A Real estate registration\n不动产登记\n0 waiting")
+        assert shown(pilot, "#lang") == "中文"
+        assert shown(pilot, "#hall").startswith("Jinan Government Service Center\n")
+        assert shown(pilot, "#items") == "Instant service · 23 items\n马上办 · 23 项即办事项"
+        assert shown(pilot, "#checkin") == "Appointment check-in\n预约签到"
+        screen = await walk_in(pilot, "A")
+        assert shown(pilot, "#your-number") == "Your number"
+        assert shown(pilot, "#zone") == "A001  Real estate registration · 不动产登记"
+        assert await printed(pilot, screen) == "done"
+        assert shown(pilot, "#print-state") == "Please take your ticket\n请取票"
+        await tap(pilot, "#done")
+        await on_screen(pilot, StartScreen)
+        await tap(pilot, "#lang")
+        await shows(pilot, "#zone-A", "A 不动产登记\nReal estate registration\n")
+        assert shown(pilot, "#items").startswith("马上办")
+
+    drive(app, scenario)

@@ -1,0 +1,91 @@
+"""What a citizen sees: the start, items and ticket screens at a kiosk's 120×40 and at 80×24.
+
+Everything on screen is fixed: the clock (NOW), the database (the template hall plus three
+waiting tickets taken here), and the QR tokens (``secrets.token_hex`` in models.tickets is
+replaced by a counter, so the QR code is the same every run). Update the SVGs under
+tests/__snapshots__/ with ``pytest tests/test_kiosk_snapshots.py --snapshot-update`` and look at
+them before committing.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import Engine
+from textual.pilot import Pilot
+
+import models.tickets
+from kiosk.app import KioskApp
+from kiosk.screens import ItemsScreen, TicketScreen
+from models.db import make_engine
+from models.tickets import take_ticket
+from tests.conftest import NOW
+from tests.support.kiosk_pilot import kiosk, on_screen, placed, tap, until
+
+SIZES = pytest.mark.parametrize(
+    "size", [(80, 24), (120, 40)], ids=lambda size: f"{size[0]}x{size[1]}"
+)
+
+
+@pytest.fixture
+def hall(sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+    """The template hall with two tickets waiting in M and one in A, fixed tokens throughout."""
+    monkeypatch.setenv("MASHANGBAN_PREVIEW_DIR", str(tmp_path / "preview"))
+    serial = itertools.count(1)
+    fixed = SimpleNamespace(token_hex=lambda _n=8: f"{next(serial):016x}")
+    monkeypatch.setattr(models.tickets, "secrets", fixed)
+    engine = make_engine(sqlite_url)
+    for queue in ("M", "M", "A"):
+        take_ticket(engine, queue=queue, now=NOW)
+    yield engine
+    engine.dispose()
+
+
+def app_for(engine: Engine) -> KioskApp:
+    """The kiosk on NOW's clock; no zone refresh while the snapshot is taken."""
+    return kiosk(engine, refresh_seconds=3600)
+
+
+async def zones_shown(pilot: Pilot[None]) -> None:
+    await until(pilot, lambda: placed(pilot, "#zone-F"), "the zone buttons")
+    await pilot.pause()
+
+
+async def mouse_away(pilot: Pilot[None]) -> None:
+    """No hover highlight where the last tap was."""
+    await pilot.hover(None, offset=(0, 0))
+    await pilot.pause()
+
+
+@SIZES
+def test_start_screen(snap_compare, hall, size) -> None:
+    assert snap_compare(app_for(hall), terminal_size=size, run_before=zones_shown)
+
+
+@SIZES
+def test_items_screen(snap_compare, hall, size) -> None:
+    async def open_items(pilot: Pilot[None]) -> None:
+        await zones_shown(pilot)
+        await tap(pilot, "#items")
+        screen = await on_screen(pilot, ItemsScreen)
+        await until(pilot, lambda: len(screen.query(".item")) == 23, "the 23 items")
+        await mouse_away(pilot)
+
+    assert snap_compare(app_for(hall), terminal_size=size, run_before=open_items)
+
+
+@SIZES
+def test_ticket_screen(snap_compare, hall, size) -> None:
+    async def take_m(pilot: Pilot[None]) -> None:
+        await zones_shown(pilot)
+        await tap(pilot, "#zone-M")
+        screen = await on_screen(pilot, TicketScreen)
+        assert screen.view.number == "M003" and screen.view.token == f"{4:016x}"
+        await until(pilot, lambda: screen.print_state == "done", "the ticket to print")
+        await mouse_away(pilot)
+
+    assert snap_compare(app_for(hall), terminal_size=size, run_before=take_m)
