@@ -103,6 +103,22 @@ def engine(db_url: str) -> Iterator[Engine]:
     eng.dispose()
 
 
+@pytest.fixture(autouse=True)
+def preview_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Preview printers write here, never into the user's data folder."""
+    folder = tmp_path / "preview"
+    monkeypatch.setenv("MASHANGBAN_PREVIEW_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def lite(sqlite_url: str) -> Iterator[Engine]:
+    """A fresh SQLite hall, for tests that need only one backend."""
+    eng = make_engine(sqlite_url)
+    yield eng
+    eng.dispose()
+
+
 @pytest.fixture
 def now() -> dt.datetime:
     """The fixed moment tests act at (see NOW)."""

@@ -10,18 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import text
 from textual.pilot import Pilot
 
 import kiosk.app as kiosk_module
 from kiosk.screens import CheckinScreen, ItemsScreen, StartScreen, TicketScreen
 from kiosk.staff import StaffPinScreen
 from models.appointments import check_in, import_appointments
-from models.db import make_engine
 from models.status import hall_status
 from models.tickets import ticket_by_token
 from tests.conftest import CST, NOW
@@ -39,22 +36,6 @@ from tests.support.kiosk_pilot import (
     until,
     walk_in,
 )
-
-
-@pytest.fixture(autouse=True)
-def preview_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Preview printers write here, never into the user's data folder."""
-    folder = tmp_path / "preview"
-    monkeypatch.setenv("MASHANGBAN_PREVIEW_DIR", str(folder))
-    return folder
-
-
-@pytest.fixture
-def lite(sqlite_url: str) -> Iterator[Engine]:
-    """A fresh SQLite hall (most flows: the walk-in runs on both backends)."""
-    eng = make_engine(sqlite_url)
-    yield eng
-    eng.dispose()
 
 
 def test_walk_in_ticket_is_shown_printed_and_stored(engine, preview_dir) -> None:

@@ -7,17 +7,12 @@ whose printer is out of paper stays on screen and staff reprint it once the pape
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-from sqlalchemy import Engine
 from textual.command import CommandPalette
 from textual.pilot import Pilot
 
 from kiosk.screens import StartScreen
 from kiosk.staff import StaffMenuScreen, StaffPinScreen
-from models.db import make_engine
 from printer.spooler import list_jobs
 from tests.conftest import PIN
 from tests.support.escpos_decode import decode
@@ -36,22 +31,6 @@ from tests.support.kiosk_pilot import (
     until,
     walk_in,
 )
-
-
-@pytest.fixture(autouse=True)
-def preview_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Preview printers write here, never into the user's data folder."""
-    folder = tmp_path / "preview"
-    monkeypatch.setenv("MASHANGBAN_PREVIEW_DIR", str(folder))
-    return folder
-
-
-@pytest.fixture
-def lite(sqlite_url: str) -> Iterator[Engine]:
-    """A fresh SQLite hall."""
-    eng = make_engine(sqlite_url)
-    yield eng
-    eng.dispose()
 
 
 def test_paper_out_keeps_the_number_on_screen_and_staff_reprint_it(lite) -> None:
