@@ -42,15 +42,10 @@ class WindowOp(Protocol):
     ) -> TicketView: ...
 
 
-def _record(
-    session: Session,
-    settings: HallSettings,
-    ticket: TicketRow,
-    kind: str,
-    moment: dt.datetime,
-    **data: Any,
-) -> TicketView:
-    """Write the operation's event and describe the ticket as it now is."""
+def _ticket_event(
+    session: Session, ticket: TicketRow, kind: str, moment: dt.datetime, **data: Any
+) -> None:
+    """The one event of an operation on a ticket, at its window, by its clerk."""
     append_event(
         session,
         kind=kind,
@@ -60,6 +55,18 @@ def _record(
         at=moment,
         data={"number": ticket.number, **data},
     )
+
+
+def _record(
+    session: Session,
+    settings: HallSettings,
+    ticket: TicketRow,
+    kind: str,
+    moment: dt.datetime,
+    **data: Any,
+) -> TicketView:
+    """Write the operation's event and describe the ticket as it now is."""
+    _ticket_event(session, ticket, kind, moment, **data)
     return view_ticket(session, ticket, settings=settings)
 
 
@@ -200,15 +207,7 @@ def finish_ticket(session: Session, ticket: TicketRow, moment: dt.datetime) -> T
         finished_at=moment,
         started_at=ticket.started_at or ticket.called_at,
     )
-    append_event(
-        session,
-        kind="finished",
-        ticket_id=done.id,
-        window=done.window,
-        clerk_code=done.clerk_code,
-        at=moment,
-        data={"number": done.number},
-    )
+    _ticket_event(session, done, "finished", moment)
     return done
 
 
@@ -266,20 +265,15 @@ def transfer(
             finished_at=moment,
             started_at=old.started_at or old.called_at,
         )
-        append_event(
+        _ticket_event(
             session,
-            kind="transferred",
-            ticket_id=old.id,
-            window=window,
-            clerk_code=old.clerk_code,
-            at=moment,
-            data={
-                "number": old.number,
-                "new_ticket_id": new.id,
-                "new_number": new.number,
-                "to_queue": queue.prefix,
-                "to_window": to_window,
-            },
+            old,
+            "transferred",
+            moment,
+            new_ticket_id=new.id,
+            new_number=new.number,
+            to_queue=queue.prefix,
+            to_window=to_window,
         )
         return view_ticket(session, new, settings=settings)
 

@@ -87,6 +87,22 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     server.drop_database(name)
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """An engine on an empty database (nothing migrated), on each backend."""
+    if request.param == "sqlite":
+        eng = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+        yield eng
+        eng.dispose()
+        return
+    server: PostgresServer = request.getfixturevalue("pg_server")
+    name = f"empty_{next(_counter)}"
+    eng = make_engine(server.create_database(name))
+    yield eng
+    eng.dispose()
+    server.drop_database(name)
+
+
 @pytest.fixture
 def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
     """A fresh, prepared SQLite database (for tests about SQLite itself)."""

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,7 +10,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import col, select
 
 from models import staff
-from models.db import make_engine, reading
+from models.db import reading
 from models.errors import HallError, NotFound
 from models.events import last_event_seq
 from models.hall import (
@@ -124,22 +122,6 @@ def snapshot(engine: Engine) -> tuple[object, ...]:
             items,
             sorted(windows),
         )
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    """An engine on an empty, not yet migrated database."""
-    if request.param == "sqlite":
-        eng = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
-        yield eng
-        eng.dispose()
-        return
-    server = request.getfixturevalue("pg_server")
-    name = f"empty_{uuid.uuid4().hex[:12]}"
-    eng = make_engine(server.create_database(name))
-    yield eng
-    eng.dispose()
-    server.drop_database(name)
 
 
 # ---------------------------------------------------------------- the shipped hall

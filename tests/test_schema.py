@@ -6,8 +6,7 @@ import os
 import sqlite3
 import threading
 import time
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
 
@@ -24,22 +23,6 @@ from models.errors import DatabaseError
 from models.hall import hall_settings
 from models.schema import SchemaState, head_revision, require_current, schema_state, upgrade
 from models.tables import Hall
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    """An engine on an empty database (nothing migrated), on each backend."""
-    if request.param == "sqlite":
-        eng = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
-        yield eng
-        eng.dispose()
-        return
-    server = request.getfixturevalue("pg_server")
-    name = f"empty_{uuid.uuid4().hex[:12]}"
-    eng = make_engine(server.create_database(name))
-    yield eng
-    eng.dispose()
-    server.drop_database(name)
 
 
 def sqlite_path(url: str) -> str:
