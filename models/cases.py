@@ -18,7 +18,7 @@ from models.errors import NotFound, Refused
 from models.events import append_event
 from models.hall import hall_settings
 from models.lookup import find_ticket, get_item
-from models.tables import Case, TicketStatus
+from models.tables import Case, ChainHead, TicketStatus
 from models.ticketrows import T, fetch
 from models.timeutil import local, resolve_now
 from models.workdays import add_workdays
@@ -63,6 +63,9 @@ def open_case(engine: Engine, *, ticket_number: str, now: dt.datetime | None = N
         promised, provisional = (None, False)
         if item.promised_days:
             promised, provisional = add_workdays(day, item.promised_days)
+        # Numbers are per day and counted: take the chain head's lock first (every writer takes
+        # it before committing), so two windows opening cases at once never count alike.
+        session.execute(select(ChainHead.seq).where(ChainHead.id == 1).with_for_update())
         count = session.execute(
             select(func.count())
             .select_from(Case)
