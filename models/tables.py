@@ -169,6 +169,7 @@ class Ticket(SQLModel, table=True):
         Index("ix_ticket_target", "target_window", "status", "business_date"),
         Index("ix_ticket_status_window", "status", "window"),
         Index("ix_ticket_queue_finished", "queue_id", "status", "finished_at"),
+        Index("ix_ticket_window_day", "window", "business_date", "status"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -221,6 +222,8 @@ class ChainHead(SQLModel, table=True):
 
 class Event(SQLModel, table=True):
     """One step in the hall, append-only, chained by hash to the one before."""
+
+    __table_args__ = (Index("ix_event_window_kind_at", "window", "kind", "at"),)
 
     seq: int = Field(primary_key=True)
     at: dt.datetime
@@ -276,4 +279,4 @@ class Case(SQLModel, table=True):
     provisional: bool = False
     pickup_code: str = Field(max_length=8)
     state: str = "accepted"
-    """accepted, ready or picked_up."""
+    """accepted, ready or picked_up; done for an instant item (its 办结单, nothing to pick up)."""
