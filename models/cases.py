@@ -18,8 +18,8 @@ from models.errors import NotFound, Refused
 from models.events import append_event
 from models.hall import hall_settings
 from models.lookup import find_ticket, get_item
-from models.tables import Case, ChainHead, TicketStatus
-from models.ticketrows import T, fetch
+from models.tables import Case, ChainHead, ServiceItem, TicketStatus
+from models.ticketrows import T, TicketRow, fetch
 from models.timeutil import local, resolve_now
 from models.workdays import add_workdays
 
@@ -42,13 +42,16 @@ class CaseView:
     provisional: bool
     pickup_code: str
     state: str
+    """accepted, ready or picked_up (promised items); done (an instant item's 办结单)."""
 
 
 def open_case(engine: Engine, *, ticket_number: str, now: dt.datetime | None = None) -> CaseView:
-    """Open the case for a ticket served (or being served) at a window today.
+    """The case of a ticket served (or being served) at a window today, opened if need be.
 
-    The promised date counts the item's working days on the Chinese official calendar from the
-    day after acceptance. Refused when the ticket has no item or has not reached a window.
+    Finishing a ticket for an item with promised working days opens its case already (see
+    :func:`open_case_at_finish`); this returns that case. For an instant item it opens a case
+    that is done at once (the 办结单 printed on request). Refused when the ticket has no item or
+    has not reached a window.
     """
     moment = resolve_now(now)
     with writing(engine) as session:
@@ -59,45 +62,72 @@ def open_case(engine: Engine, *, ticket_number: str, now: dt.datetime | None = N
             raise Refused("case_needs_item", number=ticket.number)
         if ticket.status not in (TicketStatus.CALLED, TicketStatus.SERVING, TicketStatus.DONE):
             raise Refused("case_needs_item", number=ticket.number)
-        item = get_item(session, ticket.item_code)
-        promised, provisional = (None, False)
-        if item.promised_days:
-            promised, provisional = add_workdays(day, item.promised_days)
-        # Numbers are per day and counted: take the chain head's lock first (every writer takes
-        # it before committing), so two windows opening cases at once never count alike.
-        session.execute(select(ChainHead.seq).where(ChainHead.id == 1).with_for_update())
-        count = session.execute(
-            select(func.count())
-            .select_from(Case)
-            .where(col(Case.case_number).startswith(f"{day:%Y%m%d}-"))
-        ).scalar_one()
-        case = Case(
-            case_number=f"{day:%Y%m%d}-{count + 1:04d}",
-            ticket_id=ticket.id,
-            item_code=item.code,
-            window=ticket.window,
-            clerk_code=ticket.clerk_code,
-            accepted_at=moment,
-            promised_date=promised,
-            provisional=provisional,
-            pickup_code=f"{secrets.randbelow(10**6):06d}",
-        )
-        session.add(case)
-        session.flush()
-        append_event(
-            session,
-            kind="case_opened",
-            ticket_id=ticket.id,
-            window=ticket.window,
-            clerk_code=ticket.clerk_code,
-            at=moment,
-            data={
-                "case": case.case_number,
-                "item": item.code,
-                "promised": promised.isoformat() if promised else None,
-            },
-        )
+        existing = session.exec(select(Case).where(Case.ticket_id == ticket.id)).first()
+        if existing is not None:
+            return _view(session, existing, settings.timezone)
+        case = _open(session, ticket, get_item(session, ticket.item_code), moment, day)
         return _view(session, case, settings.timezone)
+
+
+def open_case_at_finish(
+    session: Session, ticket: TicketRow, moment: dt.datetime, tz: str
+) -> Case | None:
+    """Open the case of a ticket being finished when its item promises working days (限时办结).
+
+    Runs inside the finishing write transaction, so a finished ticket never lacks its case.
+    """
+    if ticket.item_code is None or ticket.window is None:
+        return None
+    item = get_item(session, ticket.item_code)
+    if not item.promised_days:
+        return None
+    return _open(session, ticket, item, moment, local(moment, tz).date())
+
+
+def _open(
+    session: Session, ticket: TicketRow, item: ServiceItem, moment: dt.datetime, day: dt.date
+) -> Case:
+    """Number, date and store a new case for a ticket, and write its event."""
+    promised, provisional = (None, False)
+    if item.promised_days:
+        promised, provisional = add_workdays(day, item.promised_days)
+    # Numbers are per day and counted: take the chain head's lock first (every writer takes
+    # it before committing), so two windows opening cases at once never count alike.
+    session.execute(select(ChainHead.seq).where(ChainHead.id == 1).with_for_update())
+    count = session.execute(
+        select(func.count())
+        .select_from(Case)
+        .where(col(Case.case_number).startswith(f"{day:%Y%m%d}-"))
+    ).scalar_one()
+    case = Case(
+        case_number=f"{day:%Y%m%d}-{count + 1:04d}",
+        ticket_id=ticket.id,
+        item_code=item.code,
+        window=ticket.window or 0,
+        clerk_code=ticket.clerk_code,
+        accepted_at=moment,
+        promised_date=promised,
+        provisional=provisional,
+        pickup_code=f"{secrets.randbelow(10**6):06d}",
+        # An instant item is done at the window: there is nothing to pick up later.
+        state="accepted" if item.promised_days else "done",
+    )
+    session.add(case)
+    session.flush()
+    append_event(
+        session,
+        kind="case_opened",
+        ticket_id=ticket.id,
+        window=ticket.window,
+        clerk_code=ticket.clerk_code,
+        at=moment,
+        data={
+            "case": case.case_number,
+            "item": item.code,
+            "promised": promised.isoformat() if promised else None,
+        },
+    )
+    return case
 
 
 def case_for_ticket(engine: Engine, *, ticket_id: int) -> CaseView:

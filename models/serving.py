@@ -13,6 +13,7 @@ from sqlalchemy import Engine, bindparam, select, update
 from sqlmodel import Session
 
 from models import ticketrows
+from models.cases import open_case_at_finish
 from models.db import writing
 from models.errors import Refused
 from models.events import append_event
@@ -199,7 +200,10 @@ def finish(engine: Engine, *, window: int, now: dt.datetime | None = None) -> Ti
 
 
 def finish_ticket(session: Session, ticket: TicketRow, moment: dt.datetime) -> TicketRow:
-    """Mark a locked ticket at a window done and write its event (inside a write transaction)."""
+    """Mark a locked ticket at a window done and write its event (inside a write transaction).
+
+    An item with promised working days gets its case (办件) in the same transaction.
+    """
     done = ticketrows.change(
         session,
         ticket,
@@ -208,6 +212,8 @@ def finish_ticket(session: Session, ticket: TicketRow, moment: dt.datetime) -> T
         started_at=ticket.started_at or ticket.called_at,
     )
     _ticket_event(session, done, "finished", moment)
+    if done.item_code is not None:
+        open_case_at_finish(session, done, moment, hall_settings(session).timezone)
     return done
 
 
