@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy import select as sa_select
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from models.db import reading
-from models.hall import hall_settings
+from models.hall import HallSettings, hall_settings
 from models.queueing import Waiting, call_order
 from models.tables import (
     AT_WINDOW_STATUSES,
@@ -74,6 +75,64 @@ class HallStatus:
         return asdict(self)
 
 
+def waiting_lines(
+    session: Session,
+    settings: HallSettings,
+    queues: Sequence[Queue],
+    *,
+    day: dt.date,
+    moment: dt.datetime,
+) -> list[QueueState]:
+    """Today's line of each of these queues: waiting, issued, longest wait, the next numbers."""
+    ids = [queue.id for queue in queues]
+    waiting_rows = session.execute(
+        sa_select(
+            col(Ticket.queue_id),
+            col(Ticket.id),
+            col(Ticket.priority),
+            col(Ticket.order_key),
+            col(Ticket.number),
+            col(Ticket.issued_at),
+        ).where(
+            col(Ticket.business_date) == day,
+            col(Ticket.status) == TicketStatus.WAITING,
+            col(Ticket.queue_id).in_(ids),
+        )
+    ).all()
+    counters = {
+        c.queue_id: c
+        for c in session.exec(
+            select(DayCounter).where(
+                DayCounter.business_date == day, col(DayCounter.queue_id).in_(ids)
+            )
+        ).all()
+    }
+    states = []
+    for queue in queues:
+        rows = [r for r in waiting_rows if r[0] == queue.id]
+        counter = counters.get(queue.id or 0)
+        order = call_order(
+            [Waiting(id=r[1] or 0, priority=r[2] != "normal", key=r[3]) for r in rows],
+            run=counter.priority_run if counter else 0,
+            max_run=settings.priority_run,
+        )
+        numbers = {r[1]: r[4] for r in rows}
+        oldest = min((r[5] for r in rows), default=None)
+        states.append(
+            QueueState(
+                prefix=queue.prefix,
+                name_zh=queue.name_zh,
+                name_en=queue.name_en,
+                waiting=len(rows),
+                issued=counter.last_seq if counter else 0,
+                longest_wait_minutes=int((moment - oldest).total_seconds() // 60) if oldest else 0,
+                wait_limit_minutes=queue.wait_limit_minutes,
+                next=[numbers[i] for i in order[:NEXT_SHOWN]],
+            )
+        )
+    return states
+
+
 def hall_status(engine: Engine, *, now: dt.datetime | None = None) -> HallStatus:
     """Read the hall's state in one read transaction (cheap at any history size)."""
     moment = resolve_now(now)
@@ -84,45 +143,7 @@ def hall_status(engine: Engine, *, now: dt.datetime | None = None) -> HallStatus
         queues = session.exec(
             select(Queue).where(col(Queue.active)).order_by(col(Queue.position))
         ).all()
-        waiting_rows = session.execute(
-            sa_select(
-                col(Ticket.queue_id),
-                col(Ticket.id),
-                col(Ticket.priority),
-                col(Ticket.order_key),
-                col(Ticket.number),
-                col(Ticket.issued_at),
-            ).where(col(Ticket.business_date) == day, col(Ticket.status) == TicketStatus.WAITING)
-        ).all()
-        counters = {
-            c.queue_id: c
-            for c in session.exec(select(DayCounter).where(DayCounter.business_date == day)).all()
-        }
-        queue_states = []
-        for queue in queues:
-            rows = [r for r in waiting_rows if r[0] == queue.id]
-            counter = counters.get(queue.id or 0)
-            order = call_order(
-                [Waiting(id=r[1] or 0, priority=r[2] != "normal", key=r[3]) for r in rows],
-                run=counter.priority_run if counter else 0,
-                max_run=settings.priority_run,
-            )
-            numbers = {r[1]: r[4] for r in rows}
-            oldest = min((r[5] for r in rows), default=None)
-            queue_states.append(
-                QueueState(
-                    prefix=queue.prefix,
-                    name_zh=queue.name_zh,
-                    name_en=queue.name_en,
-                    waiting=len(rows),
-                    issued=counter.last_seq if counter else 0,
-                    longest_wait_minutes=int((moment - oldest).total_seconds() // 60)
-                    if oldest
-                    else 0,
-                    wait_limit_minutes=queue.wait_limit_minutes,
-                    next=[numbers[i] for i in order[:NEXT_SHOWN]],
-                )
-            )
+        queue_states = waiting_lines(session, settings, queues, day=day, moment=moment)
         prefixes = {q.id: q.prefix for q in session.exec(select(Queue)).all()}
         served: dict[int, list[str]] = {}
         for wq in session.exec(select(WindowQueue).order_by(col(WindowQueue.position))).all():
