@@ -132,6 +132,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{number} has no service item or has not been called to a window; no case can be opened",
     ),
     "no_case": ("该号没有受理办件", "no case has been opened for this ticket"),
+    "nothing_finished": (
+        "{window} 号窗口今天还没有办结的号",
+        "window {window} has finished no ticket today",
+    ),
+    "no_window_printer": (
+        "{window} 号窗口没有配置打印机（大厅文件 [[window]] 的 printer）",
+        "window {window} has no printer (printer in its [[window]] of the hall file)",
+    ),
+    "no_receipt": (
+        "{window} 号窗口还没有打印过回执",
+        "window {window} has printed no receipt yet",
+    ),
     # printing
     "font_missing": ("找不到中文字体", "no font that can draw Chinese was found"),
     "unknown_profile": ("未知的打印机型号配置：{profile}", "unknown printer profile: {profile}"),

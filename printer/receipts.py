@@ -1,0 +1,91 @@
+"""Receipts at a window: the 受理回执 of a case, a 办结单 on request, and reprints.
+
+A window prints on its own printer from the hall file (``printer`` and ``backup_printer`` in
+its ``[[window]]``). The case is committed before anything is printed, so a failed print loses
+nothing: the job stays for a retry or a reprint.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlmodel import col, select
+
+from models.cases import CaseView, open_case
+from models.db import reading
+from models.errors import Refused
+from models.hall import hall_config
+from models.tables import Case, PrintJob
+from models.windowview import window_view
+from printer.spooler import JobView, deliver, queue_job
+
+
+@dataclass(frozen=True)
+class ReceiptPrint:
+    """A receipt sent to a window's printer."""
+
+    case: CaseView
+    job: JobView
+
+
+def window_printers(engine: Engine, window: int) -> tuple[str, str | None]:
+    """The window's receipt printer and its backup. Refused when the hall file names none."""
+    with reading(engine) as session:
+        config = hall_config(session)
+    found = next((w for w in config.window if w.number == window), None)
+    if found is None or found.printer is None:
+        raise Refused("no_window_printer", window=window)
+    return found.printer, found.backup_printer
+
+
+def print_receipt(engine: Engine, *, window: int, case: CaseView) -> ReceiptPrint:
+    """Queue and send a case's receipt on the window's printer (failing over to its backup)."""
+    printer, backup = window_printers(engine, window)
+    with reading(engine) as session:
+        row = session.exec(select(Case).where(Case.case_number == case.case_number)).one()
+    job = queue_job(
+        engine,
+        kind="receipt",
+        printer=printer,
+        backup=backup,
+        case_id=row.id,
+        ticket_id=row.ticket_id,
+    )
+    return ReceiptPrint(case=case, job=deliver(engine, job.id))
+
+
+def print_last_receipt(
+    engine: Engine, *, window: int, now: dt.datetime | None = None
+) -> ReceiptPrint:
+    """The receipt of the ticket this window finished last today: its case's 受理回执, or for an
+    instant item a 办结单 (its case opened now). Refused when nothing was finished here today."""
+    last = window_view(engine, window=window, now=now).last_finished
+    if last is None:
+        raise Refused("nothing_finished", window=window)
+    case = open_case(engine, ticket_number=last.number, now=now)
+    return print_receipt(engine, window=window, case=case)
+
+
+def reprint_receipt(engine: Engine, *, window: int) -> JobView:
+    """Print the newest receipt of this window again, marked 补打 REPRINT."""
+    with reading(engine) as session:
+        last = session.exec(
+            select(PrintJob)
+            .join(Case, col(Case.id) == col(PrintJob.case_id))
+            .where(PrintJob.kind == "receipt", Case.window == window)
+            .order_by(col(PrintJob.id).desc())
+        ).first()
+    if last is None:
+        raise Refused("no_receipt", window=window)
+    job = queue_job(
+        engine,
+        kind="receipt",
+        printer=last.printer,
+        backup=last.backup,
+        case_id=last.case_id,
+        ticket_id=last.ticket_id,
+        reprint_of=last.id,
+    )
+    return deliver(engine, job.id)
