@@ -116,6 +116,7 @@ def test_every_module_was_imported(fresh: tuple[Path, dict[str, list[str]]]) -> 
         "models.events",
         "models.schema",
         "models.status",
+        "models.board",
         "models.migrations",
         "models.migrations.versions",
         "models.migrations.versions.0001_queue_core",
