@@ -44,12 +44,23 @@ _GLYPHS = {
 HEIGHT = 5
 
 
+GLYPH_WIDTH = 3
+
+
 def big(text: str, *, scale: int = 1) -> str:
     """Text as block letters, ``HEIGHT × scale`` rows; each glyph cell is ``scale`` wide."""
+    return "\n".join(block_rows(text, wide=scale, tall=scale, gap=1))
+
+
+def block_rows(text: str, *, wide: int = 1, tall: int = 1, gap: int | None = None) -> list[str]:
+    """Text as block letters, ``HEIGHT × tall`` rows; each glyph cell is ``wide`` columns wide
+    and glyphs are ``gap`` columns apart (``wide`` by default). The display board sizes each
+    way on its own, so its letters keep their shape on any screen."""
+    space = " " * (wide if gap is None else gap)
     rows = []
     for row in range(HEIGHT):
-        line = " ".join(
-            "".join(ch * scale for ch in _GLYPHS.get(c, _GLYPHS[" "])[row]) for c in text.upper()
+        line = space.join(
+            "".join(ch * wide for ch in _GLYPHS.get(c, _GLYPHS[" "])[row]) for c in text.upper()
         )
-        rows.extend([line] * scale)
-    return "\n".join(rows)
+        rows.extend([line] * tall)
+    return rows
