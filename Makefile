@@ -26,13 +26,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# The PostgreSQL tests start a real server from these binaries, and raster printing draws
-# Chinese with a CJK font; install what is missing (Debian packages, as root).
+# The PostgreSQL tests start a real server from these binaries, raster printing draws
+# Chinese with a CJK font, and the board speaks with espeak-ng; install what is missing
+# (Debian packages, as root).
 CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 system-deps:
 	@missing=""; \
 	[ -x $(PG_BIN)/postgres ] || missing="$$missing postgresql-15"; \
 	[ -f $(CJK_FONT) ] || missing="$$missing fonts-wqy-microhei"; \
+	command -v espeak-ng >/dev/null || missing="$$missing espeak-ng"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			echo "installing:$$missing"; \
