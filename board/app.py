@@ -1,0 +1,212 @@
+"""The hall's display board: the newest call very large, recent calls, waiting counts, the
+missed numbers, the hall's name and a clock, with each call spoken in Mandarin.
+
+A thread worker polls the newest event's number a few times a second and reads the board's
+state only when it changed, so a call made at any counter shows within a second while the
+idle board costs next to nothing. Speaking runs in the announcer's own thread.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rich.table import Table
+from rich.text import Text
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from textual import work
+from textual.app import App, ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Static
+
+from board.bigcall import BigCall
+from board.strings import line, t
+from board.voice import Announcer, VoiceEngine, call_sentence, find_chime, find_engine
+from models.board import BoardCall, BoardState, board_state
+from models.db import reading
+from models.errors import MashangbanError
+from models.events import last_event_seq
+from models.hall import hall_settings
+from models.timeutil import business_date, local, utcnow
+
+Clock = Callable[[], dt.datetime]
+WEEKDAYS = "一二三四五六日"
+RECENT_READ = 20
+"""Recent calls listed (as many as fit are shown)."""
+
+
+@dataclass(frozen=True)
+class BoardSettings:
+    """How one board runs."""
+
+    engine: Engine
+    queues: tuple[str, ...] | None = None
+    """The zones shown (prefix letters, checked by the caller); None: every zone."""
+    mute: bool = False
+    clock: Clock = utcnow
+    voice: Callable[[], VoiceEngine | None] = find_engine
+    """Finds the voice engine (tests give a fake); returning None leaves the board silent."""
+    chime: bool = True
+    """A chime before each call, when a sound player is found."""
+    poll_seconds: float = 0.4
+    flash_seconds: float = 5.0
+    """How long a new call flashes (0: never)."""
+
+
+class BoardApp(App[None]):
+    """The display board. Create it with :func:`create_app`."""
+
+    TITLE = "马上办 叫号屏"
+    CSS_PATH = "board.tcss"
+    ENABLE_COMMAND_PALETTE = False
+    ALLOW_SELECT = False
+
+    def __init__(self, settings: BoardSettings) -> None:
+        super().__init__()
+        self.settings = settings
+        self.engine = settings.engine
+        with reading(self.engine) as session:
+            hall = hall_settings(session)
+        self.timezone = hall.timezone
+        self.hall_name = (hall.name_zh, hall.name_en)
+        voice = None if settings.mute else settings.voice()
+        chime = find_chime() if settings.chime and voice is not None else None
+        self.announcer = Announcer(voice, mute=settings.mute, chime=chime)
+        """Speaks the calls, one after another, in its own thread."""
+        self.state: BoardState | None = None
+        """What the board shows now."""
+        self.announced: int | None = None
+        """The newest call event spoken (or, at start, already on the board)."""
+        self.offline = False
+        """The database could not be read on the last poll."""
+        self._stop = threading.Event()
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="top"):
+            yield Static(" · ".join(self.hall_name), id="hall")
+            yield Static(self._voice_text(), id="voice")
+            yield Static(id="clock")
+        with Horizontal(id="body"):
+            with Vertical(id="left"):
+                now = Vertical(BigCall(id="now"), id="now-panel", classes="panel")
+                now.border_title = line("now")
+                yield now
+                missed = Vertical(Static(id="missed"), id="missed-panel", classes="panel")
+                missed.border_title = line("missed")
+                yield missed
+            with Vertical(id="right"):
+                recent = Vertical(Static(id="recent"), id="recent-panel", classes="panel")
+                recent.border_title = line("recent")
+                yield recent
+                waiting = Vertical(Static(id="waiting"), id="waiting-panel", classes="panel")
+                waiting.border_title = line("waiting")
+                yield waiting
+
+    def on_mount(self) -> None:
+        self._tick()
+        self.set_interval(1.0, self._tick)
+        if self.announcer.engine is None and not self.settings.mute:
+            self.notify(line("silent", sep="\n"), timeout=10)
+        self._poll()
+
+    def on_unmount(self) -> None:
+        self._stop.set()
+        self.announcer.close()
+
+    def now(self) -> dt.datetime:
+        """The board's clock (fixed in tests and snapshots)."""
+        return self.settings.clock()
+
+    def _voice_text(self) -> str:
+        if self.settings.mute:
+            return t("muted")[0]
+        if self.announcer.engine is None:
+            return t("no_voice")[0]
+        return t("voice", engine=self.announcer.engine.name)[0]
+
+    def _tick(self) -> None:
+        at = local(self.now(), self.timezone)
+        text = f"{at:%Y-%m-%d} 星期{WEEKDAYS[at.weekday()]} {at:%H:%M:%S}"
+        self.query_one("#clock", Static).update(text)
+
+    # ---- polling ------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
+    def _poll(self) -> None:
+        seen: int | None = None
+        day: dt.date | None = None
+        while not self._stop.is_set():
+            try:
+                version = last_event_seq(self.engine)
+                today = business_date(self.now(), self.timezone)
+                if version != seen or today != day:
+                    state = board_state(self.engine, queues=self.settings.queues, now=self.now())
+                    seen, day = state.version, state.business_date
+                    self.call_from_thread(self._show, state)
+                elif self.offline:
+                    self.call_from_thread(self._connection, False)
+            except (MashangbanError, SQLAlchemyError):
+                if not self.offline:
+                    self.call_from_thread(self._connection, True)
+            except RuntimeError:  # the app closed while this poll ran
+                return
+            self._stop.wait(self.settings.poll_seconds)
+
+    def _connection(self, offline: bool) -> None:
+        self.offline = offline
+        voice = self.query_one("#voice", Static)
+        voice.set_class(offline, "-offline")
+        voice.update(line("offline") if offline else self._voice_text())
+
+    # ---- showing ------------------------------------------------------------------------
+    def _show(self, state: BoardState) -> None:
+        if self.offline:
+            self._connection(False)
+        self.state = state
+        newest = state.newest
+        fresh: list[BoardCall] = []
+        if self.announced is None:  # at start: what is on the board was announced already
+            self.announced = newest.seq if newest else 0
+        else:
+            fresh = state.after(self.announced)
+        for call in fresh:
+            self.announcer.announce(call_sentence(call.number, call.window, recall=call.recall))
+            self.announced = call.seq
+        title = line("now") + (f" · {line('recall')}" if newest and newest.recall else "")
+        self.query_one("#now-panel").border_title = title
+        self.query_one("#now", BigCall).show(
+            newest, flash_seconds=self.settings.flash_seconds if fresh else 0.0
+        )
+        self.query_one("#recent", Static).update(self._recent(state))
+        self.query_one("#waiting", Static).update(self._waiting(state))
+        self.query_one("#missed", Static).update(
+            "  ".join(state.missed) if state.missed else Text(line("no_missed"), style="dim")
+        )
+
+    def _recent(self, state: BoardState) -> Table | Text:
+        calls = state.recent(RECENT_READ)
+        if not calls:
+            return Text(line("none_yet"), style="dim")
+        grid = Table.grid(padding=(0, 1), expand=True)
+        grid.add_column(style="bold", no_wrap=True)
+        grid.add_column(no_wrap=True)
+        grid.add_column(justify="right", style="dim", no_wrap=True)
+        for call in calls:
+            grid.add_row(call.number, "→ " + t("window", window=call.window)[0], f"{call.at:%H:%M}")
+        return grid
+
+    def _waiting(self, state: BoardState) -> Table:
+        grid = Table.grid(padding=(0, 1), expand=True)
+        grid.add_column(style="bold", no_wrap=True)
+        grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+        grid.add_column(justify="right", no_wrap=True)
+        for queue in state.queues:
+            grid.add_row(queue.prefix, queue.name_zh, t("people", n=queue.waiting)[0])
+        return grid
+
+
+def create_app(settings: BoardSettings) -> BoardApp:
+    """The board app for these settings (the snapshot tests use this too)."""
+    return BoardApp(settings)

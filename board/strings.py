@@ -1,0 +1,35 @@
+"""Every word the board shows, in Chinese and English (the board shows both at once)."""
+
+from __future__ import annotations
+
+TEXT: dict[str, tuple[str, str]] = {
+    "title": ("马上办 叫号屏", "Display board"),
+    "now": ("正在呼叫", "Now calling"),
+    "recall": ("重呼", "recall"),
+    "invite": ("请 {number} 号到 {window} 号窗口办理", "{number}, please go to window {window}"),
+    "no_call": ("等候叫号", "Waiting for the first call"),
+    "recent": ("最近叫号", "Recent calls"),
+    "window": ("{window} 号窗口", "window {window}"),
+    "none_yet": ("暂无", "none yet"),
+    "waiting": ("等候人数", "Waiting"),
+    "people": ("{n} 人", "{n}"),
+    "missed": ("过号", "Missed"),
+    "missed_hint": ("过号请到窗口重新排队", "missed numbers: ask at a window to queue again"),
+    "no_missed": ("无", "none"),
+    "silent": ("未找到语音引擎，叫号屏静音运行", "no voice engine found: the board is silent"),
+    "muted": ("静音", "muted"),
+    "no_voice": ("无语音", "no voice"),
+    "voice": ("语音 {engine}", "voice {engine}"),
+    "offline": ("数据库连接中断，正在重试…", "database unreachable, retrying…"),
+}
+
+
+def t(key: str, **values: object) -> tuple[str, str]:
+    """The text in both languages, Chinese first."""
+    zh, en = TEXT[key]
+    return zh.format(**values), en.format(**values)
+
+
+def line(key: str, sep: str = " · ", **values: object) -> str:
+    """Both languages on one line."""
+    return sep.join(t(key, **values))

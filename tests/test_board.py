@@ -1,0 +1,252 @@
+"""The display board driven headless: calls made through the core show and are spoken."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from sqlalchemy import Engine
+from textual.pilot import Pilot
+
+from board.app import BoardSettings, create_app
+from board.bigcall import BigCall
+from board.voice import call_sentence
+from models.calling import call_next
+from models.serving import finish, mark_no_show, recall
+from models.tickets import take_ticket
+from tests.conftest import open_window
+from tests.support.board_pilot import FakeVoice, board, newest, screen_text
+from tests.support.kiosk_pilot import drive, until
+
+SIZE = (100, 30)
+
+
+def take(engine: Engine, now: dt.datetime, *queues: str) -> None:
+    for queue in queues:
+        take_ticket(engine, queue=queue, now=now)
+
+
+def test_a_call_at_a_counter_shows_within_a_second_and_is_spoken(
+    engine: Engine, now: dt.datetime
+) -> None:
+    take(engine, now, "M", "M")
+    open_window(engine, 18)
+    voice = FakeVoice()
+    app = board(engine, voice=voice, poll_seconds=0.4)  # the board's own polling interval
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await until(pilot, lambda: app.state, "the first state")
+        assert newest(app) is None
+        assert "等候叫号" in screen_text(app)
+        called = time.monotonic()
+        call_next(engine, window=18, now=now)
+        await until(pilot, lambda: newest(app) == ("M001", 18, False), "M001 on the board", 1.0)
+        assert time.monotonic() - called < 1.0
+        await until(pilot, lambda: voice.said, "the call spoken")
+        assert voice.said == ["请 M 零 零 一 号到 十八 号窗口办理"]
+        await pilot.pause()
+        text = screen_text(app)
+        assert "请 M001 号到 18 号窗口办理" in text
+        assert "M001, please go to window 18" in text
+
+    drive(app, scenario, SIZE)
+
+
+def test_a_recall_is_announced_again(engine: Engine, now: dt.datetime) -> None:
+    take(engine, now, "M")
+    open_window(engine, 18)
+    voice = FakeVoice()
+    app = board(engine, voice=voice)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await until(pilot, lambda: app.state, "the first state")
+        call_next(engine, window=18, now=now)
+        await until(pilot, lambda: len(voice.said) == 1, "the call spoken")
+        recall(engine, window=18, now=now)
+        await until(pilot, lambda: len(voice.said) == 2, "the recall spoken")
+        assert voice.said[1] == call_sentence("M001", 18, recall=True)
+        assert newest(app) == ("M001", 18, True)
+        assert "重呼" in str(app.query_one("#now-panel").border_title)
+
+    drive(app, scenario, SIZE)
+
+
+def test_a_backlog_is_spoken_in_the_order_of_the_calls(engine: Engine, now: dt.datetime) -> None:
+    take(engine, now, "M", "M", "M", "A")
+    for window, clerk in ((18, "1001"), (19, "1002"), (1, "1003")):
+        open_window(engine, window, clerk)
+    voice = FakeVoice()
+    app = board(engine, voice=voice, poll_seconds=1.0)  # all three calls land in one poll
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await until(pilot, lambda: app.state, "the first state")
+        call_next(engine, window=19, now=now)
+        call_next(engine, window=1, now=now)
+        call_next(engine, window=18, now=now)
+        await until(pilot, lambda: len(voice.said) == 3, "three calls spoken", 5.0)
+        assert voice.said == [
+            call_sentence("M001", 19),
+            call_sentence("A001", 1),
+            call_sentence("M002", 18),
+        ]
+        assert newest(app) == ("M002", 18, False)
+        recent = [c.number for c in app.state.recent(5)] if app.state else []
+        assert recent == ["A001", "M001"]
+
+    drive(app, scenario, SIZE)
+
+
+def test_calls_made_before_the_board_started_are_shown_not_spoken(
+    engine: Engine, now: dt.datetime
+) -> None:
+    take(engine, now, "M", "M")
+    open_window(engine, 18)
+    call_next(engine, window=18, now=now)
+    voice = FakeVoice()
+    app = board(engine, voice=voice)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await until(pilot, lambda: newest(app), "M001 on the board")
+        assert newest(app) == ("M001", 18, False)
+        assert not app.query_one("#now", BigCall).flashing
+        finish(engine, window=18, now=now)
+        call_next(engine, window=18, now=now)
+        await until(pilot, lambda: voice.said, "the new call spoken")
+        assert voice.said == [call_sentence("M002", 18)]
+
+    drive(app, scenario, SIZE)
+
+
+def test_queues_filter_what_is_shown_and_spoken(engine: Engine, now: dt.datetime) -> None:
+    take(engine, now, "M", "A", "B")
+    open_window(engine, 18)
+    open_window(engine, 1, "1002")
+    voice = FakeVoice()
+    app = board(engine, voice=voice, queues=("A", "B"))
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await until(pilot, lambda: app.state, "the first state")
+        call_next(engine, window=18, now=now)  # M: another zone's board
+        call_next(engine, window=1, now=now)
+        await until(pilot, lambda: newest(app), "A001 on the board")
+        assert newest(app) == ("A001", 1, False)
+        await until(pilot, lambda: voice.said, "the call spoken")
+        await pilot.pause(0.3)
+        assert voice.said == [call_sentence("A001", 1)]
+        text = screen_text(app)
+        assert "不动产登记" in text and "商事登记" in text
+        assert "马上办 " not in text and "M001" not in text
+
+    drive(app, scenario, SIZE)
+
+
+def test_missed_numbers_and_waiting_counts(engine: Engine, now: dt.datetime) -> None:
+    take(engine, now, "M", "M", "M")
+    open_window(engine, 18)
+    app = board(engine, voice=FakeVoice())
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await until(pilot, lambda: "3 人" in screen_text(app), "3 waiting in M")
+        call_next(engine, window=18, now=now)
+        mark_no_show(engine, window=18, now=now)
+        await until(pilot, lambda: app.state and app.state.missed == ["M001"], "M001 missed")
+        await pilot.pause()
+        missed_line = next(r for r in screen_text(app).splitlines() if "过号" in r)
+        assert "Missed" in missed_line
+        assert "M001" in screen_text(app).split("过号 · Missed")[1]
+        assert "2 人" in screen_text(app)
+
+    drive(app, scenario, SIZE)
+
+
+def test_a_new_call_flashes_for_a_few_seconds_then_stops(engine: Engine, now: dt.datetime) -> None:
+    take(engine, now, "M")
+    open_window(engine, 18)
+    app = board(engine, voice=FakeVoice(), flash_seconds=0.8)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await until(pilot, lambda: app.state, "the first state")
+        big = app.query_one("#now", BigCall)
+        assert not big.flashing
+        call_next(engine, window=18, now=now)
+        await until(pilot, lambda: big.flashing, "the flash")
+        began = time.monotonic()
+        await until(pilot, lambda: not big.flashing, "the flash to end", 3.0)
+        assert time.monotonic() - began >= 0.5
+        assert not big.has_class("-flash")
+
+    drive(app, scenario, SIZE)
+
+
+def test_a_muted_board_never_asks_for_a_voice(engine: Engine, now: dt.datetime) -> None:
+    take(engine, now, "M")
+    open_window(engine, 18)
+    asked: list[bool] = []
+    voice = FakeVoice()
+
+    def find() -> FakeVoice:
+        asked.append(True)
+        return voice
+
+    app = create_app(
+        BoardSettings(engine=engine, clock=lambda: now, voice=find, mute=True, poll_seconds=0.1)
+    )
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await until(pilot, lambda: app.state, "the first state")
+        call_next(engine, window=18, now=now)
+        await until(pilot, lambda: newest(app), "M001 on the board")
+        assert "静音" in screen_text(app)
+        assert not app._notifications  # muted on purpose: nothing to warn about
+
+    drive(app, scenario, SIZE)
+    assert voice.said == [] and asked == []
+
+
+def test_without_a_voice_engine_the_board_says_once_that_it_is_silent(
+    engine: Engine, now: dt.datetime
+) -> None:
+    app = board(engine, voice=None)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await until(pilot, lambda: app.state, "the first state")
+        notes = list(app._notifications)
+        assert len(notes) == 1
+        assert "未找到语音引擎" in notes[0].message and "silent" in notes[0].message
+        assert "无语音" in screen_text(app)
+
+    drive(app, scenario, SIZE)
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_the_board_command_refuses_unknown_queue_letters(sqlite_url: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "board", "--db", sqlite_url, "--queues", "A,X"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "没有这个队列：X" in done.stderr and "unknown queue: X" in done.stderr
+    assert "A,B,C,D,E,M,F" in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+
+
+def test_the_board_refuses_an_uninitialised_database(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "board", "--db", str(tmp_path / "empty.db")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "数据库尚未初始化" in done.stderr and "Traceback" not in done.stderr
