@@ -23,6 +23,7 @@ import json
 import re
 import sys
 import time
+import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypedDict
 
@@ -206,12 +207,16 @@ class Taps:
         self.home_again = asyncio.Event()
         self.profiler: cProfile.Profile | None = None
         """Enabled from the lift to the number on screen, when set."""
+        self.followed: weakref.WeakSet[Screen[Any]] = weakref.WeakSet()
+        """Screens whose layout refreshes are followed: once each, as the kiosk shows
+        every ticket on one screen."""
         app.screen_change_signal.subscribe(app, self.changed, immediate=True)
 
     def changed(self, screen: Screen[Any]) -> None:
         if screen is self.home:
             self.home_again.set()
-        else:
+        elif screen not in self.followed:
+            self.followed.add(screen)
             screen.screen_layout_refresh_signal.subscribe(self.app, self.laid_out, immediate=True)
 
     def laid_out(self, screen: Screen[Any]) -> None:

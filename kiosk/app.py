@@ -29,6 +29,7 @@ from models.timeutil import utcnow
 from models.views import TicketView
 
 if TYPE_CHECKING:
+    from kiosk.screens import TicketScreen
     from printer.spooler import JobView
 
 Clock = Callable[[], dt.datetime]
@@ -76,6 +77,7 @@ class KioskApp(App[None]):
         """True while a ticket is being issued: further taps are ignored."""
         self.last_token: str | None = None
         """The last ticket issued here (for the staff menu's reprint)."""
+        self._ticket_screen: TicketScreen | None = None
         with reading(self.engine) as session:
             hall = hall_settings(session)
         self.hall_name = (hall.name_zh, hall.name_en)
@@ -146,14 +148,24 @@ class KioskApp(App[None]):
         self.call_from_thread(self._issued, view, qr)
 
     def _issued(self, view: TicketView, qr: str) -> None:
-        from kiosk.screens import TicketScreen
-
         self.issuing = False
         self.green = False
         self.last_token = view.token
-        screen = TicketScreen(view, qr)
-        self.push_screen(screen)
-        self._print_ticket(view.token, screen)
+        screen = self.ticket_screen()
+        screen.show(view, qr)
+        if screen not in self.screen_stack:
+            self.push_screen(screen)
+        # Printing (python-escpos in a worker thread) starts once the number is on screen.
+        self.call_after_refresh(self._print_ticket, view.token)
+
+    def ticket_screen(self) -> TicketScreen:
+        """The one ticket screen, kept (installed) for the day and reused for every ticket."""
+        from kiosk.screens import TicketScreen
+
+        if self._ticket_screen is None:
+            self._ticket_screen = TicketScreen()
+            self.install_screen(self._ticket_screen, "ticket")
+        return self._ticket_screen
 
     def _refused(self, exc: MashangbanError) -> None:
         self.issuing = False
@@ -168,7 +180,7 @@ class KioskApp(App[None]):
             self.screen.show_error(text)
 
     @work(thread=True, group="print", exit_on_error=False)
-    def _print_ticket(self, token: str, screen: object) -> None:
+    def _print_ticket(self, token: str) -> None:
         from printer.spooler import print_ticket_at_kiosk  # python-escpos: not on the start path
 
         try:
@@ -180,12 +192,11 @@ class KioskApp(App[None]):
             )
         except MashangbanError:
             job = None
-        self.call_from_thread(self._printed, screen, job)
+        self.call_from_thread(self._printed, token, job)
 
-    def _printed(self, screen: object, job: JobView | None) -> None:
-        from kiosk.screens import TicketScreen
-
-        if isinstance(screen, TicketScreen):
+    def _printed(self, token: str, job: JobView | None) -> None:
+        screen = self._ticket_screen
+        if screen is not None and screen.view.token == token:  # not a later ticket's screen
             screen.print_state = job.state if job is not None else "failed"
 
     # ---- what the start screen shows ---------------------------------------------------

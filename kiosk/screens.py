@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Static
 
 from kiosk.bigtext import big
+from kiosk.idle import IdleWatch
 from kiosk.strings import Lang, both, t
 from models import menu
 from models.views import TicketView
@@ -33,9 +34,13 @@ def _release_closed_screens() -> None:
 
 
 class KioskScreen(Screen[None]):
-    """A screen of the kiosk app; away from the start screen it returns there when left idle."""
+    """A screen of the kiosk app; away from the start screen it returns there when left idle.
+
+    The idle time counts while the screen is the one shown: a staff dialog above it pauses it.
+    """
 
     IDLE = True
+    _idle: IdleWatch | None = None
 
     @property
     def kiosk(self) -> KioskApp:
@@ -44,9 +49,20 @@ class KioskScreen(Screen[None]):
 
         return cast(KioskApp, self.app)
 
-    def on_mount(self) -> None:
+    @property
+    def idle(self) -> IdleWatch:
+        """The watch that sends this screen home when it is left untouched."""
+        if self._idle is None:
+            self._idle = IdleWatch(self, self.kiosk.idle_seconds, self._idle_out)
+        return self._idle
+
+    def on_screen_resume(self) -> None:
         if self.IDLE:
-            self._idle = self.set_timer(self.kiosk.idle_seconds, self._idle_out)
+            self.idle.start()
+
+    def on_screen_suspend(self) -> None:
+        if self.IDLE:
+            self.idle.stop()
 
     def on_mouse_down(self, _event: MouseDown) -> None:
         self._touch()
@@ -59,11 +75,11 @@ class KioskScreen(Screen[None]):
 
     def _touch(self) -> None:
         if self.IDLE:
-            self._idle.reset()
+            self.idle.touch()
 
     def _idle_out(self) -> None:
         if self.app.screen is not self:  # staff (or another screen) is using the kiosk now
-            self._idle.reset()
+            self.idle.start()
             return
         self.go_home()
 
@@ -181,7 +197,6 @@ class ItemsScreen(KioskScreen):
         yield Button(both("back", lang), id="back")
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.load()
 
     @work(thread=True, exit_on_error=False)
@@ -258,7 +273,7 @@ class CheckinScreen(KioskScreen):
         self.press((event.button.id or "key-")[4:])
 
     def on_key(self, event: Key) -> None:
-        super().on_key(event)
+        # (KioskScreen.on_key runs too: Textual calls the handlers of every base class.)
         if event.key == "backspace":
             self.press("del")
         elif event.key == "enter":
@@ -286,41 +301,72 @@ class CheckinScreen(KioskScreen):
 
 
 class TicketScreen(KioskScreen):
-    """The number very large, where it stands, its QR, and how printing went."""
+    """The number very large, where it stands, its QR, and how printing went.
 
-    print_state = reactive("pending")
+    The app keeps one TicketScreen all day and shows each new ticket on it (see :meth:`show`):
+    building a screen per ticket made garbage whose collections were the slowest taps.
+    """
 
-    def __init__(self, view: TicketView, qr: str) -> None:
+    print_state = reactive("pending", init=False)
+
+    def __init__(self) -> None:
         super().__init__()
-        self.view = view
-        self.qr = qr
+        self._view: TicketView | None = None
+        self.qr = ""
         """The QR code in block characters (drawn by the worker that issued the ticket)."""
 
+    @property
+    def view(self) -> TicketView:
+        """The ticket shown."""
+        if self._view is None:
+            raise LookupError("no ticket shown yet")
+        return self._view
+
     def compose(self) -> ComposeResult:
-        view, lang = self.view, self.kiosk.lang
-        zone = view.queue_name_zh if lang == "zh" else view.queue_name_en
-        other = view.queue_name_en if lang == "zh" else view.queue_name_zh
         with Horizontal(id="ticket"):
             with Vertical(id="ticket-left"):
-                yield Static(t("your_number", lang), id="your-number")
-                scale = 2 if self.app.size.height >= 34 else 1  # a kiosk screen, or 80×24
-                yield Static(big(view.number, scale=scale), id="number")
-                yield Static(f"[b]{view.number}[/b]  {zone} · {other}", id="zone")
-                if view.priority != "normal":
-                    yield Static(
-                        both("green_on", lang)
-                        if view.priority == "green"
-                        else both("checkin", lang),
-                        id="priority",
-                    )
-                if view.ahead is not None:
-                    yield Static(
-                        f"{t('ahead', lang, n=view.ahead)} · {t('eta', lang, n=view.eta_minutes)}",
-                        id="wait",
-                    )
-                yield Static("", id="print-state")
-                yield Button(both("done", lang), id="done", variant="primary")
-            yield Static(self.qr, id="qr")
+                yield Static(id="your-number")
+                yield Static(id="number")
+                yield Static(id="zone")
+                yield Static(id="priority")
+                yield Static(id="wait")
+                yield Static(id="print-state")
+                yield Button(id="done", variant="primary")
+            yield Static(id="qr")
+
+    def on_mount(self) -> None:
+        self._fill()
+
+    def show(self, view: TicketView, qr: str) -> None:
+        """Show this ticket, printing not yet done (call before the screen is pushed, so its
+        first frame already has the new number)."""
+        self._view, self.qr = view, qr
+        self.set_reactive(TicketScreen.print_state, "pending")
+        if self.is_mounted:
+            self._fill()
+
+    def _fill(self) -> None:
+        if self._view is None:
+            return
+        view, lang = self._view, self.kiosk.lang
+        zone = view.queue_name_zh if lang == "zh" else view.queue_name_en
+        other = view.queue_name_en if lang == "zh" else view.queue_name_zh
+        scale = 2 if self.app.size.height >= 34 else 1  # a kiosk screen, or 80×24
+        self.query_one("#your-number", Static).update(t("your_number", lang))
+        self.query_one("#number", Static).update(big(view.number, scale=scale))
+        self.query_one("#zone", Static).update(f"[b]{view.number}[/b]  {zone} · {other}")
+        priority = self.query_one("#priority", Static)
+        priority.display = view.priority != "normal"
+        if priority.display:
+            key = "green_on" if view.priority == "green" else "checkin"
+            priority.update(both(key, lang))
+        wait = self.query_one("#wait", Static)
+        wait.display = view.ahead is not None
+        if wait.display:
+            wait.update(f"{t('ahead', lang, n=view.ahead)} · {t('eta', lang, n=view.eta_minutes)}")
+        self.query_one("#done", Button).label = both("done", lang)
+        self.query_one("#qr", Static).update(self.qr)
+        self.watch_print_state(self.print_state)
 
     def watch_print_state(self, state: str) -> None:
         lang = self.kiosk.lang

@@ -10,6 +10,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
+from kiosk.idle import IdleWatch
 from kiosk.screens import KioskScreen
 from kiosk.strings import both
 from models.errors import MashangbanError
@@ -27,18 +28,18 @@ class StaffPinScreen(ModalScreen[None]):
     """
 
     def on_mount(self) -> None:
-        idle = cast("KioskApp", self.app).idle_seconds
-        self._idle = self.set_timer(idle, self._idle_out)
+        self.idle = IdleWatch(self, cast("KioskApp", self.app).idle_seconds, self._idle_out)
+        self.idle.start()
 
     def on_key(self) -> None:
-        self._idle.reset()
+        self.idle.touch()
 
     @on(Input.Changed)
     def typing(self) -> None:
-        self._idle.reset()  # the inputs consume their key events; a change means typing
+        self.idle.touch()  # the inputs consume their key events; a change means typing
 
     def on_mouse_down(self) -> None:
-        self._idle.reset()
+        self.idle.touch()
 
     def _idle_out(self) -> None:
         if self.app.screen is self:

@@ -50,7 +50,7 @@ def test_walk_in_ticket_is_shown_printed_and_stored(engine, preview_dir) -> None
         assert shown(pilot, "#wait").startswith("前面还有 0 人")
         assert await printed(pilot, screen) == "done"
         assert shown(pilot, "#print-state").startswith("请取票")
-        assert not screen.query("#priority")  # a normal ticket has no priority line
+        assert not screen.query_one("#priority").display  # a normal ticket: no priority line
         token = app.last_token
         assert token == screen.view.token
         stored = ticket_by_token(engine, token)
@@ -261,12 +261,55 @@ def test_an_idle_kiosk_goes_back_to_the_start_screen(lite, where) -> None:
     drive(app, scenario)
 
 
+@pytest.mark.parametrize("where", ["ticket", "checkin", "staff-pin"])
+def test_idle_return_comes_at_the_idle_time_after_the_last_touch(lite, where) -> None:
+    """Touched 0.2 s into a 2 s idle time, the screen closes 2 s after that touch, not at the
+    next 2 s tick of a reset timer (which was 3.8 s after it)."""
+    app = kiosk(lite, idle_seconds=2)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        if where == "ticket":
+            screen: object = await walk_in(pilot, "A")
+        elif where == "checkin":
+            await tap(pilot, "#checkin")
+            screen = await on_screen(pilot, CheckinScreen)
+        else:
+            await pilot.press("f12")
+            screen = await on_screen(pilot, StaffPinScreen)
+        await pilot.pause(0.2)
+        touched = time.monotonic()
+        await pilot.press("5")  # a key on the screen (the PIN dialog's clerk field has focus)
+        await until(pilot, lambda: app.screen is not screen, "the idle return", timeout=6)
+        gone = time.monotonic() - touched
+        assert 2.0 - 0.05 <= gone <= 3.0, f"closed {gone:.2f} s after the last touch"
+        assert isinstance(app.screen, StartScreen) and len(app.screen_stack) == 1
+
+    drive(app, scenario)
+
+
+def test_the_ticket_screen_is_reused_and_each_ticket_idles_out_on_time(lite) -> None:
+    """One TicketScreen serves every ticket; the idle time counts afresh each time it shows."""
+    app = kiosk(lite, idle_seconds=1)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        tapped = time.monotonic()
+        first = await walk_in(pilot, "A")
+        await on_screen(pilot, StartScreen, timeout=4)
+        assert 1.0 <= time.monotonic() - tapped <= 2.5
+        await pilot.pause(0.5)
+        tapped = time.monotonic()
+        second = await walk_in(pilot, "A")
+        assert second is first and "A002" in shown(pilot, "#zone")
+        await on_screen(pilot, StartScreen, timeout=4)
+        assert 1.0 <= time.monotonic() - tapped <= 2.5
+
+    drive(app, scenario)
+
+
 @pytest.mark.parametrize("how", ["keyboard", "keypad", "staff-pin"])
 def test_activity_keeps_a_screen_awake(lite, how) -> None:
-    """A key or tap every 0.3 s for 3.3 s, on a kiosk that goes idle after 1.5 s.
-
-    (Textual's Timer.reset restarts the count at the next deadline, so an untouched screen
-    closes 1.5 to 3 s after the last touch: 3.3 s of typing catches a missed reset.)"""
+    """A key or tap every 0.3 s for 3.3 s, on a kiosk that goes idle after 1.5 s: more than
+    twice the idle time, so a touch that is not counted shows."""
     app = kiosk(lite, idle_seconds=1.5)
 
     async def scenario(pilot: Pilot[None]) -> None:
