@@ -38,3 +38,20 @@ def board(
     from board.app import BoardSettings, create_app
 
     create_app(BoardSettings(engine=engine, queues=shown, mute=mute, chime=chime)).run()
+
+
+@app.command()
+def counter(
+    ctx: typer.Context,
+    window: int | None = typer.Option(None, "--window", help="The window this counter is at."),
+    clerk: str | None = typer.Option(None, "--clerk", help="Fill in this clerk number."),
+) -> None:
+    """Start the clerk's counter for a window (log in with the clerk number and PIN)."""
+    engine = state(ctx).engine()
+    if window is not None:
+        from models.windowview import window_view
+
+        window_view(engine, window=window)  # an unknown window is refused before the screen
+    from counter.app import CounterSettings, create_app
+
+    create_app(CounterSettings(engine=engine, window=window, clerk=clerk)).run()

@@ -1,0 +1,375 @@
+"""The desk: the clerk's main screen at one window, one key per action."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Static
+
+from counter import panels
+from counter.app import CounterApp
+from counter.strings import KEYS, t
+from models.calling import call_next, call_number
+from models.db import retry_busy
+from models.errors import DatabaseError, MashangbanError, NothingWaiting
+from models.serving import finish, mark_no_show, recall, requeue, start, transfer
+from models.staff import logout, pause, resume
+from models.windowview import CurrentTicket, WindowView, change_mark, window_view
+
+if TYPE_CHECKING:
+    from printer.receipts import ReceiptPrint
+
+Operation = Callable[[], str]
+"""An action's work (run in a worker); returns what to tell the clerk."""
+
+
+class DeskScreen(Screen[None]):
+    """The window's current ticket, its lines, today's figures and the key bar."""
+
+    BINDINGS = [Binding(key, action, label, show=False) for key, action, label in KEYS]
+
+    def __init__(self, window: int) -> None:
+        super().__init__()
+        self.window = window
+        """The window this counter stands at."""
+        self.view: WindowView | None = None
+        """The window as last read."""
+        self.busy = False
+        """True while an action runs: further keys are ignored (one key, one action)."""
+        self.polling = False
+        self.actions_done = 0
+        """Actions ended so far (tests and benchmarks wait on it)."""
+        self._minute = -1
+
+    @property
+    def counter(self) -> CounterApp:
+        """The app, typed."""
+        return cast(CounterApp, self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="top")
+        with Horizontal(id="body"):
+            with Vertical(id="current-box"):
+                yield Static("", id="current")
+                yield Static("", id="clock")
+                with VerticalScroll(id="materials-scroll"):
+                    yield Static("", id="materials")
+            with Vertical(id="side"):
+                yield Static("", id="lines")
+                yield Static("", id="today")
+        yield Static("", id="message")
+        yield Static(panels.key_bar(None), id="keys")
+
+    def on_mount(self) -> None:
+        self.query_one("#current-box").border_title = t("current")
+        self.query_one("#lines").border_title = t("lines")
+        self.query_one("#today").border_title = t("today")
+        self.set_interval(self.counter.settings.poll_seconds, self._poll)
+        self.set_interval(1.0, self._tick)
+        self.busy = True
+        self._run(lambda: "", before=None)
+
+    # ---- showing -------------------------------------------------------------------------
+    def show(self, view: WindowView) -> None:
+        """Draw a freshly read view of the window."""
+        self.view = view
+        self.query_one("#current", Static).update(panels.current_panel(view))
+        self.query_one("#materials", Static).update(panels.materials_panel(view))
+        self.query_one("#lines", Static).update(panels.lines_panel(view))
+        self.query_one("#today", Static).update(panels.today_panel(view))
+        self.query_one("#keys", Static).update(panels.key_bar(view))
+        self._tick()
+
+    def _tick(self) -> None:
+        """The time and the service clock, once a second (no database work)."""
+        ticket = self.view.current if self.view else None
+        clock = self.query_one("#clock", Static)
+        now = self.counter.now()
+        if self.view is not None:
+            self.query_one("#top", Static).update(panels.top_line(self.view, now))
+        level = ticket.clock_level(now) if ticket else "ok"
+        clock.set_classes(f"clock-{level}")
+        clock.update(panels.service_clock(ticket, now))
+        clock.display = ticket is not None
+
+    def say(self, text: str, severity: str = "information") -> None:
+        """Tell the clerk what happened (a line above the keys, kept until the next action)."""
+        message = self.query_one("#message", Static)
+        message.set_classes(f"message-{severity}")
+        message.update(text)
+
+    # ---- the live view -------------------------------------------------------------------
+    def _poll(self) -> None:
+        if self.polling or self.busy:
+            return
+        self.polling = True
+        self._read_if_changed()
+
+    @work(thread=True, group="poll", exit_on_error=False)
+    def _read_if_changed(self) -> None:
+        engine, now = self.counter.engine, self.counter.now()
+        view = None
+        try:
+            minute = now.hour * 60 + now.minute
+            if self.view is None or change_mark(engine) != self.view.mark or minute != self._minute:
+                self._minute = minute  # waits and pauses are counted in minutes
+                view = window_view(engine, window=self.window, now=now)
+        except (MashangbanError, SQLAlchemyError):
+            pass  # the next poll tries again; an action shows the error if it persists
+        self.app.call_from_thread(self._polled, view)
+
+    def _polled(self, view: WindowView | None) -> None:
+        self.polling = False
+        if view is not None and not self.busy:
+            self.show(view)
+
+    # ---- actions -------------------------------------------------------------------------
+    def _act(self, operation: Operation) -> None:
+        if self.busy:
+            return
+        self.busy = True
+        self.say("…")
+        self._run(operation, before=self.view.current if self.view else None)
+
+    @work(thread=True, group="action", exit_on_error=False)
+    def _run(self, operation: Operation, before: CurrentTicket | None) -> None:
+        engine, window = self.counter.engine, self.window
+        severity = "information"
+        try:
+            text = retry_busy(operation, attempts=5)
+        except NothingWaiting as exc:
+            text, severity = f"{t('nothing_waiting')}\n{exc.zh}", "warning"
+        except DatabaseError as exc:
+            text, severity = (t("busy") if exc.key == "db_busy" else f"{exc.zh}\n{exc.en}"), "error"
+        except MashangbanError as exc:
+            text, severity = f"{exc.zh}\n{exc.en}", "error"
+        view = None
+        try:
+            view = window_view(engine, window=window, now=self.counter.now())
+        except (MashangbanError, SQLAlchemyError) as exc:
+            text, severity = f"{text}\n{exc}", "error"
+        if view is not None and _finished_with_case(before, view):
+            receipt, bad = _print_receipt(engine, window, self.counter.now())
+            text = f"{text}\n{receipt}" if text else receipt
+            severity = "error" if bad else severity
+        self.app.call_from_thread(self._ran, view, text, severity)
+
+    def _ran(self, view: WindowView | None, text: str, severity: str) -> None:
+        self.busy = False
+        self.actions_done += 1
+        if view is not None:
+            self.show(view)
+        if text:
+            self.say(text, severity)
+
+    def action_next(self) -> None:
+        """Finish the current ticket (if any) and call the next: one transaction."""
+
+        def next_ticket() -> str:
+            called = call_next(
+                self.counter.engine,
+                window=self.window,
+                finish_current=True,
+                now=self.counter.now(),
+            )
+            return t("called", number=called.number)
+
+        self._act(next_ticket)
+
+    def action_recall(self) -> None:
+        """Call the current ticket again."""
+        self._window_op(recall, lambda v: t("recalled", number=v.number))
+
+    def action_no_show(self) -> None:
+        """The called citizen did not come."""
+        self._window_op(
+            mark_no_show,
+            lambda v: (
+                t("voided", number=v.number, n=v.misses)
+                if v.status == "void"
+                else t("missed_one", number=v.number)
+            ),
+        )
+
+    def action_start(self) -> None:
+        """The citizen is here: the service clock starts."""
+        self._window_op(start, lambda v: t("started", number=v.number))
+
+    def action_finish(self) -> None:
+        """Service done (a case and its receipt for items with promised days)."""
+        self._window_op(finish, lambda v: t("done", number=v.number))
+
+    def _window_op(self, op: Callable[..., object], describe: Callable[..., str]) -> None:
+        def run() -> str:
+            return describe(op(self.counter.engine, window=self.window, now=self.counter.now()))
+
+        self._act(run)
+
+    def action_transfer(self) -> None:
+        """Send the citizen to another zone or window (a dialog asks where)."""
+        from counter.dialogs import TransferDialog
+
+        if self.busy or self.view is None:
+            return
+        number = self.view.current.number if self.view.current else "—"
+        self.app.push_screen(TransferDialog(number, self.view.transfer_queues), self._transfer_to)
+
+    def _transfer_to(self, target: tuple[str | None, int | None] | None) -> None:
+        if target is None:
+            return
+        to_queue, to_window = target
+
+        def run() -> str:
+            new = transfer(
+                self.counter.engine,
+                window=self.window,
+                to_queue=to_queue,
+                to_window=to_window,
+                now=self.counter.now(),
+            )
+            return t("transferred", number=new.number)
+
+        self._act(run)
+
+    def action_call_number(self) -> None:
+        """Call a given number (typed, or picked from the next in line)."""
+        from counter.dialogs import NumberDialog
+
+        if self.busy or self.view is None:
+            return
+        suggestions = [n for line in self.view.queues for n in line.next]
+        self.app.push_screen(NumberDialog(t("call_title"), suggestions), self._call_number)
+
+    def _call_number(self, number: str | None) -> None:
+        if not number:
+            return
+
+        def run() -> str:
+            called = call_number(
+                self.counter.engine, window=self.window, number=number, now=self.counter.now()
+            )
+            return t("called", number=called.number)
+
+        self._act(run)
+
+    def action_requeue(self) -> None:
+        """Put a missed ticket back in line."""
+        from counter.dialogs import NumberDialog
+
+        if self.busy or self.view is None:
+            return
+        self.app.push_screen(NumberDialog(t("requeue_title"), self.view.missed), self._requeue)
+
+    def _requeue(self, number: str | None) -> None:
+        if not number:
+            return
+
+        def run() -> str:
+            back = requeue(self.counter.engine, number=number, now=self.counter.now())
+            return t("requeued", number=back.number)
+
+        self._act(run)
+
+    def action_pause(self) -> None:
+        """Pause with a reason (a dialog asks which), or resume when paused."""
+        from counter.dialogs import PauseDialog
+
+        if self.busy or self.view is None:
+            return
+        if self.view.paused is not None:
+
+            def run() -> str:
+                resume(self.counter.engine, window=self.window, now=self.counter.now())
+                return t("resumed")
+
+            self._act(run)
+            return
+        self.app.push_screen(PauseDialog(), self._pause)
+
+    def _pause(self, reason: str | None) -> None:
+        if not reason:
+            return
+
+        def run() -> str:
+            pause(self.counter.engine, window=self.window, reason=reason, now=self.counter.now())
+            return t("paused_ok", reason=panels.reason_text(reason))
+
+        self._act(run)
+
+    def action_receipt(self) -> None:
+        """Print the receipt of the ticket finished last (a 办结单 for an instant item)."""
+
+        def run() -> str:
+            from printer.receipts import print_last_receipt
+
+            printed = print_last_receipt(
+                self.counter.engine, window=self.window, now=self.counter.now()
+            )
+            return _receipt_text(printed)
+
+        self._act(run)
+
+    def action_reprint(self) -> None:
+        """Print this window's newest receipt again, marked 补打."""
+
+        def run() -> str:
+            from printer.receipts import reprint_receipt
+
+            job = reprint_receipt(self.counter.engine, window=self.window)
+            return t("reprinted", state=job.state)
+
+        self._act(run)
+
+    def action_logout(self) -> None:
+        """Log out of the window (its current ticket stays as it is) and show the login."""
+        if self.busy:
+            return
+        self.busy = True
+        self._logout()
+
+    @work(thread=True, group="action", exit_on_error=False)
+    def _logout(self) -> None:
+        try:
+            retry_busy(lambda: logout(self.counter.engine, window=self.window), attempts=5)
+        except MashangbanError as exc:
+            self.app.call_from_thread(self._ran, None, f"{exc.zh}\n{exc.en}", "error")
+            return
+        self.app.call_from_thread(self.counter.logged_out)
+
+
+def _finished_with_case(before: CurrentTicket | None, view: WindowView) -> bool:
+    """True when the action just finished a ticket whose item promises working days."""
+    if before is None or not before.promised_days or view.last_finished is None:
+        return False
+    still_here = view.current is not None and view.current.number == before.number
+    return view.last_finished.number == before.number and not still_here
+
+
+def _print_receipt(engine: Engine, window: int, now: dt.datetime) -> tuple[str, bool]:
+    """Print the case receipt of the ticket just finished; (what to say, whether it failed)."""
+    from printer.receipts import print_last_receipt
+
+    try:
+        printed = print_last_receipt(engine, window=window, now=now)
+    except MashangbanError as exc:
+        return f"{exc.zh}\n{exc.en}", True
+    if printed.job.state != "done":
+        return t("receipt_failed", state=printed.job.state), True
+    return _receipt_text(printed), False
+
+
+def _receipt_text(printed: ReceiptPrint) -> str:
+    case = printed.case
+    title = "受理回执" if case.promised_date else "办结单"
+    if printed.job.state != "done":
+        return t("receipt_failed", state=printed.job.state)
+    return t("receipt", title=title, case=case.case_number, code=case.pickup_code)

@@ -1,0 +1,120 @@
+"""The counter's dialogs: transfer, a number (call or requeue), a pause reason.
+
+Each is a modal that returns the clerk's choice, or None on Esc.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from counter.strings import t
+from models.staff import PAUSE_REASONS
+
+T = TypeVar("T")
+Target = tuple[str | None, int | None]
+"""Where a transfer goes: (zone prefix, None) or (None, window number)."""
+
+
+class _Dialog(ModalScreen[T | None]):
+    """A modal with a title, a list to pick from and a line to type in; Esc cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", t("cancel"))]
+
+    def __init__(self, title: str, hint: str, options: list[Option], placeholder: str) -> None:
+        super().__init__()
+        self.title_text = title
+        """The dialog's title."""
+        self.hint = hint
+        """One line on what to do."""
+        self.options = options
+        """What can be picked."""
+        self.placeholder = placeholder
+        """The typing line's placeholder."""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.title_text, classes="dialog-title")
+            yield Static(self.hint, classes="dialog-hint")
+            if self.options:
+                yield OptionList(*self.options)
+            yield Input(placeholder=self.placeholder)
+            yield Static("", classes="dialog-error")
+
+    def on_mount(self) -> None:
+        if self.options:
+            self.query_one(OptionList).focus()
+        else:
+            self.query_one(Input).focus()
+
+    def action_cancel(self) -> None:
+        """Close without a choice."""
+        self.dismiss(None)
+
+    def refuse(self, text: str) -> None:
+        """Say what is wrong with what was typed."""
+        self.query_one(".dialog-error", Static).update(text)
+
+
+class NumberDialog(_Dialog[str]):
+    """A ticket number: typed, or picked from the suggestions (the next in line, the missed)."""
+
+    def __init__(self, title: str, suggestions: list[str]) -> None:
+        super().__init__(title, t("number_hint"), [Option(n, id=n) for n in suggestions], "M023")
+
+    @on(OptionList.OptionSelected)
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    @on(Input.Submitted)
+    def _typed(self, event: Input.Submitted) -> None:
+        number = event.value.strip().upper()
+        if not number:
+            self.refuse(t("number_hint"))
+            return
+        self.dismiss(number)
+
+
+class TransferDialog(_Dialog[Target]):
+    """Another zone (picked from the list) or a window (its number typed)."""
+
+    def __init__(self, number: str, queues: list[tuple[str, str, str]]) -> None:
+        options = [Option(f"{p}  {zh}  {en}", id=p) for p, zh, en in queues]
+        super().__init__(t("transfer_title", number=number), t("transfer_hint"), options, "18")
+
+    @on(OptionList.OptionSelected)
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss((event.option.id, None))
+
+    @on(Input.Submitted)
+    def _typed(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        if not text.isdigit():
+            self.refuse(t("bad_window"))
+            return
+        self.dismiss((None, int(text)))
+
+
+class PauseDialog(_Dialog[str]):
+    """A pause reason: break, meeting, back-office work, or typed."""
+
+    def __init__(self) -> None:
+        options = [Option(f"{zh}  {code}", id=code) for code, zh in PAUSE_REASONS.items()]
+        super().__init__(t("pause_title"), t("pause_other"), options, "…")
+
+    @on(OptionList.OptionSelected)
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    @on(Input.Submitted)
+    def _typed(self, event: Input.Submitted) -> None:
+        reason = event.value.strip()
+        if reason:
+            self.dismiss(reason)

@@ -1,0 +1,102 @@
+"""The login screen: window number, clerk number and PIN."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Input, Label, Static
+
+from counter.app import CounterApp
+from counter.strings import t
+from models.db import retry_busy
+from models.errors import MashangbanError
+from models.staff import login
+
+
+class LoginScreen(Screen[None]):
+    """Refuses a wrong PIN, a window held by another clerk, a clerk logged in elsewhere."""
+
+    was_used = False
+    """True once a clerk has logged in from here (the screen comes back after a logout)."""
+
+    @property
+    def counter(self) -> CounterApp:
+        """The app, typed."""
+        return cast(CounterApp, self.app)
+
+    def compose(self) -> ComposeResult:
+        settings = self.counter.settings
+        with Vertical(id="login"):
+            yield Static(t("title"), id="login-title")
+            yield Label(t("window"))
+            yield Input(str(settings.window or ""), id="window", restrict=r"\d*", max_length=3)
+            yield Label(t("clerk"))
+            yield Input(settings.clerk or "", id="clerk", max_length=16)
+            yield Label(t("pin"))
+            yield Input(id="pin", password=True, restrict=r"\d*", max_length=12)
+            yield Button(t("login"), id="submit", variant="primary")
+            yield Static("", id="login-error")
+
+    def on_mount(self) -> None:
+        first_empty = next(
+            (w for w in self.query(Input) if not w.value), self.query_one("#pin", Input)
+        )
+        first_empty.focus()
+
+    def on_screen_resume(self) -> None:
+        if not self.was_used:
+            return
+        # Back after a logout: a fresh form for the next clerk, with the window kept.
+        self.query_one("#submit", Button).disabled = False
+        self.query_one("#clerk", Input).value = ""
+        self.query_one("#pin", Input).value = ""
+        self.query_one("#login-error", Static).update(t("logged_out"))
+        self.query_one("#clerk", Input).focus()
+
+    @on(Input.Submitted)
+    def _next_field(self, event: Input.Submitted) -> None:
+        if event.input.id == "pin":
+            self.submit()
+        else:
+            self.focus_next()
+
+    @on(Button.Pressed, "#submit")
+    def submit(self) -> None:
+        """Check the form, then log in in a worker (the PIN hash is slow on purpose)."""
+        window = self.query_one("#window", Input).value.strip()
+        clerk = self.query_one("#clerk", Input).value.strip()
+        pin = self.query_one("#pin", Input).value
+        if not window.isdigit():
+            self._error(t("bad_window"), "#window")
+            return
+        if not clerk:
+            self._error(t("bad_clerk"), "#clerk")
+            return
+        self.query_one("#login-error", Static).update(t("login_busy"))
+        self.query_one("#submit", Button).disabled = True
+        self._login(int(window), clerk, pin)
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def _login(self, window: int, clerk: str, pin: str) -> None:
+        engine = self.counter.engine
+        try:
+            retry_busy(lambda: login(engine, window=window, clerk=clerk, pin=pin), attempts=5)
+        except MashangbanError as exc:
+            self.app.call_from_thread(self._refused, f"{exc.zh}\n{exc.en}")
+            return
+        self.was_used = True
+        self.app.call_from_thread(self.counter.logged_in, window)
+
+    def _refused(self, text: str) -> None:
+        self.query_one("#submit", Button).disabled = False
+        pin = self.query_one("#pin", Input)
+        pin.value = ""
+        self._error(text, "#pin")
+
+    def _error(self, text: str, focus: str) -> None:
+        self.query_one("#login-error", Static).update(text)
+        self.query_one(focus, Input).focus()

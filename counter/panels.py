@@ -1,0 +1,161 @@
+"""What each part of the desk screen shows, drawn from a WindowView (pure functions)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rich.console import Group, RenderableType
+from rich.text import Text
+
+from counter.strings import KEYS, t
+from models.staff import PAUSE_REASONS
+from models.windowview import CurrentTicket, WindowView
+
+CLOCK_STYLE = {"ok": "bold green", "amber": "bold black on dark_orange", "red": "bold white on red"}
+
+
+def reason_text(reason: str) -> str:
+    """A pause reason as the clerk reads it (休息 for break, …; free text as typed)."""
+    return PAUSE_REASONS.get(reason, reason)
+
+
+def top_line(view: WindowView, now: dt.datetime) -> Text:
+    """Window, clerk, pause state and the time."""
+    line = Text(f"{now:%H:%M} ", "bold")
+    line.append(t("window_title", number=view.number, label=view.label_zh or view.label_en), "bold")
+    if view.clerk:
+        line.append("   " + t("clerk_line", name=view.clerk_name or view.clerk, code=view.clerk))
+    if view.paused is not None and view.paused_since is not None:
+        minutes = max(int((now - view.paused_since).total_seconds() // 60), 0)
+        line.append("   ")
+        line.append(
+            t("paused", reason=reason_text(view.paused), minutes=minutes), "bold black on yellow"
+        )
+    return line
+
+
+def current_panel(view: WindowView) -> RenderableType:
+    """The current ticket: number, zone, item and materials, priority, wait, counts."""
+    ticket = view.current
+    if ticket is None:
+        return Text(t("none_current"), style="dim")
+    head = Text()
+    head.append(f" {ticket.number} ", "bold reverse")
+    head.append("  ")
+    head.append(t(f"state_{ticket.status}"), "bold")
+    head.append("   ")
+    priority_style = "bold green" if ticket.priority != "normal" else ""
+    head.append(t(f"priority_{ticket.priority}"), priority_style)
+    lines: list[RenderableType] = [head, Text(f"{ticket.queue_name_zh} {ticket.queue_name_en}")]
+    if ticket.item:
+        lines.append(Text(f"{ticket.item} {ticket.item_zh}", "bold"))
+        lines.append(Text(f"     {ticket.item_en}", "dim"))
+    else:
+        lines.append(Text(t("no_item"), "dim"))
+    facts = [t("waited", n=ticket.waited_minutes)]
+    if ticket.recalls:
+        facts.append(t("recalls", n=ticket.recalls))
+    if ticket.misses:
+        facts.append(t("misses", n=ticket.misses))
+    if ticket.transferred_from:
+        facts.append(t("from", number=ticket.transferred_from))
+    lines.append(Text(" · ".join(facts)))
+    if ticket.promised_days:
+        lines.append(Text(t("promise", days=ticket.promised_days), "cyan"))
+    return Group(*lines)
+
+
+def materials_panel(view: WindowView) -> RenderableType:
+    """The materials the current ticket's item needs (the clerk checks them off)."""
+    ticket = view.current
+    if ticket is None or not ticket.materials:
+        return Text("")
+    lines = [Text(t("materials"), "bold underline")]
+    lines.extend(Text(f" · {m}") for m in ticket.materials)
+    return Group(*lines)
+
+
+def service_clock(ticket: CurrentTicket | None, now: dt.datetime) -> Text:
+    """The service clock: green, amber past 80 % of the item's limit, red past the limit."""
+    if ticket is None:
+        return Text("")
+    seconds = ticket.service_seconds(now)
+    elapsed = f"{seconds // 60:02d}:{seconds % 60:02d}"
+    level = ticket.clock_level(now)
+    return Text(t("clock", elapsed=elapsed, limit=ticket.limit_minutes), style=CLOCK_STYLE[level])
+
+
+def lines_panel(view: WindowView) -> RenderableType:
+    """The queues this window calls from, in its order: waiting and the next numbers."""
+    rows: list[RenderableType] = []
+    for line in view.queues:
+        head = Text()
+        head.append(f"{line.prefix} ", "bold")
+        head.append(f"{line.name_zh}  ")
+        over = line.waiting and line.longest_wait_minutes >= line.wait_limit_minutes
+        head.append(t("waiting", n=line.waiting), "bold red" if over else "bold")
+        rows.append(head)
+        if line.next:
+            rows.append(Text("  " + t("next_up", numbers=" ".join(line.next)), "dim"))
+    if view.missed:
+        shown = view.missed[:6] + (["…"] if len(view.missed) > 6 else [])
+        rows.append(Text(t("missed", numbers=" ".join(shown)), "yellow"))
+    return Group(*rows)
+
+
+def today_panel(view: WindowView) -> RenderableType:
+    """Today's figures for this window, and the last ticket finished with its case."""
+    figures = view.figures
+    mean = (
+        t("mean", m=f"{figures.mean_service_minutes:.1f}")
+        if figures.mean_service_minutes is not None
+        else t("mean_none")
+    )
+    rows: list[RenderableType] = [
+        Text(f"{t('served', n=figures.served)} · {t('no_shows', n=figures.no_shows)}"),
+        Text(mean),
+    ]
+    last = view.last_finished
+    if last is not None:
+        rows.append(Text(t("last", number=last.number), "dim"))
+        if last.case_number:
+            date = f"{last.promised_date:%m-%d}" if last.promised_date else "—"
+            rows.append(
+                Text(
+                    t("last_case", case=last.case_number, code=last.pickup_code, date=date),
+                    "dim",
+                )
+            )
+    return Group(*rows)
+
+
+def available(view: WindowView | None) -> set[str]:
+    """The actions that make sense now (the others are dimmed in the key bar)."""
+    if view is None:
+        return {"logout"}
+    ticket = view.current
+    can = {"pause", "reprint", "logout"}
+    if view.paused is None:
+        can.add("next")
+        if ticket is None:
+            can.add("call_number")
+    if ticket is not None:
+        can |= {"finish", "transfer"}
+        if ticket.status == "called":
+            can |= {"recall", "no_show", "start"}
+    if view.missed:
+        can.add("requeue")
+    if view.last_finished is not None:
+        can.add("receipt")
+    return can
+
+
+def key_bar(view: WindowView | None) -> Text:
+    """Every key and what it does; the ones that do nothing now are dimmed."""
+    can = available(view)
+    bar = Text()
+    for key, action, label in KEYS:
+        on = action in can
+        bar.append(f" {key} ", "bold reverse" if on else "dim reverse")
+        bar.append(f" {label}  ", "" if on else "dim")
+    return bar
