@@ -15,7 +15,7 @@ from kiosk.screens import KioskScreen
 from kiosk.strings import both
 from models.errors import MashangbanError
 from models.staff import verify_staff
-from printer.care import kiosk_printer, printer_state, recent_warnings, reprint_by_token
+from printer.care import describe_printer, kiosk_printer, recent_warnings, reprint_by_token
 
 if TYPE_CHECKING:
     from kiosk.app import KioskApp
@@ -128,7 +128,7 @@ class StaffMenuScreen(KioskScreen):
                 name = kiosk_printer(
                     kiosk.engine, kiosk=kiosk.settings.kiosk_id, override=kiosk.settings.printer
                 )
-                zh, en = printer_state(kiosk.engine, name).describe()
+                zh, en = describe_printer(kiosk.engine, name)
                 text = f"{name}: {zh} / {en}"
             else:
                 text = "\n".join(recent_warnings(kiosk.engine)) or both("no_warnings", lang)

@@ -41,6 +41,23 @@ def printer_state(engine: Engine, name: str) -> PrinterStatus:
         link.close()
 
 
+def describe_printer(engine: Engine, name: str) -> tuple[str, str]:
+    """Chinese and English words for staff on how a configured printer is now.
+
+    The preview printer prints nothing on paper, so it has no status to ask: it is described as
+    what it is (or as unwritable when its preview folder cannot be written).
+    """
+    with reading(engine) as session:
+        printer = get_printer(hall_config(session), name)
+    if printer.kind != "preview":
+        return printer_state(engine, name).describe()
+    try:
+        open_link(printer).close()
+    except LinkError as exc:
+        return f"预览打印机，无法写入：{exc.zh}", f"preview printer, cannot write: {exc.en}"
+    return "预览打印机：不出纸，票面显示在屏幕上", "preview printer — on screen, no paper"
+
+
 def recent_warnings(engine: Engine, *, limit: int = 10) -> list[str]:
     """The newest printer warnings and failures, for staff (local time, printer, what)."""
     with reading(engine) as session:

@@ -24,6 +24,7 @@ from models.tickets import ticket_by_token
 from tests.conftest import CST, NOW
 from tests.support.kiosk_pilot import (
     appointments_csv,
+    drawn,
     drive,
     kiosk,
     on_screen,
@@ -381,5 +382,67 @@ def test_the_language_switch_puts_english_first(lite) -> None:
         await tap(pilot, "#lang")
         await shows(pilot, "#zone-A", "A 不动产登记\nReal estate registration\n")
         assert shown(pilot, "#items").startswith("马上办")
+
+    drive(app, scenario)
+
+
+SMALL = (80, 24)
+"""The smallest terminal the kiosk is drawn on (the snapshots check it too)."""
+
+
+def test_long_zone_names_end_in_an_ellipsis_and_the_count_stays_on_the_button(lite) -> None:
+    app = kiosk(lite)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await shows(pilot, "#zone-C", "人等候")
+        await pilot.pause()
+        for zone in app.screen.query(".zone"):
+            lines = drawn(pilot, f"#{zone.id}")
+            assert len(lines) == 3 and lines[-1] == "0 人等候", (zone.id, lines)
+        name, english, _ = drawn(pilot, "#zone-C")
+        assert name.startswith("C 民生事务") and name.endswith("…"), name
+        assert english.startswith("Livelihood") and english.endswith("…"), english
+
+    drive(app, scenario, size=SMALL)
+
+
+def test_long_item_names_end_in_an_ellipsis(lite) -> None:
+    app = kiosk(lite)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await tap(pilot, "#items")
+        screen = await on_screen(pilot, ItemsScreen)
+        await until(pilot, lambda: len(screen.query(".item")) == 23, "23 item buttons")
+        await pilot.pause()
+        cut = 0
+        for item in screen.query(".item"):
+            full = shown(pilot, f"#{item.id}").split("\n")
+            lines = drawn(pilot, f"#{item.id}")
+            assert len(lines) == len(full), (item.id, lines)
+            for whole, line in zip(full, lines, strict=True):
+                assert line == whole or (
+                    line.endswith("…") and whole.startswith(line[:-1].rstrip())
+                ), f"{item.id}: {line!r} for {whole!r}"
+                cut += line != whole
+        assert cut, "no name was long enough to be cut at 80×24"
+
+    drive(app, scenario, size=SMALL)
+
+
+def test_a_focused_button_looks_like_the_others_on_a_touch_screen(lite) -> None:
+    """No focus highlight (reverse video looked like a pressed button); keys still work."""
+    app = kiosk(lite)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await shows(pilot, "#zone-B", "人等候")
+        app.set_focus(app.screen.query_one("#zone-A"))
+        await pilot.pause()
+        focused, other = app.screen.query_one("#zone-A"), app.screen.query_one("#zone-B")
+        assert focused.has_pseudo_class("focus") and not other.has_pseudo_class("focus")
+        assert focused.rich_style == other.rich_style
+        assert "reverse" not in str(focused.styles.text_style)
+        await pilot.press("enter")  # the keyboard still presses the focused button
+        ticket = await on_screen(pilot, TicketScreen)
+        assert ticket.view.number == "A001"
 
     drive(app, scenario)

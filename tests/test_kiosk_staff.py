@@ -75,7 +75,11 @@ def test_staff_menu_with_the_right_pin_shows_the_printer_and_quits(lite) -> None
         await shows(pilot, "#staff-output", "还没有出过票")
         await tap(pilot, "#staff-printer")
         output = await shows(pilot, "#staff-output", "kiosk-preview: ")
-        assert " / " in output  # Chinese / English, whatever the preview printer answers
+        # The preview printer says what it is (it used to read "status unknown (no reply)").
+        assert output == (
+            "kiosk-preview: 预览打印机：不出纸，票面显示在屏幕上 / "
+            "preview printer — on screen, no paper"
+        )
         await tap(pilot, "#staff-quit")
         await until(pilot, lambda: not app.is_running, "the app to exit")
 

@@ -115,6 +115,13 @@ def shown(pilot: Pilot[Any], selector: str) -> str:
     return widget.visual.plain  # type: ignore[attr-defined]
 
 
+def drawn(pilot: Pilot[Any], selector: str) -> list[str]:
+    """The lines a widget on the current screen draws inside its border, blank ones dropped."""
+    widget = pilot.app.screen.query_one(selector)
+    lines = [widget.render_line(y).text.strip() for y in range(widget.size.height)]
+    return [line for line in lines if line]
+
+
 async def shows(pilot: Pilot[Any], selector: str, text: str, timeout: float = 5.0) -> str:
     """Wait until the widget's text contains ``text``; its whole text."""
     return await until(
