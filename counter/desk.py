@@ -67,7 +67,7 @@ class DeskScreen(Screen[None]):
                 yield Static("", id="lines")
                 yield Static("", id="today")
         yield Static("", id="message")
-        yield Static(panels.key_bar(None), id="keys")
+        yield Static("", id="keys")
 
     def on_mount(self) -> None:
         self.query_one("#current-box").border_title = t("current")
@@ -86,8 +86,15 @@ class DeskScreen(Screen[None]):
         self.query_one("#materials", Static).update(panels.materials_panel(view))
         self.query_one("#lines", Static).update(panels.lines_panel(view))
         self.query_one("#today", Static).update(panels.today_panel(view))
-        self.query_one("#keys", Static).update(panels.key_bar(view))
+        self._draw_keys()
         self._tick()
+
+    def on_resize(self) -> None:
+        self._draw_keys()
+
+    def _draw_keys(self) -> None:
+        keys = self.query_one("#keys", Static)
+        keys.update(panels.key_bar(self.view, max(self.size.width - 2, 20)))
 
     def _tick(self) -> None:
         """The time and the service clock, once a second (no database work)."""

@@ -11,8 +11,6 @@ from counter.strings import KEYS, t
 from models.staff import PAUSE_REASONS
 from models.windowview import CurrentTicket, WindowView
 
-CLOCK_STYLE = {"ok": "bold green", "amber": "bold black on dark_orange", "red": "bold white on red"}
-
 
 def reason_text(reason: str) -> str:
     """A pause reason as the clerk reads it (休息 for break, …; free text as typed)."""
@@ -75,14 +73,12 @@ def materials_panel(view: WindowView) -> RenderableType:
     return Group(*lines)
 
 
-def service_clock(ticket: CurrentTicket | None, now: dt.datetime) -> Text:
-    """The service clock: green, amber past 80 % of the item's limit, red past the limit."""
+def service_clock(ticket: CurrentTicket | None, now: dt.datetime) -> str:
+    """The service clock's text (its colour comes from the clock-ok/amber/red class)."""
     if ticket is None:
-        return Text("")
+        return ""
     seconds = ticket.service_seconds(now)
-    elapsed = f"{seconds // 60:02d}:{seconds % 60:02d}"
-    level = ticket.clock_level(now)
-    return Text(t("clock", elapsed=elapsed, limit=ticket.limit_minutes), style=CLOCK_STYLE[level])
+    return t("clock", elapsed=f"{seconds // 60:02d}:{seconds % 60:02d}", limit=ticket.limit_minutes)
 
 
 def lines_panel(view: WindowView) -> RenderableType:
@@ -150,12 +146,20 @@ def available(view: WindowView | None) -> set[str]:
     return can
 
 
-def key_bar(view: WindowView | None) -> Text:
-    """Every key and what it does; the ones that do nothing now are dimmed."""
+def key_bar(view: WindowView | None, width: int) -> Text:
+    """Every key and what it does, wrapped between keys to the width; the ones that do nothing
+    now are dimmed."""
     can = available(view)
     bar = Text()
+    used = 0
     for key, action, label in KEYS:
         on = action in can
-        bar.append(f" {key} ", "bold reverse" if on else "dim reverse")
-        bar.append(f" {label}  ", "" if on else "dim")
+        cell = Text()  # no base style: it would cover the label too
+        cell.append(f" {key} ", "bold reverse" if on else "dim reverse")
+        cell.append(f" {label}  ", "" if on else "dim")
+        if used and used + cell.cell_len > width:
+            bar.append("\n")
+            used = 0
+        bar.append_text(cell)
+        used += cell.cell_len
     return bar

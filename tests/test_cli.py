@@ -285,3 +285,17 @@ def test_the_kiosk_refuses_an_uninitialised_database(tmp_path: Path) -> None:
     )
     assert module.returncode == 1 and "not initialised" in module.stderr
     assert "Traceback" not in module.stderr
+
+
+def test_the_counter_refuses_an_unknown_window_before_its_screen(sqlite_url: str) -> None:
+    out = run(sqlite_url, "counter", "--window", "99", code=1)
+    assert "没有这个窗口：99" in out and "unknown window: 99" in out
+    module = subprocess.run(
+        [sys.executable, "-m", "counter", "--db", sqlite_url, "--window", "99"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert module.returncode == 1 and "unknown window: 99" in module.stderr
+    assert "Traceback" not in module.stderr
