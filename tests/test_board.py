@@ -8,13 +8,16 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine
 from textual.pilot import Pilot
 
+from board import app as board_app
 from board.app import BoardSettings, create_app
 from board.bigcall import BigCall
 from board.voice import call_sentence
 from models.calling import call_next
+from models.errors import DatabaseError
 from models.serving import finish, mark_no_show, recall
 from models.tickets import take_ticket
 from tests.conftest import open_window
@@ -250,3 +253,37 @@ def test_the_board_refuses_an_uninitialised_database(tmp_path: Path) -> None:
     )
     assert done.returncode == 1, done.stderr
     assert "数据库尚未初始化" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_lost_database_is_shown_and_the_board_recovers(
+    engine: Engine, now: dt.datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = board_app.last_event_seq
+    down = {"now": False}
+
+    def flaky(eng: Engine) -> int:
+        if down["now"]:
+            raise DatabaseError("db_connect", detail="server closed the connection")
+        return real(eng)
+
+    monkeypatch.setattr(board_app, "last_event_seq", flaky)
+    take(engine, now, "M")
+    open_window(engine, 18)
+    voice = FakeVoice()
+    app = board(engine, voice=voice)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await until(pilot, lambda: app.state, "the first state")
+        down["now"] = True
+        await until(pilot, lambda: app.offline, "the board to notice")
+        await pilot.pause()
+        assert "数据库连接中断" in screen_text(app)
+        call_next(engine, window=18, now=now)
+        down["now"] = False
+        await until(pilot, lambda: newest(app), "M001 after the database is back")
+        await until(pilot, lambda: not app.offline, "the warning to go")
+        await until(pilot, lambda: voice.said, "the call spoken")
+        await pilot.pause()
+        assert "数据库连接中断" not in screen_text(app)
+
+    drive(app, scenario, SIZE)
