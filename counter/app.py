@@ -29,6 +29,9 @@ class CounterSettings:
     """The window this terminal stands at (asked on the login screen when not given)."""
     clerk: str | None = None
     """The clerk number to fill in on the login screen."""
+    pin: str | None = None
+    """A PIN to log in with at once (the demo; ``MASHANGBAN_PIN``): with window and clerk
+    given, the login screen submits itself; a wrong one is refused there as if typed."""
     clock: Clock = utcnow
     poll_seconds: float = 0.5
     """How often the hall's change mark is read (changes show within twice this)."""

@@ -37,15 +37,16 @@ class LoginScreen(Screen[None]):
             yield Label(t("clerk"))
             yield Input(settings.clerk or "", id="clerk", max_length=16)
             yield Label(t("pin"))
-            yield Input(id="pin", password=True, restrict=r"\d*", max_length=12)
+            yield Input(settings.pin or "", id="pin", password=True, restrict=r"\d*", max_length=12)
             yield Button(t("login"), id="submit", variant="primary")
             yield Static("", id="login-error")
 
     def on_mount(self) -> None:
-        first_empty = next(
-            (w for w in self.query(Input) if not w.value), self.query_one("#pin", Input)
-        )
-        first_empty.focus()
+        first_empty = next((w for w in self.query(Input) if not w.value), None)
+        if first_empty is None and self.counter.settings.pin:
+            self.submit()  # everything was given: log in at once
+            return
+        (first_empty or self.query_one("#pin", Input)).focus()
 
     def on_screen_resume(self) -> None:
         if not self.was_used:

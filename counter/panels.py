@@ -9,6 +9,7 @@ from rich.text import Text
 
 from counter.strings import KEYS, t
 from models.staff import PAUSE_REASONS
+from models.timeutil import local
 from models.windowview import CurrentTicket, WindowView
 
 
@@ -19,7 +20,7 @@ def reason_text(reason: str) -> str:
 
 def top_line(view: WindowView, now: dt.datetime) -> Text:
     """Window, clerk, pause state and the time."""
-    line = Text(f"{now:%H:%M} ", "bold")
+    line = Text(f"{local(now, view.timezone):%H:%M} ", "bold")
     line.append(t("window_title", number=view.number, label=view.label_zh or view.label_en), "bold")
     if view.clerk:
         line.append("   " + t("clerk_line", name=view.clerk_name or view.clerk, code=view.clerk))

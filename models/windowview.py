@@ -121,6 +121,8 @@ class WindowView:
     last_finished: LastFinished | None
     mark: int
     """The hall's change mark when this was read (see :func:`change_mark`)."""
+    timezone: str
+    """The hall's time zone (the counter shows local time)."""
     transfer_queues: list[tuple[str, str, str]] = field(default_factory=list)
     """Every open queue (prefix, Chinese name, English name), for the transfer dialog."""
 
@@ -196,6 +198,7 @@ def window_view(engine: Engine, *, window: int, now: dt.datetime | None = None) 
             figures=_figures(session, window, day, from_local(day, dt.time(0), tz)),
             last_finished=_last_finished(session, window, day),
             mark=mark,
+            timezone=tz,
             transfer_queues=[(q.prefix, q.name_zh, q.name_en) for q in all_queues],
         )
 

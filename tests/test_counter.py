@@ -7,6 +7,7 @@ counters on one database. Waits poll for the worker's result instead of sleeping
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 
 from sqlmodel import select
 from textual.pilot import Pilot
@@ -406,3 +407,25 @@ def test_two_counters_on_one_database_claim_different_tickets(engine) -> None:
         rows = session.exec(select(Ticket).where(Ticket.called_at.is_not(None))).all()
     assert len(rows) == 6 and len({t.number for t in rows}) == 6
     assert {t.window for t in rows} == {18, 19}
+
+
+def test_the_desk_shows_the_halls_local_time_whatever_the_clocks_zone(engine) -> None:
+    utc = Clock(at=NOW.astimezone(dt.UTC))  # 02:00 UTC is 10:00 in Jinan
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await log_in(pilot)
+        assert shown(pilot, "#top").startswith("10:00 ")
+
+    drive(counter(engine, clock=utc), scenario)
+
+
+def test_a_given_pin_logs_in_at_once_and_a_wrong_one_stays_on_the_form(engine) -> None:
+    async def right(pilot: Pilot[None]) -> None:
+        await desk_ready(pilot)  # no key pressed
+
+    async def wrong(pilot: Pilot[None]) -> None:
+        await shows(pilot, "#login-error", "密码")
+        assert isinstance(pilot.app.screen, LoginScreen)
+
+    drive(counter(engine, pin="2468"), right)
+    drive(counter(engine, window=19, clerk="1002", pin="0000"), wrong)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 
 from models.cli import app, state
@@ -54,4 +56,6 @@ def counter(
         window_view(engine, window=window)  # an unknown window is refused before the screen
     from counter.app import CounterSettings, create_app
 
-    create_app(CounterSettings(engine=engine, window=window, clerk=clerk)).run()
+    # MASHANGBAN_PIN (as for `login`) logs in at once when window and clerk are given too.
+    pin = os.environ.get("MASHANGBAN_PIN") or None
+    create_app(CounterSettings(engine=engine, window=window, clerk=clerk, pin=pin)).run()
