@@ -2,6 +2,10 @@
 
 Every database and printer call runs in a thread worker; the screens only show state. No key
 quits it: staff press F12 and their PIN for the staff menu, which can quit.
+
+Start-up draws the first screen before the database code is imported: the hall and its zones
+come from the last run's snapshot (kiosk/snapshot.py), every zone disabled and saying 请稍候,
+while a worker imports the models, connects and reads the hall; only then can a ticket be taken.
 """
 
 from __future__ import annotations
@@ -10,36 +14,53 @@ import datetime as dt
 import gc
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
 from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
 
+from kiosk import snapshot
 from kiosk.strings import Lang, both
-from models import menu
-from models.db import reading, retry_busy
 from models.errors import DatabaseError, MashangbanError
-from models.hall import hall_settings
-from models.tickets import take_ticket
 from models.timeutil import utcnow
-from models.views import TicketView
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from kiosk.screens import TicketScreen
+    from models import menu
+    from models.hall import HallSettings
+    from models.views import TicketView
     from printer.spooler import JobView
 
 Clock = Callable[[], dt.datetime]
+RECONNECT_S = 5.0
+"""Wait before trying the database again when it did not answer at start-up."""
+REFUSED_AT_START = {
+    "db_not_initialised",
+    "db_outdated",
+    "db_newer",
+    "db_bad_url",
+    "db_unsupported",
+    "db_dir",
+    "db_readonly",
+}
+"""Database errors no retry mends: the kiosk exits with the message (exit status 1)."""
 
 
 @dataclass(frozen=True)
 class KioskSettings:
     """How one kiosk runs."""
 
-    engine: Engine
+    engine: Engine | None = None
+    """The database, when the caller has opened it (tests, ``mashangban kiosk``)."""
+    db: str | None = None
+    """Otherwise the database path or URL (None: MASHANGBAN_DB or the default file), opened and
+    checked by a worker after the first screen is drawn."""
     kiosk_id: str | None = None
     """Which [[kiosk]] of the hall file this is (its printer); the first by default."""
     printer: str | None = None
@@ -48,6 +69,8 @@ class KioskSettings:
     idle_seconds: float | None = None
     """Back to the start screen after this long untouched (default: the hall file's)."""
     refresh_seconds: float = 2.0
+    snapshot: Path | None = None
+    """The start screen's snapshot file (see kiosk/snapshot.py); None: none kept."""
 
 
 class KioskApp(App[None]):
@@ -68,20 +91,32 @@ class KioskApp(App[None]):
     """The language shown first."""
     green = reactive(False)
     """The next ticket is for the green channel (绿色通道)."""
+    ready = reactive(False)
+    """The database has answered: tickets can be taken (until then every button waits)."""
 
     def __init__(self, settings: KioskSettings) -> None:
         super().__init__()
         self.settings = settings
-        self.engine = settings.engine
+        self._engine: Engine | None = None
         self.issuing = False
         """True while a ticket is being issued: further taps are ignored."""
         self.last_token: str | None = None
         """The last ticket issued here (for the staff menu's reprint)."""
         self._ticket_screen: TicketScreen | None = None
-        with reading(self.engine) as session:
-            hall = hall_settings(session)
-        self.hall_name = (hall.name_zh, hall.name_en)
-        self.idle_seconds = settings.idle_seconds or hall.kiosk_idle_seconds
+        self.refusal: MashangbanError | None = None
+        """Why the kiosk exited at start-up (an uninitialised database …), for the caller."""
+        self.snapshot = snapshot.load(settings.snapshot)
+        """The last run's start screen, drawn until the database answers (None: no file)."""
+        shot = self.snapshot
+        self.hall_name = (shot.hall_zh, shot.hall_en) if shot else ("马上办", "Mashangban")
+        self.idle_seconds = settings.idle_seconds or (shot.idle_seconds if shot else 30.0)
+
+    @property
+    def engine(self) -> Engine:
+        """The database (once :attr:`ready`)."""
+        if self._engine is None:
+            raise RuntimeError("the kiosk has not connected to its database yet")
+        return self._engine
 
     def get_default_screen(self) -> Screen[None]:
         from kiosk.screens import StartScreen
@@ -89,9 +124,53 @@ class KioskApp(App[None]):
         return StartScreen()
 
     def on_mount(self) -> None:
+        self.call_after_refresh(self._connect)  # the first screen first, then the database
+
+    @work(thread=True, exclusive=True, group="connect", exit_on_error=False)
+    def _connect(self) -> None:
+        """Import the database code, open and check the database, read the hall."""
+        try:
+            from models.db import make_engine, reading, resolve_url
+            from models.hall import hall_settings
+
+            engine = self.settings.engine
+            if engine is None:
+                from models.schema import require_current
+
+                engine = make_engine(resolve_url(self.settings.db))
+                require_current(engine)
+            with reading(engine) as session:
+                hall = hall_settings(session)
+            # What the first tap needs, imported now rather than during it.
+            import models.menu
+            import models.tickets  # noqa: F401
+        except MashangbanError as exc:
+            self.call_from_thread(self._not_connected, exc)
+            return
+        except Exception as exc:  # a database that does not answer yet (PostgreSQL down …)
+            self.call_from_thread(self._not_connected, DatabaseError("db_error", detail=str(exc)))
+            return
+        self.call_from_thread(self._connected, engine, hall)
+
+    def _connected(self, engine: Engine, hall: HallSettings) -> None:
+        self._engine = engine
+        self.hall_name = (hall.name_zh, hall.name_en)
+        self.idle_seconds = self.settings.idle_seconds or hall.kiosk_idle_seconds
+        self.ready = True
         # The objects alive after start-up stay alive all day: keep full collections from
         # walking them on every tap.
         self.call_after_refresh(gc.freeze)
+
+    def _not_connected(self, exc: MashangbanError) -> None:
+        if exc.key in REFUSED_AT_START:
+            self.refusal = exc
+            self.exit(return_code=1)
+            return
+        from kiosk.screens import KioskScreen
+
+        if isinstance(self.screen, KioskScreen):
+            self.screen.show_error(f"{exc.zh}\n{exc.en}")
+        self.set_timer(RECONNECT_S, self._connect)
 
     def action_nothing(self) -> None:
         """Swallow a key that would quit an ordinary app."""
@@ -99,7 +178,7 @@ class KioskApp(App[None]):
     def action_staff(self) -> None:
         from kiosk.staff import StaffPinScreen
 
-        if not isinstance(self.screen, StaffPinScreen):
+        if self.ready and not isinstance(self.screen, StaffPinScreen):
             self.push_screen(StaffPinScreen())
 
     def now(self) -> dt.datetime:
@@ -108,21 +187,24 @@ class KioskApp(App[None]):
 
     # ---- issuing --------------------------------------------------------------------------
     def take(self, *, queue: str | None = None, item: str | None = None) -> None:
-        """One tap, one ticket: ignored while another is being issued."""
-        if self.issuing:
+        """One tap, one ticket: ignored while another is being issued (or before the database
+        has answered)."""
+        if self.issuing or not self.ready:
             return
         self.issuing = True
         self._take(queue, item, "green" if self.green else "normal")
 
     def check_in(self, code: str) -> None:
         """Check in an appointment code (ignored while a ticket is being issued)."""
-        if self.issuing:
+        if self.issuing or not self.ready:
             return
         self.issuing = True
         self._check_in(code)
 
     @work(thread=True, exclusive=True, group="issue", exit_on_error=False)
     def _take(self, queue: str | None, item: str | None, priority: str) -> None:
+        from models.tickets import take_ticket
+
         self._issue(
             lambda: take_ticket(
                 self.engine, queue=queue, item=item, priority=priority, now=self.now()
@@ -136,6 +218,7 @@ class KioskApp(App[None]):
         self._issue(lambda: appointments.check_in(self.engine, code=code, now=self.now()))
 
     def _issue(self, operation: Callable[[], TicketView]) -> None:
+        from models.db import retry_busy
         from printer.documents import ticket_qr
         from printer.preview import qr_blocks
 
@@ -201,11 +284,25 @@ class KioskApp(App[None]):
 
     # ---- what the start screen shows ---------------------------------------------------
     def zones(self) -> list[menu.ZoneChoice]:
-        """Zones with waiting counts (called from a worker)."""
-        return menu.zones(self.engine, now=self.now())
+        """Zones with waiting counts (called from a worker); the snapshot follows them."""
+        from models import menu
+
+        zones = menu.zones(self.engine, now=self.now())
+        shot = snapshot.Snapshot(
+            hall_zh=self.hall_name[0],
+            hall_en=self.hall_name[1],
+            idle_seconds=self.idle_seconds,
+            zones=tuple(snapshot.Zone(z.prefix, z.name_zh, z.name_en) for z in zones),
+        )
+        if shot != self.snapshot:
+            snapshot.save(self.settings.snapshot, shot)
+            self.snapshot = shot
+        return zones
 
     def items(self) -> dict[str, list[menu.ItemChoice]]:
         """马上办 items by department (called from a worker)."""
+        from models import menu
+
         return menu.items(self.engine, queue="M")
 
 

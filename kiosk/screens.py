@@ -15,11 +15,12 @@ from textual.widgets import Button, Static
 from kiosk.bigtext import big
 from kiosk.idle import IdleWatch
 from kiosk.strings import Lang, both, t
-from models import menu
-from models.views import TicketView
 
 if TYPE_CHECKING:
     from kiosk.app import KioskApp
+    from kiosk.snapshot import Zone
+    from models import menu
+    from models.views import TicketView
 
 
 def _release_closed_screens() -> None:
@@ -103,15 +104,24 @@ class StartScreen(KioskScreen):
         yield Static(id="hall")
         yield Grid(id="zones")
         with Horizontal(id="actions"):
-            yield Button(id="items", variant="warning")
-            yield Button(id="checkin", variant="primary")
+            yield Button(id="items", variant="warning", disabled=True)
+            yield Button(id="checkin", variant="primary", disabled=True)
             yield Button(id="green", variant="success")
             yield Button(id="lang")
 
     def on_mount(self) -> None:
         self.watch(self.kiosk, "lang", self.relabel, init=False)
         self.watch(self.kiosk, "green", self.relabel, init=False)
+        self.watch(self.kiosk, "ready", self.connected, init=False)
         self.relabel()
+        if self.kiosk.ready:
+            self.connected()
+
+    def connected(self, _value: object = None) -> None:
+        """The database answered: the buttons work, the zones show their counts."""
+        self.query_one("#items", Button).disabled = False
+        self.query_one("#checkin", Button).disabled = False
+        self.relabel()  # the hall's own name, and the zones read for the first time
         self.set_interval(self.kiosk.settings.refresh_seconds, self.refresh_zones)
 
     def relabel(self, _value: object = None) -> None:
@@ -127,7 +137,10 @@ class StartScreen(KioskScreen):
         green.label = both("green_on" if self.kiosk.green else "green", lang)
         green.set_class(self.kiosk.green, "on")
         self.query_one("#lang", Button).label = t("language", lang)
-        self.refresh_zones()
+        if self.kiosk.ready:
+            self.refresh_zones()
+        else:
+            self.show_waiting(self.kiosk.snapshot.zones if self.kiosk.snapshot else ())
 
     @work(thread=True, exclusive=True, group="zones", exit_on_error=False)
     def refresh_zones(self) -> None:
@@ -135,32 +148,48 @@ class StartScreen(KioskScreen):
         zones = self.kiosk.zones()
         self.app.call_from_thread(self.show_zones, zones)
 
+    def show_waiting(self, zones: tuple[Zone, ...]) -> None:
+        """Before the database answers: the last run's zones, disabled, saying 请稍候."""
+        lang = self.kiosk.lang
+        wait = t("please_wait", lang)
+        self._place([(zone.prefix, zone.name_zh, zone.name_en, wait, False) for zone in zones])
+        if not zones:  # a first start: nothing to draw yet
+            grid = self.query_one("#zones", Grid)
+            if not grid.query("#zones-wait"):
+                grid.mount(Static(both("please_wait", lang), id="zones-wait"))
+
     def show_zones(self, zones: list[menu.ZoneChoice]) -> None:
         """One large button per zone, with its waiting count or why it is closed."""
-        grid = self.query_one("#zones", Grid)
         lang = self.kiosk.lang
+        rows = []
         for zone in zones:
-            name = zone.name_zh if lang == "zh" else zone.name_en
-            other = zone.name_en if lang == "zh" else zone.name_zh
             if zone.closed_zh:
-                status = zone.closed_zh if lang == "zh" else zone.closed_en
+                status = (zone.closed_zh if lang == "zh" else zone.closed_en) or ""
             else:
                 status = t("waiting", lang, n=zone.waiting)
-            label = f"{zone.prefix} {name}\n{other}\n{status}"
-            found = grid.query(f"#zone-{zone.prefix}")
-            if found:
-                button = found.first(Button)
-                button.label = label
-                button.disabled = zone.closed_zh is not None
+            rows.append((zone.prefix, zone.name_zh, zone.name_en, status, not zone.closed_zh))
+        self._place(rows)
+
+    def _place(self, zones: list[tuple[str, str, str, str, bool]]) -> None:
+        """Zone buttons (prefix, names, status line, open), updated in place when the same
+        zones are there already, else mounted afresh."""
+        grid = self.query_one("#zones", Grid)
+        lang = self.kiosk.lang
+        buttons = list(grid.query(".zone").results(Button))
+        if [b.id for b in buttons] != [f"zone-{z[0]}" for z in zones]:
+            grid.remove_children()
+            buttons = []
+        fresh = []
+        for at, (prefix, name_zh, name_en, status, open_) in enumerate(zones):
+            name, other = (name_zh, name_en) if lang == "zh" else (name_en, name_zh)
+            label = f"{prefix} {name}\n{other}\n{status}"
+            if buttons:
+                buttons[at].label = label
+                buttons[at].disabled = not open_
             else:
-                grid.mount(
-                    Button(
-                        label,
-                        id=f"zone-{zone.prefix}",
-                        classes="zone",
-                        disabled=zone.closed_zh is not None,
-                    )
-                )
+                fresh.append(Button(label, id=f"zone-{prefix}", classes="zone", disabled=not open_))
+        if fresh:
+            grid.mount_all(fresh)
 
     @on(Button.Pressed, ".zone")
     def zone_pressed(self, event: Button.Pressed) -> None:

@@ -34,6 +34,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "Printing failed — note the number or take a photo",
     ),
     "issuing": ("正在取号…", "Issuing your ticket…"),
+    "please_wait": ("请稍候", "Please wait"),
     "busy": ("系统繁忙，请稍候再试", "The system is busy, please try again"),
     "done": ("完成", "Done"),
     "staff_pin": ("工作人员：工号和密码", "Staff: clerk number and PIN"),

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import text
 from textual.pilot import Pilot
 
-import kiosk.app as kiosk_module
+import models.tickets
 from kiosk.screens import CheckinScreen, ItemsScreen, StartScreen, TicketScreen
 from kiosk.staff import StaffPinScreen
 from models.appointments import check_in, import_appointments
@@ -24,6 +24,7 @@ from models.tickets import ticket_by_token
 from tests.conftest import CST, NOW
 from tests.support.kiosk_pilot import (
     appointments_csv,
+    connected,
     drawn,
     drive,
     kiosk,
@@ -275,6 +276,7 @@ def test_idle_return_comes_at_the_idle_time_after_the_last_touch(lite, where) ->
             await tap(pilot, "#checkin")
             screen = await on_screen(pilot, CheckinScreen)
         else:
+            await connected(pilot)
             await pilot.press("f12")
             screen = await on_screen(pilot, StaffPinScreen)
         await pilot.pause(0.2)
@@ -335,14 +337,14 @@ def test_activity_keeps_a_screen_awake(lite, how) -> None:
 
 def test_a_double_tap_issues_exactly_one_ticket(lite, monkeypatch) -> None:
     """Taps that come while the first ticket is being issued are ignored."""
-    real_take = kiosk_module.take_ticket
+    real_take = models.tickets.take_ticket
     release = threading.Event()
 
     def slow_take(*args: object, **kwargs: object):
         release.wait(5)  # the worker holds here until both extra taps have landed
         return real_take(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(kiosk_module, "take_ticket", slow_take)
+    monkeypatch.setattr(models.tickets, "take_ticket", slow_take)
     app = kiosk(lite)
 
     async def scenario(pilot: Pilot[None]) -> None:
@@ -446,3 +448,94 @@ def test_a_focused_button_looks_like_the_others_on_a_touch_screen(lite) -> None:
         assert ticket.view.number == "A001"
 
     drive(app, scenario)
+
+
+def _held_hall(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """The kiosk's first read of the hall waits until the returned event is set."""
+    import models.hall
+
+    release = threading.Event()
+    real = models.hall.hall_settings
+
+    def held(session):  # type: ignore[no-untyped-def]
+        release.wait(10)
+        return real(session)
+
+    monkeypatch.setattr(models.hall, "hall_settings", held)
+    return release
+
+
+def test_the_first_screen_waits_honestly_for_the_database(lite, tmp_path, monkeypatch) -> None:
+    """Drawn before the database answers: no zone can be tapped until it has, and the next start
+    draws the zones from the snapshot this one left."""
+    path = tmp_path / "snapshot.json"
+    release = _held_hall(monkeypatch)
+    first = kiosk(lite, snapshot=path)
+
+    async def no_snapshot_yet(pilot: Pilot[None]) -> None:
+        await shows(pilot, "#zones-wait", "请稍候\nPlease wait")
+        assert not app_zones(pilot) and not first.ready
+        assert pilot.app.screen.query_one("#items").disabled
+        release.set()
+        await shows(pilot, "#zone-A", "0 人等候")
+        await until(pilot, path.exists, "the snapshot file")
+        await until(pilot, lambda: not pilot.app.screen.query("#zones-wait"), "no 请稍候 left")
+
+    drive(first, no_snapshot_yet)
+    release.clear()
+    second = kiosk(lite, snapshot=path)
+
+    async def from_the_snapshot(pilot: Pilot[None]) -> None:
+        await until(pilot, lambda: len(app_zones(pilot)) == 7, "the zones of the snapshot")
+        assert shown(pilot, "#hall").startswith("济南市政务服务中心")
+        for zone in app_zones(pilot):
+            assert zone.disabled and shown(pilot, f"#{zone.id}").endswith("\n请稍候"), zone.id
+        for button in ("#items", "#checkin"):
+            assert pilot.app.screen.query_one(button).disabled, button
+        await pilot.click("#zone-A")
+        await pilot.press("f12")  # staff wait for the database too
+        await pilot.pause(0.2)
+        assert isinstance(pilot.app.screen, StartScreen) and ticket_count(lite) == 0
+        release.set()
+        await shows(pilot, "#zone-A", "0 人等候")
+        assert not any(zone.disabled for zone in app_zones(pilot))
+        assert (await walk_in(pilot, "A")).view.number == "A001"
+
+    drive(second, from_the_snapshot)
+
+
+def app_zones(pilot: Pilot[None]) -> list:  # type: ignore[type-arg]
+    return list(pilot.app.screen.query(".zone"))
+
+
+def test_an_uninitialised_database_named_by_url_ends_the_kiosk(tmp_path) -> None:
+    from kiosk.app import KioskSettings, create_app
+
+    app = create_app(KioskSettings(db=str(tmp_path / "empty.db")))
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await until(pilot, lambda: not app.is_running, "the kiosk to exit")
+
+    drive(app, scenario)
+    assert app.return_code == 1
+    assert app.refusal is not None and app.refusal.key == "db_not_initialised"
+
+
+def test_the_kiosk_draws_its_first_screen_without_importing_the_database_code() -> None:
+    """SQLAlchemy, SQLModel and the models take longer to import than Textual: they are
+    imported by a worker after the first screen (a fresh interpreter proves it)."""
+    import json
+    import subprocess
+    import sys
+
+    code = (
+        "import json, sys\n"
+        "import kiosk.app, kiosk.screens, kiosk.snapshot\n"
+        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    loaded = set(json.loads(done.stdout))
+    assert "textual" in loaded
+    assert not loaded & {"sqlalchemy", "sqlmodel", "alembic", "pydantic", "escpos", "qrcode"}

@@ -24,7 +24,7 @@ from kiosk.screens import ItemsScreen, TicketScreen
 from models.db import make_engine
 from models.tickets import take_ticket
 from tests.conftest import NOW
-from tests.support.kiosk_pilot import kiosk, on_screen, placed, tap, until
+from tests.support.kiosk_pilot import connected, kiosk, on_screen, placed, tap, until
 
 SIZES = pytest.mark.parametrize(
     "size", [(80, 24), (120, 40)], ids=lambda size: f"{size[0]}x{size[1]}"
@@ -51,6 +51,7 @@ def app_for(engine: Engine) -> KioskApp:
 
 
 async def zones_shown(pilot: Pilot[None]) -> None:
+    await connected(pilot)
     await until(pilot, lambda: placed(pilot, "#zone-F"), "the zone buttons")
     await pilot.pause()
 

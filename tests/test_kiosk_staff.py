@@ -18,6 +18,7 @@ from tests.conftest import PIN
 from tests.support.escpos_decode import decode
 from tests.support.fake_printer import FakePrinter
 from tests.support.kiosk_pilot import (
+    connected,
     drive,
     events,
     kiosk,
@@ -107,6 +108,7 @@ def test_a_pin_dialog_left_open_closes_itself(lite) -> None:
     app = kiosk(lite, idle_seconds=1)
 
     async def scenario(pilot: Pilot[None]) -> None:
+        await connected(pilot)
         await pilot.press("f12")
         await on_screen(pilot, StaffPinScreen)
         await on_screen(pilot, StartScreen, timeout=4)

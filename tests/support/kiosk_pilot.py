@@ -147,8 +147,14 @@ async def printed(pilot: Pilot[None], screen: TicketScreen) -> str:
     )
 
 
+async def connected(pilot: Pilot[Any]) -> None:
+    """Wait until the kiosk has its database (F12 and the buttons wait for it too)."""
+    await until(pilot, lambda: getattr(pilot.app, "ready", False), "the database to answer")
+
+
 async def staff_login(pilot: Pilot[None], clerk: str, pin: str) -> None:
     """F12, then clerk number and PIN typed on the keyboard."""
+    await connected(pilot)
     await pilot.press("f12")
     await on_screen(pilot, StaffPinScreen)
     await tap(pilot, "#clerk")
