@@ -1,5 +1,6 @@
 # 马上办 mashangban — the two commands of the README, and a few more.
-#   make run    set up and run the product on its embedded defaults (SQLite file, preview printer)
+#   make run    set up and run the demo: kiosk, counter and board side by side on a fresh SQLite
+#               database with the on-screen preview printer
 #   make test   set up and run the whole test suite (lint, types, unit, multi-process, PostgreSQL)
 
 PYTHON ?= python3
@@ -8,11 +9,20 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PG_BIN := /usr/lib/postgresql/15/bin
 
-.PHONY: run test install system-deps lint types unit bench clean
+.PHONY: run run-deps test install system-deps lint types unit bench clean
 
-run: $(STAMP)
-	$(BIN)/mashangban init
-	$(BIN)/mashangban status
+run: $(STAMP) run-deps
+	$(BIN)/mashangban demo
+
+# The demo shows the kiosk, a counter and the board side by side in tmux.
+run-deps:
+	@command -v tmux >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux >/dev/null; \
+		else \
+			echo "the demo needs tmux (sudo apt-get install tmux)" >&2; exit 1; \
+		fi; \
+	}
 
 test: $(STAMP) system-deps lint types unit
 
@@ -27,14 +37,15 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 # The PostgreSQL tests start a real server from these binaries, raster printing draws
-# Chinese with a CJK font, and the board speaks with espeak-ng; install what is missing
-# (Debian packages, as root).
+# Chinese with a CJK font, the board speaks with espeak-ng, and the demo (and its test) lays
+# the apps out in tmux; install what is missing (Debian packages, as root).
 CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 system-deps:
 	@missing=""; \
 	[ -x $(PG_BIN)/postgres ] || missing="$$missing postgresql-15"; \
 	[ -f $(CJK_FONT) ] || missing="$$missing fonts-wqy-microhei"; \
 	command -v espeak-ng >/dev/null || missing="$$missing espeak-ng"; \
+	command -v tmux >/dev/null || missing="$$missing tmux"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			echo "installing:$$missing"; \

@@ -30,7 +30,8 @@ async def shoot(url: str) -> Path:
     for minutes in (20, 15, 9, 4):
         take_ticket(engine, queue="D", now=NOW - dt.timedelta(minutes=minutes))
     clock = [NOW]
-    app = create_app(CounterSettings(engine=engine, window=13, clerk="1001", clock=lambda: clock[0]))
+    settings = CounterSettings(engine=engine, window=13, clerk="1001", clock=lambda: clock[0])
+    app = create_app(settings)
     async with app.run_test(size=(110, 32)) as pilot:
         await pilot.pause(0.5)
         await pilot.press(*"2468", "enter")

@@ -132,6 +132,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{number} has no service item or has not been called to a window; no case can be opened",
     ),
     "no_case": ("该号没有受理办件", "no case has been opened for this ticket"),
+    "demo_needs_tmux": (
+        "演示需要 tmux 来并排显示三个程序（Debian：apt-get install tmux）",
+        "the demo needs tmux to show the three apps side by side (Debian: apt-get install tmux)",
+    ),
     "nothing_finished": (
         "{window} 号窗口今天还没有办结的号",
         "window {window} has finished no ticket today",
