@@ -8,10 +8,11 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
-import re
 import sys
 import tempfile
 from pathlib import Path
+
+from shots import svg_to_png
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE.parent))
@@ -61,19 +62,7 @@ def main() -> None:
         staff.add_clerk(engine, code="1001", name="王芳", pin="2468")
         engine.dispose()
         svg = asyncio.run(shoot(url))
-    import cairosvg  # type: ignore[import-not-found]
-
-    text = svg.read_text("utf-8").replace(
-        "font-family: Fira Code, monospace", 'font-family: "WenQuanYi Zen Hei Mono", monospace'
-    )
-    text = re.sub(
-        r"<text ([^>]*)>([^<]*[\u2580-\u259f][^<]*)</text>",
-        r'<text \1 style="font-family: DejaVu Sans Mono">\2</text>',
-        text,
-    )
-    cairosvg.svg2png(bytestring=text.encode(), write_to=str(svg.with_suffix(".png")))
-    svg.unlink()
-    print(f"wrote {svg.with_suffix('.png')}")
+    svg_to_png(svg)
 
 
 if __name__ == "__main__":

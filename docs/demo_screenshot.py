@@ -16,6 +16,7 @@ from pathlib import Path
 from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
+from shots import svg_to_png
 
 HERE = Path(__file__).parent
 SOCKET = "mashangban-demo-shot"
@@ -91,19 +92,7 @@ def main() -> None:
     console.print(picture, crop=True, overflow="crop", no_wrap=True)
     svg = HERE / "demo.svg"
     console.save_svg(str(svg), title="make run  →  mashangban demo")
-    import cairosvg  # type: ignore[import-not-found]
-
-    text = svg.read_text("utf-8").replace(
-        "font-family: Fira Code, monospace", 'font-family: "WenQuanYi Zen Hei Mono", monospace'
-    )
-    text = re.sub(
-        r"<text ([^>]*)>([^<]*[\u2580-\u259f][^<]*)</text>",
-        r'<text \1 style="font-family: DejaVu Sans Mono">\2</text>',
-        text,
-    )
-    cairosvg.svg2png(bytestring=text.encode(), write_to=str(svg.with_suffix(".png")))
-    svg.unlink()
-    print(f"wrote {svg.with_suffix('.png')}")
+    svg_to_png(svg)
 
 
 if __name__ == "__main__":
