@@ -130,9 +130,10 @@ class DeskScreen(Screen[None]):
             if self.view is None or change_mark(engine) != self.view.mark or minute != self._minute:
                 self._minute = minute  # waits and pauses are counted in minutes
                 view = window_view(engine, window=self.window, now=now)
-        except (MashangbanError, SQLAlchemyError):
-            pass  # the next poll tries again; an action shows the error if it persists
-        self.app.call_from_thread(self._polled, view)
+        except Exception:  # the next poll tries again; an action would say why
+            view = None
+        finally:
+            self.app.call_from_thread(self._polled, view)
 
     def _polled(self, view: WindowView | None) -> None:
         self.polling = False
@@ -150,25 +151,23 @@ class DeskScreen(Screen[None]):
     @work(thread=True, group="action", exit_on_error=False)
     def _run(self, operation: Operation, before: CurrentTicket | None) -> None:
         engine, window = self.counter.engine, self.window
-        severity = "information"
+        text, severity, view = "", "information", None
         try:
             text = retry_busy(operation, attempts=5)
         except NothingWaiting as exc:
             text, severity = f"{t('nothing_waiting')}\n{exc.zh}", "warning"
-        except DatabaseError as exc:
-            text, severity = (t("busy") if exc.key == "db_busy" else f"{exc.zh}\n{exc.en}"), "error"
-        except MashangbanError as exc:
-            text, severity = f"{exc.zh}\n{exc.en}", "error"
-        view = None
+        except Exception as exc:  # shown to the clerk, never a crash
+            text, severity = _describe(exc), "error"
         try:
             view = window_view(engine, window=window, now=self.counter.now())
-        except (MashangbanError, SQLAlchemyError) as exc:
-            text, severity = f"{text}\n{exc}", "error"
-        if view is not None and _finished_with_case(before, view):
-            receipt, bad = _print_receipt(engine, window, self.counter.now())
-            text = f"{text}\n{receipt}" if text else receipt
-            severity = "error" if bad else severity
-        self.app.call_from_thread(self._ran, view, text, severity)
+            if _finished_with_case(before, view):
+                receipt, bad = _print_receipt(engine, window, self.counter.now())
+                text = f"{text}\n{receipt}" if text else receipt
+                severity = "error" if bad else severity
+        except Exception as exc:  # the view could not be read: say so, keep the keys alive
+            text, severity = f"{text}\n{_describe(exc)}".strip(), "error"
+        finally:
+            self.app.call_from_thread(self._ran, view, text, severity)
 
     def _ran(self, view: WindowView | None, text: str, severity: str) -> None:
         self.busy = False
@@ -351,6 +350,19 @@ class DeskScreen(Screen[None]):
             self.app.call_from_thread(self._ran, None, f"{exc.zh}\n{exc.en}", "error")
             return
         self.app.call_from_thread(self.counter.logged_out)
+
+
+def _describe(exc: Exception) -> str:
+    """What the clerk reads for an error: the refusal in both languages, or the database's
+    trouble; anything else is a bug, named so it can be reported."""
+    if isinstance(exc, DatabaseError) and exc.key == "db_busy":
+        return t("busy")
+    if isinstance(exc, MashangbanError):
+        return f"{exc.zh}\n{exc.en}"
+    if isinstance(exc, SQLAlchemyError):
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        return t("db_trouble", detail=first)
+    return t("internal", detail=f"{type(exc).__name__}: {exc}")
 
 
 def _finished_with_case(before: CurrentTicket | None, view: WindowView) -> bool:

@@ -57,6 +57,8 @@ TEXT: dict[str, str] = {
     "reprinted": "已补打 Reprinted ({state})",
     "logged_out": "已签退 Logged out",
     "busy": "数据库忙，请再按一次 The database is busy, press again",
+    "db_trouble": "数据库出错，请再试或联系管理员 Database trouble, try again: {detail}",
+    "internal": "程序出错，请联系管理员 Internal error, please report: {detail}",
     "transfer_title": "转办 Transfer {number}",
     "transfer_hint": "选择区域，或输入窗口号后回车 Pick a zone, or type a window number + Enter",
     "call_title": "叫指定号 Call a number",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
+from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 from textual.pilot import Pilot
 
@@ -429,3 +430,25 @@ def test_a_given_pin_logs_in_at_once_and_a_wrong_one_stays_on_the_form(engine) -
 
     drive(counter(engine, pin="2468"), right)
     drive(counter(engine, window=19, clerk="1002", pin="0000"), wrong)
+
+
+def test_an_unexpected_database_error_is_shown_and_the_keys_keep_working(
+    engine, monkeypatch
+) -> None:
+    import counter.desk as desk_module
+
+    def broken(*_args, **_kwargs):
+        raise OperationalError("UPDATE ticket …", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(desk_module, "recall", broken)
+    take(engine, "M")
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await log_in(pilot)
+        await press(pilot, "n")
+        message = await press(pilot, "r")
+        assert "数据库出错" in message and "disk I/O error" in message
+        assert "已办结" not in message
+        assert "没有等候的号" in await press(pilot, "n")  # not stuck: the next key works
+
+    drive(counter(engine), scenario)
