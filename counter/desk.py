@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,11 +15,11 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from counter import panels
-from counter.app import CounterApp
+from counter.app import CounterApp, describe
 from counter.strings import KEYS, t
 from models.calling import call_next, call_number
 from models.db import retry_busy
-from models.errors import DatabaseError, MashangbanError, NothingWaiting
+from models.errors import MashangbanError, NothingWaiting
 from models.serving import finish, mark_no_show, recall, requeue, start, transfer
 from models.staff import logout, pause, resume
 from models.windowview import CurrentTicket, WindowView, change_mark, window_view
@@ -157,7 +156,7 @@ class DeskScreen(Screen[None]):
         except NothingWaiting as exc:
             text, severity = f"{t('nothing_waiting')}\n{exc.zh}", "warning"
         except Exception as exc:  # shown to the clerk, never a crash
-            text, severity = _describe(exc), "error"
+            text, severity = describe(exc), "error"
         try:
             view = window_view(engine, window=window, now=self.counter.now())
             if _finished_with_case(before, view):
@@ -165,7 +164,7 @@ class DeskScreen(Screen[None]):
                 text = f"{text}\n{receipt}" if text else receipt
                 severity = "error" if bad else severity
         except Exception as exc:  # the view could not be read: say so, keep the keys alive
-            text, severity = f"{text}\n{_describe(exc)}".strip(), "error"
+            text, severity = f"{text}\n{describe(exc)}".strip(), "error"
         finally:
             self.app.call_from_thread(self._ran, view, text, severity)
 
@@ -346,23 +345,10 @@ class DeskScreen(Screen[None]):
     def _logout(self) -> None:
         try:
             retry_busy(lambda: logout(self.counter.engine, window=self.window), attempts=5)
-        except MashangbanError as exc:
-            self.app.call_from_thread(self._ran, None, f"{exc.zh}\n{exc.en}", "error")
+        except Exception as exc:  # shown, and the desk stays usable
+            self.app.call_from_thread(self._ran, None, describe(exc), "error")
             return
         self.app.call_from_thread(self.counter.logged_out)
-
-
-def _describe(exc: Exception) -> str:
-    """What the clerk reads for an error: the refusal in both languages, or the database's
-    trouble; anything else is a bug, named so it can be reported."""
-    if isinstance(exc, DatabaseError) and exc.key == "db_busy":
-        return t("busy")
-    if isinstance(exc, MashangbanError):
-        return f"{exc.zh}\n{exc.en}"
-    if isinstance(exc, SQLAlchemyError):
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        return t("db_trouble", detail=first)
-    return t("internal", detail=f"{type(exc).__name__}: {exc}")
 
 
 def _finished_with_case(before: CurrentTicket | None, view: WindowView) -> bool:

@@ -10,10 +10,9 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Input, Label, Static
 
-from counter.app import CounterApp
+from counter.app import CounterApp, describe
 from counter.strings import t
 from models.db import retry_busy
-from models.errors import MashangbanError
 from models.staff import login
 
 
@@ -86,8 +85,8 @@ class LoginScreen(Screen[None]):
         engine = self.counter.engine
         try:
             retry_busy(lambda: login(engine, window=window, clerk=clerk, pin=pin), attempts=5)
-        except MashangbanError as exc:
-            self.app.call_from_thread(self._refused, f"{exc.zh}\n{exc.en}")
+        except Exception as exc:  # a refusal, or trouble: shown on the form, never a crash
+            self.app.call_from_thread(self._refused, describe(exc))
             return
         self.was_used = True
         self.app.call_from_thread(self.counter.logged_in, window)

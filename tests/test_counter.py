@@ -452,3 +452,20 @@ def test_an_unexpected_database_error_is_shown_and_the_keys_keep_working(
         assert "没有等候的号" in await press(pilot, "n")  # not stuck: the next key works
 
     drive(counter(engine), scenario)
+
+
+def test_database_trouble_at_login_is_shown_on_the_form(engine, monkeypatch) -> None:
+    import counter.login as login_module
+
+    def broken(*_args, **_kwargs):
+        raise OperationalError("SELECT clerk …", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(login_module, "login", broken)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await on_screen(pilot, LoginScreen)
+        await pilot.press(*"2468", "enter")
+        await shows(pilot, "#login-error", "数据库出错")
+        assert not pilot.app.screen.query_one("#submit").disabled  # the clerk can try again
+
+    drive(counter(engine), scenario)
