@@ -278,5 +278,44 @@ class Case(SQLModel, table=True):
     promised_date: dt.date | None = None
     provisional: bool = False
     pickup_code: str = Field(max_length=8)
+    """Six digits, unique among the cases not yet picked up."""
+    ready_at: dt.datetime | None = None
+    """When the result was ready for pickup (统一出件)."""
+    picked_up_at: dt.datetime | None = None
+    picked_up_window: int | None = None
     state: str = "accepted"
     """accepted, ready or picked_up; done for an instant item (its 办结单, nothing to pick up)."""
+
+
+class Rating(SQLModel, table=True):
+    """A citizen's rating (好差评) of one finished ticket: 5 非常满意 … 1 非常不满意."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", unique=True)
+    """One rating per ticket."""
+    window: int
+    clerk_code: str | None = None
+    level: int
+    """5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意."""
+    reason: str = ""
+    """Why, asked for levels 1 and 2."""
+    rated_at: dt.datetime = Field(index=True)
+
+
+class Rectification(SQLModel, table=True):
+    """A bad rating to put right (整改), due in 15 working days."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    rating_id: int = Field(foreign_key="rating.id", unique=True)
+    ticket_id: int = Field(foreign_key="ticket.id")
+    window: int
+    clerk_code: str | None = None
+    reason: str
+    opened_at: dt.datetime
+    due_date: dt.date
+    provisional: bool = False
+    """The due date counts days past the official calendar's data (Monday to Friday)."""
+    closed_at: dt.datetime | None = None
+    closed_by: str | None = None
+    note: str = ""
+    """What was done, written when it is closed."""
