@@ -10,10 +10,13 @@ floor from the same run (raw sqlite3; python-escpos for printing; a minimal Text
 6. kiosk: the kiosk app headless, against a minimal Textual app (targets: cold start to the first
    screen ≤ 1.5 × the floor, tap to number on screen p99 < 100 ms, RSS < 120 MB);
 7. board: a call at a counter process until the display board shows it, against a minimal
-   Textual poller (targets: p95 < 1 s, idle CPU < 2 % of one core).
+   Textual poller (targets: p95 < 1 s, idle CPU < 2 % of one core);
+8. counter: the counter app in a terminal, against a minimal Textual app, and "next" with 30
+   counters polling, against no pollers (targets: key to screen p99 < 100 ms, idle CPU < 2 % of
+   one core, call-next p99 < 50 ms).
 
 Run ``python -m bench`` (``make bench``); see bench/__main__.py for the options.
 """
 
-BENCHMARKS = ("take", "call", "drain", "status", "print", "kiosk", "board", "profile")
+BENCHMARKS = ("take", "call", "drain", "status", "print", "kiosk", "board", "counter", "profile")
 """Names for ``--only``; the profile runs by itself after a missed target."""

@@ -39,6 +39,10 @@ class Sizes:
     kiosk_starts: int
     kiosk_taps: int
     kiosk_tap_warmup: int
+    counter_presses: int
+    counter_press_warmup: int
+    counter_idle_s: float
+    counter_calls: int
 
 
 FULL = Sizes(
@@ -59,6 +63,10 @@ FULL = Sizes(
     kiosk_starts=7,
     kiosk_taps=100,
     kiosk_tap_warmup=5,
+    counter_presses=100,
+    counter_press_warmup=5,
+    counter_idle_s=10.0,
+    counter_calls=100,
 )
 QUICK = Sizes(
     takes=200,
@@ -78,6 +86,10 @@ QUICK = Sizes(
     kiosk_starts=3,
     kiosk_taps=15,
     kiosk_tap_warmup=2,
+    counter_presses=15,
+    counter_press_warmup=3,
+    counter_idle_s=4.0,
+    counter_calls=25,
 )
 
 
