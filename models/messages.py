@@ -171,6 +171,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "nothing_printed": ("{number} 还没有打印过", "{number} has never been printed"),
     "file_unwritable": ("无法写入 {path}：{reason}", "cannot write {path}: {reason}"),
+    # ratings (好差评) and rectifications (整改)
+    "rating_bad_level": ("评价等级应为 1–5：{level}", "the rating level must be 1-5: {level}"),
+    "rating_needs_reason": (
+        "{level_zh}的评价请选择原因",
+        "a rating of {level_en} needs a reason",
+    ),
+    "already_rated": (
+        "{number} 已经评价过了（{level_zh}）",
+        "{number} has already been rated ({level_en})",
+    ),
+    "unknown_rectification": ("没有这个整改项：{id}", "no rectification item {id}"),
+    "rectification_closed": (
+        "整改项 {id} 已于 {closed} 由 {by} 关闭",
+        "rectification item {id} was closed on {closed} by {by}",
+    ),
+    "rectification_note": (
+        "关闭整改项须写明整改情况",
+        "closing a rectification item needs a note of what was done",
+    ),
     # audit
     "chain_broken": (
         "事件链在第 {seq} 条断开：{detail}",
@@ -201,6 +220,24 @@ ACTION_ZH = {
 }
 
 PRIORITY_ZH = {"normal": "普通", "appointment": "预约", "green": "绿色通道"}
+
+RATING_LEVELS: dict[int, tuple[str, str]] = {
+    5: ("非常满意", "Very satisfied"),
+    4: ("满意", "Satisfied"),
+    3: ("基本满意", "Fairly satisfied"),
+    2: ("不满意", "Dissatisfied"),
+    1: ("非常不满意", "Very dissatisfied"),
+}
+"""好差评 levels, best first: (Chinese, English)."""
+
+RATING_REASONS: list[tuple[str, str]] = [
+    ("等候时间长", "Long wait"),
+    ("态度不好", "Attitude"),
+    ("材料要求不清", "Unclear requirements"),
+    ("办理时间长", "Slow service"),
+    ("其他", "Other"),
+]
+"""The common reasons a citizen picks for a bad rating (the Chinese is stored)."""
 
 
 def render(key: str, **values: object) -> tuple[str, str]:
