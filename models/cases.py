@@ -64,9 +64,9 @@ def open_case(engine: Engine, *, ticket_number: str, now: dt.datetime | None = N
             raise Refused("case_needs_item", number=ticket.number)
         existing = session.exec(select(Case).where(Case.ticket_id == ticket.id)).first()
         if existing is not None:
-            return _view(session, existing, settings.timezone)
+            return case_view(session, existing, settings.timezone)
         case = _open(session, ticket, get_item(session, ticket.item_code), moment, day)
-        return _view(session, case, settings.timezone)
+        return case_view(session, case, settings.timezone)
 
 
 def open_case_at_finish(
@@ -82,6 +82,19 @@ def open_case_at_finish(
     if not item.promised_days:
         return None
     return _open(session, ticket, item, moment, local(moment, tz).date())
+
+
+def _free_pickup_code(session: Session) -> str:
+    """Six random digits that no case waiting to be picked up has (a code names one case)."""
+    while True:
+        code = f"{secrets.randbelow(10**6):06d}"
+        taken = session.exec(
+            select(Case.id).where(
+                Case.pickup_code == code, col(Case.state).in_(["accepted", "ready"])
+            )
+        ).first()
+        if taken is None:
+            return code
 
 
 def _open(
@@ -108,7 +121,7 @@ def _open(
         accepted_at=moment,
         promised_date=promised,
         provisional=provisional,
-        pickup_code=f"{secrets.randbelow(10**6):06d}",
+        pickup_code=_free_pickup_code(session),
         # An instant item is done at the window: there is nothing to pick up later.
         state="accepted" if item.promised_days else "done",
     )
@@ -138,17 +151,18 @@ def case_for_ticket(engine: Engine, *, ticket_id: int) -> CaseView:
         ).first()
         if case is None:
             raise NotFound("no_case")
-        return _view(session, case, hall_settings(session).timezone)
+        return case_view(session, case, hall_settings(session).timezone)
 
 
 def case_by_id(session: Session, case_id: int, tz: str) -> CaseView:
     """A case known to exist (print jobs refer to it)."""
     case = session.get(Case, case_id)
     assert case is not None, f"print job refers to case {case_id}"
-    return _view(session, case, tz)
+    return case_view(session, case, tz)
 
 
-def _view(session: Session, case: Case, tz: str) -> CaseView:
+def case_view(session: Session, case: Case, tz: str) -> CaseView:
+    """A stored case as staff see it (local times)."""
     item = get_item(session, case.item_code)
     ticket = fetch(session, T.c.id == case.ticket_id)
     return CaseView(

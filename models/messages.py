@@ -132,6 +132,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{number} has no service item or has not been called to a window; no case can be opened",
     ),
     "no_case": ("该号没有受理办件", "no case has been opened for this ticket"),
+    "unknown_case": ("没有这个办件：{case}", "no such case: {case}"),
+    "case_not_accepted": (
+        "办件 {case} 不在受理中（现为 {state}），不能标记为可取件",
+        "case {case} is not being processed (it is {state}); it cannot be marked ready",
+    ),
+    "pickup_unknown": ("取件码 {code} 不正确", "pickup code {code} is not known"),
+    "pickup_used": (
+        "取件码 {code} 的材料已经领取过了",
+        "the result for pickup code {code} has already been collected",
+    ),
+    "pickup_not_ready": (
+        "办件 {case} 尚未办结（承诺 {promised}），暂不能领取",
+        "case {case} is not ready yet (promised by {promised})",
+    ),
     "demo_needs_tmux": (
         "演示需要 tmux 来并排显示三个程序（Debian：apt-get install tmux）",
         "the demo needs tmux to show the three apps side by side (Debian: apt-get install tmux)",
