@@ -91,6 +91,8 @@ class RectificationView:
     note: str
     overdue: bool
     """Still open after its due date."""
+    days_overdue: int
+    """Calendar days past the due date while open (0 when not overdue)."""
 
     @property
     def state(self) -> str:
@@ -311,6 +313,7 @@ def _rectification_view(
     item: Rectification, level: int, number: str, day: dt.date, tz: str, today: dt.date
 ) -> RectificationView:
     assert item.id is not None
+    overdue = item.closed_at is None and item.due_date < today
     return RectificationView(
         id=item.id,
         rating_id=item.rating_id,
@@ -327,7 +330,8 @@ def _rectification_view(
         closed_at=local(item.closed_at, tz) if item.closed_at else None,
         closed_by=item.closed_by,
         note=item.note,
-        overdue=item.closed_at is None and item.due_date < today,
+        overdue=overdue,
+        days_overdue=(today - item.due_date).days if overdue else 0,
     )
 
 

@@ -106,4 +106,4 @@ def main() -> None:
     app()
 
 
-from models.cli import admin, apps, cases, demo, desk, printing  # noqa: E402,F401  (registers the commands)
+from models.cli import admin, apps, cases, demo, desk, printing, supervision  # noqa: E402,F401  (registers the commands)
