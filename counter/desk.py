@@ -12,6 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Static
 
 from counter import panels
@@ -45,6 +46,8 @@ class DeskScreen(Screen[None]):
         self.busy = False
         """True while an action runs: further keys are ignored (one key, one action)."""
         self.polling = False
+        self._slow: Timer | None = None
+        """Shows "…" when an action takes a while."""
         self.actions_done = 0
         """Actions ended so far (tests and benchmarks wait on it)."""
         self._minute = -1
@@ -136,15 +139,19 @@ class DeskScreen(Screen[None]):
 
     def _polled(self, view: WindowView | None) -> None:
         self.polling = False
-        if view is not None and not self.busy:
-            self.show(view)
+        if view is None or self.busy:
+            return
+        if self.view is not None and view.mark < self.view.mark:
+            return  # read before the last action's own view: older than what is shown
+        self.show(view)
 
     # ---- actions -------------------------------------------------------------------------
     def _act(self, operation: Operation) -> None:
         if self.busy:
             return
         self.busy = True
-        self.say("…")
+        # "…" only when an action takes a while: drawing it at once costs every key a frame.
+        self._slow = self.set_timer(0.15, lambda: self.say("…"))
         self._run(operation, before=self.view.current if self.view else None)
 
     @work(thread=True, group="action", exit_on_error=False)
@@ -159,16 +166,29 @@ class DeskScreen(Screen[None]):
             text, severity = describe(exc), "error"
         try:
             view = window_view(engine, window=window, now=self.counter.now())
-            if _finished_with_case(before, view):
-                receipt, bad = _print_receipt(engine, window, self.counter.now())
-                text = f"{text}\n{receipt}" if text else receipt
-                severity = "error" if bad else severity
+            if not _finished_with_case(before, view):
+                return
+            # The new number first; the receipt prints while the clerk already sees it. The
+            # desk stays busy until it is printed: it prints the window's last finished ticket.
+            self.app.call_from_thread(self._shown, view, text, severity)
+            view = None
+            receipt, bad = _print_receipt(engine, window, self.counter.now())
+            text = f"{text}\n{receipt}" if text else receipt
+            severity = "error" if bad else severity
         except Exception as exc:  # the view could not be read: say so, keep the keys alive
             text, severity = f"{text}\n{describe(exc)}".strip(), "error"
         finally:
             self.app.call_from_thread(self._ran, view, text, severity)
 
+    def _shown(self, view: WindowView, text: str, severity: str) -> None:
+        if self._slow is not None:
+            self._slow.stop()
+        self.show(view)
+        self.say(text, severity)
+
     def _ran(self, view: WindowView | None, text: str, severity: str) -> None:
+        if self._slow is not None:
+            self._slow.stop()
         self.busy = False
         self.actions_done += 1
         if view is not None:

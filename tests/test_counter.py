@@ -469,3 +469,18 @@ def test_database_trouble_at_login_is_shown_on_the_form(engine, monkeypatch) -> 
         assert not pilot.app.screen.query_one("#submit").disabled  # the clerk can try again
 
     drive(counter(engine), scenario)
+
+
+def test_a_poll_read_before_an_action_does_not_undo_its_screen(engine) -> None:
+    take(engine, "M")
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        desk = await log_in(pilot)
+        stale = desk.view  # what a poll started before the key would bring back
+        await press(pilot, "n")
+        assert stale is not None and desk.view is not None and stale.mark < desk.view.mark
+        desk._polled(stale)
+        await pilot.pause()
+        assert "M001" in shown(pilot, "#current")
+
+    drive(counter(engine), scenario)
