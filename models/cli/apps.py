@@ -59,3 +59,27 @@ def counter(
     # MASHANGBAN_PIN (as for `login`) logs in at once when window and clerk are given too.
     pin = os.environ.get("MASHANGBAN_PIN") or None
     create_app(CounterSettings(engine=engine, window=window, clerk=clerk, pin=pin)).run()
+
+
+@app.command()
+def monitor(ctx: typer.Context) -> None:
+    """Start the hall manager's live monitor: queues, windows and alarms (q quits)."""
+    engine = state(ctx).engine()
+    from board.monitor import MonitorSettings, create_app
+
+    create_app(MonitorSettings(engine=engine)).run()
+
+
+@app.command("rate")
+def rate_pad(
+    ctx: typer.Context,
+    window: int = typer.Option(..., "--window", help="The window the pad faces the citizens of."),
+) -> None:
+    """Start the rating pad (好差评) facing the citizen at a window (F12 and a staff PIN quit)."""
+    engine = state(ctx).engine()
+    from models.ratings import ratable_ticket
+
+    ratable_ticket(engine, window=window)  # an unknown window is refused before the screen
+    from counter.ratepad import RatePadSettings, create_app
+
+    create_app(RatePadSettings(engine=engine, window=window)).run()
