@@ -6,7 +6,6 @@ end (the desk is no longer busy) instead of sleeping a fixed time.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import io
 from collections.abc import Awaitable, Callable
@@ -22,6 +21,7 @@ from counter.app import CounterApp, CounterSettings, create_app
 from counter.desk import DeskScreen
 from counter.login import LoginScreen
 from tests.conftest import NOW, PIN
+from tests.support.kiosk_pilot import drive as run_app
 from tests.support.kiosk_pilot import on_screen, until
 
 SIZE = (100, 30)
@@ -63,13 +63,8 @@ def drive(
     scenario: Callable[[Pilot[None]], Awaitable[None]],
     size: tuple[int, int] = SIZE,
 ) -> None:
-    """Run the app headless and play the scenario on it."""
-
-    async def main() -> None:
-        async with app.run_test(size=size) as pilot:
-            await scenario(pilot)
-
-    asyncio.run(main())
+    """Run the counter headless at a clerk's terminal size and play the scenario on it."""
+    run_app(app, scenario, size)
 
 
 async def log_in(pilot: Pilot[Any], pin: str = PIN) -> DeskScreen:

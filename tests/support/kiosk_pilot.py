@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Engine, func
 from sqlmodel import col, select
+from textual.app import App
 from textual.css.query import NoMatches
 from textual.pilot import Pilot
 from textual.widget import Widget
@@ -42,11 +43,12 @@ def kiosk(engine: Engine, *, at: dt.datetime = NOW, **settings: Any) -> KioskApp
 
 
 def drive(
-    app: KioskApp,
+    app: App[None],
     scenario: Callable[[Pilot[None]], Awaitable[None]],
     size: tuple[int, int] = SIZE,
 ) -> None:
-    """Run the app headless and play the scenario on it (sync tests: no asyncio plugin)."""
+    """Run an app (any of ours) headless and play the scenario on it (sync tests: no asyncio
+    plugin)."""
 
     async def main() -> None:
         async with app.run_test(size=size) as pilot:
