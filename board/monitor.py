@@ -140,8 +140,8 @@ class MonitorApp(App[None]):
     CSS = """
     #summary { height: 1; padding: 0 1; background: $primary-darken-2; }
     #tables { height: 1fr; }
-    #queues { width: 1fr; }
-    #windows { width: 1fr; }
+    #queues { width: 3fr; }
+    #windows { width: 2fr; }
     #alarms-box { height: auto; max-height: 40%; border: round $error; padding: 0 1; }
     """
     BINDINGS = [("q", "quit", "退出 Quit")]
