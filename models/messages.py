@@ -185,6 +185,31 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "nothing_printed": ("{number} 还没有打印过", "{number} has never been printed"),
     "file_unwritable": ("无法写入 {path}：{reason}", "cannot write {path}: {reason}"),
+    # reports
+    "report_bad_date": (
+        "日期格式不对：{value}（应如 2026-11-25）",
+        "not a date: {value} (like 2026-11-25)",
+    ),
+    "report_bad_range": (
+        "起始日期 {start} 晚于结束日期 {end}",
+        "the start date {start} is after the end date {end}",
+    ),
+    "report_bad_by": (
+        "不能按 {by} 分组，可选：{choices}",
+        "cannot group by {by}; choose {choices}",
+    ),
+    "report_bad_format": (
+        "不支持的格式：{format}，可选：{choices}",
+        "unknown format: {format}; choose {choices}",
+    ),
+    "report_needs_out": (
+        "{format} 格式须用 --out 指定文件",
+        "the {format} format needs a file: give --out FILE",
+    ),
+    "report_table_out": (
+        "表格只显示在终端；导出文件请用 --format csv 或 xlsx",
+        "a table is shown in the terminal; to write a file use --format csv or xlsx",
+    ),
     # ratings (好差评) and rectifications (整改)
     "rating_bad_level": ("评价等级应为 1–5：{level}", "the rating level must be 1-5: {level}"),
     "rating_needs_reason": (

@@ -119,4 +119,4 @@ def run_subcommand(name: str, argv: list[str]) -> None:
     main()
 
 
-from models.cli import admin, apps, cases, demo, desk, printing, supervision  # noqa: E402,F401  (registers the commands)
+from models.cli import admin, apps, cases, demo, desk, printing, reports, supervision  # noqa: E402,F401  (registers the commands)
