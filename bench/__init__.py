@@ -13,10 +13,15 @@ floor from the same run (raw sqlite3; python-escpos for printing; a minimal Text
    Textual poller (targets: p95 < 1 s, idle CPU < 2 % of one core);
 8. counter: the counter app in a terminal, against a minimal Textual app, and "next" with 30
    counters polling, against no pollers (targets: key to screen p99 < 100 ms, idle CPU < 2 % of
-   one core, call-next p99 < 50 ms).
+   one core, call-next p99 < 50 ms);
+9. yearreport: ``report`` over a year of history, ≈ 1.1 M tickets, by queue, day and window,
+   against a raw GROUP BY counting the year's tickets per queue (target: < 2 s).
 
 Run ``python -m bench`` (``make bench``); see bench/__main__.py for the options.
 """
 
-BENCHMARKS = ("take", "call", "drain", "status", "print", "kiosk", "board", "counter", "profile")
+BENCHMARKS = (
+    "take", "call", "drain", "status", "print", "kiosk", "board", "counter", "yearreport",
+    "profile",
+)  # fmt: skip
 """Names for ``--only``; the profile runs by itself after a missed target."""

@@ -26,7 +26,7 @@ from bench.report import print_header, print_result, print_verdicts
 
 
 def _runners(dbs: Databases, profile: bool) -> dict[str, Callable[[], Result]]:
-    from bench import board, call, counter, drain, kiosk, printing, status, take
+    from bench import board, call, counter, drain, kiosk, printing, status, take, yearreport
 
     sizes, workdir = dbs.sizes, dbs.workdir
     return {
@@ -38,6 +38,7 @@ def _runners(dbs: Databases, profile: bool) -> dict[str, Callable[[], Result]]:
         "kiosk": lambda: kiosk.run(sizes, workdir, profile),
         "board": lambda: board.run(sizes, workdir, dbs.template),
         "counter": lambda: counter.run(sizes, workdir, dbs.template),
+        "yearreport": lambda: yearreport.run(sizes, workdir, dbs.template),
     }
 
 

@@ -1,0 +1,104 @@
+"""Benchmark 9: ``report`` over a year of history (≈ 3,000 tickets a day, ≈ 1.1 M tickets).
+
+The year is generated once (bench.yearhistory) into a copy of the template; then
+models.reports.report runs over the whole year by queue, by day and by window, a few times
+each with one engine (p50 reported). Floor: raw sqlite3 counting the year's tickets per queue
+with one GROUP BY, the least any report of that year must read. Target: < 2 s.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+import time
+from pathlib import Path
+
+from bench.common import NOW, Result, Row, Sizes, Verdict
+from bench.halldb import checkpoint, copy_db, db_size, raw_connect, url_for
+from bench.yearhistory import fill_year
+from models.db import make_engine
+from models.reports import report
+
+TARGET_S = 2.0
+PER_DAY = 3000
+RUNS = 3
+GROUPINGS = ("queue", "day", "window")
+FLOOR_SQL = (
+    "SELECT queue_id, count(*) FROM ticket WHERE business_date BETWEEN ? AND ? GROUP BY queue_id"
+)
+
+
+def _floor(path: Path, start: dt.date, end: dt.date) -> tuple[float, int]:
+    con = raw_connect(path)
+    try:
+        con.execute(FLOOR_SQL, (start.isoformat(), end.isoformat())).fetchall()  # warm
+        samples, counted = [], 0
+        for _ in range(RUNS):
+            began = time.perf_counter()
+            rows = con.execute(FLOOR_SQL, (start.isoformat(), end.isoformat())).fetchall()
+            samples.append(time.perf_counter() - began)
+            counted = sum(int(n) for _, n in rows)
+    finally:
+        con.close()
+    return statistics.median(samples), counted
+
+
+def run(sizes: Sizes, workdir: Path, template: Path) -> Result:
+    """Generate the year, then time the report three ways against the floor."""
+    days = 365 if sizes.history >= 1_000_000 else 30
+    path = copy_db(template, workdir, "year.db")
+    began = time.perf_counter()
+    tickets, ratings, cases = fill_year(path, days, PER_DAY)
+    checkpoint(path)
+    built = time.perf_counter() - began
+    end = NOW.date() - dt.timedelta(days=1)
+    start = end - dt.timedelta(days=days - 1)
+    floor, counted = _floor(path, start, end)
+    engine = make_engine(url_for(path))
+    timings: dict[str, float] = {}
+    totals: dict[str, int] = {}
+    try:
+        for by in GROUPINGS:
+            samples = []
+            for _ in range(RUNS):
+                began = time.perf_counter()
+                result = report(engine, start=start, end=end, by=by, now=NOW)
+                samples.append(time.perf_counter() - began)
+            timings[by] = statistics.median(samples)
+            totals[by] = result.total.issued
+    finally:
+        engine.dispose()
+    rows = [
+        Row(f"report by {by}, p50 of {RUNS}", timings[by] * 1000, floor * 1000, "ms",
+            f"< {TARGET_S * 1000:.0f} ms")
+        for by in GROUPINGS
+    ]  # fmt: skip
+    rows += [
+        Row("tickets in the year", tickets, counted, "tickets", digits=0),
+        Row("database size (file + WAL)", db_size(path) / 2**20, None, "MiB", digits=1),
+    ]
+    agree = all(total == counted for total in totals.values())
+    notes = [
+        f"{days} days × {PER_DAY:,} tickets ({start} – {end}), {ratings:,} ratings, "
+        f"{cases:,} cases; generated in {built:.1f} s with executemany in one transaction",
+        "each report: 4 grouped queries (waits, services, ratings, cases) over the whole year; "
+        "one engine, p50 of the runs after none discarded",
+        "floor: " + FLOOR_SQL,
+    ]
+    if not agree:
+        notes.append(f"ERROR: the reports' totals {totals} differ from the floor's {counted}")
+    worst = max(timings.values())
+    verdict = Verdict(
+        "yearreport",
+        worst < TARGET_S and agree,
+        f"report over {tickets:,} tickets: p50 "
+        + ", ".join(f"by {by} {timings[by]:.2f} s" for by in GROUPINGS)
+        + f" vs target < {TARGET_S:g} s; floor {floor * 1000:.0f} ms",
+    )
+    return Result(
+        "yearreport",
+        f"9 · report over a year of history ({tickets:,} tickets, SQLite file)",
+        rows,
+        notes,
+        [verdict],
+    )
