@@ -10,12 +10,13 @@ refresh of 30 counters, each against a floor measured in the same run.
    call_next, window_view and, for items with promised days, the 受理回执). Floor: a minimal
    Textual app in the same kind of terminal whose "n" runs a thread worker that does nothing and
    then shows the same message. Target: p99 < 100 ms.
-2. Idle CPU: the same counter after the presses, left alone with its live refresh (change_mark
+2. Idle CPU: the same counter after the presses, left alone with its live refresh (last_event_seq
    every 0.5 s, the clock and the service clock every second, ticking from 10:00), user + system
    time from /proc; floor: the minimal app (a clock ticking every second). Target: < 2 % of one
    core.
 3. 30 counters polling one SQLite file: 30 processes (bench/counterproc.py poll) do the desk's
-   live refresh for windows 1-21 in turn (change_mark every 0.5 s, window_view on a change), while
+   live refresh for windows 1-21 in turn (last_event_seq every 0.5 s, window_view on a change),
+   while
    two processes press "next" (call_next with finish_current, under retry_busy as the desk does)
    at the eight windows with a clerk logged in. Floor: the same two callers on a fresh copy of
    the same database with no pollers, this run. Target: call-next p99 < 50 ms.
@@ -267,10 +268,10 @@ def _poll_rows(run: CallRun) -> tuple[list[Row], str]:
     cpu = sum(p["cpu"] for p in run.polls)
     lm, lr = Latency.of(marks), Latency.of(reads)
     rows = [
-        Row("  pollers: change_mark p99", lm.p99, None, "ms"),
+        Row("  pollers: last_event_seq p99", lm.p99, None, "ms"),
         Row("  pollers: window_view p50", lr.p50, None, "ms"),
         Row("  pollers: window_view p99", lr.p99, None, "ms"),
-        Row("  pollers: change_mark reads per second", len(marks) / wall, None, "/s", digits=0),
+        Row("  pollers: last_event_seq reads per second", len(marks) / wall, None, "/s", digits=0),
         Row("  pollers: window_view reads per second", len(reads) / wall, None, "/s", digits=0),
         Row("  pollers: CPU, all 30 together", 100 * cpu / wall, None, "% of a core", digits=1),
     ]

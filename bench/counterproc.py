@@ -9,7 +9,7 @@ the floor: a minimal Textual app with the same clock and message line, whose "n"
 worker that does nothing and then shows "Called C001" and so on.
 
 ``poll DB WINDOW STOP READY OUT`` does what a counter's live refresh does for one window: read
-change_mark every 0.5 s and window_view when it moved (or the minute changed), until the STOP
+last_event_seq every 0.5 s and window_view when it moved (or the minute changed), until the STOP
 file exists. ``call DB WINDOWS WARMUP CALLS GAP SEED OUT`` presses "next" at the windows in
 turn (call_next with finish_current, under retry_busy like the desk), GAP seconds apart or so.
 
@@ -152,7 +152,8 @@ def floor(out: str) -> None:
 def poll(db: str, window: int, stop: str, ready: str, out: str) -> None:
     from models.db import make_engine
     from models.errors import MashangbanError
-    from models.windowview import change_mark, window_view
+    from models.events import last_event_seq
+    from models.windowview import window_view
 
     engine = make_engine(db)
     view = window_view(engine, window=window, now=running_clock())
@@ -169,7 +170,7 @@ def poll(db: str, window: int, stop: str, ready: str, out: str) -> None:
         time.sleep(max(0.0, due - time.monotonic()))
         start = time.monotonic()
         try:
-            mark = change_mark(engine)
+            mark = last_event_seq(engine)
             marks.append(time.monotonic() - start)
             now = running_clock()
             if mark != view.mark or now.minute != minute:

@@ -21,9 +21,10 @@ from counter.strings import KEYS, t
 from models.calling import call_next, call_number
 from models.db import retry_busy
 from models.errors import MashangbanError, NothingWaiting
+from models.events import last_event_seq
 from models.serving import finish, mark_no_show, recall, requeue, start, transfer
 from models.staff import logout, pause, resume
-from models.windowview import CurrentTicket, WindowView, change_mark, window_view
+from models.windowview import CurrentTicket, WindowView, window_view
 
 if TYPE_CHECKING:
     from printer.receipts import ReceiptPrint
@@ -129,7 +130,11 @@ class DeskScreen(Screen[None]):
         view = None
         try:
             minute = now.hour * 60 + now.minute
-            if self.view is None or change_mark(engine) != self.view.mark or minute != self._minute:
+            if (
+                self.view is None
+                or last_event_seq(engine) != self.view.mark
+                or minute != self._minute
+            ):
                 self._minute = minute  # waits and pauses are counted in minutes
                 view = window_view(engine, window=self.window, now=now)
         except Exception:  # the next poll tries again; an action would say why

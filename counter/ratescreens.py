@@ -248,14 +248,14 @@ class PadScreen(Screen[None]):
 
     @work(thread=True, group="poll", exit_on_error=False)
     def _read(self) -> None:
+        from models.events import last_event_seq
         from models.ratings import ratable_ticket
-        from models.windowview import change_mark
 
         engine, now = self.pad.engine, self.pad.now()
         found: RatableTicket | str | None = None
         mark = self.mark
         try:
-            mark = change_mark(engine)
+            mark = last_event_seq(engine)
             # Read again when the hall changed, and once a minute: a new day ends the question.
             minute = now.replace(second=0, microsecond=0)
             if mark == self.mark and minute == self.minute:

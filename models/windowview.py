@@ -1,7 +1,7 @@
 """What a counter shows for its window: the current ticket, the lines it calls from, the day.
 
 One read transaction; every query is served by an index on the window or on today's tickets,
-so a counter can re-read it whenever the hall changes (:func:`change_mark`).
+so a counter can re-read it whenever the hall changes (:func:`models.events.last_event_seq`).
 """
 
 from __future__ import annotations
@@ -120,7 +120,7 @@ class WindowView:
     figures: DayFigures
     last_finished: LastFinished | None
     mark: int
-    """The hall's change mark when this was read (see :func:`change_mark`)."""
+    """The hall's change mark when this was read (see :func:`models.events.last_event_seq`)."""
     timezone: str
     """The hall's time zone (the counter shows local time)."""
     transfer_queues: list[tuple[str, str, str]] = field(default_factory=list)
@@ -128,17 +128,6 @@ class WindowView:
 
 
 _MARK = select(col(ChainHead.seq)).where(col(ChainHead.id) == 1)
-
-
-def change_mark(engine: Engine) -> int:
-    """A number that grows with every change in the hall (the newest event's sequence).
-
-    One row by primary key: cheap enough to poll several times a second from every screen.
-    """
-    with engine.connect() as conn:
-        return int(conn.execute(_MARK).scalar() or 0)
-
-
 _MISSED = (
     select(T.c.number)
     .where(

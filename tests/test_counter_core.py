@@ -8,17 +8,19 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import select
 
 from models.calling import call_next
 from models.cases import open_case
 from models.db import reading
 from models.errors import NothingWaiting, Refused
+from models.events import last_event_seq
 from models.serving import finish, mark_no_show, requeue, start
 from models.staff import pause
 from models.tables import Case, Event
 from models.tickets import take_ticket
-from models.windowview import change_mark, window_view
+from models.windowview import window_view
 from printer.receipts import print_last_receipt, reprint_receipt, window_printers
 from tests.conftest import NOW, open_window
 from tests.support.escpos_decode import decode
@@ -93,13 +95,43 @@ def test_the_window_view_counts_todays_work_by_hand(engine) -> None:
     assert again.missed == [] and again.queues[0].next == ["M003"]
 
 
-def test_the_change_mark_moves_with_every_change_and_only_then(engine) -> None:
-    before = change_mark(engine)
-    assert change_mark(engine) == before
+def test_polling_never_waits_for_a_writer(lite) -> None:
+    """A screen's poll is a deferred read: it must not queue for SQLite's write lock (it did,
+    taking BEGIN IMMEDIATE, and waited for the busy timeout behind a long write)."""
+    import threading
+    import time
+
+    from models.db import writing
+
+    started, release = threading.Event(), threading.Event()
+
+    def long_write() -> None:
+        with writing(lite) as session:
+            session.execute(text("SELECT 1"))  # the transaction (and the write lock) begins
+            started.set()
+            release.wait(10)
+
+    writer = threading.Thread(target=long_write)
+    writer.start()
+    try:
+        assert started.wait(5)
+        began = time.monotonic()
+        mark = last_event_seq(lite)
+        view = window_view(lite, window=18, now=NOW)
+        assert time.monotonic() - began < 2.0  # the busy timeout is 30 s
+        assert view.mark == mark
+    finally:
+        release.set()
+        writer.join()
+
+
+def test_the_event_number_moves_with_every_change_and_only_then(engine) -> None:
+    before = last_event_seq(engine)
+    assert last_event_seq(engine) == before
     window_view(engine, window=18, now=NOW)  # reading changes nothing
-    assert change_mark(engine) == before
+    assert last_event_seq(engine) == before
     take_ticket(engine, queue="M", now=NOW)
-    assert change_mark(engine) > before
+    assert last_event_seq(engine) > before
 
 
 def test_the_service_clock_limit_is_the_items_then_the_queues(engine) -> None:
