@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
+from rich.console import RenderableType
 from sqlalchemy import Engine
 from textual import work
 from textual.app import ComposeResult
@@ -29,6 +31,7 @@ from models.windowview import CurrentTicket, WindowView, window_view
 if TYPE_CHECKING:
     from printer.receipts import ReceiptPrint
 
+_NOTHING = object()
 Operation = Callable[[], str]
 """An action's work (run in a worker); returns what to tell the clerk."""
 
@@ -47,6 +50,8 @@ class DeskScreen(Screen[None]):
         self.busy = False
         """True while an action runs: further keys are ignored (one key, one action)."""
         self.polling = False
+        self._drawn: dict[str, object] = {}
+        """What each panel was last drawn from."""
         self._slow: Timer | None = None
         """Shows "…" when an action takes a while."""
         self.actions_done = 0
@@ -83,21 +88,29 @@ class DeskScreen(Screen[None]):
 
     # ---- showing -------------------------------------------------------------------------
     def show(self, view: WindowView) -> None:
-        """Draw a freshly read view of the window."""
+        """Draw a freshly read view of the window (only the parts that changed)."""
         self.view = view
-        self.query_one("#current", Static).update(panels.current_panel(view))
-        self.query_one("#materials", Static).update(panels.materials_panel(view))
-        self.query_one("#lines", Static).update(panels.lines_panel(view))
-        self.query_one("#today", Static).update(panels.today_panel(view))
+        self._draw("#current", view.current, lambda: panels.current_panel(view))
+        self._draw("#materials", view.current, lambda: panels.materials_panel(view))
+        self._draw("#lines", (view.queues, view.missed), lambda: panels.lines_panel(view))
+        self._draw("#today", (view.figures, view.last_finished), lambda: panels.today_panel(view))
         self._draw_keys()
         self._tick()
 
+    def _draw(self, selector: str, data: object, render: Callable[[], RenderableType]) -> None:
+        # Every redrawn panel costs the next frame layout and render time: skip equal data.
+        if self._drawn.get(selector, _NOTHING) != data:
+            self._drawn[selector] = data
+            self.query_one(selector, Static).update(render())
+
     def on_resize(self) -> None:
+        self._drawn.pop("#keys", None)
         self._draw_keys()
 
     def _draw_keys(self) -> None:
-        keys = self.query_one("#keys", Static)
-        keys.update(panels.key_bar(self.view, max(self.size.width - 2, 20)))
+        width = max(self.size.width - 2, 20)
+        data = (panels.available(self.view), width)
+        self._draw("#keys", data, lambda: panels.key_bar(self.view, width))
 
     def _tick(self) -> None:
         """The time and the service clock, once a second (no database work)."""
@@ -175,7 +188,9 @@ class DeskScreen(Screen[None]):
                 return
             # The new number first; the receipt prints while the clerk already sees it. The
             # desk stays busy until it is printed: it prints the window's last finished ticket.
-            self.app.call_from_thread(self._shown, view, text, severity)
+            drawn = threading.Event()
+            self.app.call_from_thread(self._shown, view, text, severity, drawn)
+            drawn.wait(1.0)  # printing renders ESC/POS: not while the screen is being drawn
             view = None
             receipt, bad = _print_receipt(engine, window, self.counter.now())
             text = f"{text}\n{receipt}" if text else receipt
@@ -185,11 +200,12 @@ class DeskScreen(Screen[None]):
         finally:
             self.app.call_from_thread(self._ran, view, text, severity)
 
-    def _shown(self, view: WindowView, text: str, severity: str) -> None:
+    def _shown(self, view: WindowView, text: str, severity: str, drawn: threading.Event) -> None:
         if self._slow is not None:
             self._slow.stop()
         self.show(view)
         self.say(text, severity)
+        self.call_after_refresh(drawn.set)
 
     def _ran(self, view: WindowView | None, text: str, severity: str) -> None:
         if self._slow is not None:
