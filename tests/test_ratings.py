@@ -59,7 +59,9 @@ def test_the_window_s_last_finished_ticket_is_rated_once(engine) -> None:
     assert (rating.number, rating.level_zh, rating.clerk_code) == ("M001", "非常满意", "1001")
     assert rating.rectification_id is None
     assert ratable_ticket(engine, window=18, now=NOW) is None
-    err = expect(Refused, "already_rated", rate, engine=engine, window=18, level=1, reason="x")
+    err = expect(
+        Refused, "already_rated", rate, engine=engine, window=18, level=1, reason="x", now=NOW
+    )
     assert "M001" in err.zh and "非常满意" in err.zh
     [event] = events(engine, "rated")
     assert (event.ticket_id, event.window, event.clerk_code) == (asked.ticket_id, 18, "1001")
