@@ -104,3 +104,30 @@ def test_without_tmux_the_demo_says_what_to_install(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "演示需要 tmux" in done.stderr and "apt-get install tmux" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_the_demo_hall_issues_tickets_at_night_and_on_a_sunday(tmp_path: Path) -> None:
+    """The default hall is closed then; the demo's hall is open at any hour (found at 18:12)."""
+    import datetime as dt
+
+    from models.cli.demo import prepare
+    from models.db import make_engine
+    from models.errors import Refused
+    from models.hall import default_hall_path, read_hall_file, store_hall
+    from models.schema import upgrade
+    from models.tickets import take_ticket
+
+    sunday_night = dt.datetime(2026, 11, 29, 3, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    demo_db = prepare(tmp_path, "unused").db
+    plain = make_engine(str(tmp_path / "plain.db"))
+    engine = make_engine(str(demo_db))
+    try:
+        upgrade(plain)
+        store_hall(plain, *read_hall_file(default_hall_path()))
+        with pytest.raises(Refused):  # the real hall keeps office hours on working days
+            take_ticket(plain, queue="M", now=sunday_night)
+        assert take_ticket(engine, queue="M", now=sunday_night).number == "M001"
+        assert take_ticket(engine, queue="A", now=sunday_night.replace(hour=19)).number == "A001"
+    finally:
+        engine.dispose()
+        plain.dispose()

@@ -1,6 +1,6 @@
 """`mashangban demo`: the kiosk, a counter and the board side by side in one terminal.
 
-A fresh SQLite database in a temporary folder (the Jinan hall, clerk 1001 王芳 with PIN 2468),
+A fresh SQLite database in a temporary folder (the Jinan hall, open at any hour; clerk 1001 王芳 with PIN 2468),
 the on-screen preview printers, and three panes of a private tmux server: the kiosk on the left,
 the board top right and the counter of window 18 (马上办) below it. Closing the demo (ctrl+b d,
 or quitting the panes) stops the apps and removes the folder.
@@ -9,6 +9,7 @@ or quitting the panes) stops the apps and removes the folder.
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -24,7 +25,7 @@ from models.cli import app
 from models.cli.output import console
 from models.db import make_engine
 from models.errors import MashangbanError
-from models.hall import default_hall_path, read_hall_file, store_hall
+from models.hall import HallConfig, default_hall_path, parse_hall, store_hall
 from models.schema import upgrade
 
 DEMO_CLERK, DEMO_NAME, DEMO_PIN, DEMO_WINDOW = "1001", "王芳", "2468", 18
@@ -45,13 +46,28 @@ class Demo:
         )
 
 
+def demo_hall() -> tuple[HallConfig, str]:
+    """The Jinan hall, open every day around the clock: a newcomer can take a ticket at any hour.
+
+    The default hall keeps office hours on working days, so at night or on a Sunday its kiosk
+    would only say that the hall is closed.
+    """
+    text = default_hall_path().read_text(encoding="utf-8")
+    for key, value in (("open_days", '"every-day"'), ("hours", '["00:00-24:00"]')):
+        text, found = re.subn(
+            rf"(?m)^{key} = .*$", f"{key} = {value}  # the demo: open at any hour", text, count=1
+        )
+        assert found == 1, f"the default hall has no {key} line"
+    return parse_hall(text, source="demo hall"), text
+
+
 def prepare(folder: Path, socket: str) -> Demo:
-    """Create the demo database: the default hall and one clerk."""
+    """Create the demo database: the default hall (open at any hour) and one clerk."""
     db = folder / "demo.db"
     engine = make_engine(str(db))
     try:
         upgrade(engine)
-        store_hall(engine, *read_hall_file(default_hall_path()))
+        store_hall(engine, *demo_hall())
         staff.add_clerk(engine, code=DEMO_CLERK, name=DEMO_NAME, pin=DEMO_PIN)
     finally:
         engine.dispose()
