@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
@@ -22,7 +21,7 @@ from counter.app import CounterApp, describe
 from counter.strings import KEYS, t
 from models.calling import call_next, call_number
 from models.db import retry_busy
-from models.errors import MashangbanError, NothingWaiting
+from models.errors import NothingWaiting
 from models.events import last_event_seq
 from models.serving import finish, mark_no_show, recall, requeue, start, transfer
 from models.staff import logout, pause, resume
@@ -55,6 +54,8 @@ class DeskScreen(Screen[None]):
         self._slow: Timer | None = None
         """Shows "…" when an action takes a while."""
         self.actions_done = 0
+        self.receipts_done = 0
+        """Receipts printed (or failed) so far."""
         """Actions ended so far (tests and benchmarks wait on it)."""
         self._minute = -1
 
@@ -74,6 +75,7 @@ class DeskScreen(Screen[None]):
             with Vertical(id="side"):
                 yield Static("", id="lines")
                 yield Static("", id="today")
+        yield Static("", id="receipt")
         yield Static("", id="message")
         yield Static("", id="keys")
 
@@ -182,32 +184,20 @@ class DeskScreen(Screen[None]):
             text, severity = f"{t('nothing_waiting')}\n{exc.zh}", "warning"
         except Exception as exc:  # shown to the clerk, never a crash
             text, severity = describe(exc), "error"
+        receipt_for = None
         try:
             view = window_view(engine, window=window, now=self.counter.now())
-            if not _finished_with_case(before, view):
-                return
-            # The new number first; the receipt prints while the clerk already sees it. The
-            # desk stays busy until it is printed: it prints the window's last finished ticket.
-            drawn = threading.Event()
-            self.app.call_from_thread(self._shown, view, text, severity, drawn)
-            drawn.wait(1.0)  # printing renders ESC/POS: not while the screen is being drawn
-            view = None
-            receipt, bad = _print_receipt(engine, window, self.counter.now())
-            text = f"{text}\n{receipt}" if text else receipt
-            severity = "error" if bad else severity
+            if _finished_with_case(before, view):
+                assert before is not None
+                receipt_for = before.number
         except Exception as exc:  # the view could not be read: say so, keep the keys alive
             text, severity = f"{text}\n{describe(exc)}".strip(), "error"
         finally:
-            self.app.call_from_thread(self._ran, view, text, severity)
+            self.app.call_from_thread(self._ran, view, text, severity, receipt_for)
 
-    def _shown(self, view: WindowView, text: str, severity: str, drawn: threading.Event) -> None:
-        if self._slow is not None:
-            self._slow.stop()
-        self.show(view)
-        self.say(text, severity)
-        self.call_after_refresh(drawn.set)
-
-    def _ran(self, view: WindowView | None, text: str, severity: str) -> None:
+    def _ran(
+        self, view: WindowView | None, text: str, severity: str, receipt_for: str | None = None
+    ) -> None:
         if self._slow is not None:
             self._slow.stop()
         self.busy = False
@@ -216,6 +206,22 @@ class DeskScreen(Screen[None]):
             self.show(view)
         if text:
             self.say(text, severity)
+        if receipt_for is not None:
+            # Printed once the new number is on screen (rendering ESC/POS holds the GIL), in
+            # its own worker: the clerk's next key does not wait for the printer.
+            self.call_after_refresh(self._print_receipt_of, receipt_for)
+
+    @work(thread=True, group="receipt", exit_on_error=False)
+    def _print_receipt_of(self, number: str) -> None:
+        text, bad = _print_receipt(self.counter.engine, self.window, number, self.counter.now())
+        self.app.call_from_thread(self._receipt_printed, text, bad)
+
+    def _receipt_printed(self, text: str, bad: bool) -> None:
+        receipt = self.query_one("#receipt", Static)
+        receipt.set_classes("message-error" if bad else "message-information")
+        receipt.update(text)
+        receipt.display = True
+        self.receipts_done += 1
 
     def action_next(self) -> None:
         """Finish the current ticket (if any) and call the next: one transaction."""
@@ -400,22 +406,22 @@ def _finished_with_case(before: CurrentTicket | None, view: WindowView) -> bool:
     return view.last_finished.number == before.number and not still_here
 
 
-def _print_receipt(engine: Engine, window: int, now: dt.datetime) -> tuple[str, bool]:
-    """Print the case receipt of the ticket just finished; (what to say, whether it failed)."""
-    from printer.receipts import print_last_receipt
+def _print_receipt(engine: Engine, window: int, number: str, now: dt.datetime) -> tuple[str, bool]:
+    """Print the case receipt of a ticket just finished; (what to say, whether it failed)."""
+    from printer.receipts import print_ticket_receipt
 
     try:
-        printed = print_last_receipt(engine, window=window, now=now)
-    except MashangbanError as exc:
-        return f"{exc.zh}\n{exc.en}", True
-    if printed.job.state != "done":
-        return t("receipt_failed", state=printed.job.state), True
-    return _receipt_text(printed), False
+        printed = print_ticket_receipt(engine, window=window, number=number, now=now)
+    except Exception as exc:  # said on the receipt line; the case stands, e reprints
+        return f"{t('receipt_not_sent', number=number)}\n{describe(exc)}", True
+    return _receipt_text(printed), printed.job.state != "done"
 
 
 def _receipt_text(printed: ReceiptPrint) -> str:
     case = printed.case
     title = "受理回执" if case.promised_date else "办结单"
     if printed.job.state != "done":
-        return t("receipt_failed", state=printed.job.state)
-    return t("receipt", title=title, case=case.case_number, code=case.pickup_code)
+        return t("receipt_failed", number=case.number, state=printed.job.state)
+    return t(
+        "receipt", number=case.number, title=title, case=case.case_number, code=case.pickup_code
+    )

@@ -64,7 +64,14 @@ def print_last_receipt(
     last = window_view(engine, window=window, now=now).last_finished
     if last is None:
         raise Refused("nothing_finished", window=window)
-    case = open_case(engine, ticket_number=last.number, now=now)
+    return print_ticket_receipt(engine, window=window, number=last.number, now=now)
+
+
+def print_ticket_receipt(
+    engine: Engine, *, window: int, number: str, now: dt.datetime | None = None
+) -> ReceiptPrint:
+    """The receipt of one ticket served at this window today (its case, opened if need be)."""
+    case = open_case(engine, ticket_number=number, now=now)
     return print_receipt(engine, window=window, case=case)
 
 

@@ -178,20 +178,22 @@ def test_finishing_a_promised_item_opens_its_case_and_prints_the_receipt(
     take(engine, "D")
 
     async def scenario(pilot: Pilot[None]) -> None:
-        await log_in(pilot)
+        desk = await log_in(pilot)
         await press(pilot, "n")
-        message = await press(pilot, "f")
-        assert "D001 已办结" in message and "受理回执已打印" in message
+        assert "D001 已办结" in await press(pilot, "f")
+        receipt = await shows(pilot, "#receipt", "D001 受理回执已打印")
         with reading(engine) as session:
             case = session.exec(select(Case)).one()
             job = session.exec(select(PrintJob).where(PrintJob.kind == "receipt")).one()
-        assert case.case_number in message and case.pickup_code in message
+        assert case.case_number in receipt and case.pickup_code in receipt
         assert job.state == "done" and job.case_id == case.id
         assert any(preview_dir.iterdir())  # the preview printer stored the receipt
         assert case.case_number in shown(pilot, "#today")
-        # The "next" key finishes and opens the case too; a plain ticket prints nothing.
+        # A plain ticket prints nothing.
         await press(pilot, "n")
-        assert "受理回执" not in await press(pilot, "n")
+        await press(pilot, "n")
+        await pilot.pause(0.3)
+        assert desk.receipts_done == 1
 
     drive(counter(engine, window=13), scenario)
 
@@ -203,8 +205,73 @@ def test_next_after_a_promised_item_prints_its_receipt(engine) -> None:
     async def scenario(pilot: Pilot[None]) -> None:
         await log_in(pilot)
         await press(pilot, "n")
-        message = await press(pilot, "n")
-        assert "已呼叫 D002" in message and "受理回执已打印" in message
+        assert "已呼叫 D002" in await press(pilot, "n")
+        await shows(pilot, "#receipt", "受理回执已打印")
+
+    drive(counter(engine, window=13), scenario)
+
+
+def test_keys_work_while_a_receipt_prints_and_it_is_the_finished_tickets(
+    engine, monkeypatch
+) -> None:
+    import threading
+
+    import printer.receipts as receipts_module
+
+    take(engine, item="D01")
+    take(engine, item="D01")
+    take(engine, "D")
+    gate = threading.Event()
+    real = receipts_module.print_receipt
+
+    def slow_printer(*args, **kwargs):
+        gate.wait(5)  # the printer takes its time
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(receipts_module, "print_receipt", slow_printer)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await log_in(pilot)
+        await press(pilot, "n")  # D001
+        assert "已呼叫 D002" in await press(pilot, "n")  # D001 done: its receipt waits
+        assert "开始办理" in await press(pilot, "s")  # the desk is not held by the printer
+        gate.set()
+        text = await shows(pilot, "#receipt", "受理回执已打印")
+        with reading(engine) as session:
+            case = session.exec(select(Case)).one()
+            ticket = session.get(Ticket, case.ticket_id)
+        assert case.case_number in text
+        assert ticket is not None and ticket.number == "D001"
+
+    drive(counter(engine, window=13), scenario)
+
+
+def test_a_receipt_that_cannot_print_is_said_on_the_desk_and_the_case_stands(
+    engine, monkeypatch
+) -> None:
+    import printer.receipts as receipts_module
+
+    take(engine, item="D01")
+
+    def jammed(*_args, **_kwargs):
+        raise OSError("printer cable pulled")
+
+    monkeypatch.setattr(receipts_module, "print_receipt", jammed)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await log_in(pilot)
+        await press(pilot, "n")
+        assert "D001 已办结" in await press(pilot, "f")
+        line = await shows(pilot, "#receipt", "D001 回执未能打印，按 o 重新打印")
+        assert "printer cable pulled" in line and "Traceback" not in line
+        assert pilot.app.screen.query_one("#receipt").has_class("message-error")
+        with reading(engine) as session:
+            case = session.exec(select(Case)).one()
+        assert case.promised_date is not None  # the case stands
+        monkeypatch.undo()  # the printer is back: o prints it
+        assert f"D001 受理回执已打印 printed · 办件 case {case.case_number}" in await press(
+            pilot, "o"
+        )
 
     drive(counter(engine, window=13), scenario)
 
