@@ -53,8 +53,12 @@ TEXT: dict[str, str] = {
     "paused_ok": "已暂停：{reason} Paused",
     "resumed": "已恢复叫号 Resumed",
     "receipt": "{number} {title}已打印 printed · 办件 case {case} · 取件码 pickup {code}",
-    "receipt_not_sent": "{number} 回执未能打印，按 o 重新打印 Receipt not printed: press o to print it",
-    "receipt_failed": "{number} 回执打印失败（{state}），按 e 补打 Receipt not printed: press e to reprint",
+    "receipt_not_sent": (
+        "{number} 回执未能打印，按 o 重新打印 Receipt not printed: press o to print it"
+    ),
+    "receipt_failed": (
+        "{number} 回执打印失败（{state}），按 e 补打 Receipt not printed: press e to reprint"
+    ),
     "reprinted": "已补打 Reprinted ({state})",
     "logged_out": "已签退 Logged out",
     "busy": "数据库忙，请再按一次 The database is busy, press again",

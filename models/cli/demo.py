@@ -1,9 +1,9 @@
 """`mashangban demo`: the kiosk, a counter and the board side by side in one terminal.
 
-A fresh SQLite database in a temporary folder (the Jinan hall, open at any hour; clerk 1001 王芳 with PIN 2468),
-the on-screen preview printers, and three panes of a private tmux server: the kiosk on the left,
-the board top right and the counter of window 18 (马上办) below it. Closing the demo (ctrl+b d,
-or quitting the panes) stops the apps and removes the folder.
+A fresh SQLite database in a temporary folder (the Jinan hall, open at any hour; clerk 1001
+王芳 with PIN 2468), the on-screen preview printers, and three panes of a private tmux server:
+the kiosk on the left, the board top right and the counter of window 18 (马上办) below it.
+Closing the demo (ctrl+b d, or quitting the panes) stops the apps and removes the folder.
 """
 
 from __future__ import annotations
