@@ -37,19 +37,24 @@ from sqlalchemy import Engine, Table, func, select
 from sqlmodel import Session
 
 from models.db import reading
-from models.errors import Refused
+from models.errors import DatabaseError, Refused
 from models.hall import hall_settings
 from models.reportsql import (
     BY_CHOICES,
     Dialect,
     Limits,
-    cases_sql,
+    dates_in,
+    day_spans,
     offset_spans,
+    part_sql,
     prepared,
-    ratings_sql,
-    service_sql,
-    wait_sql,
 )
+from models.rollups import Plan as RollupPlan
+from models.rollups import basis as rollups_basis
+from models.rollups import build as build_rollups
+from models.rollups import bump as bump_rollups
+from models.rollups import plan as rollup_plan
+from models.rollups import read as rollup_rows
 from models.tables import Clerk, Queue, ServiceItem, Ticket
 from models.timeutil import business_date, resolve_now
 
@@ -60,8 +65,10 @@ T: Table = Ticket.__table__  # type: ignore[attr-defined]
 
 LEVELS = (5, 4, 3, 2, 1)
 """Rating levels in the order reports show them."""
-STEPS = 4
-"""Queries a report runs (for a progress bar)."""
+PARTS = ("wait", "service", "rating", "case")
+"""The parts of a report, one query each (models.reportsql)."""
+STEPS = len(PARTS)
+"""Steps a report reports (for a progress bar)."""
 
 
 @dataclass(frozen=True)
@@ -233,11 +240,14 @@ def report(
     by: str = "queue",
     now: dt.datetime | None = None,
     progress: Callable[[], None] | None = None,
+    rollups: bool = True,
 ) -> Report:
     """The report for business dates ``start`` to ``end`` (both included), grouped ``by``.
 
     ``now`` fixes "today" for overdue cases; ``progress`` is called after each of the STEPS
-    queries. Raises Refused for an unknown grouping or a range that ends before it starts.
+    parts. Days before today are read from their rollups (models.rollups), counted and stored
+    first where there are none or they no longer stand; ``rollups=False`` counts every day from
+    the tickets. Raises Refused for an unknown grouping or a range that ends before it starts.
     """
     if by not in BY_CHOICES:
         raise Refused("report_bad_by", by=by, choices=", ".join(BY_CHOICES))
@@ -247,47 +257,31 @@ def report(
         tz = hall_settings(session).timezone
         today = business_date(resolve_now(now), tz)
         dialect = Dialect(engine.dialect.name, offset_spans(tz, start, max(end, today)))
-        whole = _whole_history(session, start, end)
         limits = _limits(session)
-        params = {"start": start, "end": end, "today": today, "tz": tz}
+        first = _first_day(session)
+        digest = rollups_basis(tz, limits, _item_minutes(session))
+        closed = (max(start, first or end), min(end, today - dt.timedelta(days=1)))
+        found = None
+        if rollups and first is not None and closed[0] <= closed[1]:
+            found = rollup_plan(session, by=by, start=closed[0], end=closed[1], digest=digest)
+    rolled = _roll_up(engine, found, dialect=dialect, by=by, limits=limits, tz=tz, digest=digest)
+    skip = set(rolled)
+    days = [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
+    live = day_spans(d for d in days if d not in skip and (first is None or d >= first))
+    with reading(engine) as session:
+        whole = bool(live) and _whole_history(session, live[0][0], live[-1][1])
+        dates, params = dates_in("t.business_date", live)
+        params.update(today=today, tz=tz)
         groups: dict[Any, _Sums] = {}
-
-        def run(sql: str) -> list[Any]:
-            statement = prepared(sql)
-            wanted = {k: v for k, v in params.items() if f":{k}" in sql}
-            rows = list(session.execute(statement, wanted).all())
+        for part in PARTS:
+            rows = rollup_rows(session, by=by, part=part, days=rolled, today=today)
+            if live:
+                sql = part_sql(part, dialect, by, limits, whole, dates=dates)
+                wanted = {k: v for k, v in params.items() if f":{k}" in sql}
+                rows += session.execute(prepared(sql), wanted).all()
+            _fold(part, rows, lambda k: groups.setdefault(_norm(by, k), _Sums()))
             if progress is not None:
                 progress()
-            return rows
-
-        def sums(value: Any) -> _Sums:
-            return groups.setdefault(_norm(by, value), _Sums())
-
-        for k, minute, issued, served, called, no_shows, wsum, wmax, breaches in run(
-            wait_sql(dialect, by, limits, whole)
-        ):
-            s = sums(k)
-            s.issued += issued
-            s.served += served
-            s.called += called
-            s.no_shows += no_shows
-            s.wait_breaches += breaches
-            if called:
-                s.wait_sum += int(wsum)
-                s.wait_max = _max(s.wait_max, int(wmax))
-                s.wait_minutes[int(minute)] += called
-        for k, minute, n, ssum, smax, breaches in run(service_sql(dialect, by, limits, whole)):
-            s = sums(k)
-            s.services += n
-            s.service_sum += int(ssum)
-            s.service_max = _max(s.service_max, int(smax))
-            s.service_breaches += breaches
-            s.service_minutes[int(minute)] += n
-        for k, level, n in run(ratings_sql(dialect, by)):
-            sums(k).ratings[int(level)] += n
-        for k, n, on_time, overdue in run(cases_sql(dialect, by)):
-            s = sums(k)
-            s.cases, s.on_time, s.overdue = s.cases + n, s.on_time + on_time, s.overdue + overdue
         labels = _labels(session, by, list(groups))
     total = _Sums()
     for s in groups.values():
@@ -296,6 +290,80 @@ def report(
     ordered = sorted(groups, key=lambda k: (1, "") if k is None else (0, k))
     rows = [_row(_key_text(by, k, labels), labels.get(k, _NONE), groups[k]) for k in ordered]
     return Report(by, start, end, today, rows, _row("total", ("合计", "Total"), total))
+
+
+def _roll_up(
+    engine: Engine,
+    found: RollupPlan | None,
+    *,
+    dialect: Dialect,
+    by: str,
+    limits: Limits,
+    tz: str,
+    digest: str,
+) -> list[dt.date]:
+    """Store the rollups a plan found missing or stale; the days that can be read from rollups.
+
+    A database that cannot take the rollups now (busy, read-only) only makes the report count
+    those days from the tickets.
+    """
+    if found is None:
+        return []
+    try:
+        if found.build:
+            with reading(engine) as session:
+                whole = _whole_history(session, found.build[0], found.build[-1])
+            build_rollups(
+                engine, dialect=dialect, by=by, limits=limits, digest=digest,
+                days=found.build, whole=whole, tz=tz,
+            )  # fmt: skip
+        if found.bump:
+            bump_rollups(engine, by=by, days=found.valid, head=found.head)
+    except DatabaseError:
+        return found.valid
+    return sorted(found.valid + found.build)
+
+
+def _fold(part: str, rows: list[Any], sums: Callable[[Any], _Sums]) -> None:
+    """Add one part's rows (live or rolled up, the same shape) to the groups' running figures."""
+    if part == "wait":
+        for k, minute, issued, served, called, no_shows, wsum, wmax, breaches in rows:
+            s = sums(k)
+            s.issued += int(issued)
+            s.served += int(served)
+            s.called += int(called)
+            s.no_shows += int(no_shows)
+            s.wait_breaches += int(breaches)
+            if called:
+                s.wait_sum += int(wsum)
+                s.wait_max = _max(s.wait_max, int(wmax))
+                s.wait_minutes[int(minute)] += int(called)
+    elif part == "service":
+        for k, minute, n, ssum, smax, breaches in rows:
+            s = sums(k)
+            s.services += int(n)
+            s.service_sum += int(ssum)
+            s.service_max = _max(s.service_max, int(smax))
+            s.service_breaches += int(breaches)
+            s.service_minutes[int(minute)] += int(n)
+    elif part == "rating":
+        for k, level, n in rows:
+            sums(k).ratings[int(level)] += int(n)
+    else:
+        for k, n, on_time, overdue in rows:
+            s = sums(k)
+            s.cases, s.on_time, s.overdue = s.cases + n, s.on_time + on_time, s.overdue + overdue
+
+
+def _first_day(session: Session) -> dt.date | None:
+    """The business date of the first ticket (None for an empty hall)."""
+    first = session.execute(select(func.min(T.c.business_date))).scalar()
+    return None if first is None else dt.date.fromisoformat(str(first)[:10])
+
+
+def _item_minutes(session: Session) -> dict[str, int | None]:
+    """Each item's own service time (minutes), which the service breaches count against."""
+    return {str(c): m for c, m in session.execute(select(ITEM.c.code, ITEM.c.service_minutes))}
 
 
 _NONE = ("（无）", "(none)")

@@ -14,7 +14,9 @@ zone's offset changes inside the report's dates.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zoneinfo
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +32,10 @@ _KEYS = {
     "item": "t.item_code",
     "day": "t.business_date",
 }
+
+
+DATES = "t.business_date BETWEEN :start AND :end"
+"""The tickets of a report's range; :func:`dates_in` narrows it to some days only."""
 
 
 @dataclass(frozen=True)
@@ -136,44 +142,61 @@ def _case(column: str, values: dict[int, int]) -> str:
     return f"CASE {column} {whens} END"
 
 
-def wait_sql(d: Dialect, by: str, limits: Limits, whole: bool) -> str:
-    """Per (key, wait minute): issued, served, called, no-shows, wait sum/max, breaches."""
+def _daily(daily: bool) -> tuple[str, str, str]:
+    """(inner column, outer column, group list) for queries grouped by business date first."""
+    if daily:
+        return "t.business_date AS bd, ", "bd, ", "1, 2, 3"
+    return "", "", "1, 2"
+
+
+def wait_sql(
+    d: Dialect, by: str, limits: Limits, whole: bool, *, dates: str = DATES, daily: bool = False
+) -> str:
+    """Per (key, wait minute): issued, served, called, no-shows, wait sum/max, breaches.
+
+    ``dates`` filters the tickets; ``daily`` puts their business date first in each row.
+    """
     hint, suffix = d.scan(whole)
+    inner, outer, groups = _daily(daily)
     wait = d.seconds("t.issued_at", "t.called_at")
     return (
-        "SELECT k, (w + 59) / 60, count(*), count(CASE WHEN status = 'done' THEN 1 END), "
+        f"SELECT {outer}k, (w + 59) / 60, count(*), count(CASE WHEN status = 'done' THEN 1 END), "
         "count(w), count(CASE WHEN status IN ('missed', 'void') THEN 1 END), sum(w), max(w), "
         "count(CASE WHEN w > wl THEN 1 END) "
-        f"FROM (SELECT {d.key(by)} AS k, t.status AS status, {wait} AS w, "
+        f"FROM (SELECT {inner}{d.key(by)} AS k, t.status AS status, {wait} AS w, "
         f"{_case('t.queue_id', limits.wait)} AS wl FROM ticket AS t {hint} "
-        f"WHERE t.business_date BETWEEN :start AND :end {suffix}) AS x GROUP BY 1, 2"
+        f"WHERE {dates} {suffix}) AS x GROUP BY {groups}"
     )
 
 
-def service_sql(d: Dialect, by: str, limits: Limits, whole: bool) -> str:
+def service_sql(
+    d: Dialect, by: str, limits: Limits, whole: bool, *, dates: str = DATES, daily: bool = False
+) -> str:
     """Per (key, service minute): services, sum, max, breaches of the item's (or queue's) time."""
     hint, suffix = d.scan(whole)
+    inner, outer, groups = _daily(daily)
     service = d.seconds("t.started_at", "t.finished_at")
     limit = f"coalesce(i.service_minutes * 60, {_case('t.queue_id', limits.service)})"
     return (
-        "SELECT k, (s + 59) / 60, count(*), sum(s), max(s), count(CASE WHEN s > sl THEN 1 END) "
-        f"FROM (SELECT {d.key(by)} AS k, {service} AS s, {limit} AS sl "
+        f"SELECT {outer}k, (s + 59) / 60, count(*), sum(s), max(s), "
+        "count(CASE WHEN s > sl THEN 1 END) "
+        f"FROM (SELECT {inner}{d.key(by)} AS k, {service} AS s, {limit} AS sl "
         f"FROM ticket AS t {hint} LEFT JOIN service_item AS i ON i.code = t.item_code "
-        "WHERE t.business_date BETWEEN :start AND :end AND t.started_at IS NOT NULL "
-        f"AND t.finished_at IS NOT NULL {suffix}) AS x GROUP BY 1, 2"
+        f"WHERE {dates} AND t.started_at IS NOT NULL "
+        f"AND t.finished_at IS NOT NULL {suffix}) AS x GROUP BY {groups}"
     )
 
 
-def ratings_sql(d: Dialect, by: str) -> str:
+def ratings_sql(d: Dialect, by: str, *, dates: str = DATES, daily: bool = False) -> str:
     """Per (key, level): ratings of the tickets in the report."""
+    inner, _, groups = _daily(daily)
     return (
-        f"SELECT {d.key(by)} AS k, r.level, count(*) FROM rating AS r "
-        "JOIN ticket AS t ON t.id = r.ticket_id "
-        "WHERE t.business_date BETWEEN :start AND :end GROUP BY 1, 2"
+        f"SELECT {inner}{d.key(by)} AS k, r.level, count(*) FROM rating AS r "
+        f"JOIN ticket AS t ON t.id = r.ticket_id WHERE {dates} GROUP BY {groups}"
     )
 
 
-def cases_sql(d: Dialect, by: str) -> str:
+def cases_sql(d: Dialect, by: str, *, dates: str = DATES) -> str:
     """Per key: cases with a promised date, on time, overdue (see models.reports)."""
     done = d.local_date("coalesce(c.ready_at, c.picked_up_at)")
     return (
@@ -181,15 +204,81 @@ def cases_sql(d: Dialect, by: str) -> str:
         "count(CASE WHEN (r IS NULL AND p < :today) OR r > p THEN 1 END) "
         f"FROM (SELECT {d.key(by)} AS k, c.promised_date AS p, {done} AS r "
         "FROM service_case AS c JOIN ticket AS t ON t.id = c.ticket_id "
-        "WHERE t.business_date BETWEEN :start AND :end AND c.promised_date IS NOT NULL) AS x "
+        f"WHERE {dates} AND c.promised_date IS NOT NULL) AS x "
         "GROUP BY 1"
     )
+
+
+def case_dates_sql(d: Dialect, by: str, *, dates: str = DATES) -> str:
+    """Per (business date, key, promised date, local date ready): cases, for the rollups.
+
+    Whether a case not ready yet is overdue depends on today, so a rollup keeps the dates and
+    the counting is done when it is read (models.rollups).
+    """
+    done = d.local_date("coalesce(c.ready_at, c.picked_up_at)")
+    return (
+        f"SELECT t.business_date, {d.key(by)} AS k, c.promised_date AS p, {done} AS r, count(*) "
+        "FROM service_case AS c JOIN ticket AS t ON t.id = c.ticket_id "
+        f"WHERE {dates} AND c.promised_date IS NOT NULL GROUP BY 1, 2, 3, 4"
+    )
+
+
+def part_sql(
+    part: str,
+    d: Dialect,
+    by: str,
+    limits: Limits,
+    whole: bool,
+    *,
+    dates: str = DATES,
+    daily: bool = False,
+) -> str:
+    """The query of one part of a report: wait, service, rating or case.
+
+    ``daily`` puts the business date first in each row (the rollups), and cases come back by
+    their dates then (:func:`case_dates_sql`).
+    """
+    if part == "wait":
+        return wait_sql(d, by, limits, whole, dates=dates, daily=daily)
+    if part == "service":
+        return service_sql(d, by, limits, whole, dates=dates, daily=daily)
+    if part == "rating":
+        return ratings_sql(d, by, dates=dates, daily=daily)
+    return case_dates_sql(d, by, dates=dates) if daily else cases_sql(d, by, dates=dates)
+
+
+def day_spans(days: Iterable[dt.date]) -> list[tuple[dt.date, dt.date]]:
+    """Days as runs of consecutive dates: (first, last) of each run, in order."""
+    spans: list[tuple[dt.date, dt.date]] = []
+    for day in sorted(set(days)):
+        if spans and spans[-1][1] + dt.timedelta(days=1) == day:
+            spans[-1] = (spans[-1][0], day)
+        else:
+            spans.append((day, day))
+    return spans
+
+
+def dates_in(column: str, spans: list[tuple[dt.date, dt.date]]) -> tuple[str, dict[str, Any]]:
+    """A filter for rows whose ``column`` falls in one of the spans, and its parameters.
+
+    Ranges rather than a list of days, so each run is one index range (or one test of a scan).
+    """
+    if not spans:
+        return "1 = 0", {}
+    parts = [f"{column} BETWEEN :from{n} AND :to{n}" for n in range(len(spans))]
+    params: dict[str, Any] = {}
+    for n, (first, last) in enumerate(spans):
+        params[f"from{n}"], params[f"to{n}"] = first, last
+    return f"({' OR '.join(parts)})", params
+
+
+_DATE_PARAM = re.compile(r":(start|end|today|from\d+|to\d+)\b")
 
 
 def prepared(sql: str) -> TextClause:
     """A text query with its date and zone parameters typed (dates as ISO text on SQLite)."""
     params: list[BindParameter[Any]] = [
-        bindparam(name, type_=Date) for name in ("start", "end", "today") if f":{name}" in sql
+        bindparam(name, type_=Date) for name in dict.fromkeys(_DATE_PARAM.findall(sql))
     ]
     if ":tz" in sql:
         params.append(bindparam("tz", type_=String()))

@@ -319,3 +319,45 @@ class Rectification(SQLModel, table=True):
     closed_by: str | None = None
     note: str = ""
     """What was done, written when it is closed."""
+
+
+class ReportRollup(SQLModel, table=True):
+    """One closed day's figures for a report group and minute (or level): a cache of sums.
+
+    The rows a report's queries return per (group, bucket), kept per business date and grouping
+    (models.rollups); rebuilt from the tickets whenever the day changes.
+    """
+
+    __tablename__ = "report_rollup"
+    __table_args__ = (Index("ix_report_rollup_day", "by_kind", "part", "business_date"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    business_date: dt.date
+    by_kind: str = Field(max_length=8)
+    """queue, window, clerk, item, hour or day."""
+    part: str = Field(max_length=8)
+    """wait, service, rating or case."""
+    group_key: str | None = None
+    """The group as text (queue id, window number, code, hour, date); null for "none"."""
+    bucket: int | None = None
+    """Whole minutes (wait, service), the level (rating), the promised date's ordinal (case)."""
+    c1: int | None = None
+    c2: int | None = None
+    c3: int | None = None
+    c4: int | None = None
+    c5: int | None = None
+    c6: int | None = None
+    c7: int | None = None
+
+
+class ReportRollupDay(SQLModel, table=True):
+    """A closed day rolled up for one grouping, and the newest event its rollup has seen."""
+
+    __tablename__ = "report_rollup_day"
+
+    business_date: dt.date = Field(primary_key=True)
+    by_kind: str = Field(primary_key=True, max_length=8)
+    upto_seq: int
+    """Every event up to this number is in the rollup; a later one for its tickets voids it."""
+    basis: str = Field(max_length=64)
+    """A digest of the limits and zone the rollup was counted with."""
