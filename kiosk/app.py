@@ -172,6 +172,11 @@ class KioskApp(App[None]):
             self.screen.show_error(f"{exc.zh}\n{exc.en}")
         self.set_timer(RECONNECT_S, self._connect)
 
+    def reset_choices(self) -> None:
+        """The green channel off and Chinese first: how the next citizen finds the kiosk."""
+        self.green = False
+        self.lang = "zh"
+
     def action_nothing(self) -> None:
         """Swallow a key that would quit an ordinary app."""
 
@@ -224,10 +229,14 @@ class KioskApp(App[None]):
 
         try:
             view = retry_busy(operation, attempts=5)
+            qr = qr_blocks(ticket_qr(view.token))  # drawn here, off the UI thread
         except MashangbanError as exc:
             self.call_from_thread(self._refused, exc)
             return
-        qr = qr_blocks(ticket_qr(view.token))  # drawn here, off the UI thread
+        except Exception as exc:  # a fault, not a refusal: said kindly, and the next tap works
+            self.log.error(f"issuing failed: {exc!r}")
+            self.call_from_thread(self._refused, None)
+            return
         self.call_from_thread(self._issued, view, qr)
 
     def _issued(self, view: TicketView, qr: str) -> None:
@@ -250,12 +259,14 @@ class KioskApp(App[None]):
             self.install_screen(self._ticket_screen, "ticket")
         return self._ticket_screen
 
-    def _refused(self, exc: MashangbanError) -> None:
+    def _refused(self, exc: MashangbanError | None) -> None:
+        """Say why no ticket was issued (None: a fault the citizen can only retry or report)."""
         self.issuing = False
         from kiosk.screens import KioskScreen
 
-        busy = isinstance(exc, DatabaseError) and exc.key == "db_busy"
-        if busy:
+        if exc is None:
+            text = both("fault", self.lang)
+        elif isinstance(exc, DatabaseError) and exc.key == "db_busy":
             text = both("busy", self.lang)
         else:
             text = f"{exc.zh}\n{exc.en}" if self.lang == "zh" else f"{exc.en}\n{exc.zh}"
@@ -273,7 +284,7 @@ class KioskApp(App[None]):
                 kiosk=self.settings.kiosk_id,
                 printer=self.settings.printer,
             )
-        except MashangbanError:
+        except Exception:  # any failure: the number stays on screen for staff to reprint
             job = None
         self.call_from_thread(self._printed, token, job)
 
@@ -301,9 +312,10 @@ class KioskApp(App[None]):
 
     def items(self) -> dict[str, list[menu.ItemChoice]]:
         """马上办 items by department (called from a worker)."""
+        from kiosk.screens import INSTANT_QUEUE
         from models import menu
 
-        return menu.items(self.engine, queue="M")
+        return menu.items(self.engine, queue=INSTANT_QUEUE)
 
 
 def create_app(settings: KioskSettings) -> KioskApp:

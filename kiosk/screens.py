@@ -34,6 +34,10 @@ def _release_closed_screens() -> None:
         clear()
 
 
+INSTANT_QUEUE = "M"
+"""The zone of the 马上办 items (its button on the start screen leads to them)."""
+
+
 class KioskScreen(Screen[None]):
     """A screen of the kiosk app; away from the start screen it returns there when left idle.
 
@@ -82,6 +86,7 @@ class KioskScreen(Screen[None]):
         if self.app.screen is not self:  # staff (or another screen) is using the kiosk now
             self.idle.start()
             return
+        self.kiosk.reset_choices()  # the next citizen starts afresh
         self.go_home()
 
     def go_home(self) -> None:
@@ -96,9 +101,15 @@ class KioskScreen(Screen[None]):
 
 
 class StartScreen(KioskScreen):
-    """Zones with their waiting counts, 马上办, check-in, green channel, language."""
+    """Zones with their waiting counts, 马上办, check-in, green channel, language.
 
-    IDLE = False
+    Left idle, it puts the green channel off and Chinese first again, for the next citizen.
+    """
+
+    def _idle_out(self) -> None:
+        if self.app.screen is self:
+            self.kiosk.reset_choices()
+        self.idle.start()
 
     def compose(self) -> ComposeResult:
         yield Static(id="hall")
@@ -135,6 +146,7 @@ class StartScreen(KioskScreen):
         self.query_one("#checkin", Button).label = both("checkin", lang)
         green = self.query_one("#green", Button)
         green.label = both("green_on" if self.kiosk.green else "green", lang)
+        green.tooltip = both("green_hint", lang)
         green.set_class(self.kiosk.green, "on")
         self.query_one("#lang", Button).label = t("language", lang)
         if self.kiosk.ready:
@@ -169,6 +181,15 @@ class StartScreen(KioskScreen):
                 status = t("waiting", lang, n=zone.waiting)
             rows.append((zone.prefix, zone.name_zh, zone.name_en, status, not zone.closed_zh))
         self._place(rows)
+        instant = next((zone for zone in zones if zone.prefix == INSTANT_QUEUE), None)
+        items = self.query_one("#items", Button)
+        if instant is not None and instant.closed_zh:
+            reason = instant.closed_zh if lang == "zh" else instant.closed_en
+            items.label = f"{t('instant', lang)}\n{reason}"
+            items.disabled = True
+        else:
+            items.label = both("instant", lang)
+            items.disabled = False
 
     def _place(self, zones: list[tuple[str, str, str, str, bool]]) -> None:
         """Zone buttons (prefix, names, status line, open), updated in place when the same
@@ -409,4 +430,5 @@ class TicketScreen(KioskScreen):
 
     @on(Button.Pressed, "#done")
     def done(self) -> None:
+        self.kiosk.reset_choices()
         self.go_home()

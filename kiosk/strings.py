@@ -36,6 +36,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "issuing": ("正在取号…", "Issuing your ticket…"),
     "please_wait": ("请稍候", "Please wait"),
     "busy": ("系统繁忙，请稍候再试", "The system is busy, please try again"),
+    "fault": (
+        "暂时无法取号，请再试一次或联系工作人员",
+        "No ticket could be issued: please try again or ask staff",
+    ),
     "done": ("完成", "Done"),
     "staff_pin": ("工作人员：工号和密码", "Staff: clerk number and PIN"),
     "staff_title": ("工作人员菜单", "Staff menu"),

@@ -16,6 +16,7 @@ from sqlalchemy import text
 from textual.pilot import Pilot
 
 import models.tickets
+from kiosk.app import KioskSettings, create_app
 from kiosk.screens import CheckinScreen, ItemsScreen, StartScreen, TicketScreen
 from kiosk.staff import StaffPinScreen
 from models.appointments import check_in, import_appointments
@@ -207,17 +208,35 @@ def test_a_closed_hall_disables_the_zones_and_says_why(lite, at, reason) -> None
     assert ticket_count(lite) == 0
 
 
-def test_an_item_tapped_on_a_closed_day_is_refused_in_a_notification(lite) -> None:
-    app = kiosk(lite, at=dt.datetime(2026, 11, 28, 10, 0, tzinfo=CST))
+def test_the_instant_service_button_says_when_its_zone_is_closed(lite) -> None:
+    app = kiosk(lite, at=dt.datetime(2026, 11, 28, 10, 0, tzinfo=CST))  # a Saturday
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        label = await shows(pilot, "#items", "今天不办公（2026-11-28）")
+        assert label.startswith("马上办 · 23 项即办事项")
+        assert app.screen.query_one("#items").disabled
+        await pilot.click("#items")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, StartScreen)
+
+    drive(app, scenario)
+    assert ticket_count(lite) == 0
+
+
+def test_an_item_tapped_as_the_hall_closes_is_refused_in_a_notification(lite) -> None:
+    """The items screen is open at 16:59; the tap comes after 17:00."""
+    clock = {"at": dt.datetime(2026, 11, 25, 16, 59, tzinfo=CST)}
+    app = create_app(KioskSettings(engine=lite, clock=lambda: clock["at"]))
 
     async def scenario(pilot: Pilot[None]) -> None:
         await tap(pilot, "#items")
         await on_screen(pilot, ItemsScreen)
+        clock["at"] = dt.datetime(2026, 11, 25, 17, 1, tzinfo=CST)
         await tap(pilot, "#item-M01")
         messages = await until(
             pilot, lambda: [n.message for n in app._notifications], "a notification"
         )
-        assert messages == ["今天不办公（2026-11-28）\nthe hall is closed today (2026-11-28)"]
+        assert len(messages) == 1 and "办理时间" in messages[0]
         assert isinstance(app.screen, ItemsScreen) and app.issuing is False
 
     drive(app, scenario)
@@ -379,11 +398,76 @@ def test_the_language_switch_puts_english_first(lite) -> None:
         assert shown(pilot, "#zone") == "A001  Real estate registration · 不动产登记"
         assert await printed(pilot, screen) == "done"
         assert shown(pilot, "#print-state") == "Please take your ticket\n请取票"
-        await tap(pilot, "#done")
+        await tap(pilot, "#done")  # the next citizen finds Chinese first again
         await on_screen(pilot, StartScreen)
-        await tap(pilot, "#lang")
         await shows(pilot, "#zone-A", "A 不动产登记\nReal estate registration\n")
         assert shown(pilot, "#items").startswith("马上办")
+        assert shown(pilot, "#lang") == "English"
+
+    drive(app, scenario)
+
+
+def test_choices_left_on_the_start_screen_are_undone_when_it_is_left_idle(lite) -> None:
+    """A citizen who picks English and the green channel, then walks away, leaves neither to
+    the next one."""
+    app = kiosk(lite, idle_seconds=1)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await tap(pilot, "#lang")
+        await tap(pilot, "#green")
+        await shows(pilot, "#green", "Green channel selected")
+        assert app.green and app.lang == "en"
+        await shows(pilot, "#green", "绿色通道\nGreen channel", timeout=4)
+        assert app.green is False and app.lang == "zh"
+        assert not app.screen.query_one("#green").has_class("on")
+        assert (await walk_in(pilot, "A")).view.priority == "normal"
+
+    drive(app, scenario)
+
+
+def test_a_fault_while_issuing_is_said_kindly_and_the_next_tap_works(lite, monkeypatch) -> None:
+    real_take = models.tickets.take_ticket
+    faults = iter([RuntimeError("disk on fire")])
+
+    def faulty_take(*args: object, **kwargs: object):
+        fault = next(faults, None)
+        if fault is not None:
+            raise fault
+        return real_take(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(models.tickets, "take_ticket", faulty_take)
+    app = kiosk(lite)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await until(pilot, lambda: placed(pilot, "#zone-A"), "the zone buttons")
+        await tap(pilot, "#zone-A")
+        messages = await until(
+            pilot, lambda: [n.message for n in app._notifications], "a notification"
+        )
+        assert messages == ["暂时无法取号，请再试一次或联系工作人员\n"
+                            "No ticket could be issued: please try again or ask staff"]  # fmt: skip
+        assert app.issuing is False and isinstance(app.screen, StartScreen)
+        await pilot.pause(0.25)  # past the button's own 0.2 s press effect
+        assert (await walk_in(pilot, "A")).view.number == "A001"
+
+    drive(app, scenario)
+    assert ticket_count(lite) == 1
+
+
+def test_a_printer_fault_keeps_the_number_on_screen(lite, monkeypatch) -> None:
+    import printer.spooler
+
+    def jammed(*_args: object, **_kwargs: object):
+        raise OSError("usb unplugged")
+
+    monkeypatch.setattr(printer.spooler, "print_ticket_at_kiosk", jammed)
+    app = kiosk(lite)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        screen = await walk_in(pilot, "M")
+        assert await printed(pilot, screen) == "failed"
+        assert "打印失败，请记下号码或拍照" in shown(pilot, "#print-state")
+        assert screen.view.number == "M001" and isinstance(app.screen, TicketScreen)
 
     drive(app, scenario)
 
