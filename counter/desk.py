@@ -54,9 +54,11 @@ class DeskScreen(Screen[None]):
         self._slow: Timer | None = None
         """Shows "…" when an action takes a while."""
         self.actions_done = 0
+        """Actions ended so far (tests and benchmarks wait on it)."""
         self.receipts_done = 0
         """Receipts printed (or failed) so far."""
-        """Actions ended so far (tests and benchmarks wait on it)."""
+        self.offline = False
+        """The last poll could not read the database."""
         self._minute = -1
 
     @property
@@ -142,7 +144,7 @@ class DeskScreen(Screen[None]):
     @work(thread=True, group="poll", exit_on_error=False)
     def _read_if_changed(self) -> None:
         engine, now = self.counter.engine, self.counter.now()
-        view = None
+        view, failed = None, False
         try:
             minute = now.hour * 60 + now.minute
             if (
@@ -152,13 +154,16 @@ class DeskScreen(Screen[None]):
             ):
                 self._minute = minute  # waits and pauses are counted in minutes
                 view = window_view(engine, window=self.window, now=now)
-        except Exception:  # the next poll tries again; an action would say why
-            view = None
+        except Exception:  # said on the desk; the next poll tries again
+            view, failed = None, True
         finally:
-            self.app.call_from_thread(self._polled, view)
+            self.app.call_from_thread(self._polled, view, failed)
 
-    def _polled(self, view: WindowView | None) -> None:
+    def _polled(self, view: WindowView | None, failed: bool = False) -> None:
         self.polling = False
+        if failed != self.offline:
+            self.offline = failed  # the clerk must not trust a screen that has stopped moving
+            self.say(t("offline") if failed else t("online"), "error" if failed else "information")
         if view is None or self.busy:
             return
         if self.view is not None and view.mark < self.view.mark:

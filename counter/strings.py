@@ -52,6 +52,11 @@ TEXT: dict[str, str] = {
     "requeued": "{number} 已重新排队 back in line",
     "paused_ok": "已暂停：{reason} Paused",
     "resumed": "已恢复叫号 Resumed",
+    "offline": (
+        "数据库连接中断，屏幕可能不是最新，正在重试… "
+        "Database unreachable: the screen may be out of date, retrying…"
+    ),
+    "online": "数据库已恢复连接 Database reachable again",
     "receipt": "{number} {title}已打印 printed · 办件 case {case} · 取件码 pickup {code}",
     "receipt_not_sent": (
         "{number} 回执未能打印，按 o 重新打印 Receipt not printed: press o to print it"

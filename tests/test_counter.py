@@ -521,6 +521,33 @@ def test_an_unexpected_database_error_is_shown_and_the_keys_keep_working(
     drive(counter(engine), scenario)
 
 
+def test_a_desk_that_loses_the_database_says_so_and_recovers(engine, monkeypatch) -> None:
+    """A clerk looking at a frozen screen must know it is frozen (it was silent before)."""
+    import counter.desk as desk_module
+
+    real = desk_module.last_event_seq
+    down = {"now": False}
+
+    def flaky(*args, **kwargs):
+        if down["now"]:
+            raise OperationalError("SELECT seq …", {}, Exception("unable to open database file"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(desk_module, "last_event_seq", flaky)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        desk = await log_in(pilot)
+        down["now"] = True
+        await shows(pilot, "#message", "数据库连接中断，屏幕可能不是最新")
+        assert desk.offline
+        down["now"] = False
+        await shows(pilot, "#message", "数据库已恢复连接")
+        take(engine, "M")
+        await shows(pilot, "#lines", "M001")  # live again
+
+    drive(counter(engine), scenario)
+
+
 def test_database_trouble_at_login_is_shown_on_the_form(engine, monkeypatch) -> None:
     import counter.login as login_module
 
