@@ -14,15 +14,22 @@ PG_BIN := /usr/lib/postgresql/15/bin
 run: $(STAMP) run-deps
 	$(BIN)/mashangban demo
 
-# The demo shows the kiosk, a counter and the board side by side in tmux.
+# The demo shows the kiosk, a counter and the board side by side in tmux; the board speaks
+# with espeak-ng (without it the demo runs, silent).
 run-deps:
-	@command -v tmux >/dev/null || { \
+	@missing=""; \
+	command -v tmux >/dev/null || missing="$$missing tmux"; \
+	command -v espeak-ng >/dev/null || missing="$$missing espeak-ng"; \
+	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux >/dev/null; \
+			echo "installing:$$missing"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+		elif ! command -v tmux >/dev/null; then \
+			echo "the demo needs tmux (sudo apt-get install$$missing)" >&2; exit 1; \
 		else \
-			echo "the demo needs tmux (sudo apt-get install tmux)" >&2; exit 1; \
+			echo "the board will be silent: no espeak-ng (sudo apt-get install espeak-ng)" >&2; \
 		fi; \
-	}
+	fi
 
 test: $(STAMP) system-deps lint types unit
 
