@@ -48,8 +48,11 @@ REFUSED_AT_START = {
     "db_unsupported",
     "db_dir",
     "db_readonly",
+    "unknown_kiosk",
+    "unknown_printer",
 }
-"""Database errors no retry mends: the kiosk exits with the message (exit status 1)."""
+"""Errors no retry mends (the database, a kiosk id or printer the hall file does not have):
+the kiosk exits with the message (exit status 1)."""
 
 
 @dataclass(frozen=True)
@@ -131,7 +134,7 @@ class KioskApp(App[None]):
         """Import the database code, open and check the database, read the hall."""
         try:
             from models.db import make_engine, reading, resolve_url
-            from models.hall import hall_settings
+            from models.hall import hall_config, hall_settings
 
             engine = self.settings.engine
             if engine is None:
@@ -141,6 +144,8 @@ class KioskApp(App[None]):
                 require_current(engine)
             with reading(engine) as session:
                 hall = hall_settings(session)
+                # A mistyped kiosk id or printer would fail every ticket's print: refuse now.
+                hall_config(session).kiosk_printers(self.settings.kiosk_id, self.settings.printer)
             # What the first tap needs, imported now rather than during it.
             import models.menu
             import models.tickets  # noqa: F401

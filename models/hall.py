@@ -23,7 +23,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
 from models.db import writing
-from models.errors import HallError
+from models.errors import HallError, NotFound
 from models.events import append_event
 from models.tables import Hall, Queue, ServiceItem, Window, WindowQueue
 from models.timeutil import utcnow
@@ -190,6 +190,22 @@ class HallConfig(_Strict):
     def find_printer(self, name: str) -> PrinterConfig | None:
         """A printer by name."""
         return next((p for p in self.printer if p.name == name), None)
+
+    def kiosk_printers(
+        self, kiosk: str | None, override: str | None = None
+    ) -> tuple[str, str | None]:
+        """The printer a kiosk prints on and its backup: its own [[kiosk]] entry (the first one
+        when no id is given), or the printer named instead. NotFound for a kiosk id or a printer
+        name the hall file does not have."""
+        if override:
+            if self.find_printer(override) is None:
+                raise NotFound("unknown_printer", printer=override)
+            return override, None
+        chosen = next((k for k in self.kiosk if kiosk in (None, k.id)), None)
+        if chosen is None:
+            known = ", ".join(k.id for k in self.kiosk) or "—"
+            raise NotFound("unknown_kiosk", kiosk=kiosk or "", known=known)
+        return chosen.printer, chosen.backup_printer
 
     @model_validator(mode="after")
     def _references(self) -> HallConfig:

@@ -170,6 +170,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "paper of {dots} dots is too narrow for the QR code (needs {need})",
     ),
     "unknown_printer": ("没有这台打印机：{printer}", "unknown printer: {printer}"),
+    "unknown_kiosk": (
+        "大厅文件里没有取号机 {kiosk}（已有：{known}）",
+        "the hall file has no kiosk {kiosk} (it has: {known})",
+    ),
     "printer_unreachable": (
         "打印机连不上：{printer}（{detail}）",
         "cannot reach printer {printer}: {detail}",

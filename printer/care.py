@@ -78,11 +78,5 @@ def recent_warnings(engine: Engine, *, limit: int = 10) -> list[str]:
 
 def kiosk_printer(engine: Engine, *, kiosk: str | None, override: str | None = None) -> str:
     """The printer a kiosk prints on (its own from the hall file, unless one is named)."""
-    if override:
-        return override
     with reading(engine) as session:
-        config = hall_config(session)
-    chosen = next((k for k in config.kiosk if kiosk in (None, k.id)), None)
-    if chosen is None:
-        raise NotFound("unknown_printer", printer=f"kiosk {kiosk}")
-    return chosen.printer
+        return hall_config(session).kiosk_printers(kiosk, override)[0]

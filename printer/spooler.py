@@ -149,12 +149,7 @@ def print_ticket_at_kiosk(
         ticket = fetch(session, T.c.token == token)
         if ticket is None:
             raise NotFound("unknown_number", number=token)
-    backup = None
-    if printer is None:
-        chosen = next((k for k in config.kiosk if kiosk in (None, k.id)), None)
-        if chosen is None:
-            raise NotFound("unknown_printer", printer=f"kiosk {kiosk}")
-        printer, backup = chosen.printer, chosen.backup_printer
+    printer, backup = config.kiosk_printers(kiosk, printer)
     job = queue_ticket(engine, ticket_id=ticket.id, printer=printer, backup=backup)
     return deliver(engine, job.id)
 

@@ -605,6 +605,46 @@ def test_an_uninitialised_database_named_by_url_ends_the_kiosk(tmp_path) -> None
     assert app.refusal is not None and app.refusal.key == "db_not_initialised"
 
 
+@pytest.mark.parametrize(
+    "option, said",
+    [
+        ({"kiosk_id": "K9"}, "大厅文件里没有取号机 K9（已有：K1）"),
+        ({"printer": "kiosk-9"}, "没有这台打印机：kiosk-9"),
+    ],
+    ids=["kiosk-id", "printer"],
+)
+def test_a_mistyped_kiosk_id_or_printer_ends_the_kiosk_at_start(sqlite_url, option, said) -> None:
+    """Every ticket would have said 打印失败, with no job left for staff to reprint."""
+    from kiosk.app import KioskSettings, create_app
+
+    app = create_app(KioskSettings(db=sqlite_url, **option))
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await until(pilot, lambda: not app.is_running, "the kiosk to exit")
+
+    drive(app, scenario)
+    assert app.return_code == 1
+    assert app.refusal is not None and said in app.refusal.zh
+
+
+def test_the_kiosk_command_refuses_a_kiosk_id_the_hall_does_not_have(sqlite_url) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "models.cli", "--db", sqlite_url, "kiosk", "--kiosk-id", "K9"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert (
+        "大厅文件里没有取号机 K9" in done.stderr and "the hall file has no kiosk K9" in done.stderr
+    )
+    assert "Traceback" not in done.stderr + done.stdout
+
+
 def test_the_kiosk_draws_its_first_screen_without_importing_the_database_code() -> None:
     """SQLAlchemy, SQLModel and the models take longer to import than Textual: they are
     imported by a worker after the first screen (a fresh interpreter proves it)."""

@@ -17,6 +17,11 @@ def kiosk(
 ) -> None:
     """Start the ticket kiosk (touch first; F12 and a staff PIN for the staff menu)."""
     engine = state(ctx).engine()  # refuses an uninitialised or outdated database, clearly
+    from models.db import reading
+    from models.hall import hall_config
+
+    with reading(engine) as session:  # a mistyped kiosk id or printer is refused before the screen
+        hall_config(session).kiosk_printers(kiosk_id, printer)
     from kiosk.app import KioskSettings, create_app
 
     create_app(KioskSettings(engine=engine, kiosk_id=kiosk_id, printer=printer)).run()
