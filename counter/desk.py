@@ -278,7 +278,8 @@ class DeskScreen(Screen[None]):
         if self.busy or self.view is None:
             return
         number = self.view.current.number if self.view.current else "—"
-        self.app.push_screen(TransferDialog(number, self.view.transfer_queues), self._transfer_to)
+        dialog = TransferDialog(number, self.view.transfer_queues, self.view.transfer_windows)
+        self.app.push_screen(dialog, self._transfer_to)
 
     def _transfer_to(self, target: tuple[str | None, int | None] | None) -> None:
         if target is None:

@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 
 from counter.strings import t
 from models.staff import PAUSE_REASONS
+from models.windowview import TransferWindow
 
 T = TypeVar("T")
 Target = tuple[str | None, int | None]
@@ -83,15 +84,22 @@ class NumberDialog(_Dialog[str]):
 
 
 class TransferDialog(_Dialog[Target]):
-    """Another zone (picked from the list) or a window (its number typed)."""
+    """Another zone or window, picked from the list (zones first), or a window number typed."""
 
-    def __init__(self, number: str, queues: list[tuple[str, str, str]]) -> None:
-        options = [Option(f"{p}  {zh}  {en}", id=p) for p, zh, en in queues]
+    def __init__(
+        self, number: str, queues: list[tuple[str, str, str]], windows: list[TransferWindow]
+    ) -> None:
+        options = [Option(f"{p}  {zh}  {en}", id=f"q:{p}") for p, zh, en in queues]
+        for w in windows:
+            who = t("window_open", clerk=w.clerk) if w.clerk else t("window_closed")
+            label = f"{t('window_label', number=w.number)}  {w.prefixes}  {who}"
+            options.append(Option(label, id=f"w:{w.number}"))
         super().__init__(t("transfer_title", number=number), t("transfer_hint"), options, "18")
 
     @on(OptionList.OptionSelected)
     def _picked(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss((event.option.id, None))
+        kind, _, value = (event.option.id or "").partition(":")
+        self.dismiss((value, None) if kind == "q" else (None, int(value)))
 
     @on(Input.Submitted)
     def _typed(self, event: Input.Submitted) -> None:

@@ -25,12 +25,15 @@ from models.tables import (
     Event,
     Queue,
     TicketStatus,
+    Window,
     WindowQueue,
 )
 from models.ticketrows import T, TicketRow, at_window, fetch
 from models.timeutil import business_date, from_local, local, resolve_now
 
 E: Table = Event.__table__  # type: ignore[attr-defined]
+W: Table = Window.__table__  # type: ignore[attr-defined]
+WQ: Table = WindowQueue.__table__  # type: ignore[attr-defined]
 AMBER_SHARE = 0.8
 """The service clock turns amber at this share of the item's time limit, red at the limit."""
 
@@ -125,6 +128,18 @@ class WindowView:
     """The hall's time zone (the counter shows local time)."""
     transfer_queues: list[tuple[str, str, str]] = field(default_factory=list)
     """Every open queue (prefix, Chinese name, English name), for the transfer dialog."""
+    transfer_windows: list[TransferWindow] = field(default_factory=list)
+    """Every other active window, for the transfer dialog."""
+
+
+@dataclass(frozen=True)
+class TransferWindow:
+    """A window a ticket can be sent to: its zones and whether a clerk is there."""
+
+    number: int
+    prefixes: str
+    """The zones it calls from, in order ("MC")."""
+    clerk: str | None
 
 
 _MARK = select(col(ChainHead.seq)).where(col(ChainHead.id) == 1)
@@ -189,7 +204,28 @@ def window_view(engine: Engine, *, window: int, now: dt.datetime | None = None) 
             mark=mark,
             timezone=tz,
             transfer_queues=[(q.prefix, q.name_zh, q.name_en) for q in all_queues],
+            transfer_windows=_other_windows(session, window, {q.id: q.prefix for q in all_queues}),
         )
+
+
+_WINDOWS = (
+    select(W.c.number, W.c.clerk_code, WQ.c.queue_id)
+    .select_from(W.outerjoin(WQ, WQ.c.window_number == W.c.number))
+    .where(W.c.active.is_(True))
+    .order_by(W.c.number, WQ.c.position)
+)
+
+
+def _other_windows(
+    session: Session, window: int, prefixes: dict[int | None, str]
+) -> list[TransferWindow]:
+    found: dict[int, tuple[str | None, list[str]]] = {}
+    for number, clerk, queue_id in session.execute(_WINDOWS):
+        if number != window:
+            entry = found.setdefault(int(number), (clerk, []))
+            if queue_id in prefixes:
+                entry[1].append(prefixes[queue_id])
+    return [TransferWindow(n, "".join(p), c) for n, (c, p) in found.items()]
 
 
 def _current(session: Session, ticket: TicketRow, tz: str) -> CurrentTicket:

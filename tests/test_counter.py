@@ -305,7 +305,7 @@ def test_transfer_to_a_zone_and_to_a_window(engine) -> None:
         dialog = await on_screen(pilot, TransferDialog)
         assert "M001" in shown(pilot, ".dialog-title")
         options = dialog.query_one("OptionList")
-        assert options.get_option_at_index(0).id == "A"
+        assert options.get_option_at_index(0).id == "q:A"
         message = await press(pilot, "enter")  # zone A, the first in the list
         assert "新号 A001" in message
         assert stored(engine, "M001").status == "transferred"
@@ -315,6 +315,19 @@ def test_transfer_to_a_zone_and_to_a_window(engine) -> None:
         await pilot.press("tab", "3")
         assert "新号 A002" in await press(pilot, "enter")
         assert stored(engine, "A002").target_window == 3
+        # A window picked from the list: the others, each with its zones and who is there.
+        take(engine, "M")
+        await press(pilot, "n")
+        await pilot.press("t")
+        dialog = await on_screen(pilot, TransferDialog)
+        options = dialog.query_one("OptionList")
+        labels = {o.id: str(o.prompt) for o in options.options}
+        assert "w:18" not in labels  # not this window itself
+        assert labels["w:3"] == " 3 号窗口 window  A  在岗 1002"
+        assert labels["w:20"] == "20 号窗口 window  MC  无人 closed"
+        options.highlighted = [o.id for o in options.options].index("w:3")
+        assert "新号 A003" in await press(pilot, "enter")
+        assert stored(engine, "A003").target_window == 3
 
     drive(counter(engine), scenario)
 
