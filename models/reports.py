@@ -34,6 +34,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine, Table, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from models.db import reading
@@ -304,8 +305,9 @@ def _roll_up(
 ) -> list[dt.date]:
     """Store the rollups a plan found missing or stale; the days that can be read from rollups.
 
-    A database that cannot take the rollups now (busy, read-only) only makes the report count
-    those days from the tickets.
+    A database that cannot take the rollups now (busy, read-only, another report storing the
+    same days at this moment on PostgreSQL) only makes the report count those days from the
+    tickets.
     """
     if found is None:
         return []
@@ -319,7 +321,7 @@ def _roll_up(
             )  # fmt: skip
         if found.bump:
             bump_rollups(engine, by=by, days=found.valid, head=found.head)
-    except DatabaseError:
+    except (DatabaseError, IntegrityError):  # busy, read-only, or another report storing them
         return found.valid
     return sorted(found.valid + found.build)
 

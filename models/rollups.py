@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, Table, delete, insert, select, update
+from sqlalchemy import Engine, Table, delete, insert, select, text, update
 from sqlmodel import Session
 
 from models.db import reading, writing
@@ -45,6 +45,8 @@ COLUMNS = max(WIDTH.values())
 """Figure columns in a rollup row."""
 CHUNK_DAYS = 31
 """Days written per write transaction."""
+LOCK_KEY = 0x6D73_6272  # "msbr"
+"""PostgreSQL advisory lock held while rollups are stored."""
 BUMP_AFTER = 5000
 """Events a check may read before the valid days are marked as checked up to the newest."""
 
@@ -187,6 +189,10 @@ def _store(
     digest: str,
 ) -> None:
     with writing(engine) as session:
+        if engine.dialect.name == "postgresql":
+            # One store at a time (SQLite's BEGIN IMMEDIATE does this already): otherwise two
+            # reports storing the same day at once could each keep their rows, counted twice.
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
         for first, last in day_spans(days):
             for table in (ROLLUP, DAY):
                 session.execute(

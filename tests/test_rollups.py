@@ -109,3 +109,21 @@ def test_today_is_never_rolled_up(hall: Engine) -> None:
     assert _rolled_days(hall, "queue") == []
     with reading(hall) as session:
         assert session.execute(select(func.count()).select_from(ReportRollup)).scalar() == 0
+
+
+def test_reports_rolling_up_the_same_days_at_once_agree(hall: Engine) -> None:
+    """Four managers ask at the same moment: each gets the report, whoever stores the rollups."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    counted = report(hall, start=DAY, end=DAY, by="window", now=LATER, rollups=False)
+    barrier = Barrier(4)
+
+    def one(_: int) -> object:
+        barrier.wait()
+        return report(hall, start=DAY, end=DAY, by="window", now=LATER)
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(one, range(4)))
+    assert all(result == counted for result in results)
+    assert _rolled_days(hall, "window") == [DAY]
