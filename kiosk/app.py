@@ -22,6 +22,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.timer import Timer
 
 from kiosk import snapshot
 from kiosk.strings import Lang, both
@@ -38,6 +39,8 @@ if TYPE_CHECKING:
     from printer.spooler import JobView
 
 Clock = Callable[[], dt.datetime]
+SLOW_ISSUE_S = 0.4
+"""An issue taking longer than this is announced (正在取号…)."""
 RECONNECT_S = 5.0
 """Wait before trying the database again when it did not answer at start-up."""
 REFUSED_AT_START = {
@@ -103,6 +106,9 @@ class KioskApp(App[None]):
         self._engine: Engine | None = None
         self.issuing = False
         """True while a ticket is being issued: further taps are ignored."""
+        self._slow: Timer | None = None
+        """Says 正在取号… when issuing takes a while."""
+        self._said_issuing = False
         self.last_token: str | None = None
         """The last ticket issued here (for the staff menu's reprint)."""
         self._ticket_screen: TicketScreen | None = None
@@ -201,15 +207,34 @@ class KioskApp(App[None]):
         has answered)."""
         if self.issuing or not self.ready:
             return
-        self.issuing = True
+        self._issuing()
         self._take(queue, item, "green" if self.green else "normal")
 
     def check_in(self, code: str) -> None:
         """Check in an appointment code (ignored while a ticket is being issued)."""
         if self.issuing or not self.ready:
             return
-        self.issuing = True
+        self._issuing()
         self._check_in(code)
+
+    def _issuing(self) -> None:
+        """A ticket is on its way; if it takes a while (a busy database), say so."""
+        self.issuing = True
+        self._slow = self.set_timer(SLOW_ISSUE_S, self._say_issuing)
+
+    def _say_issuing(self) -> None:
+        if self.issuing:
+            self._said_issuing = True
+            self.notify(both("issuing", self.lang), timeout=3)
+
+    def _issue_ended(self) -> None:
+        self.issuing = False
+        if self._slow is not None:
+            self._slow.stop()
+            self._slow = None
+        if self._said_issuing:  # the notice is out of date: the ticket (or why not) is shown
+            self._said_issuing = False
+            self.clear_notifications()
 
     @work(thread=True, exclusive=True, group="issue", exit_on_error=False)
     def _take(self, queue: str | None, item: str | None, priority: str) -> None:
@@ -245,7 +270,7 @@ class KioskApp(App[None]):
         self.call_from_thread(self._issued, view, qr)
 
     def _issued(self, view: TicketView, qr: str) -> None:
-        self.issuing = False
+        self._issue_ended()
         self.green = False
         self.last_token = view.token
         screen = self.ticket_screen()
@@ -266,7 +291,7 @@ class KioskApp(App[None]):
 
     def _refused(self, exc: MashangbanError | None) -> None:
         """Say why no ticket was issued (None: a fault the citizen can only retry or report)."""
-        self.issuing = False
+        self._issue_ended()
         from kiosk.screens import KioskScreen
 
         if exc is None:

@@ -373,10 +373,14 @@ def test_a_double_tap_issues_exactly_one_ticket(lite, monkeypatch) -> None:
         await tap(pilot, "#zone-A")  # a slow second tap, and another zone
         await tap(pilot, "#zone-B")
         assert app.issuing and isinstance(app.screen, StartScreen)
+        # The worker is held: the citizen is told the ticket is coming (once).
+        await until(pilot, lambda: [n.message for n in app._notifications], "the issuing notice")
+        assert [n.message for n in app._notifications] == ["正在取号…\nIssuing your ticket…"]
         release.set()
         await on_screen(pilot, TicketScreen)
         await pilot.pause(0.3)
         assert len(app.screen_stack) == 2
+        assert not app._notifications  # the notice goes when the ticket is there
 
     drive(app, scenario)
     assert ticket_count(lite) == 1
