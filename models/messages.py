@@ -238,6 +238,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "事件链在第 {seq} 条断开：{detail}",
         "the event chain is broken at event {seq}: {detail}",
     ),
+    "records_changed": (
+        "有 {count} 处记录与事件日志不符（已核对 {checked}）",
+        "{count} differences between the records and the event log (checked {checked})",
+    ),
 }
 
 STATUS_ZH = {

@@ -9,6 +9,7 @@ import typer
 from sqlmodel import col, select
 
 from models.appointments import import_appointments
+from models.audit import verify_records
 from models.cli import app, state
 from models.cli.output import console, print_json, table
 from models.db import reading
@@ -22,7 +23,7 @@ from models.tables import Hall, Queue, ServiceItem, Window, WindowQueue
 hall_app = typer.Typer(no_args_is_help=True, help="The hall file: queues, items, windows.")
 clerk_app = typer.Typer(no_args_is_help=True, help="Clerks who log in at windows.")
 appointments_app = typer.Typer(no_args_is_help=True, help="Appointments booked elsewhere.")
-audit_app = typer.Typer(no_args_is_help=True, help="Checks on the event log.")
+audit_app = typer.Typer(no_args_is_help=True, help="Checks on the event log and the records.")
 app.add_typer(hall_app, name="hall")
 app.add_typer(clerk_app, name="clerk")
 app.add_typer(appointments_app, name="appointments")
@@ -219,14 +220,34 @@ def appointments_import(
 
 @audit_app.command("verify")
 def audit_verify(ctx: typer.Context, as_json: bool = JSON) -> None:
-    """Walk the event chain and report the first broken link (exit 1 if broken)."""
-    report = verify_chain(state(ctx).engine())
+    """Walk the event chain (the first broken link), then check that every ticket, rating,
+    rectification and case agrees with its events (exit 1 if anything does not)."""
+    engine = state(ctx).engine()
+    report = verify_chain(engine)
+    records = verify_records(engine) if report.broken_at is None else None
     if as_json:
-        print_json(report.__dict__)
-        raise typer.Exit(0 if report.broken_at is None else 1)
+        data: dict[str, object] = dict(report.__dict__)
+        if records is not None:
+            data["records"] = records.checked
+            data["differences"] = [d.__dict__ for d in records.differences]
+            data["difference_count"] = records.count
+        print_json(data)
+        raise typer.Exit(0 if report.broken_at is None and records and not records.count else 1)
     if report.broken_at is not None:
         raise Refused("chain_broken", seq=report.broken_at, detail=report.detail)
     console.print(f"✓ 事件链完整 event chain intact: {report.events} events")
+    assert records is not None
+    checked = ", ".join(f"{n} {name}" for name, n in records.checked.items())
+    if records.count:
+        out = table(
+            f"与事件不符 differing from the events (first {len(records.differences)})",
+            "表 table", "行 row", "字段 field", "现存 stored", "按事件 from the events",
+        )  # fmt: skip
+        for d in records.differences:
+            out.add_row(d.table, d.key, d.field, d.stored, d.expected)
+        console.print(out)
+        raise Refused("records_changed", count=records.count, checked=checked)
+    console.print(f"✓ 记录与事件一致 records match the events: {checked}")
 
 
 @app.command("version")
