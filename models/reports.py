@@ -53,6 +53,7 @@ from models.reportsql import (
 from models.rollups import Plan as RollupPlan
 from models.rollups import basis as rollups_basis
 from models.rollups import build as build_rollups
+from models.rollups import build_steps
 from models.rollups import bump as bump_rollups
 from models.rollups import plan as rollup_plan
 from models.rollups import read as rollup_rows
@@ -69,7 +70,7 @@ LEVELS = (5, 4, 3, 2, 1)
 PARTS = ("wait", "service", "rating", "case")
 """The parts of a report, one query each (models.reportsql)."""
 STEPS = len(PARTS)
-"""Steps a report reports (for a progress bar)."""
+"""Steps of a report read from rollups or counted live (building rollups adds more)."""
 
 
 @dataclass(frozen=True)
@@ -240,15 +241,16 @@ def report(
     end: dt.date,
     by: str = "queue",
     now: dt.datetime | None = None,
-    progress: Callable[[], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
     rollups: bool = True,
 ) -> Report:
     """The report for business dates ``start`` to ``end`` (both included), grouped ``by``.
 
-    ``now`` fixes "today" for overdue cases; ``progress`` is called after each of the STEPS
-    parts. Days before today are read from their rollups (models.rollups), counted and stored
-    first where there are none or they no longer stand; ``rollups=False`` counts every day from
-    the tickets. Raises Refused for an unknown grouping or a range that ends before it starts.
+    ``now`` fixes "today" for overdue cases; ``progress(done, total)`` is called after each
+    step (the four parts, and the rollups' steps when days are rolled up first). Days before
+    today are read from their rollups (models.rollups), counted and stored first where there
+    are none or they no longer stand; ``rollups=False`` counts every day from the tickets.
+    Raises Refused for an unknown grouping or a range that ends before it starts.
     """
     if by not in BY_CHOICES:
         raise Refused("report_bad_by", by=by, choices=", ".join(BY_CHOICES))
@@ -265,7 +267,18 @@ def report(
         found = None
         if rollups and first is not None and closed[0] <= closed[1]:
             found = rollup_plan(session, by=by, start=closed[0], end=closed[1], digest=digest)
-    rolled = _roll_up(engine, found, dialect=dialect, by=by, limits=limits, tz=tz, digest=digest)
+    steps = STEPS + (build_steps(len(found.build)) if found and found.build else 0)
+    done = 0
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(min(done, steps), steps)
+
+    rolled = _roll_up(
+        engine, found, dialect=dialect, by=by, limits=limits, tz=tz, digest=digest, tick=tick
+    )
     skip = set(rolled)
     days = [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
     live = day_spans(d for d in days if d not in skip and (first is None or d >= first))
@@ -281,8 +294,7 @@ def report(
                 wanted = {k: v for k, v in params.items() if f":{k}" in sql}
                 rows += session.execute(prepared(sql), wanted).all()
             _fold(part, rows, lambda k: groups.setdefault(_norm(by, k), _Sums()))
-            if progress is not None:
-                progress()
+            tick()
         labels = _labels(session, by, list(groups))
     total = _Sums()
     for s in groups.values():
@@ -302,6 +314,7 @@ def _roll_up(
     limits: Limits,
     tz: str,
     digest: str,
+    tick: Callable[[], None],
 ) -> list[dt.date]:
     """Store the rollups a plan found missing or stale; the days that can be read from rollups.
 
@@ -317,7 +330,7 @@ def _roll_up(
                 whole = _whole_history(session, found.build[0], found.build[-1])
             build_rollups(
                 engine, dialect=dialect, by=by, limits=limits, digest=digest,
-                days=found.build, whole=whole, tz=tz,
+                days=found.build, whole=whole, tz=tz, tick=tick,
             )  # fmt: skip
         if found.bump:
             bump_rollups(engine, by=by, days=found.valid, head=found.head)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -130,8 +130,10 @@ def build(
     days: list[dt.date],
     whole: bool,
     tz: str,
+    tick: Callable[[], None] = lambda: None,
 ) -> None:
-    """Count ``days`` from the tickets and store their rollups (replacing any stale ones).
+    """Count ``days`` from the tickets and store their rollups (replacing any stale ones);
+    ``tick`` is called after each of the :func:`build_steps` steps.
 
     Raises DatabaseError when the database cannot be read or written; nothing is half-stored:
     each month of days is written in one transaction.
@@ -151,8 +153,15 @@ def build(
                 day = dt.date.fromisoformat(str(row[0])[:10])
                 stored_day = day.isoformat() if sqlite else day  # as SQLAlchemy stores a Date
                 rows[day].append(_stored(stored_day, by, part, row[1:]))
+            tick()
     for n in range(0, len(days), CHUNK_DAYS):
         _store(engine, by, days[n : n + CHUNK_DAYS], rows, head, digest)
+        tick()
+
+
+def build_steps(days: int) -> int:
+    """The steps :func:`build` reports for this many days: a query per part, a store per month."""
+    return len(WIDTH) + -(-days // CHUNK_DAYS)
 
 
 def _head(session: Session) -> int:

@@ -127,3 +127,14 @@ def test_reports_rolling_up_the_same_days_at_once_agree(hall: Engine) -> None:
         results = list(pool.map(one, range(4)))
     assert all(result == counted for result in results)
     assert _rolled_days(hall, "window") == [DAY]
+
+
+def test_progress_counts_the_rolling_up_too(hall: Engine) -> None:
+    """An export that rolls a year up first moves its bar while it does (it sat at 0)."""
+    seen: list[tuple[int, int]] = []
+    report(hall, start=DAY, end=DAY, now=LATER, progress=lambda d, t: seen.append((d, t)))
+    # 4 queries and 1 store to roll the day up, then the report's 4 parts
+    assert seen == [(n, 9) for n in range(1, 10)]
+    seen.clear()
+    report(hall, start=DAY, end=DAY, now=LATER, progress=lambda d, t: seen.append((d, t)))
+    assert seen == [(n, 4) for n in range(1, 5)]

@@ -74,12 +74,6 @@ def report_command(
     first, last = parse_day(start, today), parse_day(end, today)
     if first > last:
         raise Refused("report_bad_range", start=first, end=last)
-    if fmt == "table":
-        result = report(engine, start=first, end=last, by=by)
-        show_table(console, result)
-        if chart or by in ("hour", "day"):
-            show_chart(console, _per_unit(engine, result))
-        return
     progress = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -90,18 +84,26 @@ def report_command(
         disable=not errors.is_terminal,
     )
     with progress:
+        # One more step for writing the file; the total grows when days are rolled up first.
         task = progress.add_task("统计 counting", total=STEPS + 1)
         result = report(
-            engine, start=first, end=last, by=by, progress=lambda: progress.advance(task)
-        )
-        progress.update(task, description="写入 writing")
-        if out is None:
-            console.file.write(csv_text(result))
-        elif fmt == "csv":
-            write_csv(result, out)
-        else:
-            write_xlsx(result, out)
-        progress.advance(task)
+            engine, start=first, end=last, by=by,
+            progress=lambda done, total: progress.update(task, completed=done, total=total + 1),
+        )  # fmt: skip
+        if fmt != "table":
+            progress.update(task, description="写入 writing")
+            if out is None:
+                console.file.write(csv_text(result))
+            elif fmt == "csv":
+                write_csv(result, out)
+            else:
+                write_xlsx(result, out)
+            progress.advance(task)
+    if fmt == "table":  # drawn once the (transient) bar is gone
+        show_table(console, result)
+        if chart or by in ("hour", "day"):
+            show_chart(console, _per_unit(engine, result))
+        return
     if out is not None:
         errors.print(f"✓ 已导出 written: {out} ({len(result.rows)} 行 rows + 合计 total)")
     if chart:
