@@ -84,13 +84,21 @@ def open_case_at_finish(
     return _open(session, ticket, item, moment, local(moment, tz).date())
 
 
-def _free_pickup_code(session: Session) -> str:
-    """Six random digits that no case waiting to be picked up has (a code names one case)."""
+PICKUP_CODE_DAYS = 730
+"""A new pickup code is one no case of the last two years has: an old receipt's code (its
+case long picked up) must not collect a new citizen's result."""
+
+
+def _free_pickup_code(session: Session, moment: dt.datetime) -> str:
+    """Six random digits that no case waiting to be picked up, nor any of the last
+    :data:`PICKUP_CODE_DAYS` days, has (a code names one case)."""
+    since = moment - dt.timedelta(days=PICKUP_CODE_DAYS)
     while True:
         code = f"{secrets.randbelow(10**6):06d}"
         taken = session.exec(
             select(Case.id).where(
-                Case.pickup_code == code, col(Case.state).in_(["accepted", "ready"])
+                Case.pickup_code == code,
+                col(Case.state).in_(["accepted", "ready"]) | (col(Case.accepted_at) >= since),
             )
         ).first()
         if taken is None:
@@ -121,7 +129,7 @@ def _open(
         accepted_at=moment,
         promised_date=promised,
         provisional=provisional,
-        pickup_code=_free_pickup_code(session),
+        pickup_code=_free_pickup_code(session, moment),
         # An instant item is done at the window: there is nothing to pick up later.
         state="accepted" if item.promised_days else "done",
     )

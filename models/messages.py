@@ -134,7 +134,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "no_case": ("该号没有受理办件", "no case has been opened for this ticket"),
     "unknown_case": ("没有这个办件：{case}", "no such case: {case}"),
     "case_not_accepted": (
-        "办件 {case} 不在受理中（现为 {state}），不能标记为可取件",
+        "办件 {case} 不在受理中（现为{state_zh}），不能标记为可取件",
         "case {case} is not being processed (it is {state}); it cannot be marked ready",
     ),
     "pickup_unknown": ("取件码 {code} 不正确", "pickup code {code} is not known"),
@@ -243,6 +243,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{count} differences between the records and the event log (checked {checked})",
     ),
 }
+
+CASE_STATE_ZH = {"accepted": "办理中", "ready": "待取件", "picked_up": "已取件", "done": "当场办结"}
+"""A case's state as the hall says it."""
 
 STATUS_ZH = {
     "waiting": "等候",

@@ -17,6 +17,8 @@ from models.db import reading, writing
 from models.errors import NotFound, Refused
 from models.events import append_event
 from models.hall import hall_settings
+from models.lookup import get_window
+from models.messages import CASE_STATE_ZH
 from models.tables import Case
 from models.timeutil import business_date, local, resolve_now
 
@@ -86,7 +88,10 @@ def mark_ready(engine: Engine, *, case_number: str, now: dt.datetime | None = No
         if case is None:
             raise NotFound("unknown_case", case=case_number)
         if case.state != "accepted":
-            raise Refused("case_not_accepted", case=case.case_number, state=case.state)
+            state_zh = CASE_STATE_ZH.get(case.state, case.state)
+            raise Refused(
+                "case_not_accepted", case=case.case_number, state=case.state, state_zh=state_zh
+            )
         case.state, case.ready_at = "ready", moment
         session.add(case)
         append_event(
@@ -110,6 +115,8 @@ def pickup(
     code = code.strip()
     with writing(engine) as session:
         tz = hall_settings(session).timezone
+        if window is not None:
+            get_window(session, window)  # an unknown window is refused, not stored on the case
         cases = session.exec(
             select(Case)
             .where(Case.pickup_code == code)

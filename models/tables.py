@@ -277,7 +277,7 @@ class Case(SQLModel, table=True):
     accepted_at: dt.datetime
     promised_date: dt.date | None = None
     provisional: bool = False
-    pickup_code: str = Field(max_length=8)
+    pickup_code: str = Field(max_length=8, index=True)
     """Six digits, unique among the cases not yet picked up."""
     ready_at: dt.datetime | None = None
     """When the result was ready for pickup (统一出件)."""

@@ -117,6 +117,40 @@ def test_pickup_codes_are_unique_among_open_cases(engine, monkeypatch) -> None:
     assert (first.pickup_code, second.pickup_code) == ("123456", "654321")
 
 
+def test_an_old_receipts_code_is_not_given_to_a_new_case(engine, monkeypatch) -> None:
+    """A case picked up last month keeps its code from new cases: its old receipt must not
+    collect someone else's result. Two years on, the code is free again."""
+    import models.cases
+
+    first = accept(engine, at=NOW)
+    mark_ready(engine, case_number=first.case_number, now=NOW + dt.timedelta(days=7))
+    pickup(engine, code=first.pickup_code, window=21, now=NOW + dt.timedelta(days=8))
+    digits = iter([int(first.pickup_code), 111111, int(first.pickup_code)])
+    monkeypatch.setattr(models.cases.secrets, "randbelow", lambda _n: next(digits))
+    month_later = accept(engine, at=NOW + dt.timedelta(days=30))
+    assert month_later.pickup_code == "111111"
+    years_later = accept(engine, at=NOW + dt.timedelta(days=800))
+    assert years_later.pickup_code == first.pickup_code
+
+
+def test_a_pickup_at_an_unknown_window_is_refused_and_nothing_changes(engine) -> None:
+    case = accept(engine)
+    mark_ready(engine, case_number=case.case_number, now=NOW + dt.timedelta(days=1))
+    with pytest.raises(NotFound) as refused:
+        pickup(engine, code=case.pickup_code, window=30, now=NOW + dt.timedelta(days=2))
+    assert refused.value.key == "unknown_window"
+    with reading(engine) as session:
+        assert session.exec(select(Case)).one().state == "ready"
+
+
+def test_marking_a_picked_up_case_ready_again_says_its_state_in_chinese(engine) -> None:
+    case = accept(engine)
+    mark_ready(engine, case_number=case.case_number, now=NOW + dt.timedelta(days=1))
+    with pytest.raises(Refused) as refused:
+        mark_ready(engine, case_number=case.case_number, now=NOW + dt.timedelta(days=1))
+    assert "现为待取件" in refused.value.zh and "it is ready" in refused.value.en
+
+
 def cli(db: str, *args: str, code: int = 0) -> str:
     result = runner.invoke(app, ["--db", db, *args])
     assert result.exit_code == code, (args, result.stdout, result.stderr)

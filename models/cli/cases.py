@@ -11,12 +11,13 @@ from rich.text import Text
 
 from models.cli import app, state
 from models.cli.output import console, print_json
+from models.messages import CASE_STATE_ZH
 from models.pickup import CaseLine, list_cases, mark_ready, pickup
 
 case_app = typer.Typer(no_args_is_help=True, help="Cases (办件): list, ready, pickup.")
 app.add_typer(case_app, name="case")
 
-STATE_ZH = {"accepted": "办理中", "ready": "待取件", "picked_up": "已取件", "done": "当场办结"}
+STATE_ZH = CASE_STATE_ZH
 
 
 def case_json(line: CaseLine) -> dict[str, Any]:

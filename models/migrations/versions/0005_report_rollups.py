@@ -1,4 +1,4 @@
-"""daily rollups of closed days for reports over long ranges
+"""daily rollups of closed days for reports over long ranges; cases found by pickup code
 
 Revision ID: 0005
 Revises: 0004
@@ -39,8 +39,14 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("business_date", "by_kind"),
     )
 
+    # A new case's code is checked against two years of cases, and pickup looks it up.
+    with op.batch_alter_table("service_case", schema=None) as batch_op:
+        batch_op.create_index("ix_service_case_pickup_code", ["pickup_code"])
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("service_case", schema=None) as batch_op:
+        batch_op.drop_index("ix_service_case_pickup_code")
     op.drop_table("report_rollup_day")
     with op.batch_alter_table("report_rollup", schema=None) as batch_op:
         batch_op.drop_index("ix_report_rollup_day")
