@@ -20,7 +20,7 @@ from models.hall import hall_settings
 from models.lookup import get_window
 from models.messages import CASE_STATE_ZH
 from models.tables import Case
-from models.timeutil import business_date, local, resolve_now
+from models.timeutil import business_date, from_local, local, resolve_now
 
 OPEN_STATES = ("accepted", "ready")
 
@@ -50,14 +50,22 @@ def list_cases(
     overdue: bool = False,
     state: str | None = None,
     open_only: bool = False,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
     now: dt.datetime | None = None,
 ) -> list[CaseLine]:
-    """Cases by case number; only the overdue, one state, or the open ones when asked."""
+    """Cases by case number; only the overdue, one state, the open ones, or those accepted on
+    the hall's dates ``start`` to ``end`` (either may be left open) when asked."""
     moment = resolve_now(now)
     with reading(engine) as session:
         tz = hall_settings(session).timezone
         today = business_date(moment, tz)
         query = select(Case).order_by(col(Case.case_number))
+        if start is not None:
+            query = query.where(col(Case.accepted_at) >= from_local(start, dt.time(0), tz))
+        if end is not None:
+            after = from_local(end + dt.timedelta(days=1), dt.time(0), tz)
+            query = query.where(col(Case.accepted_at) < after)
         if state is not None:
             query = query.where(Case.state == state)
         if open_only or overdue:

@@ -173,3 +173,18 @@ def test_the_case_commands(db_url, engine, monkeypatch) -> None:
     assert "没有这个办件" in cli(db_url, "case", "ready", "nope", code=1)
     with writing(engine) as session:  # nothing else changed
         assert session.exec(select(Case).where(Case.state == "accepted")).one().id == late.id
+
+
+def test_case_list_keeps_to_the_dates_asked_for(db_url, engine) -> None:
+    older = accept(engine, at=NOW)
+    newer = accept(engine, at=NOW + dt.timedelta(days=1))
+    since = json.loads(cli(db_url, "case", "list", "--from", "2026-11-26", "--json"))
+    assert [c["case"] for c in since] == [newer.case_number]
+    until = json.loads(cli(db_url, "case", "list", "--to", "2026-11-25", "--json"))
+    assert [c["case"] for c in until] == [older.case_number]
+    both = cli(db_url, "case", "list", "--from", "2026-11-25", "--to", "2026-11-26")
+    assert older.case_number in both and newer.case_number in both
+    bad = cli(db_url, "case", "list", "--from", "2026-13-01", code=1)
+    assert "日期格式不对" in bad
+    backwards = cli(db_url, "case", "list", "--from", "2026-11-26", "--to", "2026-11-25", code=1)
+    assert "晚于" in backwards

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import typer
@@ -10,7 +11,8 @@ from rich.table import Table
 from rich.text import Text
 
 from models.cli import app, state
-from models.cli.output import console, print_json
+from models.cli.output import console, parse_day, print_json
+from models.errors import Refused
 from models.messages import CASE_STATE_ZH
 from models.pickup import CaseLine, list_cases, mark_ready, pickup
 
@@ -48,10 +50,17 @@ def case_list(
     ctx: typer.Context,
     overdue: bool = typer.Option(False, "--overdue", help="Only cases past their promise."),
     open_only: bool = typer.Option(False, "--open", help="Only cases not yet picked up."),
+    start: str | None = typer.Option(None, "--from", help="Accepted on or after this date."),
+    end: str | None = typer.Option(None, "--to", help="Accepted on or before this date."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Every case with its promised date; overdue ones (not ready, promise passed) in red."""
-    lines = list_cases(state(ctx).engine(), overdue=overdue, open_only=open_only)
+    first = parse_day(start, dt.date.min) if start else None
+    last = parse_day(end, dt.date.max) if end else None
+    if first and last and first > last:
+        raise Refused("report_bad_range", start=first, end=last)
+    engine = state(ctx).engine()
+    lines = list_cases(engine, overdue=overdue, open_only=open_only, start=first, end=last)
     if as_json:
         print_json([case_json(line) for line in lines])
         return

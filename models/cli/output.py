@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from typing import Any
@@ -11,12 +12,22 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from models.errors import MashangbanError
+from models.errors import MashangbanError, Refused
 from models.messages import PRIORITY_ZH, STATUS_ZH
 from models.views import TicketView
 
 console = Console(highlight=False)
 errors = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def parse_day(value: str | None, default: dt.date) -> dt.date:
+    """A date from the command line (YYYY-MM-DD), or the default. Refused when malformed."""
+    if value is None:
+        return default
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise Refused("report_bad_date", value=value) from None
 
 
 def print_json(data: Any) -> None:

@@ -3,7 +3,6 @@ CSV or XLSX, with a bar chart of tickets per hour or day."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import typer
@@ -15,7 +14,7 @@ from rich.text import Text
 from sqlalchemy import Engine
 
 from models.cli import app, state
-from models.cli.output import console, errors
+from models.cli.output import console, errors, parse_day
 from models.db import reading
 from models.errors import Refused
 from models.hall import hall_settings
@@ -37,16 +36,6 @@ FORMATS = ("table", "csv", "xlsx")
 _SECTIONS = (slice(0, 5), slice(5, 9), slice(9, 13), slice(13, 18), slice(18, 21))
 """Tickets, waits, services, ratings, cases: the parts of COLUMNS kept together on screen."""
 BAR_WIDTH = 50
-
-
-def parse_day(value: str | None, default: dt.date) -> dt.date:
-    """A date from the command line (YYYY-MM-DD), or the default. Refused when malformed."""
-    if value is None:
-        return default
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise Refused("report_bad_date", value=value) from None
 
 
 @app.command("report")
