@@ -166,21 +166,12 @@ def _step(
     """A ticket's state after one more of its events (None: not issued yet)."""
     kind, at = event.kind, event.at
     data = json.loads(event.data) if kind not in ("called", "started", "finished") else {}
-    if kind in ("issued", "checked_in"):
-        return {
-            "number": data.get("number"),
-            "status": "waiting",
-            "priority": data.get("priority", "appointment"),
-            **({"item_code": data.get("item")} if kind == "issued" else {}),
-            "issued_at": at,
-            "called_at": None,
-            "started_at": None,
-            "finished_at": None,
-            "window": None,
-            "clerk_code": None,
-            "recalls": 0,
-            "misses": 0,
-        }
+    if kind == "issued":
+        return _new(
+            data.get("number"), at, priority=data.get("priority"), item_code=data.get("item")
+        )
+    if kind == "checked_in":
+        return _new(data.get("number"), at, priority="appointment")
     if state is None:
         state = {}  # a ticket whose birth is not in the log: its later steps are still checked
     if kind == "called":
@@ -199,23 +190,21 @@ def _step(
         state.update(status="done" if kind == "finished" else "transferred", finished_at=at)
         state["started_at"] = began
         if kind == "transferred" and data.get("new_ticket_id") is not None:
-            births[int(data["new_ticket_id"])] = {
-                "number": data.get("new_number"),
-                "status": "waiting",
-                "issued_at": at,
-                "called_at": None,
-                "started_at": None,
-                "finished_at": None,
-                "window": None,
-                "clerk_code": None,
-                "recalls": 0,
-                "misses": 0,
-            }
+            births[int(data["new_ticket_id"])] = _new(data.get("new_number"), at)
     elif kind == "cancelled":
         state.update(status="cancelled", finished_at=at)
     else:
         _record_other(event, data, ratings, rectifications, cases)
     return state
+
+
+def _new(number: str | None, at: dt.datetime, **known: Any) -> dict[str, Any]:
+    """A ticket as issued: waiting, never called (``known``: priority and item, when said)."""
+    return {
+        "number": number, "status": "waiting", "issued_at": at, "called_at": None,
+        "started_at": None, "finished_at": None, "window": None, "clerk_code": None,
+        "recalls": 0, "misses": 0, **known,
+    }  # fmt: skip
 
 
 def _record_other(
