@@ -196,7 +196,8 @@ def _breakdown(desk: DeskRun) -> tuple[list[Row], list[str]]:
     note = (
         f"{len(printed)} of {len(presses)} presses finished a ticket whose item promises working "
         "days: the desk opened its case, drew the next number, then printed the 受理回执 "
-        f"(preview printer) before taking the next key; {len(full)} full collections in the "
+        f"(preview printer) in its own worker, the keys not waiting; {len(full)} full "
+        "collections in the "
         "counter's whole run "
         f'(mean {_mean_ms([g[1] for g in full]):.0f} ms each); the "of it" rows are timed in '
         "the counter process by wrappers around counter.desk's call_next, window_view and "
