@@ -260,7 +260,10 @@ class ItemsScreen(KioskScreen):
         lang = self.kiosk.lang
         listing = self.query_one("#item-list", VerticalScroll)
         for department, choices in grouped.items():
-            listing.mount(Static(f"[b]{department}[/b]", classes="department"))
+            english = choices[0].department_en
+            first, second = (department, english) if lang == "zh" else (english, department)
+            heading = f"[b]{first}[/b]" + (f"  {second}" if english != department else "")
+            listing.mount(Static(heading, classes="department"))
             listing.mount(
                 Grid(
                     *[

@@ -177,15 +177,27 @@ class KioskConfig(_Strict):
     backup_printer: str | None = None
 
 
+class DepartmentConfig(_Strict):
+    """One [[department]]: the English name of a department the items name in Chinese."""
+
+    name_zh: str = Field(min_length=1)
+    name_en: str = Field(min_length=1)
+
+
 class HallConfig(_Strict):
     """A whole hall file."""
 
     hall: HallSettings
     queue: list[QueueConfig] = Field(min_length=1)
     item: list[ItemConfig] = Field(default_factory=list)
+    department: list[DepartmentConfig] = Field(default_factory=list)
     window: list[WindowConfig] = Field(min_length=1)
     printer: list[PrinterConfig] = Field(default_factory=list)
     kiosk: list[KioskConfig] = Field(default_factory=list)
+
+    def department_en(self, name_zh: str) -> str:
+        """A department's English name (its Chinese one when the hall file gives none)."""
+        return next((d.name_en for d in self.department if d.name_zh == name_zh), name_zh)
 
     def find_printer(self, name: str) -> PrinterConfig | None:
         """A printer by name."""
@@ -212,6 +224,7 @@ class HallConfig(_Strict):
         prefixes = [q.prefix for q in self.queue]
         _unique("queue", "prefix", prefixes)
         _unique("item", "code", [i.code for i in self.item])
+        _unique("department", "name_zh", [d.name_zh for d in self.department])
         _unique("window", "number", [w.number for w in self.window])
         for n, item in enumerate(self.item):
             if item.queue not in prefixes:

@@ -12,7 +12,7 @@ from sqlmodel import col, select
 
 from models.db import reading
 from models.errors import Refused
-from models.hall import HallSettings, hall_settings
+from models.hall import HallSettings, hall_config, hall_settings
 from models.lookup import QueueRow, count_waiting, queue_by_id
 from models.tables import DayCounter, Queue, ServiceItem
 from models.tickets import check_open
@@ -41,6 +41,8 @@ class ItemChoice:
     name_zh: str
     name_en: str
     department: str
+    department_en: str
+    """The department's English name (from the hall file's [[department]], else Chinese)."""
     instant: bool
     promised_days: int
     materials: list[str]
@@ -93,6 +95,7 @@ def items(engine: Engine, *, queue: str | None = None) -> dict[str, list[ItemCho
         rows = session.exec(
             select(ServiceItem).where(col(ServiceItem.active)).order_by(col(ServiceItem.position))
         ).all()
+        config = hall_config(session)
     grouped: dict[str, list[ItemChoice]] = {}
     for item in rows:
         prefix = prefixes.get(item.queue_id, "?")
@@ -105,6 +108,7 @@ def items(engine: Engine, *, queue: str | None = None) -> dict[str, list[ItemCho
                 name_zh=item.name_zh,
                 name_en=item.name_en,
                 department=item.department,
+                department_en=config.department_en(item.department),
                 instant=item.instant,
                 promised_days=item.promised_days,
                 materials=json.loads(item.materials),

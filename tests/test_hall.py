@@ -372,3 +372,16 @@ def test_no_hall_on_an_empty_migrated_database(empty_engine: Engine, now) -> Non
     with pytest.raises(HallError) as taking:
         take_ticket(empty_engine, queue="M", now=now)
     assert taking.value.key == "no_hall"
+
+
+def test_departments_are_named_once_and_fall_back_to_chinese() -> None:
+    from models.hall import parse_hall
+
+    text = default_hall_path().read_text(encoding="utf-8")
+    config = parse_hall(text)
+    assert config.department_en("市公安局") == "Municipal Public Security Bureau"
+    assert config.department_en("市档案馆") == "市档案馆"  # not in the file: Chinese only
+    twice = text + '\n[[department]]\nname_zh = "市公安局"\nname_en = "Police"\n'
+    with pytest.raises(HallError) as refused:
+        parse_hall(twice, source="twice.toml")
+    assert "department" in str(refused.value.en) and "市公安局" in str(refused.value.en)

@@ -79,13 +79,14 @@ def test_instant_item_lists_departments_and_issues_that_item(lite) -> None:
         screen = await on_screen(pilot, ItemsScreen)
         await until(pilot, lambda: len(screen.query(".item")) == 23, "23 item buttons")
         departments = [d.visual.plain for d in screen.query(".department")]
-        assert departments == [
+        assert [d.split("  ")[0] for d in departments] == [
             "市国土资源局",
             "市公安局",
             "市食品药品监管局",
             "市卫计委",
             "市安监局",
         ]
+        assert departments[1] == "市公安局  Municipal Public Security Bureau"
         assert shown(pilot, "#item-M01") == "不动产登记信息查询\nReal estate register enquiry"
         await tap(pilot, "#item-M21")  # below the fold at first: scrolled into view
         ticket = await on_screen(pilot, TicketScreen)
@@ -93,6 +94,20 @@ def test_instant_item_lists_departments_and_issues_that_item(lite) -> None:
 
     drive(app, scenario)
     assert ticket_by_token(lite, app.last_token or "").item == "M21"
+
+
+def test_in_english_the_departments_are_named_in_english_first(lite) -> None:
+    app = kiosk(lite)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await tap(pilot, "#lang")
+        await tap(pilot, "#items")
+        screen = await on_screen(pilot, ItemsScreen)
+        await until(pilot, lambda: len(screen.query(".department")) == 5, "the departments")
+        departments = [d.visual.plain for d in screen.query(".department")]
+        assert departments[0] == "Municipal Land and Resources Bureau  市国土资源局"
+
+    drive(app, scenario)
 
 
 def test_green_channel_gives_one_priority_ticket_then_resets(lite) -> None:
