@@ -21,10 +21,13 @@ from bench.halldb import checkpoint, copy_db, db_size, raw_connect, url_for
 from bench.yearhistory import fill_year
 from models.db import make_engine
 from models.reports import report
+from models.tickets import take_ticket
 
 TARGET_S = 2.0
 PER_DAY = 3000
 RUNS = 3
+TODAY_TICKETS = 700
+"""Tickets taken today (through the product) before the last timed reports."""
 GROUPINGS = ("queue", "day", "window")
 FLOOR_SQL = (
     "SELECT queue_id, count(*) FROM ticket WHERE business_date BETWEEN ? AND ? GROUP BY queue_id"
@@ -75,6 +78,16 @@ def run(sizes: Sizes, workdir: Path, template: Path) -> Result:
             totals[by] = result.total.issued
             if by == "queue":
                 rolled = result
+        # A working day goes on: tickets taken today write events, which each report then
+        # checks against the rollups (none of them touches a closed day).
+        for n in range(TODAY_TICKETS):
+            take_ticket(engine, queue="ABCDFM"[n % 6], now=NOW)  # E: 80 a day at most
+        samples = []
+        for _ in range(RUNS):
+            began = time.perf_counter()
+            report(engine, start=start, end=end, by="queue", now=NOW)
+            samples.append(time.perf_counter() - began)
+        busy_day = statistics.median(samples)
         began = time.perf_counter()
         counted = report(engine, start=start, end=end, by="queue", now=NOW, rollups=False)
         live = time.perf_counter() - began
@@ -90,6 +103,13 @@ def run(sizes: Sizes, workdir: Path, template: Path) -> Result:
         for by in GROUPINGS
     ]
     rows += [
+        Row(
+            f"report by queue after {TODAY_TICKETS} tickets today, p50",
+            busy_day * 1000,
+            floor * 1000,
+            "ms",
+            f"< {TARGET_S * 1000:.0f} ms",
+        ),
         Row("report by queue from the tickets (no rollups)", live * 1000, floor * 1000, "ms"),
         Row("tickets in the year", tickets, counted.total.issued, "tickets", digits=0),
         Row("database size (file + WAL)", db_size(path) / 2**20, None, "MiB", digits=1),
@@ -108,12 +128,13 @@ def run(sizes: Sizes, workdir: Path, template: Path) -> Result:
             f"ERROR: the reports' totals {totals} differ from the floor's {floor_count}, or the "
             "report read from the rollups differs from the one counted from the tickets"
         )
-    worst = max(timings.values())
+    worst = max(*timings.values(), busy_day)
     verdict = Verdict(
         "yearreport",
         worst < TARGET_S and agree,
         f"report over {tickets:,} tickets: p50 "
         + ", ".join(f"by {by} {timings[by]:.2f} s" for by in GROUPINGS)
+        + f", by queue after {TODAY_TICKETS} tickets today {busy_day:.2f} s"
         + f" vs target < {TARGET_S:g} s (first, rolling the year up: "
         + ", ".join(f"{first[by]:.1f} s" for by in GROUPINGS)
         + f"); floor {floor * 1000:.0f} ms",

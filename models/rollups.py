@@ -105,9 +105,11 @@ def plan(session: Session, *, by: str, start: dt.date, end: dt.date, digest: str
     if seen and since < head:
         touched = session.execute(
             prepared(
-                "SELECT t.business_date, max(e.seq) FROM event AS e "
-                "JOIN ticket AS t ON t.id = e.ticket_id "
-                "WHERE e.seq > :since AND t.business_date BETWEEN :start AND :end GROUP BY 1"
+                # From the new events to their tickets (CROSS JOIN keeps SQLite in this order:
+                # else it walks every ticket of the range, 0.3 s for a year, on every report).
+                "SELECT t.business_date, max(e.seq) FROM event AS e CROSS JOIN ticket AS t "
+                "WHERE t.id = e.ticket_id AND e.seq > :since "
+                "AND t.business_date BETWEEN :start AND :end GROUP BY 1"
             ),
             {"since": since, "start": start, "end": end},
         )
