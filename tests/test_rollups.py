@@ -138,3 +138,21 @@ def test_progress_counts_the_rolling_up_too(hall: Engine) -> None:
     seen.clear()
     report(hall, start=DAY, end=DAY, now=LATER, progress=lambda d, t: seen.append((d, t)))
     assert seen == [(n, 4) for n in range(1, 5)]
+
+
+def test_the_nightly_rollup_command_rolls_every_grouping_up(
+    hall: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from models.cli import app
+
+    monkeypatch.setenv("MASHANGBAN_NOW", LATER.isoformat())
+    url = hall.url.render_as_string(hide_password=False)
+    done = CliRunner().invoke(app, ["--db", url, "rollup"])
+    assert done.exit_code == 0, done.output
+    assert "✓ queue  15 天 days covered" in done.output  # 11-25 … 12-09
+    closed = [DAY + dt.timedelta(days=n) for n in range(15)]
+    assert all(_rolled_days(hall, by) == closed for by in BY_CHOICES)
+    _no_building(monkeypatch)  # a report afterwards only reads
+    assert report(hall, start=DAY, end=DAY, by="clerk", now=LATER).total.issued == 8
