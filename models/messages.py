@@ -210,9 +210,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{format} 格式须用 --out 指定文件",
         "the {format} format needs a file: give --out FILE",
     ),
+    "report_out_suffix": (
+        "{format} 文件的名字应以 .{format} 结尾：{out}",
+        "a {format} file's name should end in .{format}: {out}",
+    ),
     "report_table_out": (
-        "表格只显示在终端；导出文件请用 --format csv 或 xlsx",
-        "a table is shown in the terminal; to write a file use --format csv or xlsx",
+        "表格只显示在终端；导出文件请用 .csv 或 .xlsx 文件名，或 --format csv / xlsx",
+        "a table is shown in the terminal; to write a file name it .csv or .xlsx, or use --format",
     ),
     # ratings (好差评) and rectifications (整改)
     "rating_bad_level": ("评价等级应为 1–5：{level}", "the rating level must be 1-5: {level}"),

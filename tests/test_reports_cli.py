@@ -118,6 +118,7 @@ def test_xlsx_read_back(db: str, tmp_path: Path) -> None:
         (["--format", "pdf"], "不支持的格式"),
         (["--format", "xlsx"], "须用 --out"),
         (["--out", "x.txt"], "表格只显示在终端"),
+        (["--format", "xlsx", "--out", "r.csv"], "xlsx 文件的名字应以 .xlsx 结尾"),
     ],
 )
 def test_refusals(db: str, args: list[str], words: str) -> None:
@@ -136,3 +137,10 @@ def test_unwritable_out_leaves_nothing(db: str, tmp_path: Path) -> None:
     old.write_bytes(b"old")
     run(db, "--from", "bad", "--format", "xlsx", "--out", str(old), code=1)
     assert old.read_bytes() == b"old"
+
+
+def test_the_out_files_name_picks_the_format(db: str, tmp_path: Path) -> None:
+    run(db, "--out", str(tmp_path / "r.xlsx"))
+    assert load_workbook(tmp_path / "r.xlsx")["报表 Report"]["A1"].value == "队列"
+    run(db, "--out", str(tmp_path / "r.csv"))
+    assert (tmp_path / "r.csv").read_bytes().startswith(b"\xef\xbb\xbf\xe9\x98\x9f")  # 队

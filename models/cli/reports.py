@@ -53,13 +53,20 @@ def report_command(
     start: str | None = typer.Option(None, "--from", help="First business date (default: today)."),
     end: str | None = typer.Option(None, "--to", help="Last business date (default: today)."),
     by: str = typer.Option("queue", "--by", help="Rows per " + "|".join(BY_CHOICES) + "."),
-    fmt: str = typer.Option("table", "--format", help="table, csv or xlsx."),
-    out: Path | None = typer.Option(None, "--out", help="File to write (csv, xlsx)."),
+    fmt: str | None = typer.Option(
+        None, "--format", help="table, csv or xlsx (default: table, or the --out file's kind)."
+    ),
+    out: Path | None = typer.Option(None, "--out", help="File to write (.csv, .xlsx)."),
     chart: bool = typer.Option(False, "--chart", help="Also draw tickets per hour or day."),
 ) -> None:
     """Tickets issued and served, no-shows, waits, services, limits, ratings and cases."""
     if by not in BY_CHOICES:
         raise Refused("report_bad_by", by=by, choices=", ".join(BY_CHOICES))
+    suffix = out.suffix.lower().lstrip(".") if out is not None else ""
+    if fmt is None:
+        fmt = suffix if suffix in ("csv", "xlsx") else "table"
+    elif fmt in ("csv", "xlsx") and suffix and suffix != fmt:  # an .xlsx named .csv opens badly
+        raise Refused("report_out_suffix", format=fmt, out=out)
     if fmt not in FORMATS:
         raise Refused("report_bad_format", format=fmt, choices=", ".join(FORMATS))
     if fmt == "xlsx" and out is None:
