@@ -299,3 +299,12 @@ def test_the_counter_refuses_an_unknown_window_before_its_screen(sqlite_url: str
     )
     assert module.returncode == 1 and "unknown window: 99" in module.stderr
     assert "Traceback" not in module.stderr
+
+
+def test_a_wrong_command_line_is_said_in_chinese_too(db_url: str) -> None:
+    for args, english in [
+        (["take", "--bogus"], "No such option"),
+        (["rectify", "close", "abc", "--by", "1003", "--note", "x"], "Invalid value"),
+    ]:
+        out = run(db_url, *args, code=2)
+        assert "命令行有误" in out and english in out

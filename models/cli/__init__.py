@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
-from models.cli.output import show_error
+from models.cli.output import errors, show_error
 from models.db import make_engine, resolve_url
 from models.errors import DatabaseError, MashangbanError
 from models.schema import require_current
@@ -39,8 +39,12 @@ class _Group(TyperGroup):
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
             show_error(DatabaseError("db_error", detail=first), as_json=as_json)
             raise SystemExit(1) from None
-        except (typer.Exit, typer.Abort, TyperException):
-            raise  # the framework's own exits and usage errors
+        except TyperException as exc:
+            if getattr(exc, "exit_code", None) == 2:  # a usage error, which Typer says in English
+                errors.print("✗ 命令行有误，用法见下（或加 --help）", style="red")
+            raise
+        except (typer.Exit, typer.Abort):
+            raise  # the framework's own exits
         except Exception as exc:
             # A bug, not a refusal: still no traceback for staff, but a way to get one.
             if os.environ.get("MASHANGBAN_DEBUG"):
