@@ -259,7 +259,6 @@ class KioskApp(App[None]):
 
         try:
             view = retry_busy(operation, attempts=5)
-            qr = qr_blocks(ticket_qr(view.token))  # drawn here, off the UI thread
         except MashangbanError as exc:
             self.call_from_thread(self._refused, exc)
             return
@@ -267,6 +266,11 @@ class KioskApp(App[None]):
             self.log.error(f"issuing failed: {exc!r}")
             self.call_from_thread(self._refused, None)
             return
+        try:
+            qr = qr_blocks(ticket_qr(view.token))  # drawn here, off the UI thread
+        except Exception as exc:  # the ticket exists: its number is shown, without the QR
+            self.log.error(f"QR not drawn: {exc!r}")
+            qr = ""
         self.call_from_thread(self._issued, view, qr)
 
     def _issued(self, view: TicketView, qr: str) -> None:

@@ -473,6 +473,24 @@ def test_a_fault_while_issuing_is_said_kindly_and_the_next_tap_works(lite, monke
     assert ticket_count(lite) == 1
 
 
+def test_a_fault_after_the_ticket_exists_still_shows_its_number(lite, monkeypatch) -> None:
+    """The ticket is stored: the citizen must see it, or a second tap makes a lost one."""
+    import printer.preview
+
+    def broken(*_args: object, **_kwargs: object) -> str:
+        raise ValueError("no QR today")
+
+    monkeypatch.setattr(printer.preview, "qr_blocks", broken)
+    app = kiosk(lite)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        screen = await walk_in(pilot, "A")
+        assert screen.view.number == "A001" and shown(pilot, "#zone").startswith("A001")
+
+    drive(app, scenario)
+    assert ticket_count(lite) == 1
+
+
 def test_a_printer_fault_keeps_the_number_on_screen(lite, monkeypatch) -> None:
     import printer.spooler
 
