@@ -121,7 +121,12 @@ def last_event_seq(engine: Engine) -> int:
     times a second from every screen, and it never waits for a writer.
     """
     with reading(engine) as session:
-        return int(session.exec(select(ChainHead.seq).where(ChainHead.id == 1)).first() or 0)
+        return head_seq(session)
+
+
+def head_seq(session: Session) -> int:
+    """The newest event's number, read in the caller's transaction (0 for an empty log)."""
+    return int(session.exec(select(ChainHead.seq).where(ChainHead.id == 1)).first() or 0)
 
 
 @dataclass(frozen=True)

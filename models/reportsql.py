@@ -34,10 +34,6 @@ _KEYS = {
 }
 
 
-DATES = "t.business_date BETWEEN :start AND :end"
-"""The tickets of a report's range; :func:`dates_in` narrows it to some days only."""
-
-
 @dataclass(frozen=True)
 class Limits:
     """The hall's time limits in seconds: waits per queue, services per queue and per item."""
@@ -150,7 +146,7 @@ def _daily(daily: bool) -> tuple[str, str, str]:
 
 
 def wait_sql(
-    d: Dialect, by: str, limits: Limits, whole: bool, *, dates: str = DATES, daily: bool = False
+    d: Dialect, by: str, limits: Limits, whole: bool, *, dates: str, daily: bool = False
 ) -> str:
     """Per (key, wait minute): issued, served, called, no-shows, wait sum/max, breaches.
 
@@ -170,7 +166,7 @@ def wait_sql(
 
 
 def service_sql(
-    d: Dialect, by: str, limits: Limits, whole: bool, *, dates: str = DATES, daily: bool = False
+    d: Dialect, by: str, limits: Limits, whole: bool, *, dates: str, daily: bool = False
 ) -> str:
     """Per (key, service minute): services, sum, max, breaches of the item's (or queue's) time."""
     hint, suffix = d.scan(whole)
@@ -187,7 +183,7 @@ def service_sql(
     )
 
 
-def ratings_sql(d: Dialect, by: str, *, dates: str = DATES, daily: bool = False) -> str:
+def ratings_sql(d: Dialect, by: str, *, dates: str, daily: bool = False) -> str:
     """Per (key, level): ratings of the tickets in the report."""
     inner, _, groups = _daily(daily)
     return (
@@ -196,7 +192,7 @@ def ratings_sql(d: Dialect, by: str, *, dates: str = DATES, daily: bool = False)
     )
 
 
-def cases_sql(d: Dialect, by: str, *, dates: str = DATES) -> str:
+def cases_sql(d: Dialect, by: str, *, dates: str) -> str:
     """Per key: cases with a promised date, on time, overdue (see models.reports)."""
     done = d.local_date("coalesce(c.ready_at, c.picked_up_at)")
     return (
@@ -209,7 +205,7 @@ def cases_sql(d: Dialect, by: str, *, dates: str = DATES) -> str:
     )
 
 
-def case_dates_sql(d: Dialect, by: str, *, dates: str = DATES) -> str:
+def case_dates_sql(d: Dialect, by: str, *, dates: str) -> str:
     """Per (business date, key, promised date, local date ready): cases, for the rollups.
 
     Whether a case not ready yet is overdue depends on today, so a rollup keeps the dates and
@@ -230,7 +226,7 @@ def part_sql(
     limits: Limits,
     whole: bool,
     *,
-    dates: str = DATES,
+    dates: str,
     daily: bool = False,
 ) -> str:
     """The query of one part of a report: wait, service, rating or case.

@@ -30,10 +30,10 @@ from sqlalchemy import Engine, Table, delete, insert, select, text, update
 from sqlmodel import Session
 
 from models.db import reading, writing
+from models.events import head_seq
 from models.reportsql import Dialect, Limits, dates_in, day_spans, part_sql, prepared
-from models.tables import ChainHead, ReportRollup, ReportRollupDay
+from models.tables import ReportRollup, ReportRollupDay
 
-HEAD: Table = ChainHead.__table__  # type: ignore[attr-defined]
 ROLLUP: Table = ReportRollup.__table__  # type: ignore[attr-defined]
 DAY: Table = ReportRollupDay.__table__  # type: ignore[attr-defined]
 
@@ -92,7 +92,7 @@ class Plan:
 
 def plan(session: Session, *, by: str, start: dt.date, end: dt.date, digest: str) -> Plan:
     """Which of the days ``start``…``end`` (all before today) have a rollup that still stands."""
-    head = _head(session)
+    head = head_seq(session)
     seen: dict[dt.date, int] = {}
     for day, upto, kept in session.execute(
         select(DAY.c.business_date, DAY.c.upto_seq, DAY.c.basis).where(
@@ -147,7 +147,7 @@ def build(
     sqlite = engine.dialect.name == "sqlite"
     with reading(engine) as session:
         # The newest event first: everything up to it is in what is read next.
-        head = _head(session)
+        head = head_seq(session)
         for part in WIDTH:
             sql = part_sql(part, dialect, by, limits, whole, dates=dates, daily=True)
             wanted = {**params, "tz": tz} if ":tz" in sql else params
@@ -164,11 +164,6 @@ def build(
 def build_steps(days: int) -> int:
     """The steps :func:`build` reports for this many days: a query per part, a store per month."""
     return len(WIDTH) + -(-days // CHUNK_DAYS)
-
-
-def _head(session: Session) -> int:
-    """The newest event's number (the chain head)."""
-    return int(session.execute(select(HEAD.c.seq).where(HEAD.c.id == 1)).scalar() or 0)
 
 
 def _stored(day: Any, by: str, part: str, row: Iterable[Any]) -> tuple[Any, ...]:

@@ -15,12 +15,12 @@ from sqlmodel import Session, col
 from sqlmodel import select as orm_select
 
 from models.db import reading
+from models.events import head_seq
 from models.hall import hall_settings
 from models.lookup import get_item, get_window, open_pause, queue_by_id
 from models.status import QueueState, waiting_lines
 from models.tables import (
     Case,
-    ChainHead,
     Clerk,
     Event,
     Queue,
@@ -142,7 +142,6 @@ class TransferWindow:
     clerk: str | None
 
 
-_MARK = select(col(ChainHead.seq)).where(col(ChainHead.id) == 1)
 _MISSED = (
     select(T.c.number)
     .where(
@@ -166,7 +165,7 @@ def window_view(engine: Engine, *, window: int, now: dt.datetime | None = None) 
     """Read a window's state for its counter. NotFound for an unknown window."""
     moment = resolve_now(now)
     with reading(engine) as session:
-        mark = int(session.execute(_MARK).scalar() or 0)
+        mark = head_seq(session)
         settings = hall_settings(session)
         tz = settings.timezone
         day = business_date(moment, tz)
