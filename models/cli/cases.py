@@ -19,8 +19,6 @@ from models.pickup import CaseLine, list_cases, mark_ready, pickup
 case_app = typer.Typer(no_args_is_help=True, help="Cases (办件): list, ready, pickup.")
 app.add_typer(case_app, name="case")
 
-STATE_ZH = CASE_STATE_ZH
-
 
 def case_json(line: CaseLine) -> dict[str, Any]:
     """A case for --json (the README documents the shape)."""
@@ -86,7 +84,7 @@ def case_list(
             promised,
             Text(f"逾期 {-(line.days_left or 0)} 天", "bold red")
             if line.overdue
-            else STATE_ZH.get(case.state, case.state),
+            else CASE_STATE_ZH.get(case.state, case.state),
             case.pickup_code if case.state in ("accepted", "ready") else "",
         )
     console.print(table)
