@@ -19,6 +19,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "db_open": ("无法打开数据库：{detail}", "cannot open the database: {detail}"),
     "db_connect": ("无法连接数据库：{detail}", "cannot connect to the database: {detail}"),
     "db_error": ("数据库错误：{detail}", "database error: {detail}"),
+    # the hall's secret key (models.secret)
+    "key_missing": (
+        "找不到大厅密钥文件：{path}（用 mashangban init 创建，或用 MASHANGBAN_KEY_FILE 指定）",
+        "the hall's key file is missing: {path} (create it with mashangban init, "
+        "or name it with MASHANGBAN_KEY_FILE)",
+    ),
+    "key_unreadable": (
+        "无法读取大厅密钥文件 {path}：{reason}",
+        "cannot read the hall's key file {path}: {reason}",
+    ),
+    "key_unwritable": (
+        "无法写入大厅密钥文件 {path}：{reason}",
+        "cannot write the hall's key file {path}: {reason}",
+    ),
+    "key_bad": ("大厅密钥文件已损坏：{path}", "the hall's key file is not a key: {path}"),
     "db_not_initialised": ("数据库尚未初始化", "the database is not initialised"),
     "db_outdated": (
         "数据库版本较旧（{revision}）",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from models import staff
+from models import secret, staff
 from models.db import make_engine
 from models.hall import default_hall_path, read_hall_file, store_hall
 from models.schema import upgrade
@@ -43,6 +44,20 @@ def prepare(url: str) -> None:
             staff.add_clerk(engine, code=code, name=name, pin=PIN)
     finally:
         engine.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def hall_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The hall's secret key for the whole run, never the user's own (subprocesses inherit it)."""
+    path = tmp_path_factory.mktemp("secret") / "hall.key"
+    secret.create_key(path)
+    before = os.environ.get(secret.ENV_KEY_FILE)
+    os.environ[secret.ENV_KEY_FILE] = str(path)
+    yield path
+    if before is None:
+        os.environ.pop(secret.ENV_KEY_FILE, None)
+    else:
+        os.environ[secret.ENV_KEY_FILE] = before
 
 
 @pytest.fixture(scope="session")
