@@ -140,6 +140,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "bad_reason": ("请填写暂停原因", "give a reason for the pause"),
     "cancel_target": ("请指定窗口或号码", "name a window or a ticket number"),
     "transfer_target": ("请指定转往的队列或窗口", "name the queue or window to transfer to"),
+    "text_control": (
+        "{field_zh}不能含控制字符：{text}",
+        "the {field_en} must not contain control characters: {text}",
+    ),
+    "number_out_of_range": (
+        "{option} 超出范围（{low}–{high}）：{value}",
+        "{option} is out of range ({low}–{high}): {value}",
+    ),
+    "date_out_of_range": (
+        "日期超出范围（{first} 至 {last}）：{value}",
+        "the date is out of range ({first} to {last}): {value}",
+    ),
     "internal_error": ("内部错误：{detail}", "internal error: {detail}"),
     # cases
     "case_needs_item": (

@@ -23,6 +23,7 @@ from models.hall import hall_settings
 from models.lookup import get_item, window_clerk
 from models.messages import RATING_LEVELS
 from models.tables import Clerk, Rating, Rectification, Ticket, TicketStatus
+from models.textsafe import require_plain
 from models.ticketrows import T, TicketRow, fetch
 from models.timeutil import business_date, local, resolve_now
 from models.workdays import add_workdays
@@ -347,6 +348,7 @@ def close_rectification(
     note = note.strip()
     if not note:
         raise Refused("rectification_note")
+    require_plain(note, field_zh="整改说明", field_en="rectification note")
     moment = resolve_now(now)
     with writing(engine) as session:
         tz = hall_settings(session).timezone

@@ -21,6 +21,7 @@ from models.errors import Refused
 from models.events import append_event
 from models.lookup import get_window, open_pause
 from models.tables import Clerk, Pause, Window
+from models.textsafe import require_plain
 from models.timeutil import resolve_now, utcnow
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
@@ -131,6 +132,7 @@ def pause(engine: Engine, *, window: int, reason: str, now: dt.datetime | None =
     reason = reason.strip()
     if not reason:
         raise Refused("bad_reason")
+    require_plain(reason, field_zh="暂停原因", field_en="pause reason")
     moment = resolve_now(now)
     with writing(engine) as session:
         target = get_window(session, window)

@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from models.appointments import import_appointments
 from models.audit import verify_records
 from models.cli import app, state
-from models.cli.output import console, print_json, table
+from models.cli.output import console, print_json, safe, table, window_number
 from models.db import reading
 from models.errors import Refused
 from models.events import verify_chain
@@ -50,7 +50,9 @@ def init(
     url = engine.url.render_as_string(hide_password=True)
     console.print(f"✓ 数据库就绪 database ready: {url} (revision {before.revision})")
     if not loaded:
-        console.print(f"✓ 已载入大厅 hall loaded: {config.hall.name_zh} {config.hall.name_en}")
+        console.print(
+            f"✓ 已载入大厅 hall loaded: {safe(config.hall.name_zh)} {safe(config.hall.name_en)}"
+        )
 
 
 @hall_app.command("load")
@@ -103,7 +105,9 @@ def hall_show(ctx: typer.Context, as_json: bool = JSON) -> None:
             }
         )
         return
-    console.print(f"[bold]{settings.name_zh}[/]  {settings.name_en}  ({settings.timezone})")
+    console.print(
+        f"[bold]{safe(settings.name_zh)}[/]  {safe(settings.name_en)}  ({settings.timezone})"
+    )
     console.print(
         f"开放 open: {settings.open_days}, {', '.join(settings.hours)} · 优先连叫 priority run "
         f"{settings.priority_run} · 过号回队 requeue offset {settings.requeue_offset} · "
@@ -122,7 +126,7 @@ def hall_show(ctx: typer.Context, as_json: bool = JSON) -> None:
         hours = ", ".join(json.loads(q.hours)) or "(hall)"
         qt.add_row(
             q.prefix,
-            f"{q.name_zh}\n{q.name_en}",
+            f"{safe(q.name_zh)}\n{safe(q.name_en)}",
             str(q.daily_cap or "—"),
             f"{q.wait_limit_minutes} min",
             f"{q.service_minutes} min",
@@ -142,15 +146,15 @@ def hall_show(ctx: typer.Context, as_json: bool = JSON) -> None:
         it.add_row(
             i.code,
             prefixes.get(i.queue_id, "?"),
-            f"{i.name_zh}\n{i.name_en}",
-            i.department,
+            f"{safe(i.name_zh)}\n{safe(i.name_en)}",
+            safe(i.department),
             "✓" if i.instant else "",
             f"{i.promised_days} 工作日 wd" if i.promised_days else "",
         )
     console.print(it)
     wt = table("窗口 Windows", "窗口 Window", "队列 Queues (in order)", "标签 Label")
     for w in windows:
-        wt.add_row(str(w.number), " → ".join(served.get(w.number, [])), w.label_zh)
+        wt.add_row(str(w.number), " → ".join(served.get(w.number, [])), safe(w.label_zh))
     console.print(wt)
 
 
@@ -171,7 +175,7 @@ def clerk_add(
 ) -> None:
     """Register a clerk with a PIN (stored as a slow salted hash)."""
     clerk = add_clerk(state(ctx).engine(), code=code, name=name, pin=pin)
-    console.print(f"✓ 已添加工作人员 clerk added: {clerk.code} {clerk.name}")
+    console.print(f"✓ 已添加工作人员 clerk added: {safe(clerk.code)} {safe(clerk.name)}")
 
 
 @clerk_app.command("list")
@@ -183,14 +187,14 @@ def clerk_list(ctx: typer.Context, as_json: bool = JSON) -> None:
         return
     out = table("工作人员 Clerks", "工号 Code", "姓名 Name", "窗口 Window")
     for c in clerks:
-        out.add_row(c.code, c.name, str(c.window) if c.window else "—")
+        out.add_row(safe(c.code), safe(c.name), str(c.window) if c.window else "—")
     console.print(out)
 
 
 @app.command("login")
 def login_cmd(
     ctx: typer.Context,
-    window: int = typer.Option(..., "--window", help="Window number."),
+    window: int = typer.Option(..., "--window", help="Window number.", callback=window_number),
     clerk: str = typer.Option(..., "--clerk", help="Clerk number."),
     pin: str = typer.Option(
         ..., "--pin", prompt="PIN", hide_input=True, envvar="MASHANGBAN_PIN", help="PIN."
@@ -198,11 +202,15 @@ def login_cmd(
 ) -> None:
     """Log a clerk in at a window."""
     who = login(state(ctx).engine(), window=window, clerk=clerk, pin=pin)
-    console.print(f"✓ {who.code} {who.name} 已登录 {window} 号窗口 logged in at window {window}")
+    console.print(
+        f"✓ {safe(who.code)} {safe(who.name)} 已登录 {window} 号窗口 logged in at window {window}"
+    )
 
 
 @app.command("logout")
-def logout_cmd(ctx: typer.Context, window: int = typer.Option(..., "--window")) -> None:
+def logout_cmd(
+    ctx: typer.Context, window: int = typer.Option(..., "--window", callback=window_number)
+) -> None:
     """Log the clerk out of a window."""
     logout(state(ctx).engine(), window=window)
     console.print(f"✓ {window} 号窗口已退出 window {window} logged out")

@@ -7,6 +7,7 @@ import os
 import typer
 
 from models.cli import app, state
+from models.cli.output import window_number
 
 
 @app.command()
@@ -50,7 +51,9 @@ def board(
 @app.command()
 def counter(
     ctx: typer.Context,
-    window: int | None = typer.Option(None, "--window", help="The window this counter is at."),
+    window: int | None = typer.Option(
+        None, "--window", help="The window this counter is at.", callback=window_number
+    ),
     clerk: str | None = typer.Option(None, "--clerk", help="Fill in this clerk number."),
 ) -> None:
     """Start the clerk's counter for a window (log in with the clerk number and PIN)."""
@@ -78,7 +81,12 @@ def monitor(ctx: typer.Context) -> None:
 @app.command("rate")
 def rate_pad(
     ctx: typer.Context,
-    window: int = typer.Option(..., "--window", help="The window the pad faces the citizens of."),
+    window: int = typer.Option(
+        ...,
+        "--window",
+        help="The window the pad faces the citizens of.",
+        callback=window_number,
+    ),
 ) -> None:
     """Start the rating pad (好差评) facing the citizen at a window (F12 and a staff PIN quit)."""
     engine = state(ctx).engine()

@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from models.cli import app, state
-from models.cli.output import console, parse_day, print_json
+from models.cli.output import console, parse_day, print_json, safe, window_number
 from models.errors import Refused
 from models.messages import CASE_STATE_ZH
 from models.pickup import CaseLine, list_cases, mark_ready, pickup
@@ -79,7 +79,7 @@ def case_list(
         table.add_row(
             case.case_number,
             case.number,
-            f"{case.item} {case.item_zh}",
+            safe(f"{case.item} {case.item_zh}"),
             str(case.window),
             promised,
             Text(f"逾期 {-(line.days_left or 0)} 天", "bold red")
@@ -113,7 +113,9 @@ def case_ready(
 def case_pickup(
     ctx: typer.Context,
     code: str = typer.Argument(..., help="The six-digit pickup code from the receipt."),
-    window: int | None = typer.Option(None, "--window", help="The pickup window (统一出件)."),
+    window: int | None = typer.Option(
+        None, "--window", help="The pickup window (统一出件).", callback=window_number
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Hand a ready result over for its pickup code (a wrong or used code is refused)."""
@@ -122,4 +124,4 @@ def case_pickup(
         print_json(case_json(line))
         return
     case = line.case
-    console.print(f"✓ 已取件 collected: {case.case_number} {case.item_zh} (号 {case.number})")
+    console.print(f"✓ 已取件 collected: {case.case_number} {safe(case.item_zh)} (号 {case.number})")

@@ -8,15 +8,24 @@ from models import serving, staff
 from models.appointments import check_in
 from models.calling import call_next, call_number
 from models.cli import app, state
-from models.cli.output import console, print_json, show_ticket, table
+from models.cli.output import (
+    bounded,
+    console,
+    print_json,
+    safe,
+    show_ticket,
+    table,
+    window_number,
+)
 from models.errors import Refused
+from models.limits import WINDOW_MAX
 from models.messages import STATUS_ZH
 from models.status import hall_status
 from models.tickets import take_ticket
 from models.views import TicketView
 
 JSON = typer.Option(False, "--json", help="Print JSON for scripts.")
-WINDOW = typer.Option(..., "--window", "-w", help="Window number.")
+WINDOW = typer.Option(..., "--window", "-w", help="Window number.", callback=window_number)
 
 
 def _out(view: TicketView, *, as_json: bool, title: str) -> None:
@@ -61,11 +70,11 @@ def take(
         return
     show_ticket(view, title="取号 Ticket")
     if job.state == "done":
-        console.print(f"[green]✓ 请取票 please take your ticket ({job.printer})[/]")
+        console.print(f"[green]✓ 请取票 please take your ticket ({safe(job.printer)})[/]")
     else:
         console.print(
             f"[bold red]打印失败，请记下号码或拍照 printing failed — note the number "
-            f"{view.number} (job {job.id}: {job.state}, {job.last_error})[/]"
+            f"{view.number} (job {job.id}: {job.state}, {safe(job.last_error)})[/]"
         )
 
 
@@ -120,7 +129,9 @@ _window_action("finish", serving.finish, "办结 Done", "Finish the current serv
 @app.command()
 def cancel(
     ctx: typer.Context,
-    window: int | None = typer.Option(None, "--window", "-w", help="Cancel this window's ticket."),
+    window: int | None = typer.Option(
+        None, "--window", "-w", help="Cancel this window's ticket.", callback=window_number
+    ),
     number: str | None = typer.Option(None, "--number", "-n", help="Or cancel this number."),
     as_json: bool = JSON,
 ) -> None:
@@ -148,7 +159,9 @@ def transfer(
     ctx: typer.Context,
     window: int = WINDOW,
     to: str | None = typer.Option(None, "--to", help="Target queue prefix."),
-    to_window: int | None = typer.Option(None, "--to-window", help="Target window."),
+    to_window: int | None = typer.Option(
+        None, "--to-window", help="Target window.", callback=bounded("--to-window", 1, WINDOW_MAX)
+    ),
     as_json: bool = JSON,
 ) -> None:
     """Send the window's citizen to another queue or window with a new, linked ticket."""
@@ -165,7 +178,9 @@ def pause(
     """Pause a window: it calls no one until resumed."""
     row = staff.pause(state(ctx).engine(), window=window, reason=reason)
     label = staff.PAUSE_REASONS.get(row.reason, row.reason)
-    console.print(f"⏸ {window} 号窗口暂停（{label}） window {window} paused: {row.reason}")
+    console.print(
+        f"⏸ {window} 号窗口暂停（{safe(label)}） window {window} paused: {safe(row.reason)}"
+    )
 
 
 @app.command()
@@ -200,7 +215,7 @@ def status(ctx: typer.Context, as_json: bool = JSON) -> None:
             wait = f"[bold red]{wait} 超时 over[/]"
         qt.add_row(
             q.prefix,
-            f"{q.name_zh} {q.name_en}",
+            f"{safe(q.name_zh)} {safe(q.name_en)}",
             str(q.waiting),
             str(q.issued),
             wait if q.waiting else "—",
@@ -227,8 +242,10 @@ def status(ctx: typer.Context, as_json: bool = JSON) -> None:
         wt.add_row(
             str(w.number),
             "→".join(w.queues),
-            w.clerk or "—",
-            f"[{style}]{state_text} {w.state}[/]" if style else f"{state_text} {w.state}",
+            safe(w.clerk or "—"),
+            f"[{style}]{safe(state_text)} {w.state}[/]"
+            if style
+            else f"{safe(state_text)} {w.state}",
             w.ticket or "—",
             (w.since or "")[11:16] or "—",
         )

@@ -6,14 +6,13 @@ other commands start without it.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import typer
 from sqlalchemy import Engine
 
 from models.cli import app, state
-from models.cli.output import console, print_json, table
+from models.cli.output import bounded, console, parse_day, print_json, row_id, safe, table
 from models.db import reading
 from models.errors import Refused
 from models.hall import hall_config, hall_settings
@@ -35,7 +34,7 @@ DATE = typer.Option(None, "--date", help="Business date YYYY-MM-DD (default: tod
 def _ticket_id(engine: Engine, number: str, date: str | None) -> int:
     with reading(engine) as session:
         tz = hall_settings(session).timezone
-        day = dt.date.fromisoformat(date) if date else local(utcnow(), tz).date()
+        day = parse_day(date, local(utcnow(), tz).date())
         return find_ticket(session, number, day).id
 
 
@@ -69,7 +68,7 @@ def printer_list(ctx: typer.Context, as_json: bool = JSON) -> None:
         out.add_row(
             p.name,
             p.kind,
-            p.address or "—",
+            safe(p.address or "—"),
             p.profile,
             f"{p.paper_mm} mm",
             f"{p.text_mode} ({p.charset})",
@@ -206,7 +205,7 @@ def _show_job(job: object, *, as_json: bool) -> None:
     mark = " 补打 REPRINT" if job.reprint else ""
     console.print(
         f"[{colour}]job {job.id}: {what}{mark} → {job.printer}: {job.state}[/]"
-        + (f"  ({job.last_error})" if job.last_error else ""),
+        + (f"  ({safe(job.last_error)})" if job.last_error else ""),
         soft_wrap=True,
     )
     if job.state in ("failed", "uncertain"):
@@ -219,7 +218,7 @@ def jobs_list(
     job_state: str | None = typer.Option(
         None, "--state", help="pending, sent, done, uncertain or failed"
     ),
-    limit: int = typer.Option(50, "--limit"),
+    limit: int = typer.Option(50, "--limit", callback=bounded("--limit", 1, 10_000)),
     as_json: bool = JSON,
 ) -> None:
     """The newest print jobs and their state."""
@@ -249,14 +248,16 @@ def jobs_list(
             j.state,
             str(j.attempts),
             str(j.size),
-            j.last_error or "—",
+            safe(j.last_error or "—"),
             j.created_at[11:19],
         )
     console.print(out)
 
 
 @jobs_app.command("retry")
-def jobs_retry(ctx: typer.Context, job_id: int = typer.Argument(...), as_json: bool = JSON) -> None:
+def jobs_retry(
+    ctx: typer.Context, job_id: int = typer.Argument(..., callback=row_id), as_json: bool = JSON
+) -> None:
     """Send a failed job again, or reprint an uncertain one marked 补打 REPRINT."""
     from printer.spooler import retry
 

@@ -14,7 +14,7 @@ from rich.text import Text
 from sqlalchemy import Engine
 
 from models.cli import app, state
-from models.cli.output import console, errors, parse_day
+from models.cli.output import console, errors, parse_day, safe
 from models.db import reading
 from models.errors import Refused
 from models.hall import hall_settings
@@ -30,6 +30,7 @@ from models.reportfiles import (
 )
 from models.reports import STEPS, Report, issued_per, prepare_rollups, report
 from models.reportsql import BY_CHOICES
+from models.textsafe import printable
 from models.timeutil import business_date, utcnow
 
 FORMATS = ("table", "csv", "xlsx")
@@ -125,7 +126,7 @@ def show_table(target: Console, result: Report) -> None:
     zh, en = group_header(result.by)
     rows = all_rows(result)
     first = f"{zh}\n{en}"
-    first_width = _width(first, [row.label_zh for row in rows])
+    first_width = _width(first, [safe(row.label_zh) for row in rows])
     tables: list[list[Column]] = []
     used = target.width  # start a new table at once
     for section in _SECTIONS:
@@ -149,7 +150,7 @@ def show_table(target: Console, result: Report) -> None:
         for k, row in enumerate(rows):
             last = k == len(rows) - 1
             table.add_row(
-                row.label_zh, *(text(c, row) for c in columns), style="bold" if last else None
+                safe(row.label_zh), *(text(c, row) for c in columns), style="bold" if last else None
             )
             if k == len(rows) - 2:
                 table.add_section()
@@ -179,7 +180,7 @@ def show_chart(target: Console, data: tuple[str, list[tuple[str, int]]]) -> None
     for label, n in bars:
         eighths = round(n / top * BAR_WIDTH * 8)
         bar = "█" * (eighths // 8) + ("", "▏", "▎", "▍", "▌", "▋", "▊", "▉")[eighths % 8]
-        line = Text(f"  {label:<{width}} ")
+        line = Text(f"  {printable(label):<{width}} ")
         line.append(bar or "▏", style="cyan")
         line.append(f" {n}")
         target.print(line)

@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from models.cli import app, state
-from models.cli.output import console, print_json
+from models.cli.output import console, print_json, row_id, safe
 from models.messages import RATING_LEVELS
 from models.ratings import RectificationView, close_rectification, list_rectifications
 
@@ -87,11 +87,11 @@ def rectify_list(
             due.append("*", "yellow")
         table.add_row(
             str(item.id),
-            item.number,
+            safe(item.number),
             str(item.window),
-            item.clerk_code or "—",
+            safe(item.clerk_code or "—"),
             f"{item.level} {RATING_LEVELS[item.level][0]}",
-            item.reason,
+            safe(item.reason),
             f"{item.opened_at:%m-%d}",
             due,
             _state(item),
@@ -115,7 +115,9 @@ def rectify_list(
 @rectify_app.command("close")
 def rectify_close(
     ctx: typer.Context,
-    item_id: int = typer.Argument(..., metavar="ID", help="The rectification item's number."),
+    item_id: int = typer.Argument(
+        ..., metavar="ID", help="The rectification item's number.", callback=row_id
+    ),
     by: str = typer.Option(..., "--by", help="Clerk number of who closes it."),
     note: str = typer.Option(..., "--note", help="What was done (required)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
@@ -127,5 +129,5 @@ def rectify_close(
         return
     console.print(
         f"✓ 整改项 {item.id} 已关闭 rectification item {item.id} closed "
-        f"({item.number}, 窗口 window {item.window}, by {item.closed_by})"
+        f"({safe(item.number)}, 窗口 window {item.window}, by {safe(item.closed_by)})"
     )

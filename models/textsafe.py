@@ -1,0 +1,53 @@
+"""Stored text made safe to show: on a terminal, and in a spreadsheet.
+
+Names, pause reasons and notes are typed by people and stored as given. Shown raw, an escape
+sequence in one clears a supervisor's screen, hides text or sets the terminal's title; a cell
+that starts with ``=`` becomes a formula in Excel. These functions show such text visibly
+instead. Refusing it at the door (:func:`require_plain`) is for new text; what is already
+stored is still escaped wherever it is shown.
+"""
+
+from __future__ import annotations
+
+import re
+
+from models.errors import Refused
+
+# C0 and C1 controls, DEL, and the bidirectional overrides and isolates that reorder what a
+# reader sees (a name that shows one thing and sorts as another).
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def _visible(match: re.Match[str]) -> str:
+    char = match.group()
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(value: object) -> str:
+    """The text with every control character (ESC, BEL, newline …) written visibly as
+    ``\\x1b``-style escapes, so it prints on one line and changes nothing on the terminal."""
+    return _UNSAFE.sub(_visible, str(value))
+
+
+def has_controls(text: str) -> bool:
+    """True when the text holds a character :func:`printable` would escape."""
+    return _UNSAFE.search(text) is not None
+
+
+def require_plain(text: str, *, field_zh: str, field_en: str) -> str:
+    """The text, if it has no control characters. Raises Refused (text_control) naming the
+    field otherwise: a reason or a note is one line of plain text."""
+    if has_controls(text):
+        raise Refused("text_control", field_zh=field_zh, field_en=field_en, text=printable(text))
+    return text
+
+
+def spreadsheet_text(value: str) -> str:
+    """A text cell safe for Excel and LibreOffice: controls shown visibly, and a cell that
+    would start a formula (``=``, ``+``, ``-``, ``@``, tab, CR) prefixed with a single quote
+    (OWASP's advice for CSV injection). Numbers are not text: keep them as numbers."""
+    if value.startswith(_FORMULA_START):
+        value = "'" + value
+    return printable(value)
