@@ -1,5 +1,9 @@
 """Report columns and files: CSV (UTF-8 with a BOM, so Excel reads the Chinese) and XLSX.
 
+Names come from people (a clerk's name, an item's): a text cell that would start a formula
+gets a leading single quote and control characters are shown visibly
+(:func:`models.textsafe.spreadsheet_text`); figures stay numbers.
+
 A file is written to a temporary file beside the target and renamed over it at the end, so a
 failed export leaves nothing half-written. openpyxl is imported only for XLSX.
 """
@@ -18,6 +22,7 @@ from typing import IO, Any
 
 from models.errors import Refused
 from models.reports import LEVELS, Report, ReportRow
+from models.textsafe import spreadsheet_text
 
 GROUP_ZH = {
     "queue": ("队列", "Queue"),
@@ -110,7 +115,7 @@ def csv_text(report: Report) -> str:
     heads = [c.file_headers() for c in COLUMNS]
     writer.writerow([f"{zh} {en}", *(f"{h_zh} {h_en}" for h_zh, h_en in heads)])
     for row in all_rows(report):
-        writer.writerow([row.label_zh, *(text(c, row) for c in COLUMNS)])
+        writer.writerow([spreadsheet_text(row.label_zh), *(text(c, row) for c in COLUMNS)])
     return out.getvalue()
 
 
@@ -166,7 +171,7 @@ def write_xlsx(report: Report, path: Path, *, progress: Callable[[], None] | Non
         cell.font = Font(bold=True)
     rows = all_rows(report)
     for n, row in enumerate(rows, start=1):
-        sheet.append([row.label_zh, *(_cell(c, row) for c in COLUMNS)])
+        sheet.append([spreadsheet_text(row.label_zh), *(_cell(c, row) for c in COLUMNS)])
         if progress is not None and n % 200 == 0:
             progress()
     for cell in sheet[sheet.max_row]:
