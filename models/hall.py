@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import stat
 import tomllib
 import zoneinfo
 from functools import lru_cache
@@ -22,10 +23,12 @@ from sqlalchemy import Engine, delete
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
-from models.db import writing
+from models.db import is_sqlite, writing
 from models.errors import HallError, NotFound
 from models.events import append_event
+from models.limits import HALL_FILE_MAX_BYTES, HALL_NESTING_MAX
 from models.tables import Hall, Queue, ServiceItem, Window, WindowQueue
+from models.textsafe import has_controls
 from models.timeutil import utcnow
 
 _HOURS_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
@@ -36,6 +39,8 @@ def _check_hours(ranges: list[str]) -> list[str]:
         m = _HOURS_RE.match(text)
         if not m:
             raise ValueError(f"{text!r} is not a range like 08:30-12:00")
+        if m[3] == "24" and m[4] != "00":
+            raise ValueError(f"{text!r}: a day ends at 24:00")
         if (int(m[1]), int(m[2])) >= (int(m[3]), int(m[4])):
             raise ValueError(f"{text!r} ends before it starts")
     return ranges
@@ -153,8 +158,11 @@ class PrinterConfig(_Strict):
     @model_validator(mode="after")
     def _address_fits_kind(self) -> PrinterConfig:
         pattern, example = _ADDRESS[self.kind]
-        if not re.match(pattern, self.address):
+        if not re.match(pattern, self.address) or has_controls(self.address):
             raise ValueError(f"address {self.address!r} does not fit kind {self.kind}: {example}")
+        port = re.search(r":(\d+)$", self.address) if self.kind in ("network", "serial") else None
+        if port and self.kind == "network" and not 1 <= int(port[1]) <= 65535:
+            raise ValueError(f"port {port[1]} is not 1-65535")
         from escpos import capabilities
 
         if self.profile not in capabilities.CAPABILITIES["profiles"]:
@@ -269,6 +277,8 @@ def default_hall_path() -> Path:
 
 def parse_hall(text: str, *, source: str = "<hall>") -> HallConfig:
     """Validate hall file text. Raises HallError naming the file, line and field."""
+    if len(text) > HALL_FILE_MAX_BYTES:
+        raise HallError("hall_too_big", path=source, limit=HALL_FILE_MAX_BYTES // 1024)
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -276,6 +286,10 @@ def parse_hall(text: str, *, source: str = "<hall>") -> HallConfig:
         raise HallError(
             "hall_syntax", path=source, line=line[1] if line else "?", detail=str(exc)
         ) from exc
+    except RecursionError:  # tomllib recurses once per nested array or inline table
+        raise HallError("hall_too_deep", path=source, limit=HALL_NESTING_MAX) from None
+    if _depth(raw) > HALL_NESTING_MAX:
+        raise HallError("hall_too_deep", path=source, limit=HALL_NESTING_MAX)
     try:
         return HallConfig.model_validate(raw)
     except ValidationError as exc:
@@ -288,6 +302,17 @@ def parse_hall(text: str, *, source: str = "<hall>") -> HallConfig:
         raise HallError(
             "hall_field", where=_where(source, text, loc), detail=detail, hint=_more(exc)
         ) from exc
+
+
+def _depth(value: object, level: int = 0) -> int:
+    """How deeply arrays and tables nest (stops counting past the limit)."""
+    if level > HALL_NESTING_MAX:
+        return level
+    if isinstance(value, dict):
+        return max((_depth(v, level + 1) for v in value.values()), default=level + 1)
+    if isinstance(value, list):
+        return max((_depth(v, level + 1) for v in value), default=level + 1)
+    return level
 
 
 def _more(exc: ValidationError) -> str:
@@ -327,17 +352,56 @@ def _find_line(text: str, loc: tuple[Any, ...]) -> int | None:
 
 
 def read_hall_file(path: Path) -> tuple[HallConfig, str]:
-    """Read and validate a hall file; returns the config and its text."""
+    """Read and validate a hall file (UTF-8, a BOM from Windows Notepad allowed, at most
+    limits.HALL_FILE_MAX_BYTES); returns the config and its text (without the BOM)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            data = handle.read(HALL_FILE_MAX_BYTES + 1)
+        text = data.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
         raise HallError("hall_unreadable", path=path, reason=reason) from exc
+    if len(data) > HALL_FILE_MAX_BYTES:
+        raise HallError("hall_too_big", path=path, limit=HALL_FILE_MAX_BYTES // 1024)
     return parse_hall(text, source=str(path)), text
 
 
+def check_file_printers(config: HallConfig, database: str | None) -> None:
+    """Refuse a file printer whose address is the database itself (or its -wal, -shm or
+    -journal file), the hall's key file, or an existing folder, pipe or socket: printing
+    there would overwrite the hall's data or hang. Devices (/dev/usb/lp0) and new or regular
+    files are fine. ``database`` is the SQLite file's path (None on PostgreSQL)."""
+    from models.secret import key_path
+
+    guarded = {key_path().expanduser().absolute()}
+    if database:
+        db = Path(database).expanduser().absolute()
+        guarded |= {db, *(db.with_name(db.name + end) for end in ("-wal", "-shm", "-journal"))}
+    guarded |= {p.resolve() for p in guarded}
+    for n, printer in enumerate(config.printer):
+        if printer.kind != "file":
+            continue
+        target = Path(printer.address).expanduser().absolute()
+        reason = ""
+        if target in guarded or target.resolve() in guarded:
+            reason = "it is the hall's database or key file / 这是大厅的数据库或密钥文件"
+        elif target.exists():
+            mode = target.stat().st_mode
+            if not (stat.S_ISREG(mode) or stat.S_ISCHR(mode)):
+                reason = "not a regular file or a device / 不是普通文件或设备"
+        if reason:
+            raise HallError(
+                "hall_field",
+                where=f"field printer[{n}].address ({printer.name})",
+                detail=f"{printer.address!r}: {reason}",
+            )
+
+
 def store_hall(engine: Engine, config: HallConfig, text: str) -> None:
-    """Write a validated hall into the database in one transaction, with one event."""
+    """Write a validated hall into the database in one transaction, with one event.
+
+    Raises HallError for a file printer that would write over the database."""
+    check_file_printers(config, engine.url.database if is_sqlite(engine) else None)
     with writing(engine) as session:
         _store(session, config, text)
         append_event(

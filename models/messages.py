@@ -54,6 +54,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{path} 第 {line} 行：TOML 格式错误：{detail}",
         "{path} line {line}: bad TOML: {detail}",
     ),
+    "hall_too_big": (
+        "大厅文件 {path} 太大（上限 {limit} KB）",
+        "the hall file {path} is too big (at most {limit} KB)",
+    ),
+    "hall_too_deep": (
+        "大厅文件 {path} 嵌套过深（上限 {limit} 层）",
+        "the hall file {path} nests too deeply (at most {limit} levels)",
+    ),
     "hall_field": ("大厅文件有误，{where}：{detail}", "error in the hall file, {where}: {detail}"),
     # lookups
     "unknown_queue": ("没有这个队列：{queue}", "unknown queue: {queue}"),
