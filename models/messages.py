@@ -106,6 +106,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "too late: check-in closed at {closes}; please take a normal ticket",
     ),
     "csv_error": ("{path} 第 {line} 行：{detail}", "{path} line {line}: {detail}"),
+    "csv_too_big": ("{path} 太大（上限 {limit}）", "{path} is too big (at most {limit})"),
+    "csv_too_many": (
+        "{path} 行数过多（上限 {limit} 行，请分成几个文件）",
+        "{path} has too many rows (at most {limit}: split it into several files)",
+    ),
     "csv_unreadable": ("无法读取 {path}：{reason}", "cannot read {path}: {reason}"),
     "appt_duplicate": ("预约码重复：{code}", "duplicate appointment code: {code}"),
     # windows and clerks

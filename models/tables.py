@@ -155,6 +155,9 @@ class Appointment(SQLModel, table=True):
     """booked, checked_in or cancelled."""
     ticket_id: int | None = Field(default=None, foreign_key="ticket.id")
     imported_at: dt.datetime
+    import_batch: str | None = Field(default=None, max_length=16, index=True)
+    """Set while the import that brings the row is still running: the row is not visible
+    (check-in does not know its code) until the whole file is in."""
 
 
 class Ticket(SQLModel, table=True):
