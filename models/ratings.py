@@ -177,6 +177,7 @@ def rate(
     level_zh, level_en = RATING_LEVELS[level]
     if level in BAD_LEVELS and not reason:
         raise Refused("rating_needs_reason", level_zh=level_zh, level_en=level_en)
+    require_plain(reason, field_zh="评价原因", field_en="rating reason")
     moment = resolve_now(now)
     try:
         with writing(engine) as session:

@@ -11,6 +11,7 @@ from models import staff
 from models.calling import call_next
 from models.cli import app, output
 from models.db import make_engine
+from models.errors import Refused
 from models.ratings import rate
 from models.serving import finish
 from models.textsafe import printable, spreadsheet_text
@@ -106,3 +107,16 @@ def test_a_rectification_note_with_control_characters_is_refused(stored_attack: 
     assert "整改说明不能含控制字符" in out and "rectification note must not contain" in out
     assert "\x1b" not in out
     assert "整改中" in run(stored_attack, "rectify", "list")  # still open
+
+
+def test_a_rating_reason_with_control_characters_is_refused(db_url: str) -> None:
+    engine = make_engine(db_url)
+    open_window(engine, 18)
+    take_ticket(engine, item="M05", now=NOW)
+    call_next(engine, window=18, now=NOW)
+    finish(engine, window=18, now=NOW)
+    with pytest.raises(Refused) as info:
+        rate(engine, window=18, level=1, reason=f"态度不好{ATTACK}", now=NOW)
+    engine.dispose()
+    assert info.value.key == "text_control" and "rating reason" in info.value.en
+    assert "\\x1b[2J" in info.value.en and "\x1b" not in info.value.en  # shown visibly
