@@ -8,7 +8,7 @@ from models import serving, staff
 from models.appointments import check_in
 from models.calling import call_next, call_number
 from models.cli import app, state
-from models.cli.output import console, print_json, show_ticket, table
+from models.cli.output import console, print_json, show_ticket, table, warn_clock
 from models.errors import Refused
 from models.messages import STATUS_ZH
 from models.status import hall_status
@@ -24,6 +24,7 @@ def _out(view: TicketView, *, as_json: bool, title: str) -> None:
         print_json(view.to_json())
     else:
         show_ticket(view, title=title)
+    warn_clock(view)
 
 
 @app.command()
