@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from models.dayclose import close_if_first
 from models.db import writing
 from models.errors import NotFound, Refused
 from models.events import append_event
@@ -185,7 +186,9 @@ def check_in(engine: Engine, *, code: str, now: dt.datetime | None = None) -> Ti
             at=moment,
             data={"number": ticket.number, "appointment": appt.code},
         )
-        return view_ticket(session, ticket, settings=settings)
+        view = view_ticket(session, ticket, settings=settings)
+    close_if_first(engine, ticket.seq, moment)  # the first number of the day closes the last
+    return view
 
 
 def _when(moment: dt.datetime, tz: str, today: dt.date) -> str:

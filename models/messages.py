@@ -267,7 +267,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "this host's clock is {seconds} s behind {number}'s last step: "
         "recorded at that step's time instead; have the clock set right",
     ),
-    # the day's end (models.dayclose)
 }
 
 CASE_STATE_ZH = {"accepted": "办理中", "ready": "待取件", "picked_up": "已取件", "done": "当场办结"}
@@ -282,6 +281,7 @@ STATUS_ZH = {
     "void": "作废",
     "transferred": "已转移",
     "cancelled": "已取消",
+    "expired": "过期未办",
 }
 
 ACTION_ZH = {

@@ -156,7 +156,8 @@ def _daily(daily: bool) -> tuple[str, str, str]:
 def wait_sql(
     d: Dialect, by: str, limits: Limits, whole: bool, *, dates: str, daily: bool = False
 ) -> str:
-    """Per (key, wait minute): issued, served, called, no-shows, wait sum/max, breaches.
+    """Per (key, wait minute): issued, served, called, no-shows, wait sum/max, breaches, and
+    tickets closed at the day's end (expired, models.dayclose).
 
     ``dates`` filters the tickets; ``daily`` puts their business date first in each row.
     """
@@ -166,7 +167,7 @@ def wait_sql(
     return (
         f"SELECT {outer}k, (w + 59) / 60, count(*), count(CASE WHEN status = 'done' THEN 1 END), "
         "count(w), count(CASE WHEN status IN ('missed', 'void') THEN 1 END), sum(w), max(w), "
-        "count(CASE WHEN w > wl THEN 1 END) "
+        "count(CASE WHEN w > wl THEN 1 END), count(CASE WHEN status = 'expired' THEN 1 END) "
         f"FROM (SELECT {inner}{d.key(by)} AS k, t.status AS status, {wait} AS w, "
         f"{_case('t.queue_id', limits.wait)} AS wl FROM ticket AS t {hint} "
         f"WHERE {dates} {suffix}) AS x GROUP BY {groups}"
