@@ -173,3 +173,16 @@ def test_closers_running_at_once_close_each_ticket_once(db_url: str, closers: in
         assert verify_records(engine).count == 0
     finally:
         engine.dispose()
+
+
+def test_a_backlog_is_closed_in_parts_so_the_first_citizen_is_not_kept_waiting(
+    engine: Engine,
+) -> None:
+    for n in range(250):  # e.g. the first day after an upgrade
+        take_ticket(engine, queue="AM"[n % 2], now=at("09:00") + dt.timedelta(seconds=n))
+    take_ticket(engine, queue="C", now=at("08:31", NEXT))
+    assert list(statuses(engine).values()).count("expired") == 200  # one batch
+    take_ticket(engine, queue="C", now=at("08:32", NEXT))  # not the first number: nothing more
+    assert list(statuses(engine).values()).count("expired") == 200
+    assert close_past_days(engine, now=at("08:33", NEXT)).expired == 50
+    assert set(statuses(engine).values()) == {"expired"}
