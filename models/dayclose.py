@@ -15,6 +15,9 @@ stay open forever. :func:`close_past_days` closes them:
   of the new day; a ticket forgotten at a window overnight is closed the next morning, which
   frees the window.
 
+A closed ticket keeps its times and gets no finish time (it was not finished: reports count no
+service for it); its event's time is when it was closed.
+
 Each ticket is one guarded update (``WHERE status = <as read>``) and one ``expired`` event (with
 the status it had and the one it got), in short transactions of :data:`BATCH` tickets, so kiosks
 and counters are never held up for long. It is idempotent and safe to run from several processes
@@ -52,9 +55,10 @@ AT_WINDOW_GRACE = dt.timedelta(hours=3)
 BATCH = 200
 """Tickets closed per write transaction."""
 FIRST_NUMBER_LIMIT = BATCH
-"""Tickets the first number of a queue on a day closes at most (one transaction: 0.08 s on SQLite,
-0.17 s on PostgreSQL, measured), so that its citizen is not kept waiting by a backlog (the first day after an upgrade,
-say): the next queue's first number, or ``mashangban close-day``, closes the rest."""
+"""Tickets the first number of a queue on a day closes at most (one transaction: 0.08 s on
+SQLite, 0.17 s on PostgreSQL, measured), so that its citizen is not kept waiting long by a
+backlog (the first day after an upgrade, say): the next queue's first number, or
+``mashangban close-day``, closes the rest."""
 
 CLOSES_TO = {
     TicketStatus.WAITING.value: TicketStatus.EXPIRED.value,
