@@ -23,8 +23,10 @@ from models.calling import call_next, call_number
 from models.db import retry_busy
 from models.errors import NothingWaiting
 from models.events import last_event_seq
+from models.messages import render
 from models.serving import finish, mark_no_show, recall, requeue, start, transfer
 from models.staff import logout, pause, resume
+from models.views import TicketView
 from models.windowview import CurrentTicket, WindowView, window_view
 
 if TYPE_CHECKING:
@@ -238,7 +240,7 @@ class DeskScreen(Screen[None]):
                 finish_current=True,
                 now=self.counter.now(),
             )
-            return t("called", number=called.number)
+            return told(called, t("called", number=called.number))
 
         self._act(next_ticket)
 
@@ -265,9 +267,10 @@ class DeskScreen(Screen[None]):
         """Service done (a case and its receipt for items with promised days)."""
         self._window_op(finish, lambda v: t("done", number=v.number))
 
-    def _window_op(self, op: Callable[..., object], describe: Callable[..., str]) -> None:
+    def _window_op(self, op: Callable[..., TicketView], describe: Callable[..., str]) -> None:
         def run() -> str:
-            return describe(op(self.counter.engine, window=self.window, now=self.counter.now()))
+            view = op(self.counter.engine, window=self.window, now=self.counter.now())
+            return told(view, describe(view))
 
         self._act(run)
 
@@ -294,7 +297,7 @@ class DeskScreen(Screen[None]):
                 to_window=to_window,
                 now=self.counter.now(),
             )
-            return t("transferred", number=new.number)
+            return told(new, t("transferred", number=new.number))
 
         self._act(run)
 
@@ -315,7 +318,7 @@ class DeskScreen(Screen[None]):
             called = call_number(
                 self.counter.engine, window=self.window, number=number, now=self.counter.now()
             )
-            return t("called", number=called.number)
+            return told(called, t("called", number=called.number))
 
         self._act(run)
 
@@ -333,7 +336,7 @@ class DeskScreen(Screen[None]):
 
         def run() -> str:
             back = requeue(self.counter.engine, number=number, now=self.counter.now())
-            return t("requeued", number=back.number)
+            return told(back, t("requeued", number=back.number))
 
         self._act(run)
 
@@ -402,6 +405,14 @@ class DeskScreen(Screen[None]):
             self.app.call_from_thread(self._ran, None, describe(exc), "error")
             return
         self.app.call_from_thread(self.counter.logged_out)
+
+
+def told(view: TicketView, text: str) -> str:
+    """What to tell the clerk, and once more that the clock is behind when it was."""
+    if not view.clock_behind_s:
+        return text
+    zh, en = render("clock_behind", number=view.number, seconds=view.clock_behind_s)
+    return f"{text}\n⚠ {zh} {en}"
 
 
 def _finished_with_case(before: CurrentTicket | None, view: WindowView) -> bool:

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 from sqlmodel import select as orm_select
 
+from models.dayclose import close_if_first
 from models.db import reading, writing
 from models.errors import NotFound, Refused
 from models.events import append_event
@@ -342,7 +343,9 @@ def check_in(engine: Engine, *, code: str, now: dt.datetime | None = None) -> Ti
             at=moment,
             data={"number": ticket.number, "appointment": appt.code},
         )
-        return view_ticket(session, ticket, settings=settings)
+        view = view_ticket(session, ticket, settings=settings)
+    close_if_first(engine, ticket.seq, moment)  # the first number of the day closes the last
+    return view
 
 
 def _when(moment: dt.datetime, tz: str, today: dt.date) -> str:

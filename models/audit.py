@@ -193,6 +193,8 @@ def _step(
             births[int(data["new_ticket_id"])] = _new(data.get("new_number"), at)
     elif kind == "cancelled":
         state.update(status="cancelled", finished_at=at)
+    elif kind == "expired":  # closed at the day's end (models.dayclose): the status it got
+        state["status"] = data.get("status", "expired")
     else:
         _record_other(event, data, ratings, rectifications, cases)
     return state

@@ -21,8 +21,9 @@ from models.hall import HallSettings, hall_settings
 from models.lookup import find_ticket, refuse_state, window_queue_ids
 from models.messages import STATUS_ZH
 from models.queueing import next_run, pick_priority
-from models.serving import finish_ticket
+from models.serving import behind, finish_ticket
 from models.tables import AT_WINDOW_STATUSES, Pause, TicketStatus, Window
+from models.ticketclock import StepTime, step_time
 from models.ticketrows import T, TicketRow
 from models.timeutil import business_date, resolve_now
 from models.views import TicketView, view_ticket
@@ -90,24 +91,30 @@ def call_next(
     view = None
     with writing(engine) as session:
         settings = hall_settings(session)
+        finished = StepTime(moment)
         if finish_current:
             current = ticketrows.at_window(session, window, lock=True)
             if current is not None:
                 finish_ticket(session, current, moment)
+                finished = step_time(current, moment)
         clerk = ready_window(session, window)
         day = business_date(moment, settings.timezone)
         ticket = _claim_next(session, settings, window=window, clerk=clerk, day=day, moment=moment)
         if ticket is not None:
+            when = step_time(ticket, moment)  # never called before it was issued
+            if when.behind_s:
+                ticket = ticketrows.change(session, ticket, called_at=when.at)
             append_event(
                 session,
                 kind="called",
                 ticket_id=ticket.id,
                 window=window,
                 clerk_code=clerk,
-                at=moment,
-                data={"number": ticket.number},
+                at=when.at,
+                data={"number": ticket.number, **when.data()},
             )
             view = view_ticket(session, ticket, settings=settings)
+            view = behind(view, when if when.behind_s >= finished.behind_s else finished)
     if view is None:
         raise NothingWaiting("nothing_waiting", window=window)
     return view
@@ -182,14 +189,15 @@ def call_number(
         served = window_queue_ids(session, window)
         if ticket.queue_id not in served and ticket.target_window != window:
             raise Refused("window_not_serving", window=window, queue=ticket.number[0])
-        called = ticketrows.change(session, ticket, **_called(window, clerk, moment))
+        when = step_time(ticket, moment)
+        called = ticketrows.change(session, ticket, **_called(window, clerk, when.at))
         append_event(
             session,
             kind="called",
             ticket_id=called.id,
             window=window,
             clerk_code=clerk,
-            at=moment,
-            data={"number": called.number, "by_number": True},
+            at=when.at,
+            data={"number": called.number, "by_number": True, **when.data()},
         )
-        return view_ticket(session, called, settings=settings)
+        return behind(view_ticket(session, called, settings=settings), when)

@@ -286,6 +286,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "有 {count} 处记录与事件日志不符（已核对 {checked}）",
         "{count} differences between the records and the event log (checked {checked})",
     ),
+    # a clock set back (models.ticketclock): a warning, the step was stored
+    "clock_behind": (
+        "本机时钟比 {number} 的上一步慢 {seconds} 秒，已按上一步的时间记录，请校准时钟",
+        "this host's clock is {seconds} s behind {number}'s last step: "
+        "recorded at that step's time instead; have the clock set right",
+    ),
 }
 
 CASE_STATE_ZH = {"accepted": "办理中", "ready": "待取件", "picked_up": "已取件", "done": "当场办结"}
@@ -300,6 +306,7 @@ STATUS_ZH = {
     "void": "作废",
     "transferred": "已转移",
     "cancelled": "已取消",
+    "expired": "过期未办",
 }
 
 ACTION_ZH = {

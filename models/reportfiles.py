@@ -69,6 +69,7 @@ COLUMNS: list[Column] = [
     Column("办结", "served", lambda r: r.served),
     Column("未到", "no-shows", lambda r: r.no_shows),
     Column("未到率", "no-show %", lambda r: r.no_show_rate, "rate"),
+    Column("过期", "expired", lambda r: r.expired),
     Column("平均等候", "wait mean", lambda r: r.wait_mean, "minutes"),
     Column("等候P90", "wait p90", lambda r: r.wait_p90, "whole minutes"),
     Column("最长等候", "wait max", lambda r: r.wait_max, "minutes"),

@@ -7,7 +7,10 @@ What each figure means (tickets are those whose business date is in the range):
 - called: tickets with a call time (a requeued ticket waiting again has none);
 - served: tickets that ended done;
 - no-shows: tickets that ended missed or void; the no-show rate is no-shows ÷ called
-  (None when nothing was called);
+  (None when nothing was called). A missed ticket not requeued by the day's end is made void
+  then (models.dayclose), so it stays a no-show;
+- expired: tickets closed at the day's end still waiting (or left called or in service at a
+  window overnight): citizens the day did not serve, shown beside the no-shows;
 - wait: called − issued, over the called tickets; service: finished − started, over the tickets
   with both (done, and transferred ones for their time at the first window). Both are counted in
   whole seconds and shown in minutes: the mean and maximum exactly, p90 by nearest rank (the
@@ -87,6 +90,8 @@ class ReportRow:
     served: int = 0
     no_shows: int = 0
     no_show_rate: float | None = None
+    expired: int = 0
+    """Closed at the day's end without being served (models.dayclose)."""
     wait_mean: float | None = None
     """Minutes; None when nothing was called."""
     wait_p90: int | None = None
@@ -131,6 +136,7 @@ class _Sums:
     called: int = 0
     served: int = 0
     no_shows: int = 0
+    expired: int = 0
     wait_sum: int = 0
     wait_max: int | None = None
     wait_breaches: int = 0
@@ -146,9 +152,11 @@ class _Sums:
     overdue: int = 0
 
     def add(self, other: _Sums) -> None:
-        for name in ("issued", "called", "served", "no_shows", "wait_sum", "wait_breaches"):
+        for name in ("issued", "called", "served", "no_shows", "expired", "wait_sum"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
-        for name in ("services", "service_sum", "service_breaches", "cases", "on_time", "overdue"):
+        for name in ("wait_breaches", "services", "service_sum", "service_breaches"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for name in ("cases", "on_time", "overdue"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.wait_max = _max(self.wait_max, other.wait_max)
         self.service_max = _max(self.service_max, other.service_max)
@@ -188,6 +196,7 @@ def _row(key: str, label: tuple[str, str], s: _Sums) -> ReportRow:
         served=s.served,
         no_shows=s.no_shows,
         no_show_rate=s.no_shows / s.called if s.called else None,
+        expired=s.expired,
         wait_mean=s.wait_sum / s.called / 60 if s.called else None,
         wait_p90=p90_minutes(s.wait_minutes, s.called),
         wait_max=_minutes(s.wait_max),
@@ -365,9 +374,10 @@ def _roll_up(
 def _fold(part: str, rows: list[Any], sums: Callable[[Any], _Sums]) -> None:
     """Add one part's rows (live or rolled up, the same shape) to the groups' running figures."""
     if part == "wait":
-        for k, minute, issued, served, called, no_shows, wsum, wmax, breaches in rows:
+        for k, minute, issued, served, called, no_shows, wsum, wmax, breaches, expired in rows:
             s = sums(k)
             s.issued += int(issued)
+            s.expired += int(expired)
             s.served += int(served)
             s.called += int(called)
             s.no_shows += int(no_shows)

@@ -87,6 +87,14 @@ class Dialect:
             f"- extract(epoch FROM date_trunc('second', {begin})) AS INTEGER)"
         )
 
+    def duration(self, begin: str, end: str) -> str:
+        """Whole seconds from one stored time to another, never below zero.
+
+        A clock set back once stored a finish before its call (models.ticketclock now clamps
+        that on writing); such a row counts as no time, never as a negative one in a mean.
+        """
+        return f"CASE WHEN {end} < {begin} THEN 0 ELSE {self.seconds(begin, end)} END"
+
     def _shifted(self, template: str, column: str) -> str:
         # template has {col} and {mod}: a SQLite date function with a '+480 minutes' modifier.
         def one(minutes: int) -> str:
@@ -148,17 +156,18 @@ def _daily(daily: bool) -> tuple[str, str, str]:
 def wait_sql(
     d: Dialect, by: str, limits: Limits, whole: bool, *, dates: str, daily: bool = False
 ) -> str:
-    """Per (key, wait minute): issued, served, called, no-shows, wait sum/max, breaches.
+    """Per (key, wait minute): issued, served, called, no-shows, wait sum/max, breaches, and
+    tickets closed at the day's end (expired, models.dayclose).
 
     ``dates`` filters the tickets; ``daily`` puts their business date first in each row.
     """
     hint, suffix = d.scan(whole)
     inner, outer, groups = _daily(daily)
-    wait = d.seconds("t.issued_at", "t.called_at")
+    wait = d.duration("t.issued_at", "t.called_at")
     return (
         f"SELECT {outer}k, (w + 59) / 60, count(*), count(CASE WHEN status = 'done' THEN 1 END), "
         "count(w), count(CASE WHEN status IN ('missed', 'void') THEN 1 END), sum(w), max(w), "
-        "count(CASE WHEN w > wl THEN 1 END) "
+        "count(CASE WHEN w > wl THEN 1 END), count(CASE WHEN status = 'expired' THEN 1 END) "
         f"FROM (SELECT {inner}{d.key(by)} AS k, t.status AS status, {wait} AS w, "
         f"{_case('t.queue_id', limits.wait)} AS wl FROM ticket AS t {hint} "
         f"WHERE {dates} {suffix}) AS x GROUP BY {groups}"
@@ -171,7 +180,7 @@ def service_sql(
     """Per (key, service minute): services, sum, max, breaches of the item's (or queue's) time."""
     hint, suffix = d.scan(whole)
     inner, outer, groups = _daily(daily)
-    service = d.seconds("t.started_at", "t.finished_at")
+    service = d.duration("t.started_at", "t.finished_at")
     limit = f"coalesce(i.service_minutes * 60, {_case('t.queue_id', limits.service)})"
     return (
         f"SELECT {outer}k, (s + 59) / 60, count(*), sum(s), max(s), "

@@ -37,9 +37,9 @@ from models.tables import ReportRollup, ReportRollupDay
 ROLLUP: Table = ReportRollup.__table__  # type: ignore[attr-defined]
 DAY: Table = ReportRollupDay.__table__  # type: ignore[attr-defined]
 
-VERSION = 1
+VERSION = 3
 """Raise when the report queries change what they count: every rollup is then counted again."""
-WIDTH = {"wait": 7, "service": 4, "rating": 1, "case": 2}
+WIDTH = {"wait": 8, "service": 4, "rating": 1, "case": 2}
 """Figures (columns c1…) per row of each part, after the group and the bucket."""
 COLUMNS = max(WIDTH.values())
 """Figure columns in a rollup row."""
@@ -54,7 +54,7 @@ BUMP_AFTER = 5000
 # in the bucket, ready date in c1, cases in c2) is counted on time or overdue against today,
 # as the live query does.
 _READ = {
-    "wait": "bucket, sum(c1), sum(c2), sum(c3), sum(c4), sum(c5), max(c6), sum(c7)",
+    "wait": "bucket, sum(c1), sum(c2), sum(c3), sum(c4), sum(c5), max(c6), sum(c7), sum(c8)",
     "service": "bucket, sum(c1), sum(c2), max(c3), sum(c4)",
     "rating": "bucket, sum(c1)",
     "case": "sum(c2), coalesce(sum(CASE WHEN c1 <= bucket THEN c2 END), 0), "
@@ -167,7 +167,7 @@ def build_steps(days: int) -> int:
 
 
 def _stored(day: Any, by: str, part: str, row: Iterable[Any]) -> tuple[Any, ...]:
-    """A rollup row as stored: day, grouping, part, group as text, bucket, figures c1…c7."""
+    """A rollup row as stored: day, grouping, part, group as text, bucket, figures c1…c8."""
     key, bucket, *figures = row
     if part == "case":  # promised and ready dates as ordinals
         bucket, figures[0] = as_ordinal(bucket), as_ordinal(figures[0])

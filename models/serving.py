@@ -7,6 +7,7 @@ new one) and writes one event.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any, Protocol
 
 from sqlalchemy import Engine, bindparam, select, update
@@ -29,6 +30,7 @@ from models.lookup import (
 )
 from models.queueing import front_key, requeue_key
 from models.tables import OPEN_STATUSES, TicketStatus
+from models.ticketclock import StepTime, step_time
 from models.ticketrows import C, T, TicketRow
 from models.tickets import issue
 from models.timeutil import business_date, resolve_now
@@ -44,17 +46,18 @@ class WindowOp(Protocol):
 
 
 def _ticket_event(
-    session: Session, ticket: TicketRow, kind: str, moment: dt.datetime, **data: Any
+    session: Session, ticket: TicketRow, kind: str, when: StepTime, **data: Any
 ) -> None:
-    """The one event of an operation on a ticket, at its window, by its clerk."""
+    """The one event of an operation on a ticket, at its window, by its clerk (and, when the
+    clock was behind the ticket's last step, by how much: models.ticketclock)."""
     append_event(
         session,
         kind=kind,
         ticket_id=ticket.id,
         window=ticket.window,
         clerk_code=ticket.clerk_code,
-        at=moment,
-        data={"number": ticket.number, **data},
+        at=when.at,
+        data={"number": ticket.number, **data, **when.data()},
     )
 
 
@@ -63,12 +66,17 @@ def _record(
     settings: HallSettings,
     ticket: TicketRow,
     kind: str,
-    moment: dt.datetime,
+    when: StepTime,
     **data: Any,
 ) -> TicketView:
     """Write the operation's event and describe the ticket as it now is."""
-    _ticket_event(session, ticket, kind, moment, **data)
-    return view_ticket(session, ticket, settings=settings)
+    _ticket_event(session, ticket, kind, when, **data)
+    return behind(view_ticket(session, ticket, settings=settings), when)
+
+
+def behind(view: TicketView, when: StepTime) -> TicketView:
+    """The view, saying how far behind the clock was when it is worth a warning."""
+    return replace(view, clock_behind_s=round(when.behind_s)) if when.warn else view
 
 
 def recall(engine: Engine, *, window: int, now: dt.datetime | None = None) -> TicketView:
@@ -79,8 +87,9 @@ def recall(engine: Engine, *, window: int, now: dt.datetime | None = None) -> Ti
         ticket = require_current(session, window)
         if ticket.status != TicketStatus.CALLED:
             raise refuse_state(ticket, "recall")
+        when = step_time(ticket, moment)
         ticket = ticketrows.change(session, ticket, recalls=ticket.recalls + 1)
-        return _record(session, settings, ticket, "recalled", moment, recalls=ticket.recalls)
+        return _record(session, settings, ticket, "recalled", when, recalls=ticket.recalls)
 
 
 def mark_no_show(engine: Engine, *, window: int, now: dt.datetime | None = None) -> TicketView:
@@ -94,8 +103,9 @@ def mark_no_show(engine: Engine, *, window: int, now: dt.datetime | None = None)
         misses = ticket.misses + 1
         void = misses >= settings.max_misses
         status = TicketStatus.VOID if void else TicketStatus.MISSED
+        when = step_time(ticket, moment)
         ticket = ticketrows.change(session, ticket, misses=misses, status=status.value)
-        return _record(session, settings, ticket, "missed", moment, misses=misses, void=void)
+        return _record(session, settings, ticket, "missed", when, misses=misses, void=void)
 
 
 _WAITING_KEYS = (
@@ -139,6 +149,7 @@ def requeue(engine: Engine, *, number: str, now: dt.datetime | None = None) -> T
             keys = _waiting_keys(session, day, ticket.queue_id)
             key = requeue_key(keys, offset=settings.requeue_offset, last_seq=last_seq)
         previous_window = ticket.window
+        when = step_time(ticket, moment)
         ticket = ticketrows.change(
             session,
             ticket,
@@ -150,7 +161,7 @@ def requeue(engine: Engine, *, number: str, now: dt.datetime | None = None) -> T
         )
         extra = {"renumbered": renumbered} if renumbered else {}
         return _record(
-            session, settings, ticket, "requeued", moment, from_window=previous_window, **extra
+            session, settings, ticket, "requeued", when, from_window=previous_window, **extra
         )
 
 
@@ -184,10 +195,11 @@ def start(engine: Engine, *, window: int, now: dt.datetime | None = None) -> Tic
         ticket = require_current(session, window)
         if ticket.status != TicketStatus.CALLED:
             raise refuse_state(ticket, "start")
+        when = step_time(ticket, moment)
         ticket = ticketrows.change(
-            session, ticket, status=TicketStatus.SERVING.value, started_at=moment
+            session, ticket, status=TicketStatus.SERVING.value, started_at=when.at
         )
-        return _record(session, settings, ticket, "started", moment)
+        return _record(session, settings, ticket, "started", when)
 
 
 def finish(engine: Engine, *, window: int, now: dt.datetime | None = None) -> TicketView:
@@ -195,25 +207,28 @@ def finish(engine: Engine, *, window: int, now: dt.datetime | None = None) -> Ti
     moment = resolve_now(now)
     with writing(engine) as session:
         settings = hall_settings(session)
-        ticket = finish_ticket(session, require_current(session, window), moment)
-        return view_ticket(session, ticket, settings=settings)
+        current = require_current(session, window)
+        ticket = finish_ticket(session, current, moment)
+        return behind(view_ticket(session, ticket, settings=settings), step_time(current, moment))
 
 
 def finish_ticket(session: Session, ticket: TicketRow, moment: dt.datetime) -> TicketRow:
     """Mark a locked ticket at a window done and write its event (inside a write transaction).
 
-    An item with promised working days gets its case (办件) in the same transaction.
+    An item with promised working days gets its case (办件) in the same transaction. A clock
+    behind the ticket's call or start finishes it at that time (models.ticketclock).
     """
+    when = step_time(ticket, moment)
     done = ticketrows.change(
         session,
         ticket,
         status=TicketStatus.DONE.value,
-        finished_at=moment,
+        finished_at=when.at,
         started_at=ticket.started_at or ticket.called_at,
     )
-    _ticket_event(session, done, "finished", moment)
+    _ticket_event(session, done, "finished", when)
     if done.item_code is not None:
-        open_case_at_finish(session, done, moment, hall_settings(session).timezone)
+        open_case_at_finish(session, done, when.at, hall_settings(session).timezone)
     return done
 
 
@@ -251,12 +266,13 @@ def transfer(
         if queue.id == old.queue_id and to_window in (None, window):
             raise Refused("transfer_same")
         assert queue.id is not None
-        day = business_date(moment, settings.timezone)
+        when = step_time(old, moment)
+        day = business_date(when.at, settings.timezone)
         new = issue(
             session,
             settings=settings,
             queue=queue,
-            moment=moment,
+            moment=when.at,
             item_code=None,
             priority=old.priority,
             cap=False,
@@ -268,20 +284,20 @@ def transfer(
             session,
             old,
             status=TicketStatus.TRANSFERRED.value,
-            finished_at=moment,
+            finished_at=when.at,
             started_at=old.started_at or old.called_at,
         )
         _ticket_event(
             session,
             old,
             "transferred",
-            moment,
+            when,
             new_ticket_id=new.id,
             new_number=new.number,
             to_queue=queue.prefix,
             to_window=to_window,
         )
-        return view_ticket(session, new, settings=settings)
+        return behind(view_ticket(session, new, settings=settings), when)
 
 
 def cancel(
@@ -304,7 +320,8 @@ def cancel(
             raise Refused("cancel_target")
         if ticket.status not in OPEN_STATUSES:
             raise refuse_state(ticket, "cancel")
+        when = step_time(ticket, moment)
         ticket = ticketrows.change(
-            session, ticket, status=TicketStatus.CANCELLED.value, finished_at=moment
+            session, ticket, status=TicketStatus.CANCELLED.value, finished_at=when.at
         )
-        return _record(session, settings, ticket, "cancelled", moment)
+        return _record(session, settings, ticket, "cancelled", when)

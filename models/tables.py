@@ -25,6 +25,8 @@ class TicketStatus(StrEnum):
     VOID = "void"
     TRANSFERRED = "transferred"
     CANCELLED = "cancelled"
+    EXPIRED = "expired"
+    """Closed at the day's end while still waiting, or left at a window (models.dayclose)."""
 
 
 OPEN_STATUSES = (
@@ -351,6 +353,7 @@ class ReportRollup(SQLModel, table=True):
     c5: int | None = None
     c6: int | None = None
     c7: int | None = None
+    c8: int | None = None
 
 
 class ReportRollupDay(SQLModel, table=True):

@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from models import ticketrows
+from models.dayclose import close_if_first
 from models.db import reading, writing
 from models.errors import NotFound, Refused
 from models.events import append_event
@@ -78,7 +79,9 @@ def take_ticket(
                 "source": source,
             },
         )
-        return view_new_ticket(session, ticket, settings=settings, queue=chosen)
+        view = view_new_ticket(session, ticket, settings=settings, queue=chosen)
+    close_if_first(engine, ticket.seq, moment)  # the first number of the day closes the last
+    return view
 
 
 def check_open(settings: HallSettings, queue: QueueRow, moment: dt.datetime) -> None:

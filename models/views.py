@@ -48,6 +48,9 @@ class TicketView:
     misses: int
     recalls: int
     transferred_from: str | None = None
+    clock_behind_s: int = 0
+    """Seconds this host's clock was behind the ticket's last step (models.ticketclock): the
+    step was stored at that time instead, and the clerk should have the clock fixed."""
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object for ``--json`` output."""
@@ -205,7 +208,8 @@ _RECENT = (
 def mean_service_minutes(session: Session, queue_id: int, *, default: float) -> float:
     """Mean of the queue's recent service times; ``default`` until there is history."""
     rows = session.execute(_RECENT, {"queue_id": queue_id}).all()
-    spans = [(end - start).total_seconds() / 60 for start, end in rows if start and end]
+    # A clock set back once stored a finish before its start: count it as no time, not less.
+    spans = [max((end - start).total_seconds() / 60, 0.0) for start, end in rows if start and end]
     if len(spans) < MIN_SAMPLES:
         return float(default)
     return max(sum(spans) / len(spans), 0.5)

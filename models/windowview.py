@@ -67,7 +67,7 @@ class CurrentTicket:
     @property
     def waited_minutes(self) -> int:
         """How long the citizen waited before being called."""
-        return int((self.called_at - self.issued_at).total_seconds() // 60)
+        return max(int((self.called_at - self.issued_at).total_seconds() // 60), 0)
 
     def service_seconds(self, now: dt.datetime) -> int:
         """The service clock: from the start (or the call, before a start) to now."""
@@ -259,7 +259,7 @@ def _current(session: Session, ticket: TicketRow, tz: str) -> CurrentTicket:
 
 def _figures(session: Session, window: int, day: dt.date, since: dt.datetime) -> DayFigures:
     spans = [
-        (end - start).total_seconds() / 60
+        max((end - start).total_seconds() / 60, 0.0)  # a finish stored before its start: none
         for start, end in session.execute(_DONE_TODAY, {"window": window, "day": day})
         if start and end
     ]

@@ -591,3 +591,22 @@ def test_a_poll_read_before_an_action_does_not_undo_its_screen(engine) -> None:
         assert "M001" in shown(pilot, "#current")
 
     drive(counter(engine), scenario)
+
+
+def test_a_clock_set_back_is_said_once_and_the_finish_is_kept_after_the_call(engine) -> None:
+    take(engine, "M")
+    clock = Clock()
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await log_in(pilot)
+        clock.advance(minutes=5)
+        assert "⚠" not in await press(pilot, "n")  # called at 10:05
+        clock.advance(minutes=-15)  # someone sets the host's clock back to 09:50
+        message = await press(pilot, "f")
+        assert "M001 已办结" in message
+        assert message.count("⚠") == 1
+        assert "慢 900 秒" in message and "900 s behind" in message
+        ticket = stored(engine, "M001")
+        assert ticket.finished_at == ticket.called_at  # not before it
+
+    drive(counter(engine, clock=clock), scenario)

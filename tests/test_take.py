@@ -298,7 +298,8 @@ def test_numbers_restart_at_local_midnight(engine: Engine) -> None:
     early = take(engine, "M", at(0, 1, tomorrow))
     assert (early.number, early.business_date, early.ahead) == ("M001", "2026-11-26", 0)
     assert tickets_on(engine, today) == ["M001", "M002"]
-    assert [again(engine, t).status for t in late] == ["waiting", "waiting"]
+    # The first number of the new day closed the day before (models.dayclose).
+    assert [again(engine, t).status for t in late] == ["expired", "expired"]
     open_window(engine, 18)
     called = call_next(engine, window=18, now=at(0, 2, tomorrow))
     assert (called.number, called.business_date) == ("M001", "2026-11-26")
@@ -311,7 +312,7 @@ def test_numbers_restart_at_local_midnight(engine: Engine) -> None:
         window=18,
         now=at(0, 4, tomorrow),
     )
-    assert [again(engine, t).status for t in late] == ["waiting", "waiting"]
+    assert [again(engine, t).status for t in late] == ["expired", "expired"]
 
 
 def test_business_date_is_the_local_date_not_utc(engine: Engine) -> None:

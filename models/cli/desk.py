@@ -15,8 +15,10 @@ from models.cli.output import (
     safe,
     show_ticket,
     table,
+    warn_clock,
     window_number,
 )
+from models.dayclose import close_past_days
 from models.errors import Refused
 from models.limits import WINDOW_MAX
 from models.messages import STATUS_ZH
@@ -33,6 +35,7 @@ def _out(view: TicketView, *, as_json: bool, title: str) -> None:
         print_json(view.to_json())
     else:
         show_ticket(view, title=title)
+    warn_clock(view)
 
 
 @app.command()
@@ -250,3 +253,28 @@ def status(ctx: typer.Context, as_json: bool = JSON) -> None:
             (w.since or "")[11:16] or "—",
         )
     console.print(wt)
+
+
+@app.command("close-day")
+def close_day(ctx: typer.Context, as_json: bool = JSON) -> None:
+    """Close the tickets of past days still open: waiting ones (and ones left at a window
+    overnight) expire, missed ones become void. Safe to run at any time (e.g. nightly from cron);
+    the first ticket of each day does it too."""
+    done = close_past_days(state(ctx).engine())
+    if as_json:
+        print_json(
+            {
+                "expired": done.expired,
+                "void": done.voided,
+                "days": sorted(day.isoformat() for day in done.days),
+            }
+        )
+        return
+    if not done.closed:
+        console.print("✓ 往日没有未办结的号 no open tickets of past days")
+        return
+    days = ", ".join(sorted(day.isoformat() for day in done.days))
+    console.print(
+        f"✓ 已关闭往日的号 closed tickets of past days ({days}): "
+        f"{done.expired} {STATUS_ZH['expired']} expired, {done.voided} 过号作废 void"
+    )

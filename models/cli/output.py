@@ -16,7 +16,7 @@ from rich.text import Text
 
 from models.errors import MashangbanError, Refused
 from models.limits import FIRST_DAY, ID_MAX, LAST_DAY, WINDOW_MAX
-from models.messages import PRIORITY_ZH, STATUS_ZH
+from models.messages import PRIORITY_ZH, STATUS_ZH, render
 from models.textsafe import printable
 from models.views import TicketView
 
@@ -102,6 +102,13 @@ def show_ticket(view: TicketView, *, title: str) -> None:
         lines.append(f"转自 transferred from: {view.transferred_from}\n")
     lines.append(f"取号时间 issued: {view.issued_at}", style="dim")
     console.print(Panel(lines, title=title, expand=False))
+
+
+def warn_clock(view: TicketView) -> None:
+    """One warning line on stderr when the host's clock was behind the ticket's last step."""
+    if view.clock_behind_s:
+        zh, en = render("clock_behind", number=view.number, seconds=view.clock_behind_s)
+        errors.print(Text(f"⚠ {zh} / {en}", style="bold yellow"))
 
 
 def table(title: str, *columns: str) -> Table:

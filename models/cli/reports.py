@@ -34,7 +34,7 @@ from models.textsafe import printable
 from models.timeutil import business_date, utcnow
 
 FORMATS = ("table", "csv", "xlsx")
-_SECTIONS = (slice(0, 5), slice(5, 9), slice(9, 13), slice(13, 18), slice(18, 21))
+_SECTIONS = (slice(0, 6), slice(6, 10), slice(10, 14), slice(14, 19), slice(19, 22))
 """Tickets, waits, services, ratings, cases: the parts of COLUMNS kept together on screen."""
 BAR_WIDTH = 50
 
