@@ -1,7 +1,7 @@
 """`mashangban demo`: the kiosk, a counter and the board side by side in one terminal.
 
 A fresh SQLite database in a temporary folder (the Jinan hall, open at any hour; clerk 1001
-王芳 with PIN 2468), the on-screen preview printers, and three panes of a private tmux server:
+王芳 with PIN 246813), the on-screen preview printers, and three panes of a private tmux server:
 the kiosk on the left, the board top right and the counter of window 18 (马上办) below it.
 Closing the demo (ctrl+b d, or quitting the panes) stops the apps and removes the folder.
 """
@@ -28,7 +28,7 @@ from models.errors import MashangbanError
 from models.hall import HallConfig, default_hall_path, parse_hall, store_hall
 from models.schema import upgrade
 
-DEMO_CLERK, DEMO_NAME, DEMO_PIN, DEMO_WINDOW = "1001", "王芳", "2468", 18
+DEMO_CLERK, DEMO_NAME, DEMO_PIN, DEMO_WINDOW = "1001", "王芳", "246813", 18
 
 
 @dataclass(frozen=True)
