@@ -289,3 +289,39 @@ def test_the_commands_show_a_lock_and_a_supervisor_unlocks(
     out = run(db_url, "clerk", "unlock", "1001", code=1)
     assert "未被锁定" in out and "is not locked" in out
     assert "unlock" in run(db_url, "clerk", "unlock", code=1)
+
+
+def test_guesses_in_parallel_are_all_counted_and_lock_once(db_url: str) -> None:
+    """Eight guessers at once (as from several hosts): no database error, every wrong PIN an
+    event, and no more PINs checked than the limit plus the guesses already in flight."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    engines = [make_engine(db_url) for _ in range(8)]
+
+    def guess(n: int) -> list[str]:
+        keys = []
+        for m in range(4):
+            try:
+                staff.login(engines[n], window=18, clerk="1001", pin=f"{n}{m}0000", now=NOW)
+            except Refused as exc:
+                keys.append(exc.key)
+        return keys
+
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            answers = [key for keys in pool.map(guess, range(8)) for key in keys]
+    finally:
+        for each in engines:
+            each.dispose()
+    engine = make_engine(db_url)
+    try:
+        assert set(answers) <= {"wrong_pin", "pin_locked"} and len(answers) == 32
+        failed = events(engine, "login_failed")
+        assert 5 <= len(failed) <= 5 + 7
+        assert [k for k, _ in events(engine, "pin_locked")] == ["pin_locked"] * 2  # clerk, place
+        assert [(x.name, x.locked_until - NOW) for x in lockout.locks_now(engine, now=NOW)] == [
+            ("1001", dt.timedelta(minutes=1)),
+            ("window 18", dt.timedelta(minutes=1)),
+        ]
+    finally:
+        engine.dispose()

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import typer
 
-from models import staff
+from models import secret, staff
 from models.cli import app
 from models.cli.output import console
 from models.db import make_engine
@@ -68,6 +68,7 @@ def prepare(folder: Path, socket: str) -> Demo:
     try:
         upgrade(engine)
         store_hall(engine, *demo_hall())
+        secret.create_key()  # the clerk's PIN hash is keyed with it (kept if it exists)
         staff.add_clerk(engine, code=DEMO_CLERK, name=DEMO_NAME, pin=DEMO_PIN)
     finally:
         engine.dispose()
