@@ -89,7 +89,7 @@ def change_pin(engine: Engine, *, code: str, pin: str) -> ClerkView:
     with writing(engine) as session:
         row = session.get(Clerk, code) if lockable_code(code) else None
         if row is None:
-            raise NotFound("unknown_clerk", clerk=code)
+            raise NotFound("unknown_clerk", clerk=lockable_code(code) or "?")
         row.pin_hash = pin_hash
         session.add(row)
         append_event(session, kind="pin_changed", clerk_code=code)
