@@ -22,7 +22,7 @@ from models.lookup import get_queue
 from models.schema import upgrade
 from models.tickets import issue
 
-PIN = "2468"
+PIN = "246813"
 WINDOW_CLERKS = {w: f"2{w:03d}" for w in (9, 10, 11, 12, 18, 19, 20, 21)}
 """Eight windows with a clerk logged in: 9-12 serve C (12 then D), 18-19 M, 20 M then C, 21 F."""
 DRAIN_SHARE = {"M": 3, "C": 4, "F": 1}

@@ -32,7 +32,13 @@ STATE_ZH = {
     "paused": "暂停",
     "closed": "未开",
 }
-ALARM_ZH = {"wait": "超时等候", "service": "超时办理", "case": "办件逾期", "rating": "差评"}
+ALARM_ZH = {
+    "pin_lock": "密码锁定",
+    "wait": "超时等候",
+    "service": "超时办理",
+    "case": "办件逾期",
+    "rating": "差评",
+}
 
 
 @dataclass(frozen=True)
@@ -113,7 +119,7 @@ def alarms_panel(state: MonitorState) -> Text:
         return Text("无告警 No alarms", "green")
     text = Text()
     for alarm in state.alarms:
-        style = "bold red" if alarm.kind in ("wait", "service", "case") else "bold magenta"
+        style = "bold magenta" if alarm.kind == "rating" else "bold red"
         text.append(f"▲ {ALARM_ZH[alarm.kind]} ", style)
         text.append(alarm.detail + "\n")
     text.rstrip()

@@ -35,7 +35,7 @@ async def shoot(url: str) -> Path:
     app = create_app(settings)
     async with app.run_test(size=(110, 32)) as pilot:
         await pilot.pause(0.5)
-        await pilot.press(*"2468", "enter")
+        await pilot.press(*"246813", "enter")
         await pilot.pause(1.0)
         for key in ("n", "s", "f", "n", "s"):
             await pilot.press(key)
@@ -59,7 +59,7 @@ def main() -> None:
         engine = make_engine(url)
         upgrade(engine)
         store_hall(engine, *read_hall_file(default_hall_path()))
-        staff.add_clerk(engine, code="1001", name="王芳", pin="2468")
+        staff.add_clerk(engine, code="1001", name="王芳", pin="246813")
         engine.dispose()
         svg = asyncio.run(shoot(url))
     svg_to_png(svg)

@@ -40,8 +40,8 @@ def main() -> None:
             ("1004", "刘洋", 9),
             ("1005", "陈静", 5),
         ]:
-            staff.add_clerk(engine, code=code, name=name, pin="2468")
-            staff.login(engine, window=window, clerk=code, pin="2468")
+            staff.add_clerk(engine, code=code, name=name, pin="246813")
+            staff.login(engine, window=window, clerk=code, pin="246813")
         moment = start + dt.timedelta(minutes=45)
         for window in (18, 19, 1, 9):
             calling.call_next(engine, window=window, now=moment)

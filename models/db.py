@@ -23,6 +23,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlmodel import Session
 
 from models.errors import DatabaseError
+from models.private import private_dir, private_file
 
 ENV_DB = "MASHANGBAN_DB"
 SQLITE_BUSY_TIMEOUT_S = 30.0
@@ -112,9 +113,11 @@ def _sqlite_engine(url: str, path: str) -> Engine:
 
 
 def _check_writable(path: Path) -> None:
+    # Owner-only: a folder it creates is 0700, a new database file 0600 (its -wal and -shm
+    # take the file's mode), so other local users cannot copy the PIN hashes.
     directory = path.parent
     try:
-        directory.mkdir(parents=True, exist_ok=True)
+        private_dir(directory)
     except OSError as exc:
         raise DatabaseError("db_dir", path=directory, reason=exc.strerror) from exc
     target = path if path.exists() else directory
@@ -122,6 +125,10 @@ def _check_writable(path: Path) -> None:
         raise DatabaseError(
             "db_readonly", path=target, hint="choose another path with --db or MASHANGBAN_DB"
         )
+    try:
+        private_file(path)
+    except OSError as exc:
+        raise DatabaseError("db_open", detail=f"{path}: {exc.strerror}") from exc
 
 
 @contextmanager

@@ -67,6 +67,8 @@ class HallSettings(_Strict):
     checkin_early_minutes: Minutes = 30
     checkin_late_minutes: Minutes = 15
     kiosk_idle_seconds: int = Field(default=30, ge=5, le=3600)
+    pin_min_digits: int = Field(default=6, ge=4, le=12)
+    """The fewest digits of a new staff PIN (PINs set before keep working until changed)."""
     ticket_header: str = ""
     ticket_footer: str = ""
 

@@ -136,7 +136,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "wrong_pin": ("工号或密码错误", "wrong clerk number or PIN"),
     "clerk_exists": ("工作人员已存在：{clerk}", "clerk {clerk} already exists"),
-    "bad_pin": ("密码须为 4–12 位数字", "the PIN must be 4-12 digits"),
+    "bad_pin": ("密码须为 {min}–{max} 位数字", "the PIN must be {min}-{max} digits"),
+    "bad_clerk_code": (
+        "工号须为 1–16 位字母或数字",
+        "a clerk number must be 1-16 letters or digits",
+    ),
+    "bad_clerk_name": (
+        "姓名须为 1–{max} 个字符，且不能含控制字符",
+        "a clerk's name must be 1-{max} characters with no control characters",
+    ),
+    "pin_locked": (
+        "{who_zh} 密码错误次数过多，已锁定至 {until}；请稍后再试，或请主管解锁",
+        "{who_en}: too many wrong PINs, locked until {until}; "
+        "try again later or ask a supervisor to unlock it",
+    ),
+    "not_locked": ("{who_zh} 未被锁定", "{who_en} is not locked"),
+    "unlock_target": (
+        "请指定要解锁的工号或 --place 地点（二者之一）",
+        "name the clerk number or a --place to unlock (one of them)",
+    ),
     "window_held": (
         "{window} 号窗口已由 {clerk} 登录",
         "window {window} is held by clerk {clerk}",

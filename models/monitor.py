@@ -1,12 +1,14 @@
 """全程监管: what the hall manager watches — every queue, every window, and the alarms.
 
-Alarms: a citizen waiting longer than the queue's limit, a service running past its item's
-limit, a case not ready past its promised date, a bad rating (不满意, 非常不满意) today.
+Alarms: a clerk number or place locked by wrong PINs (someone may be guessing), a citizen
+waiting longer than the queue's limit, a service running past its item's limit, a case not
+ready past its promised date, a bad rating (不满意, 非常不满意) today.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, Table, func, select
@@ -38,13 +40,14 @@ class Alarm:
     """Something the manager should look at now."""
 
     kind: str
-    """wait, service, case or rating."""
+    """pin_lock, wait, service, case or rating."""
     subject: str
-    """The ticket or case number."""
+    """The ticket or case number (the clerk number or place for a lock)."""
     where: str
-    """The queue letter or the window number."""
+    """The queue letter or the window number (clerk or place for a lock)."""
     minutes: int
-    """How far past the limit (wait, service), days late (case), or the rating's level."""
+    """How far past the limit (wait, service), days late (case), the rating's level, or the
+    minutes a lock has left."""
     detail: str
     """One line to read: what and how long, in Chinese and English."""
 
@@ -69,7 +72,8 @@ def monitor_state(engine: Engine, *, now: dt.datetime | None = None) -> MonitorS
         tz = hall_settings(session).timezone
         day = business_date(moment, tz)
         since = from_local(day, dt.time(0), tz)
-        alarms = _wait_alarms(session, day, moment) + _service_alarms(session, moment)
+        alarms = _lock_alarms(status, moment)
+        alarms += _wait_alarms(session, day, moment) + _service_alarms(session, moment)
         alarms += _case_alarms(session, day) + _rating_alarms(session, since, tz)
         served = session.execute(
             select(func.count()).where(
@@ -94,6 +98,24 @@ def monitor_state(engine: Engine, *, now: dt.datetime | None = None) -> MonitorS
 
 def _minutes(delta: dt.timedelta) -> int:
     return int(delta.total_seconds() // 60)
+
+
+def _lock_alarms(status: HallStatus, moment: dt.datetime) -> list[Alarm]:
+    alarms = []
+    for lock in status.locked:
+        until = dt.datetime.fromisoformat(lock.until)
+        shown = f"{until:%H:%M}" if lock.until[:10] == status.now[:10] else f"{until:%m-%d %H:%M}"
+        alarms.append(
+            Alarm(
+                "pin_lock",
+                lock.name,
+                lock.kind,
+                max(1, math.ceil((until - moment).total_seconds() / 60)),
+                f"{lock.label_zh} 密码锁定至 {shown}（密码错误过多）"
+                f"{lock.label_en} locked until {shown} (wrong PINs)",
+            )
+        )
+    return alarms
 
 
 def _wait_alarms(session: Session, day: dt.date, moment: dt.datetime) -> list[Alarm]:

@@ -1,53 +1,42 @@
 """Clerks, logins and pauses at windows.
 
-PINs are kept as salted scrypt hashes (slow on purpose); a wrong PIN is refused and counted
-in the event log.
+PINs are kept as keyed, salted scrypt hashes (:mod:`models.pins`); a wrong PIN is refused and
+written to the event log, and a few in a row lock the clerk number and the place for a growing
+time (:mod:`models.lockout`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
-import re
-import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import col, select
 
+from models import lockout
 from models.db import reading, writing
-from models.errors import Refused
+from models.errors import HallError, MashangbanError, NotFound, Refused
 from models.events import append_event
+from models.hall import hall_settings
 from models.lookup import get_window, open_pause
+from models.pins import (
+    DEFAULT_PIN_MIN_DIGITS,
+    check_code,
+    check_name,
+    check_new_pin,
+    check_pin,
+    hash_pin,
+    lockable_code,
+    needs_rehash,
+)
+from models.secret import SecretError
 from models.tables import Clerk, Pause, Window
 from models.textsafe import require_plain
 from models.timeutil import resolve_now, utcnow
 
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 PAUSE_REASONS = {"break": "休息", "meeting": "会议", "backoffice": "后台业务"}
 """Common pause reasons; any other short text is accepted too."""
-
-_PIN_RE = re.compile(r"^\d{4,12}$")
-
-
-def hash_pin(pin: str) -> str:
-    """A salted scrypt hash of a PIN, with its parameters."""
-    salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(pin.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P)
-    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${salt.hex()}${digest.hex()}"
-
-
-def check_pin(pin: str, stored: str) -> bool:
-    """True when the PIN matches the stored hash (constant-time compare)."""
-    try:
-        _, n, r, p, salt, digest = stored.split("$")
-        actual = hashlib.scrypt(
-            pin.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p)
-        )
-    except ValueError:
-        return False
-    return hmac.compare_digest(actual.hex(), digest)
 
 
 @dataclass(frozen=True)
@@ -58,49 +47,159 @@ class ClerkView:
     name: str
     active: bool
     window: int | None
+    locked_until: dt.datetime | None = None
+    """Until when wrong PINs have locked this clerk number (UTC), or None."""
+
+
+def pin_min_digits(engine: Engine) -> int:
+    """The fewest digits a new PIN may have: the hall file's ``pin_min_digits`` (default 6)."""
+    try:
+        with reading(engine) as session:
+            return hall_settings(session).pin_min_digits
+    except HallError:
+        return DEFAULT_PIN_MIN_DIGITS
 
 
 def add_clerk(engine: Engine, *, code: str, name: str, pin: str) -> ClerkView:
-    """Register a clerk. Raises Refused for a taken code or a PIN that is not 4-12 digits."""
-    code = code.strip()
-    if not _PIN_RE.match(pin):
-        raise Refused("bad_pin")
+    """Register a clerk.
+
+    Raises Refused for a code that is not 1-16 letters or digits, a name with control
+    characters (or empty, or too long), a PIN that is not ``pin_min_digits``-12 digits, or a
+    taken code.
+    """
+    code, name = check_code(code), check_name(name)
+    check_new_pin(pin, pin_min_digits(engine))
     pin_hash = hash_pin(pin)  # slow: outside the write lock
     with writing(engine) as session:
         if session.get(Clerk, code) is not None:
             raise Refused("clerk_exists", clerk=code)
-        session.add(Clerk(code=code, name=name.strip(), pin_hash=pin_hash, created_at=utcnow()))
+        session.add(Clerk(code=code, name=name, pin_hash=pin_hash, created_at=utcnow()))
         append_event(session, kind="clerk_added", clerk_code=code, data={"name": name})
     return ClerkView(code=code, name=name, active=True, window=None)
 
 
-def list_clerks(engine: Engine) -> list[ClerkView]:
-    """Every clerk, with the window each is logged in at."""
+def change_pin(engine: Engine, *, code: str, pin: str) -> ClerkView:
+    """Give a clerk a new PIN (a supervisor's job; an event, never the PIN).
+
+    Raises NotFound for an unknown clerk and Refused for a PIN that is not
+    ``pin_min_digits``-12 digits.
+    """
+    code = code.strip()
+    check_new_pin(pin, pin_min_digits(engine))
+    pin_hash = hash_pin(pin)  # slow: outside the write lock
+    with writing(engine) as session:
+        row = session.get(Clerk, code) if lockable_code(code) else None
+        if row is None:
+            raise NotFound("unknown_clerk", clerk=lockable_code(code) or "?")
+        row.pin_hash = pin_hash
+        session.add(row)
+        append_event(session, kind="pin_changed", clerk_code=code)
+        return ClerkView(code=code, name=row.name, active=row.active, window=None)
+
+
+def list_clerks(engine: Engine, *, now: dt.datetime | None = None) -> list[ClerkView]:
+    """Every clerk, with the window each is logged in at and any lock in force."""
     with reading(engine) as session:
         at = {w.clerk_code: w.number for w in session.exec(select(Window)).all() if w.clerk_code}
+        locked = {
+            lock.name: lock.locked_until
+            for lock in lockout.current_locks(session, resolve_now(now))
+            if lock.kind == "clerk"
+        }
         return [
-            ClerkView(code=c.code, name=c.name, active=c.active, window=at.get(c.code))
+            ClerkView(
+                code=c.code,
+                name=c.name,
+                active=c.active,
+                window=at.get(c.code),
+                locked_until=locked.get(c.code),
+            )
             for c in session.exec(select(Clerk).order_by(col(Clerk.code))).all()
         ]
 
 
-def login(engine: Engine, *, window: int, clerk: str, pin: str) -> ClerkView:
+@dataclass(frozen=True)
+class _Attempt:
+    """One PIN typed somewhere: what it is counted against and how its events read."""
+
+    code: str
+    guard: list[lockout.Subject]
+    moment: dt.datetime
+    window: int | None
+
+
+def _stored_hash(session: Any, attempt: _Attempt) -> tuple[str | None, str]:
+    """Refuse a locked clerk number or place; else the clerk's PIN hash (None: no such active
+    clerk) and name."""
+    lockout.refuse_if_locked(session, attempt.guard, attempt.moment)
+    row = session.get(Clerk, attempt.code) if lockable_code(attempt.code) else None
+    if row is None or not row.active:
+        return None, ""
+    return row.pin_hash, row.name
+
+
+def _wrong_pin(engine: Engine, attempt: _Attempt, event: dict[str, Any]) -> MashangbanError:
+    """Count a wrong PIN (its event, and the locks it leads to); the refusal to raise."""
+    with writing(engine) as session:
+        locks = lockout.record_failure(session, attempt.guard, attempt.moment)
+        append_event(session, at=attempt.moment, **event)
+        lockout.write_locks(session, locks, window=attempt.window)
+        if locks:
+            return lockout.locked_error(session, locks[0][0], attempt.moment)
+    return Refused("wrong_pin")
+
+
+def _new_hash(pin: str, stored: str) -> str | None:
+    """A keyed hash to replace an old unkeyed one, after a good PIN (None: keep it)."""
+    if not needs_rehash(stored):
+        return None
+    try:
+        return hash_pin(pin)  # slow: outside the write lock
+    except SecretError:
+        return None  # no key here yet: the old hash keeps working
+
+
+def _good_pin(session: Any, attempt: _Attempt, stored: str, rehashed: str | None) -> None:
+    """Inside the write transaction of a good PIN: refuse if locked meanwhile, clear the
+    counts, store the keyed hash."""
+    lockout.clear(session, attempt.guard, attempt.moment)
+    if rehashed is not None:
+        row = session.get(Clerk, attempt.code)
+        if row is not None and row.pin_hash == stored:
+            row.pin_hash = rehashed
+            session.add(row)
+
+
+def login(
+    engine: Engine, *, window: int, clerk: str, pin: str, now: dt.datetime | None = None
+) -> ClerkView:
     """Log a clerk in at a window.
 
-    Refuses a wrong PIN (and records the attempt), a window held by another clerk, and a clerk
-    logged in elsewhere. Logging in again where one already is, is allowed (a restarted counter).
+    Refuses a wrong PIN (and records the attempt), a locked clerk number or window login (even
+    with the right PIN), a window held by another clerk, and a clerk logged in elsewhere.
+    Logging in again where one already is, is allowed (a restarted counter).
     """
+    code = clerk.strip()
+    attempt = _Attempt(
+        code=code,
+        guard=lockout.guarded(clerk=code, place=f"window {window}"),
+        moment=resolve_now(now),
+        window=window,
+    )
     with reading(engine) as session:
         get_window(session, window)
-        row = session.get(Clerk, clerk.strip())
-        stored = row.pin_hash if row is not None and row.active else None
-    if stored is None or not check_pin(pin, stored):  # slow: outside the write lock
-        with writing(engine) as session:
-            append_event(session, kind="login_failed", window=window, data={"clerk": clerk})
-        raise Refused("wrong_pin")
+        stored, name = _stored_hash(session, attempt)
+    if not check_pin(pin, stored):  # slow: outside the write lock
+        raise _wrong_pin(
+            engine,
+            attempt,
+            {"kind": "login_failed", "window": window, "data": {"clerk": code[:32]}},
+        )
+    assert stored is not None
+    rehashed = _new_hash(pin, stored)
     with writing(engine) as session:
+        _good_pin(session, attempt, stored, rehashed)
         target = get_window(session, window)
-        code = clerk.strip()
         if target.clerk_code not in (None, code):
             raise Refused("window_held", window=window, clerk=target.clerk_code)
         elsewhere = session.exec(
@@ -111,7 +210,6 @@ def login(engine: Engine, *, window: int, clerk: str, pin: str) -> ClerkView:
         target.clerk_code, target.login_at = code, utcnow()
         session.add(target)
         append_event(session, kind="login", window=window, clerk_code=code)
-        name = row.name if row else code
     return ClerkView(code=code, name=name, active=True, window=window)
 
 
@@ -176,23 +274,39 @@ def resume(engine: Engine, *, window: int, now: dt.datetime | None = None) -> Pa
         return current
 
 
-def verify_staff(engine: Engine, *, clerk: str, pin: str, place: str) -> ClerkView:
-    """Check a clerk's PIN to unlock a staff menu (a kiosk's); every attempt is an event.
+def verify_staff(
+    engine: Engine, *, clerk: str, pin: str, place: str, now: dt.datetime | None = None
+) -> ClerkView:
+    """Check a clerk's PIN to unlock a staff menu (a kiosk's, a rating pad's); every attempt is
+    an event.
 
-    Raises Refused("wrong_pin") for a wrong or unknown clerk number or PIN.
+    Raises Refused("wrong_pin") for a wrong or unknown clerk number or PIN, and
+    Refused("pin_locked") while the clerk number or the place is locked (even for the right
+    PIN).
     """
+    code = clerk.strip()
+    attempt = _Attempt(
+        code=code,
+        guard=lockout.guarded(clerk=code, place=place),
+        moment=resolve_now(now),
+        window=None,
+    )
     with reading(engine) as session:
-        row = session.get(Clerk, clerk.strip())
-        stored = row.pin_hash if row is not None and row.active else None
-        name = row.name if row is not None else ""
-    ok = stored is not None and check_pin(pin, stored)
+        stored, name = _stored_hash(session, attempt)
+    if not check_pin(pin, stored):  # slow: outside the write lock
+        raise _wrong_pin(
+            engine,
+            attempt,
+            {"kind": "staff_denied", "data": {"place": place, "clerk": code[:32]}},
+        )
+    assert stored is not None
+    rehashed = _new_hash(pin, stored)
     with writing(engine) as session:
+        _good_pin(session, attempt, stored, rehashed)
         append_event(
             session,
-            kind="staff_unlocked" if ok else "staff_denied",
-            clerk_code=clerk.strip() if ok else None,
-            data={"place": place, "clerk": clerk.strip()},
+            kind="staff_unlocked",
+            clerk_code=code,
+            data={"place": place, "clerk": code},
         )
-    if not ok:
-        raise Refused("wrong_pin")
-    return ClerkView(code=clerk.strip(), name=name, active=True, window=None)
+    return ClerkView(code=code, name=name, active=True, window=None)

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from models.db import reading
 from models.hall import HallSettings, hall_settings
+from models.lockout import current_locks
 from models.queueing import Waiting, call_order
 from models.tables import (
     AT_WINDOW_STATUSES,
@@ -62,6 +63,19 @@ class WindowState:
 
 
 @dataclass(frozen=True)
+class LockedState:
+    """A clerk number or place locked by wrong PINs (see :mod:`models.lockout`)."""
+
+    kind: str
+    """clerk or place."""
+    name: str
+    until: str
+    """When the lock ends (local time)."""
+    label_zh: str
+    label_en: str
+
+
+@dataclass(frozen=True)
 class HallStatus:
     """Everything ``status`` shows."""
 
@@ -69,6 +83,8 @@ class HallStatus:
     now: str
     queues: list[QueueState]
     windows: list[WindowState]
+    locked: list[LockedState] = field(default_factory=list)
+    """Clerk numbers and places locked by wrong PINs now: a supervisor looks, and unlocks."""
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object for ``status --json``."""
@@ -182,9 +198,20 @@ def hall_status(engine: Engine, *, now: dt.datetime | None = None) -> HallStatus
                     pause_reason=pause.reason if pause else None,
                 )
             )
+        locked = [
+            LockedState(
+                kind=lock.kind,
+                name=lock.name,
+                until=local(lock.locked_until, tz).isoformat(timespec="seconds"),
+                label_zh=lock.label_zh,
+                label_en=lock.label_en,
+            )
+            for lock in current_locks(session, moment)
+        ]
         return HallStatus(
             business_date=day.isoformat(),
             now=local(moment, tz).isoformat(timespec="seconds"),
             queues=queue_states,
             windows=windows,
+            locked=locked,
         )

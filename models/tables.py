@@ -124,9 +124,28 @@ class Clerk(SQLModel, table=True):
     code: str = Field(primary_key=True, max_length=16)
     name: str
     pin_hash: str
-    """scrypt$n$r$p$salt$hash — never the PIN itself."""
+    """scrypt-hmac$n$r$p$salt$hash (keyed with the hall's secret; ``scrypt$…`` before it was
+    keyed) — never the PIN itself."""
     active: bool = True
     created_at: dt.datetime
+
+
+class PinLock(SQLModel, table=True):
+    """Wrong PINs counted against a clerk number or a place (a kiosk, a window's login, a rating
+    pad), and the lock they led to: kept here so every host and process sees it."""
+
+    __tablename__ = "pin_lock"
+
+    kind: str = Field(primary_key=True, max_length=8)
+    """clerk or place."""
+    name: str = Field(primary_key=True, max_length=64)
+    """The clerk number (known or not) or the place, e.g. ``kiosk K1``, ``window 18``."""
+    failures: int = 0
+    """Wrong PINs since the last good one, unlock or lock."""
+    locks: int = 0
+    """Locks since the last good PIN: the next lock lasts longer."""
+    locked_until: dt.datetime | None = None
+    last_failure_at: dt.datetime | None = None
 
 
 class DayCounter(SQLModel, table=True):

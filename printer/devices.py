@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from models.errors import MashangbanError
 from models.hall import PrinterConfig
+from models.private import open_append, private_dir
 from printer.status import DLE_EOT, QUERIES, PrinterStatus, parse
 
 DEFAULT_PORT = 9100
@@ -109,7 +110,7 @@ class FileLink:
         # Opened before anything is sent: a path that cannot be written fails the job cleanly.
         self.path = path
         try:
-            self.out = path.open("ab")
+            self.out = os.fdopen(open_append(path), "ab")  # a new file is owner-only
         except OSError as exc:
             raise LinkError("file_unwritable", path=path, reason=_why(exc)) from exc
 
@@ -135,7 +136,7 @@ class PreviewLink(FileLink):
         folder = Path(os.environ.get(PREVIEW_DIR_ENV) or _default_preview_dir())
         self.name = config.name
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            private_dir(folder)
         except OSError as exc:
             raise LinkError("file_unwritable", path=folder, reason=_why(exc)) from exc
         self._open(folder / f"{config.name}.escpos")

@@ -28,7 +28,7 @@ CST = dt.timezone(dt.timedelta(hours=8))
 NOW = dt.datetime(2026, 11, 25, 10, 0, tzinfo=CST)
 """A Wednesday morning in Jinan: a working day, inside opening hours."""
 CLERKS = {"1001": "王芳", "1002": "李明", "1003": "张伟"}
-PIN = "2468"
+PIN = "246813"
 
 _counter = itertools.count()
 

@@ -128,12 +128,12 @@ def test_clerks_are_added_listed_and_a_wrong_pin_is_refused(db_url: str) -> None
 
 def test_pin_is_asked_for_without_echo_when_not_given(db_url: str) -> None:
     result = runner.invoke(
-        app, ["--db", db_url, "clerk", "add", "2002", "--name", "钱七"], input="4321\n4321\n"
+        app, ["--db", db_url, "clerk", "add", "2002", "--name", "钱七"], input="432109\n432109\n"
     )
     assert result.exit_code == 0, result.stderr
-    assert "4321" not in result.stdout
+    assert "432109" not in result.stdout and "6–12" in result.stdout
     login_result = runner.invoke(
-        app, ["--db", db_url, "login", "--window", "6", "--clerk", "2002"], input="4321\n"
+        app, ["--db", db_url, "login", "--window", "6", "--clerk", "2002"], input="432109\n"
     )
     assert login_result.exit_code == 0 and "logged in at window 6" in login_result.stdout
 

@@ -21,7 +21,7 @@ from models.db import reading
 from models.tables import Case, PrintJob, Ticket
 from models.tickets import take_ticket
 from models.windowview import window_view
-from tests.conftest import NOW, open_window
+from tests.conftest import NOW, PIN, open_window
 from tests.support.counter_pilot import (
     Clock,
     counter,
@@ -61,7 +61,7 @@ def test_a_wrong_pin_is_refused_and_the_right_one_opens_the_desk(engine) -> None
         await pilot.press(*"9999", "enter")  # wrong PIN
         await shows(pilot, "#login-error", "密码")
         assert isinstance(pilot.app.screen, LoginScreen)
-        await pilot.press(*"2468", "enter")
+        await pilot.press(*PIN, "enter")
         await desk_ready(pilot)
         assert "18 号窗口" in shown(pilot, "#top") and "王芳（1001）" in shown(pilot, "#top")
         assert "等候 2" in shown(pilot, "#lines")
@@ -75,7 +75,7 @@ def test_a_window_held_by_another_clerk_is_refused(engine) -> None:
 
     async def scenario(pilot: Pilot[None]) -> None:
         await on_screen(pilot, LoginScreen)
-        await pilot.press(*"2468", "enter")
+        await pilot.press(*PIN, "enter")
         text = await shows(pilot, "#login-error", "1002")
         assert "window 18" in text
         assert isinstance(pilot.app.screen, LoginScreen)
@@ -508,7 +508,7 @@ def test_a_given_pin_logs_in_at_once_and_a_wrong_one_stays_on_the_form(engine) -
         await shows(pilot, "#login-error", "密码")
         assert isinstance(pilot.app.screen, LoginScreen)
 
-    drive(counter(engine, pin="2468"), right)
+    drive(counter(engine, pin=PIN), right)
     drive(counter(engine, window=19, clerk="1002", pin="0000"), wrong)
 
 
@@ -571,7 +571,7 @@ def test_database_trouble_at_login_is_shown_on_the_form(engine, monkeypatch) -> 
 
     async def scenario(pilot: Pilot[None]) -> None:
         await on_screen(pilot, LoginScreen)
-        await pilot.press(*"2468", "enter")
+        await pilot.press(*PIN, "enter")
         await shows(pilot, "#login-error", "数据库出错")
         assert not pilot.app.screen.query_one("#submit").disabled  # the clerk can try again
 

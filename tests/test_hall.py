@@ -25,7 +25,7 @@ from models.schema import upgrade
 from models.status import hall_status
 from models.tables import Event, Hall, Queue, ServiceItem, Window
 from models.tickets import take_ticket, ticket_by_token
-from tests.conftest import open_window
+from tests.conftest import PIN, open_window
 
 M_ITEMS = {
     "市国土资源局": "不动产登记信息查询 不动产登记证明打印 土地权属证明开具 宗地图查询打印 "
@@ -356,7 +356,7 @@ def test_reload_keeps_tickets_and_logins(engine: Engine, now) -> None:
     assert kinds == "hall_loaded"
     assert [w.number for w in hall_status(engine).windows] == list(range(1, 21))
     with pytest.raises(NotFound) as info:
-        staff.login(engine, window=21, clerk="1002", pin="2468")
+        staff.login(engine, window=21, clerk="1002", pin=PIN)
     assert info.value.key == "unknown_window" and "21" in info.value.zh
     # The next number continues the day's sequence in the renamed queue.
     assert take_ticket(engine, queue="M", now=now).number == "M002"

@@ -17,7 +17,7 @@ from models.reports import report
 from models.tables import Event, Ticket
 from models.tickets import take_ticket
 from models.timeutil import to_utc
-from tests.conftest import CST, open_window
+from tests.conftest import CST, PIN, open_window
 
 DAY = dt.date(2026, 11, 25)
 
@@ -130,7 +130,7 @@ def test_the_command_line_warns_once_in_both_languages(db_url: str) -> None:
         assert result.exit_code == 0, (result.stdout, result.stderr)
         return result.stdout, result.stderr
 
-    run("10:00", "login", "--window", "18", "--clerk", "1001", "--pin", "2468")
+    run("10:00", "login", "--window", "18", "--clerk", "1001", "--pin", PIN)
     run("10:00", "take", "M")
     run("10:00", "take", "M")
     _, err = run("10:05", "call", "--window", "18")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
 import typer
+from rich.text import Text
+from sqlalchemy import Engine
 from sqlmodel import col, select
 
 from models.appointments import import_appointments
@@ -16,9 +19,12 @@ from models.db import reading
 from models.errors import Refused
 from models.events import verify_chain
 from models.hall import default_hall_path, hall_settings, read_hall_file, store_hall
+from models.lockout import unlock, until_text
+from models.pins import PIN_MAX_DIGITS, check_code, check_name
 from models.schema import head_revision, upgrade
-from models.staff import add_clerk, list_clerks, login, logout
+from models.staff import add_clerk, change_pin, list_clerks, login, logout, pin_min_digits
 from models.tables import Hall, Queue, ServiceItem, Window, WindowQueue
+from models.timeutil import utcnow
 
 hall_app = typer.Typer(no_args_is_help=True, help="The hall file: queues, items, windows.")
 clerk_app = typer.Typer(no_args_is_help=True, help="Clerks who log in at windows.")
@@ -158,37 +164,97 @@ def hall_show(ctx: typer.Context, as_json: bool = JSON) -> None:
     console.print(wt)
 
 
+def _new_pin(ctx: typer.Context, pin: str | None) -> str:
+    """The PIN given (``--pin`` or MASHANGBAN_PIN), else asked for twice without echo."""
+    if pin is not None:
+        return pin
+    fewest = pin_min_digits(state(ctx).engine())
+    return str(
+        typer.prompt(
+            f"PIN（{fewest}–{PIN_MAX_DIGITS} 位数字 digits）",
+            hide_input=True,
+            confirmation_prompt=True,
+        )
+    )
+
+
+NEW_PIN = typer.Option(
+    None,
+    "--pin",
+    envvar="MASHANGBAN_PIN",
+    help="PIN (6-12 digits unless the hall file says pin_min_digits); asked for when not given.",
+)
+
+
 @clerk_app.command("add")
 def clerk_add(
     ctx: typer.Context,
-    code: str = typer.Argument(..., help="Clerk number, e.g. 1001."),
+    code: str = typer.Argument(..., help="Clerk number: 1-16 letters or digits, e.g. 1001."),
     name: str = typer.Option(..., "--name", help="Clerk's name."),
-    pin: str = typer.Option(
-        ...,
-        "--pin",
-        prompt="PIN (4-12 digits)",
-        hide_input=True,
-        confirmation_prompt=True,
-        envvar="MASHANGBAN_PIN",
-        help="PIN; asked for when not given.",
-    ),
+    pin: str | None = NEW_PIN,
 ) -> None:
-    """Register a clerk with a PIN (stored as a slow salted hash)."""
-    clerk = add_clerk(state(ctx).engine(), code=code, name=name, pin=pin)
+    """Register a clerk with a PIN (stored as a slow salted hash keyed with the hall's key)."""
+    code, name = check_code(code), check_name(name)  # refused before the PIN is asked for
+    clerk = add_clerk(state(ctx).engine(), code=code, name=name, pin=_new_pin(ctx, pin))
     console.print(f"✓ 已添加工作人员 clerk added: {safe(clerk.code)} {safe(clerk.name)}")
+
+
+@clerk_app.command("pin")
+def clerk_pin(
+    ctx: typer.Context,
+    code: str = typer.Argument(..., help="Clerk number."),
+    pin: str | None = NEW_PIN,
+) -> None:
+    """Give a clerk a new PIN (an old 4-digit PIN keeps working until changed here)."""
+    clerk = change_pin(state(ctx).engine(), code=code, pin=_new_pin(ctx, pin))
+    console.print(f"✓ 已更改密码 PIN changed: {clerk.code} {clerk.name}")
+
+
+def _until(engine: Engine, until: dt.datetime) -> str:
+    with reading(engine) as session:
+        return until_text(session, until, utcnow())
 
 
 @clerk_app.command("list")
 def clerk_list(ctx: typer.Context, as_json: bool = JSON) -> None:
-    """List clerks and where each is logged in."""
-    clerks = list_clerks(state(ctx).engine())
+    """List clerks, where each is logged in, and which are locked by wrong PINs until when."""
+    engine = state(ctx).engine()
+    clerks = list_clerks(engine)
     if as_json:
-        print_json([c.__dict__ for c in clerks])
+        print_json(
+            [
+                {
+                    **c.__dict__,
+                    "locked_until": (
+                        c.locked_until.isoformat(timespec="seconds") if c.locked_until else None
+                    ),
+                }
+                for c in clerks
+            ]
+        )
         return
-    out = table("工作人员 Clerks", "工号 Code", "姓名 Name", "窗口 Window")
+    out = table("工作人员 Clerks", "工号 Code", "姓名 Name", "窗口 Window", "锁定 Locked until")
     for c in clerks:
-        out.add_row(safe(c.code), safe(c.name), str(c.window) if c.window else "—")
+        locked = Text(_until(engine, c.locked_until), "bold red") if c.locked_until else "—"
+        out.add_row(safe(c.code), safe(c.name), str(c.window) if c.window else "—", locked)
     console.print(out)
+
+
+@clerk_app.command("unlock")
+def clerk_unlock(
+    ctx: typer.Context,
+    code: str | None = typer.Argument(None, help="Clerk number locked by wrong PINs."),
+    place: str | None = typer.Option(
+        None,
+        "--place",
+        help='A place locked by wrong PINs instead, as status shows it: "kiosk K1".',
+    ),
+) -> None:
+    """Unlock a clerk (or a place) locked by wrong PINs; written to the event log."""
+    if (code is None) == (place is None):
+        raise Refused("unlock_target")
+    view = unlock(state(ctx).engine(), clerk=code, place=place)
+    console.print(f"✓ 已解锁 unlocked: {view.label_zh} / {view.label_en}")
 
 
 @app.command("login")

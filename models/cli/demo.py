@@ -1,7 +1,7 @@
 """`mashangban demo`: the kiosk, a counter and the board side by side in one terminal.
 
 A fresh SQLite database in a temporary folder (the Jinan hall, open at any hour; clerk 1001
-王芳 with PIN 2468), the on-screen preview printers, and three panes of a private tmux server:
+王芳 with PIN 246813), the on-screen preview printers, and three panes of a private tmux server:
 the kiosk on the left, the board top right and the counter of window 18 (马上办) below it.
 Closing the demo (ctrl+b d, or quitting the panes) stops the apps and removes the folder.
 """
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import typer
 
-from models import staff
+from models import secret, staff
 from models.cli import app
 from models.cli.output import console
 from models.db import make_engine
@@ -28,7 +28,7 @@ from models.errors import MashangbanError
 from models.hall import HallConfig, default_hall_path, parse_hall, store_hall
 from models.schema import upgrade
 
-DEMO_CLERK, DEMO_NAME, DEMO_PIN, DEMO_WINDOW = "1001", "王芳", "2468", 18
+DEMO_CLERK, DEMO_NAME, DEMO_PIN, DEMO_WINDOW = "1001", "王芳", "246813", 18
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,7 @@ def prepare(folder: Path, socket: str) -> Demo:
     try:
         upgrade(engine)
         store_hall(engine, *demo_hall())
+        secret.create_key()  # the clerk's PIN hash is keyed with it (kept if it exists)
         staff.add_clerk(engine, code=DEMO_CLERK, name=DEMO_NAME, pin=DEMO_PIN)
     finally:
         engine.dispose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from rich.text import Text
 
 from models import serving, staff
 from models.appointments import check_in
@@ -253,6 +254,21 @@ def status(ctx: typer.Context, as_json: bool = JSON) -> None:
             (w.since or "")[11:16] or "—",
         )
     console.print(wt)
+    if report.locked:
+        lt = table("密码锁定 Locked by wrong PINs", "锁定 Locked", "至 Until", "解锁 Unlock with")
+        for lock in report.locked:
+            how = (
+                f"mashangban clerk unlock {lock.name}"
+                if lock.kind == "clerk"
+                else f'mashangban clerk unlock --place "{lock.name}"'
+            )
+            until = lock.until[11:16] if lock.until[:10] == report.now[:10] else lock.until[:16]
+            lt.add_row(
+                Text(f"{lock.label_zh} {lock.label_en}", "bold red"),
+                until.replace("T", " "),
+                Text(how),
+            )
+        console.print(lt)
 
 
 @app.command("close-day")
