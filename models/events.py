@@ -302,3 +302,14 @@ def _broken(
             count, seq, detail, problem="chain_broken", values={"seq": seq, "detail": detail}
         )
     return report(count, seq, "chain_broken", detail, seq=seq, detail=detail)
+
+
+def sealed_with(engine: Engine) -> str:
+    """The fingerprint of the key the database's chain is sealed with ("" before it is)."""
+    from models.schema import schema_state  # Alembic: only for `init`, not every app
+
+    if schema_state(engine).state != "current":
+        return ""
+    with reading(engine) as session:
+        head = session.get(ChainHead, 1)
+    return head.key_fingerprint if head is not None else ""
