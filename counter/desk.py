@@ -26,6 +26,7 @@ from models.events import last_event_seq
 from models.serving import finish, mark_no_show, recall, requeue, start, transfer
 from models.staff import logout, pause, resume
 from models.windowview import CurrentTicket, WindowView, window_view
+from models.witness import checkpoint_now_and_then
 
 if TYPE_CHECKING:
     from printer.receipts import ReceiptPrint
@@ -154,6 +155,7 @@ class DeskScreen(Screen[None]):
             ):
                 self._minute = minute  # waits and pauses are counted in minutes
                 view = window_view(engine, window=self.window, now=now)
+            checkpoint_now_and_then(engine)  # the chain's head, outside the database
         except Exception:  # said on the desk; the next poll tries again
             view, failed = None, True
         finally:
