@@ -282,9 +282,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the event chain's head is gone: the history was wiped",
     ),
     "key_wrong": (
-        "事件链是用另一把大厅密钥封记的（数据库 {stored}，本机 {local}）：请使用大厅的密钥文件",
+        "事件链是用另一把大厅密钥封记的（数据库 {stored}，本机 {local}）：请使用大厅的密钥文件；"
+        "若本机密钥无误，则事件链被人重新封记过",
         "the event chain is sealed with another hall key (database {stored}, this host "
-        "{local}): use the hall's key file",
+        "{local}): use the hall's key file; if this is the hall's key, someone re-sealed the chain",
     ),
     "key_missing_sealed": (
         "找不到大厅密钥文件 {path}，而该数据库已用密钥 {stored} 封记：请从大厅服务器复制密钥文件"

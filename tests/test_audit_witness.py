@@ -117,7 +117,7 @@ def rehash(engine: Engine, how: str) -> None:
         chain_id = head.chain_id
     prev, fresh = GENESIS, []
     for seq, row in enumerate(rows, start=1):
-        fields = {
+        fields: dict[str, Any] = {
             "seq": seq, "at": row.at, "kind": row.kind, "ticket_id": row.ticket_id,
             "window": row.window, "clerk_code": row.clerk_code, "data": row.data,
         }  # fmt: skip
