@@ -313,3 +313,19 @@ def sealed_with(engine: Engine) -> str:
     with reading(engine) as session:
         head = session.get(ChainHead, 1)
     return head.key_fingerprint if head is not None else ""
+
+
+def require_same_key(engine: Engine) -> None:
+    """Refuse to work with a key other than the one the chain is sealed with (a host with the
+    wrong key file would write events that no longer verify). Without a key file nothing is
+    refused here: reading needs no key, and a write then says the key is missing.
+
+    Raises SecretError("key_wrong").
+    """
+    if not secret.key_path().exists():
+        return
+    with reading(engine) as session:
+        stored = session.exec(select(ChainHead.key_fingerprint).where(ChainHead.id == 1)).first()
+    local = secret.fingerprint()
+    if stored and stored != local:
+        raise secret.SecretError("key_wrong", stored=stored, local=local)

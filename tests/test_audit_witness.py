@@ -318,6 +318,20 @@ def test_another_hosts_key_is_its_own_error(
     assert info.value.key == "key_wrong"
 
 
+def test_a_host_with_another_key_writes_nothing(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second host whose key file is not the hall's would write events that never verify."""
+    before = last_event_seq(engine)
+    other = tmp_path / "other.key"
+    secret.create_key(other)
+    monkeypatch.setenv(secret.ENV_KEY_FILE, str(other))
+    monkeypatch.setenv("MASHANGBAN_NOW", "2026-11-25T10:00:00+08:00")
+    said = cli(engine, "take", "M", code=1)
+    assert "另一把大厅密钥" in said and "use the hall's key file" in said
+    assert last_event_seq(engine) == before
+
+
 def test_no_event_is_written_without_the_key(
     engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
