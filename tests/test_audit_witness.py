@@ -480,3 +480,36 @@ def test_init_creates_the_key_and_seals_the_chain(
         assert not key.exists()
     finally:
         engine.dispose()
+
+
+# ---------------------------------------------------------------- the apps at work
+
+
+def test_a_counter_at_work_leaves_a_checkpoint(engine: Engine, witness_file: Path) -> None:
+    from tests.support import counter_pilot
+    from tests.support.kiosk_pilot import until
+
+    take_ticket(engine, queue="M", now=at(0))
+
+    async def scenario(pilot: Any) -> None:
+        await counter_pilot.log_in(pilot)
+        line = await until(
+            pilot, lambda: witness_file.exists() and witness_file.read_text(), "a checkpoint"
+        )
+        assert f" seq={last_event_seq(engine)} " in line  # the login's event included
+
+    counter_pilot.drive(counter_pilot.counter(engine), scenario)
+    assert "matches all 1 checkpoints" in cli(engine, "audit", "verify")
+
+
+def test_a_kiosk_at_work_leaves_a_checkpoint(engine: Engine, witness_file: Path) -> None:
+    from tests.support import kiosk_pilot
+
+    async def scenario(pilot: Any) -> None:
+        await kiosk_pilot.walk_in(pilot, "M")
+        await kiosk_pilot.until(
+            pilot, lambda: witness_file.exists() and witness_file.read_text(), "a checkpoint"
+        )
+
+    kiosk_pilot.drive(kiosk_pilot.kiosk(engine), scenario)
+    assert "matches all 1 checkpoints" in cli(engine, "audit", "verify")
