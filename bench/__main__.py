@@ -23,6 +23,7 @@ from bench.common import FULL, QUICK, Result, Verdict, machine_note
 from bench.databases import Databases
 from bench.halldb import commit_latency
 from bench.report import print_header, print_result, print_verdicts
+from models.secret import create_key
 
 
 def _runners(dbs: Databases, profile: bool) -> dict[str, Callable[[], Result]]:
@@ -65,6 +66,9 @@ def main(argv: list[str] | None = None) -> int:
     began = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="mashangban-bench-") as tmp:
         os.environ.pop("MASHANGBAN_DB", None)  # every benchmark names its own database
+        os.environ["MASHANGBAN_KEY_FILE"] = str(Path(tmp) / "hall.key")  # never the hall's own
+        os.environ["MASHANGBAN_WITNESS"] = str(Path(tmp) / "witness.log")
+        create_key()
         fsync = commit_latency(Path(tmp))
         note = machine_note(tmp)
         note.insert(2, f"one-row commit on this disk (WAL, FULL): p50 {fsync[0]:.2f} ms, "

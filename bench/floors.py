@@ -10,7 +10,7 @@ Each transaction's time under the write lock (BEGIN IMMEDIATE granted → COMMIT
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
+import hmac
 import json
 import secrets
 import time
@@ -77,6 +77,8 @@ class RawHall:
     def __init__(self, path: Path, moment: Moment) -> None:
         self.con = raw_connect(path)
         self.at = moment
+        self.key = secrets.token_bytes(32)
+        """Stands for the hall's events key: the floor's hash is an HMAC too."""
         self.held: list[float] = []
         """Seconds from BEGIN IMMEDIATE granted to COMMIT issued, per transaction."""
         self.held_total: list[float] = []
@@ -207,7 +209,7 @@ class RawHall:
                 text,
             ]
         )
-        digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
+        digest = hmac.new(self.key, body.encode("utf-8"), "sha256").hexdigest()
         self.con.execute("UPDATE chain_head SET seq = ?, hash = ? WHERE id = 1", (seq, digest))
         self.con.execute(
             _INSERT_EVENT,

@@ -28,6 +28,7 @@ from models.serving import finish, mark_no_show, recall, requeue, start, transfe
 from models.staff import logout, pause, resume
 from models.views import TicketView
 from models.windowview import CurrentTicket, WindowView, window_view
+from models.witness import checkpoint_now_and_then
 
 if TYPE_CHECKING:
     from printer.receipts import ReceiptPrint
@@ -156,6 +157,7 @@ class DeskScreen(Screen[None]):
             ):
                 self._minute = minute  # waits and pauses are counted in minutes
                 view = window_view(engine, window=self.window, now=now)
+            checkpoint_now_and_then(engine)  # the chain's head, outside the database
         except Exception:  # said on the desk; the next poll tries again
             view, failed = None, True
         finally:

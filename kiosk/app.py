@@ -330,9 +330,10 @@ class KioskApp(App[None]):
     # ---- what the start screen shows ---------------------------------------------------
     def zones(self) -> list[menu.ZoneChoice]:
         """Zones with waiting counts (called from a worker); the snapshot follows them."""
-        from models import menu
+        from models import menu, witness
 
         zones = menu.zones(self.engine, now=self.now())
+        witness.checkpoint_now_and_then(self.engine)  # the chain's head, outside the database
         shot = snapshot.Snapshot(
             hall_zh=self.hall_name[0],
             hall_en=self.hall_name[1],

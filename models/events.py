@@ -8,17 +8,23 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, Table, bindparam, insert, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from models import secret
 from models.db import reading
 from models.tables import ChainHead, Event
 from models.timeutil import resolve_now
+
+if TYPE_CHECKING:
+    from models.witness import Checkpoint
 
 GENESIS = "0" * 64
 
@@ -38,8 +44,13 @@ def event_hash(
     window: int | None,
     clerk_code: str | None,
     data: str,
+    key: bytes | None = None,
 ) -> str:
-    """SHA-256 over the previous hash and every field of the event."""
+    """The hash over the previous hash and every field of the event.
+
+    With ``key`` (:func:`events_key`) an HMAC-SHA-256, which only the holder of the hall's key
+    can compute; without it the plain SHA-256 of events written before keyed hashing began.
+    """
     body = "\x1f".join(
         [
             prev_hash,
@@ -51,8 +62,33 @@ def event_hash(
             clerk_code or "",
             data,
         ]
-    )
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+    ).encode("utf-8")
+    if key is None:
+        return hashlib.sha256(body).hexdigest()
+    return hmac.new(key, body, "sha256").hexdigest()
+
+
+_subkeys: dict[bytes, bytes] = {}
+
+
+def events_key(key: bytes | None = None) -> bytes:
+    """The key the chain's hashes are taken with, derived from the hall's key (cached: it is
+    asked for on every event). Raises SecretError when the key file is missing or bad."""
+    hall = key if key is not None else secret.load_key()
+    derived = _subkeys.get(hall)
+    if derived is None:
+        derived = _subkeys[hall] = secret.subkey("events", hall)
+    return derived
+
+
+def chain_mark(key: bytes, *, chain_id: str, keyed_from: int, anchor: str) -> str:
+    """The seal on where keyed hashing began (``key``: :func:`events_key`).
+
+    ``anchor`` is the hash of the event before ``keyed_from`` (GENESIS for a chain keyed from
+    its first event), so neither the start nor the unkeyed history before it can be changed.
+    """
+    body = f"mark\x1f{chain_id}\x1f{keyed_from}\x1f{anchor}".encode()
+    return hmac.new(key, body, "sha256").hexdigest()
 
 
 H: Table = ChainHead.__table__  # type: ignore[attr-defined]
@@ -79,6 +115,7 @@ def append_event(
     Pending ORM changes are flushed first, so the chain head is always the last row a
     transaction locks (no lock-order deadlocks on PostgreSQL) and is held for the least time.
     """
+    key = events_key()
     session.flush()
     head_seq, head_hash = session.execute(_HEAD).one()
     moment = resolve_now(at)
@@ -93,6 +130,7 @@ def append_event(
         window=window,
         clerk_code=clerk_code,
         data=text,
+        key=key,
     )
     session.execute(_HEAD_SET, {"new_seq": seq, "new_hash": digest})
     session.execute(
@@ -138,14 +176,69 @@ class ChainReport:
     broken_at: int | None
     """The first event whose link or hash is wrong, or None."""
     detail: str = ""
+    keyed_from: int = 1
+    """The first event hashed with the hall's key (those before are from before the upgrade)."""
+    checkpoints: int = 0
+    """Checkpoints of this chain in the witness, all checked."""
+    problem: str = ""
+    """The catalogue key of what was found ("" when the chain is whole)."""
+    values: dict[str, Any] = field(default_factory=dict)
+    """The values for the problem's message."""
 
 
-def verify_chain(engine: Engine, *, batch: int = 5000) -> ChainReport:
-    """Walk the whole chain from the first event; report the first broken link."""
-    prev = GENESIS
-    expected_seq = 1
-    count = 0
+def verify_chain(
+    engine: Engine, *, batch: int = 5000, checkpoints: Sequence[Checkpoint] = ()
+) -> ChainReport:
+    """Walk the whole chain from the first event with the hall's key; report the first problem.
+
+    Events from ``keyed_from`` on must be HMACs with the key, the seal on ``keyed_from`` must
+    hold, and every checkpoint of this chain (from the witness, outside the database) must
+    name an event that is still there with the same hash: so a history re-hashed, cut short
+    or wiped by someone without the key is found. Raises SecretError when the key is missing
+    or is not the one the chain was sealed with.
+    """
+    key = events_key()
     with reading(engine) as session:
+        head = session.get(ChainHead, 1)
+        if head is None:
+            return _broken(0, 1, "the chain head is gone")
+        local = secret.fingerprint()
+        if head.key_fingerprint and head.key_fingerprint != local:
+            raise secret.SecretError("key_wrong", stored=head.key_fingerprint, local=local)
+        keyed_from = head.keyed_from
+        seen: dict[int, list[Checkpoint]] = {}
+        for point in checkpoints:
+            if point.chain != head.chain_id:
+                continue  # another database's checkpoint in a shared witness
+            if not point.valid:
+                return ChainReport(
+                    0, point.seq, "a witness line is not valid", keyed_from, len(seen),
+                    "witness_line_bad", {"where": point.where},
+                )  # fmt: skip
+            seen.setdefault(point.seq, []).append(point)
+        marks = sum(len(points) for points in seen.values())
+
+        def report(
+            count: int, broken_at: int, problem: str, detail: str, /, **values: Any
+        ) -> ChainReport:
+            return ChainReport(count, broken_at, detail, keyed_from, marks, problem, values)
+
+        def seal_holds(anchor: str) -> bool:
+            mark = chain_mark(key, chain_id=head.chain_id, keyed_from=keyed_from, anchor=anchor)
+            return (
+                bool(head.key_mark)
+                and hmac.compare_digest(mark, head.key_mark)
+                and all(p.keyed_from == keyed_from for ps in seen.values() for p in ps)
+            )
+
+        def seal_broken(count: int) -> ChainReport:
+            detail = "the key seal does not match: history re-hashed or cut"
+            return report(count, keyed_from, "chain_mark_bad", detail, keyed_from=keyed_from)
+
+        prev = GENESIS
+        expected_seq = 1
+        count = 0
+        sealed = False
         while True:
             rows = session.exec(
                 select(Event).where(Event.seq >= expected_seq).order_by(col(Event.seq)).limit(batch)
@@ -154,9 +247,13 @@ def verify_chain(engine: Engine, *, batch: int = 5000) -> ChainReport:
                 break
             for row in rows:
                 if row.seq != expected_seq:
-                    return ChainReport(count, expected_seq, "event missing")
+                    return _broken(count, expected_seq, "event missing", report)
                 if row.prev_hash != prev:
-                    return ChainReport(count, row.seq, "does not link to the event before")
+                    return _broken(count, row.seq, "does not link to the event before", report)
+                if row.seq == keyed_from:
+                    if not seal_holds(prev):
+                        return seal_broken(count)
+                    sealed = True
                 digest = event_hash(
                     prev_hash=row.prev_hash,
                     seq=row.seq,
@@ -166,11 +263,69 @@ def verify_chain(engine: Engine, *, batch: int = 5000) -> ChainReport:
                     window=row.window,
                     clerk_code=row.clerk_code,
                     data=row.data,
+                    key=key if row.seq >= keyed_from else None,
                 )
-                if digest != row.hash:
-                    return ChainReport(count, row.seq, "contents changed after it was written")
+                if not hmac.compare_digest(digest, row.hash):
+                    return _broken(count, row.seq, "contents changed after it was written", report)
+                for point in seen.get(row.seq, ()):
+                    if point.hash != row.hash:
+                        return report(
+                            count, row.seq, "chain_rewritten", "differs from a checkpoint",
+                            seq=row.seq, at=point.at,
+                        )  # fmt: skip
                 prev, expected_seq, count = row.hash, row.seq + 1, count + 1
+        if not sealed and (count != keyed_from - 1 or not seal_holds(prev)):
+            return seal_broken(count)
+        for point in seen.get(0, ()):
+            if point.hash != GENESIS:
+                return report(
+                    count, 0, "chain_rewritten", "differs from a checkpoint", seq=0, at=point.at
+                )
+        if head.seq != count or head.hash != prev:
+            return _broken(count, count + 1, "the newest events were removed", report)
+        beyond = [point for seq, points in seen.items() if seq > count for point in points]
+        if beyond:
+            last = max(beyond, key=lambda point: point.seq)
+            return report(
+                count, count + 1, "chain_truncated", "events after the head were removed",
+                seq=last.seq, at=last.at, head=count,
+            )  # fmt: skip
+    return ChainReport(count, None, "", keyed_from, marks)
+
+
+def _broken(
+    count: int, seq: int, detail: str, report: Callable[..., ChainReport] | None = None
+) -> ChainReport:
+    """A broken link or hash (chain_broken), in the walk's report."""
+    if report is None:
+        return ChainReport(
+            count, seq, detail, problem="chain_broken", values={"seq": seq, "detail": detail}
+        )
+    return report(count, seq, "chain_broken", detail, seq=seq, detail=detail)
+
+
+def sealed_with(engine: Engine) -> str:
+    """The fingerprint of the key the database's chain is sealed with ("" before it is)."""
+    from models.schema import schema_state  # Alembic: only for `init`, not every app
+
+    if schema_state(engine).state != "current":
+        return ""
+    with reading(engine) as session:
         head = session.get(ChainHead, 1)
-        if head is not None and (head.seq != count or head.hash != prev):
-            return ChainReport(count, count + 1, "the newest events were removed")
-    return ChainReport(count, None)
+    return head.key_fingerprint if head is not None else ""
+
+
+def require_same_key(engine: Engine) -> None:
+    """Refuse to work with a key other than the one the chain is sealed with (a host with the
+    wrong key file would write events that no longer verify). Without a key file nothing is
+    refused here: reading needs no key, and a write then says the key is missing.
+
+    Raises SecretError("key_wrong").
+    """
+    if not secret.key_path().exists():
+        return
+    with reading(engine) as session:
+        stored = session.exec(select(ChainHead.key_fingerprint).where(ChainHead.id == 1)).first()
+    local = secret.fingerprint()
+    if stored and stored != local:
+        raise secret.SecretError("key_wrong", stored=stored, local=local)

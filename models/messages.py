@@ -310,6 +310,59 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "this host's clock is {seconds} s behind {number}'s last step: "
         "recorded at that step's time instead; have the clock set right",
     ),
+    "chain_truncated": (
+        "事件链被截断：见证文件记录过第 {seq} 条事件（{at}），数据库现在只到第 {head} 条"
+        "（最新的事件被删除，或历史被清空）",
+        "the event chain was cut short: the witness saw event {seq} ({at}) but the database "
+        "now ends at event {head} (the newest events were deleted, or the history wiped)",
+    ),
+    "chain_rewritten": (
+        "事件链被改写：第 {seq} 条事件与见证文件 {at} 的检查点不符",
+        "the event chain was rewritten: event {seq} is not the one the witness checkpoint "
+        "of {at} saw",
+    ),
+    "chain_mark_bad": (
+        "事件链的密钥封记不符（第 {keyed_from} 条起用密钥）：历史被重新计算或截断",
+        "the event chain's key seal does not hold (keyed hashing from event {keyed_from}): "
+        "the history was re-hashed or cut",
+    ),
+    "chain_head_missing": (
+        "事件链头不存在：历史被清空",
+        "the event chain's head is gone: the history was wiped",
+    ),
+    "key_wrong": (
+        "事件链是用另一把大厅密钥封记的（数据库 {stored}，本机 {local}）：请使用大厅的密钥文件；"
+        "若本机密钥无误，则事件链被人重新封记过",
+        "the event chain is sealed with another hall key (database {stored}, this host "
+        "{local}): use the hall's key file; if this is the hall's key, someone re-sealed the chain",
+    ),
+    "key_missing_sealed": (
+        "找不到大厅密钥文件 {path}，而该数据库已用密钥 {stored} 封记：请从大厅服务器复制密钥文件"
+        "（或用 MASHANGBAN_KEY_FILE 指定）",
+        "the hall's key file is missing: {path}, and this database is sealed with key "
+        "{stored}: copy the key file from the hall's server (or name it with "
+        "MASHANGBAN_KEY_FILE)",
+    ),
+    "witness_line_bad": (
+        "见证文件的检查点无效（{where}）：被改动，或用另一把密钥写入",
+        "a witness checkpoint is not valid ({where}): changed, or written with another key",
+    ),
+    "witness_unwritable": (
+        "无法写入见证文件 {path}：{reason}",
+        "cannot write the witness file {path}: {reason}",
+    ),
+    "witness_unreadable": (
+        "无法读取见证文件 {path}：{reason}",
+        "cannot read the witness file {path}: {reason}",
+    ),
+    "checkpoint_send_failed": (
+        "检查点未能发送到 {target}：{reason}",
+        "the checkpoint could not be sent to {target}: {reason}",
+    ),
+    "webhook_bad_url": (
+        "webhook 地址须以 http:// 或 https:// 开头：{url}",
+        "a webhook URL must start with http:// or https://: {url}",
+    ),
 }
 
 CASE_STATE_ZH = {"accepted": "办理中", "ready": "待取件", "picked_up": "已取件", "done": "当场办结"}

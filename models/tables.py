@@ -242,6 +242,14 @@ class ChainHead(SQLModel, table=True):
     id: int = Field(default=1, primary_key=True)
     seq: int = 0
     hash: str = ""
+    keyed_from: int = 1
+    """The first event hashed with the hall's key; those before it predate keyed hashing."""
+    chain_id: str = Field(default="", max_length=32)
+    """This chain's name in the witness file (several databases may share one)."""
+    key_fingerprint: str = Field(default="", max_length=16)
+    """The public name of the key the chain is sealed with: "wrong key" is not "rewritten"."""
+    key_mark: str = Field(default="", max_length=64)
+    """HMAC over chain_id, keyed_from and the hash before it: only the key can move them."""
 
 
 class Event(SQLModel, table=True):

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from models import secret, staff
+from models import secret, staff, witness
 from models.db import make_engine
 from models.hall import default_hall_path, read_hall_file, store_hall
 from models.schema import upgrade
@@ -58,6 +58,14 @@ def hall_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         os.environ.pop(secret.ENV_KEY_FILE, None)
     else:
         os.environ[secret.ENV_KEY_FILE] = before
+
+
+@pytest.fixture(autouse=True)
+def witness_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's own witness of checkpoints, never the user's."""
+    path = tmp_path / "witness" / "witness.log"
+    monkeypatch.setenv(witness.ENV_WITNESS, str(path))
+    return path
 
 
 @pytest.fixture(scope="session")

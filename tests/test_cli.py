@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -262,6 +263,7 @@ def test_the_installed_command_exits_cleanly(sqlite_url: str) -> None:
         "MASHANGBAN_DB": sqlite_url,
         "MASHANGBAN_NOW": "2026-11-25T10:00:00+08:00",
         "PATH": "/usr/bin:/bin",
+        "MASHANGBAN_KEY_FILE": os.environ["MASHANGBAN_KEY_FILE"],  # the test run's hall key
     }
     bad = subprocess.run([exe, "take", "Q"], capture_output=True, text=True, env=env, check=False)
     assert bad.returncode == 1 and "unknown queue: Q" in bad.stderr

@@ -19,6 +19,7 @@ from typer.exceptions import TyperException
 from models.cli.output import errors, show_error
 from models.db import make_engine, resolve_url
 from models.errors import DatabaseError, MashangbanError
+from models.events import require_same_key
 from models.schema import require_current
 
 
@@ -83,6 +84,7 @@ class State:
             self._engine = make_engine(resolve_url(self.db))
             if check:
                 require_current(self._engine)
+                require_same_key(self._engine)
         return self._engine
 
 

@@ -11,13 +11,22 @@ from rich.text import Text
 from sqlalchemy import Engine
 from sqlmodel import col, select
 
+from models import secret
 from models.appointments import import_appointments
 from models.audit import verify_records
 from models.cli import app, state
-from models.cli.output import console, print_json, safe, table, window_number
+from models.cli.output import (
+    console,
+    errors,
+    print_json,
+    safe,
+    show_error,
+    table,
+    window_number,
+)
 from models.db import reading
 from models.errors import Refused
-from models.events import verify_chain
+from models.events import sealed_with, verify_chain
 from models.hall import default_hall_path, hall_settings, read_hall_file, store_hall
 from models.lockout import unlock, until_text
 from models.pins import PIN_MAX_DIGITS, check_code, check_name
@@ -25,6 +34,7 @@ from models.schema import head_revision, upgrade
 from models.staff import add_clerk, change_pin, list_clerks, login, logout, pin_min_digits
 from models.tables import Hall, Queue, ServiceItem, Window, WindowQueue
 from models.timeutil import utcnow
+from models.witness import ENV_WITNESS, read_witness, take_checkpoint
 
 hall_app = typer.Typer(no_args_is_help=True, help="The hall file: queues, items, windows.")
 clerk_app = typer.Typer(no_args_is_help=True, help="Clerks who log in at windows.")
@@ -45,9 +55,16 @@ def init(
         None, "--hall", help="Hall file to load when none is loaded yet (default: the Jinan hall)."
     ),
 ) -> None:
-    """Create or upgrade the database; load the default hall if none is loaded."""
+    """Create or upgrade the database and the hall's key file; load the default hall."""
     engine = state(ctx).engine(check=False)
+    sealed = sealed_with(engine)
+    if sealed and not secret.key_path().exists():  # a second host: the key must be copied
+        raise secret.SecretError("key_missing_sealed", path=secret.key_path(), stored=sealed)
+    created = secret.create_key()
     before = upgrade(engine)
+    local, sealed = secret.fingerprint(), sealed_with(engine)
+    if sealed != local:
+        raise secret.SecretError("key_wrong", stored=sealed, local=local)
     with reading(engine) as session:
         loaded = session.get(Hall, 1) is not None
     if not loaded:
@@ -55,6 +72,8 @@ def init(
         store_hall(engine, config, text)
     url = engine.url.render_as_string(hide_password=True)
     console.print(f"✓ 数据库就绪 database ready: {url} (revision {before.revision})")
+    made = "已创建 created" if created else "已有 in use"
+    console.print(f"✓ 大厅密钥{made}: {secret.key_path()} (fingerprint {local})")
     if not loaded:
         console.print(
             f"✓ 已载入大厅 hall loaded: {safe(config.hall.name_zh)} {safe(config.hall.name_en)}"
@@ -292,24 +311,54 @@ def appointments_import(
     console.print(f"✓ 导入 imported {result.added} new, {result.unchanged} unchanged")
 
 
+WITNESS = typer.Option(
+    None,
+    "--witness",
+    envvar=ENV_WITNESS,
+    help="The witness file of checkpoints (default: witness.log in the user data dir).",
+)
+
+
 @audit_app.command("verify")
-def audit_verify(ctx: typer.Context, as_json: bool = JSON) -> None:
-    """Walk the event chain (the first broken link), then check that every ticket, rating,
-    rectification and case agrees with its events (exit 1 if anything does not)."""
+def audit_verify(ctx: typer.Context, witness: Path | None = WITNESS, as_json: bool = JSON) -> None:
+    """Walk the event chain with the hall's key and check it against every checkpoint in the
+    witness, then check that every ticket, rating, rectification and case agrees with its
+    events (exit 1 if anything does not)."""
     engine = state(ctx).engine()
-    report = verify_chain(engine)
-    records = verify_records(engine) if report.broken_at is None else None
+    seen = read_witness(witness)
+    report = verify_chain(engine, checkpoints=seen.checkpoints)
+    whole = report.broken_at is None
+    records = verify_records(engine) if whole else None
     if as_json:
         data: dict[str, object] = dict(report.__dict__)
+        data["witness"] = str(seen.path)
+        data["witness_unreadable_lines"] = seen.unreadable_lines
         if records is not None:
             data["records"] = records.checked
             data["differences"] = [d.__dict__ for d in records.differences]
             data["difference_count"] = records.count
         print_json(data)
-        raise typer.Exit(0 if report.broken_at is None and records and not records.count else 1)
-    if report.broken_at is not None:
-        raise Refused("chain_broken", seq=report.broken_at, detail=report.detail)
-    console.print(f"✓ 事件链完整 event chain intact: {report.events} events")
+        raise typer.Exit(0 if whole and records and not records.count else 1)
+    if not whole:
+        raise Refused(report.problem, **report.values)
+    console.print(
+        f"✓ 事件链完整 event chain intact: {report.events} events "
+        f"(第 {report.keyed_from} 条起用密钥 keyed from event {report.keyed_from})"
+    )
+    if report.checkpoints:
+        console.print(f"✓ 与见证一致 matches all {report.checkpoints} checkpoints in {seen.path}")
+    else:
+        errors.print(
+            f"! 见证文件中没有本库的检查点 no checkpoints of this database in {seen.path}: "
+            "a history cut short or wiped cannot be seen (run mashangban audit checkpoint "
+            "from a timer)",
+            style="yellow",
+        )
+    if seen.unreadable_lines:
+        lines = ", ".join(str(n) for n in seen.unreadable_lines[:10])
+        errors.print(
+            f"! 见证文件中有无法识别的行 unreadable witness lines: {lines}", style="yellow"
+        )
     assert records is not None
     checked = ", ".join(f"{n} {name}" for name, n in records.checked.items())
     if records.count:
@@ -322,6 +371,39 @@ def audit_verify(ctx: typer.Context, as_json: bool = JSON) -> None:
         console.print(out)
         raise Refused("records_changed", count=records.count, checked=checked)
     console.print(f"✓ 记录与事件一致 records match the events: {checked}")
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint(
+    ctx: typer.Context,
+    witness: Path | None = WITNESS,
+    to_syslog: bool = typer.Option(False, "--syslog", help="Send the line to syslog too."),
+    webhook: str | None = typer.Option(
+        None, "--webhook", help="POST the line to this URL too (a failure is reported)."
+    ),
+    as_json: bool = JSON,
+) -> None:
+    """Append the event chain's head to the witness file (outside the database), so that
+    `audit verify` finds a history later cut short, wiped or re-hashed. Run it from a timer."""
+    written = take_checkpoint(
+        state(ctx).engine(), path=witness, to_syslog=to_syslog, webhook=webhook
+    )
+    if as_json:
+        print_json(
+            {
+                **written.checkpoint.__dict__,
+                "witness": str(written.path),
+                "line": written.line,
+                "failures": [{"key": f.key, "message_en": f.en} for f in written.failures],
+            }
+        )
+        return
+    point = written.checkpoint
+    console.print(
+        f"✓ 检查点已写入 checkpoint written: event {point.seq} {point.hash[:16]}… → {written.path}"
+    )
+    for failure in written.failures:
+        show_error(failure, as_json=False)
 
 
 @app.command("version")

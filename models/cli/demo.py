@@ -27,6 +27,7 @@ from models.db import make_engine
 from models.errors import MashangbanError
 from models.hall import HallConfig, default_hall_path, parse_hall, store_hall
 from models.schema import upgrade
+from models.witness import ENV_WITNESS
 
 DEMO_CLERK, DEMO_NAME, DEMO_PIN, DEMO_WINDOW = "1001", "王芳", "246813", 18
 
@@ -65,13 +66,19 @@ def prepare(folder: Path, socket: str) -> Demo:
     """Create the demo database: the default hall (open at any hour) and one clerk."""
     db = folder / "demo.db"
     engine = make_engine(str(db))
+    secret.create_key(folder / "hall.key")  # the demo hall's own key, gone with the folder
+    before = os.environ.get(secret.ENV_KEY_FILE)
+    os.environ[secret.ENV_KEY_FILE] = str(folder / "hall.key")
     try:
         upgrade(engine)
         store_hall(engine, *demo_hall())
-        secret.create_key()  # the clerk's PIN hash is keyed with it (kept if it exists)
         staff.add_clerk(engine, code=DEMO_CLERK, name=DEMO_NAME, pin=DEMO_PIN)
     finally:
         engine.dispose()
+        if before is None:
+            os.environ.pop(secret.ENV_KEY_FILE, None)
+        else:
+            os.environ[secret.ENV_KEY_FILE] = before
     return Demo(folder=folder, db=db, socket=socket)
 
 
@@ -80,6 +87,8 @@ def _command(demo: Demo, *args: str) -> str:
     env = {
         "MASHANGBAN_DB": str(demo.db),
         "MASHANGBAN_PREVIEW_DIR": str(demo.folder / "preview"),
+        secret.ENV_KEY_FILE: str(demo.folder / "hall.key"),
+        ENV_WITNESS: str(demo.folder / "witness.log"),
         "TERM": os.environ.get("TERM", "xterm-256color"),
     }
     if "counter" in args:
