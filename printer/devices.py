@@ -141,24 +141,35 @@ class NetworkLink:
 
 
 class FileLink:
-    """Appends the bytes to a file (a device node like /dev/usb/lp0, or a plain file)."""
+    """Appends the bytes to a file (a device node like /dev/usb/lp0, or a plain file).
+
+    Written without blocking, within ``timeout_s``: a device node whose printer is offline, or
+    a pipe no one reads, would otherwise hold the sender forever.
+    """
 
     def __init__(self, config: PrinterConfig) -> None:
         self.name = config.name
-        self._open(Path(config.address))
+        self._open(Path(config.address), config.timeout_s)
 
-    def _open(self, path: Path) -> None:
+    def _open(self, path: Path, timeout: float) -> None:
         # Opened before anything is sent: a path that cannot be written fails the job cleanly.
-        self.path = path
+        self.path, self.timeout = path, timeout
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK
         try:
-            self.out = path.open("ab")
+            self.fd = os.open(path, flags, 0o666)
         except OSError as exc:
             raise LinkError("file_unwritable", path=path, reason=_why(exc)) from exc
 
     def send(self, data: bytes) -> None:
+        deadline = time.monotonic() + self.timeout
+        left = memoryview(data)
         try:
-            self.out.write(data)
-            self.out.flush()
+            while left:
+                wait = deadline - time.monotonic()
+                if wait <= 0 or not select.select([], [self.fd], [], wait)[1]:
+                    raise TimeoutError(f"timed out after {self.timeout:g} s")
+                with contextlib.suppress(BlockingIOError):
+                    left = left[os.write(self.fd, left) :]
         except OSError as exc:
             raise LinkError("file_unwritable", path=self.path, reason=_why(exc)) from exc
 
@@ -167,7 +178,7 @@ class FileLink:
 
     def close(self) -> None:
         with contextlib.suppress(OSError):
-            self.out.close()
+            os.close(self.fd)
 
 
 class PreviewLink(FileLink):
@@ -180,7 +191,7 @@ class PreviewLink(FileLink):
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise LinkError("file_unwritable", path=folder, reason=_why(exc)) from exc
-        self._open(folder / f"{config.name}.escpos")
+        self._open(folder / f"{config.name}.escpos", config.timeout_s)
 
 
 def _default_preview_dir() -> Path:
@@ -252,7 +263,8 @@ class EscposLink:
             if time.monotonic() >= deadline:
                 break
             try:
-                reply = bytes(self.device.query_status(DLE_EOT + bytes([n])) or b"")
+                # Several bytes: late ones first, then this query's answer.
+                reply = bytes(self.device.query_status(DLE_EOT + bytes([n])) or b"")[-1:]
             except Exception:
                 break
             if not is_status_byte(reply):

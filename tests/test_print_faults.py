@@ -7,6 +7,7 @@ is done only when the printer said so after it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import subprocess
@@ -110,7 +111,7 @@ def test_a_status_reply_of_zeros_is_no_answer(engine, db_url, printers) -> None:
     assert result.exit_code == 1
     assert "状态未知" in result.stdout and "就绪" not in result.stdout
     result = CliRunner().invoke(app, ["--db", db_url, "printer", "status", "kiosk-net", "--json"])
-    assert '"ready": false' in result.stdout and '"online": null' in result.stdout
+    assert '"ready": null' in result.stdout and '"online": null' in result.stdout
 
 
 @pytest.mark.parametrize("reply", [b"\x00", b"\xff", b"\x02", b"\x10", b"\x92", b"\x13"])
@@ -135,6 +136,32 @@ def test_a_serial_printer_answering_noise_is_unknown(monkeypatch: pytest.MonkeyP
     assert link.status() == PrinterStatus(online=None, paper=None, cover_open=None)
     answers[:] = [b"\x12", b"\x12", b"\x12"]
     assert link.status() == PrinterStatus(online=True, paper="ok", cover_open=False)
+
+
+def test_a_device_file_that_takes_no_bytes_cannot_hang_take_print(
+    engine, db_url, tmp_path: Path
+) -> None:
+    # Like /dev/usb/lp0 while its printer is offline: a write would wait for ever.
+    device = tmp_path / "lp0"
+    os.mkfifo(device)
+    reader = os.open(device, os.O_RDONLY | os.O_NONBLOCK)  # a printer that never reads
+    backlog = os.open(device, os.O_WRONLY | os.O_NONBLOCK)
+    with contextlib.suppress(BlockingIOError):
+        while True:
+            os.write(backlog, b"\0" * 4096)
+    os.close(backlog)
+    try:
+        load(
+            engine,
+            f'[[printer]]\nname = "desk"\nkind = "file"\naddress = "{device}"\n'
+            'timeout_s = 1.0\n\n[[kiosk]]\nid = "K1"\nprinter = "desk"\n',
+        )
+        done = run_cli(db_url, "take", "M", "--print")  # TimeoutExpired: it hung
+    finally:
+        os.close(reader)
+    assert done.returncode == 0, done.stderr
+    assert "M001" in done.stdout and "打印失败" in done.stdout and "timed out" in done.stdout
+    assert job_state(engine) == "uncertain"
 
 
 # ---- answers that come late ----------------------------------------------------------------

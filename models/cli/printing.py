@@ -102,7 +102,7 @@ def printer_status(
                 "online": status.online,
                 "paper": status.paper,
                 "cover_open": status.cover_open,
-                "ready": status.known if status.ready else False,  # unknown is not ready
+                "ready": (status.known or None) if status.ready else False,  # null: unknown
                 "known": status.known,
             }
         )
