@@ -27,7 +27,7 @@ from models.events import append_event
 from models.hall import HallConfig, PrinterConfig, hall_config, hall_settings
 from models.tables import PrintJob
 from models.ticketrows import T, fetch
-from models.timeutil import resolve_now, to_utc, utcnow
+from models.timeutil import local, resolve_now, to_utc, utcnow
 from models.views import view_ticket
 from printer.devices import LinkError, open_link
 from printer.documents import receipt_blocks, ticket_blocks
@@ -310,7 +310,8 @@ def retry(engine: Engine, job_id: int) -> JobView:
         elif job.state == "uncertain" and job.kind in ("ticket", "receipt"):
             again = job
         else:
-            raise Refused("job_not_retryable", job=job_id, state=job.state)
+            hint = _settles_hint(session, job) if job.state == "sent" else ""
+            raise Refused("job_not_retryable", job=job_id, state=job.state, hint=hint)
     if again is None:
         return deliver(engine, job_id)
     view = queue_job(
@@ -323,6 +324,13 @@ def retry(engine: Engine, job_id: int) -> JobView:
         reprint_of=job_id,
     )
     return deliver(engine, view.id)
+
+
+def _settles_hint(session: Session, job: PrintJob) -> str:
+    """When a sent job can be retried if its sender is gone (local time)."""
+    settles = to_utc(job.updated_at) + stale_after(hall_config(session).find_printer(job.printer))
+    at = local(settles, hall_settings(session).timezone)
+    return f"still being sent; if its sender stopped, retry after {at:%H:%M:%S}"
 
 
 def _back_to_main(session: Session, job: PrintJob) -> None:

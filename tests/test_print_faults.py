@@ -254,6 +254,7 @@ def test_a_sender_killed_mid_job_leaves_a_job_that_can_be_retried(engine, db_url
     assert '"state": "sent"' in listed.stdout
     refused = run_cli(db_url, "print-jobs", "retry", "1", now=later(0.5))
     assert refused.returncode == 1 and "sent" in refused.stderr
+    assert "retry after 10:03:40" in refused.stderr  # 8 × 20 s + 60 s after it was sent
     # Long after every deadline it has no sender left: uncertain, and a retry reprints it.
     listed = run_cli(db_url, "print-jobs", "list", "--json", now=later(10))
     assert '"state": "uncertain"' in listed.stdout and "sender stopped" in listed.stdout
