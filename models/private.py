@@ -38,8 +38,3 @@ def private_file(path: Path) -> None:
     except FileExistsError:
         return
     os.close(fd)
-
-
-def open_append(path: Path) -> int:
-    """A descriptor appending to a file, created 0600 when new. Raises OSError."""
-    return os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, FILE_MODE)

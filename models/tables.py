@@ -282,6 +282,8 @@ class PrintJob(SQLModel, table=True):
     case_id: int | None = Field(default=None, foreign_key="service_case.id")
     printer: str = Field(max_length=64)
     """The printer it is queued on now (the backup after a failover)."""
+    main_printer: str | None = Field(default=None, max_length=64)
+    """The printer it was first queued on: a retry starts there again (None: before 0006)."""
     backup: str | None = None
     payload: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     """The exact ESC/POS bytes, rendered once for that printer."""

@@ -1,6 +1,7 @@
 """Connections to printers: network (port 9100), USB, serial, CUPS, a file, an on-screen preview.
 
-Each link sends bytes with a short timeout and, on two-way links, answers status queries.
+Each link sends bytes and, on two-way links, answers status queries, each exchange within the
+printer's ``timeout_s`` whatever the peer does (silent, late, streaming, talking nonsense).
 """
 
 from __future__ import annotations
@@ -10,16 +11,19 @@ import os
 import select
 import socket
 import subprocess
+import time
 from pathlib import Path
 from typing import Any, Protocol
 
 from models.errors import MashangbanError
 from models.hall import PrinterConfig
-from models.private import open_append, private_dir
-from printer.status import DLE_EOT, QUERIES, PrinterStatus, parse
+from models.private import FILE_MODE, private_dir
+from printer.status import DLE_EOT, QUERIES, PrinterStatus, is_status_byte, parse
 
 DEFAULT_PORT = 9100
 PREVIEW_DIR_ENV = "MASHANGBAN_PREVIEW_DIR"
+DRAIN_READS, DRAIN_CHUNK = 4, 256
+"""Bytes waiting before a status exchange are read away, up to 1 KiB: more is a stream."""
 
 
 class LinkError(MashangbanError):
@@ -44,13 +48,22 @@ def _unknown() -> PrinterStatus:
 
 
 class NetworkLink:
-    """A raw TCP connection to an ESC/POS printer (JetDirect, port 9100)."""
+    """A raw TCP connection to an ESC/POS printer (JetDirect, port 9100).
+
+    Every exchange ends by its deadline, however the peer behaves: connecting and sending each
+    within ``timeout_s`` (``sendall``'s timeout bounds the whole call), and a status exchange
+    within ``timeout_s`` all told — not per read, which a peer trickling bytes would reset.
+    Answers are matched to queries: the printer owes one byte per query, and a late answer to a
+    query given up on is read as that query's answer and dropped, never as the next one's.
+    """
 
     def __init__(self, config: PrinterConfig) -> None:
         host, _, port = config.address.partition(":")
         self.name = config.name
         self.timeout = config.timeout_s
         self.two_way = config.answers_status
+        self.owed = 0
+        """Answers still owed for queries this link stopped waiting for."""
         try:
             self.sock = socket.create_connection(
                 (host, int(port or DEFAULT_PORT)), timeout=self.timeout
@@ -59,7 +72,13 @@ class NetworkLink:
             raise LinkError("printer_unreachable", printer=config.name, detail=_why(exc)) from exc
 
     def send(self, data: bytes) -> None:
+        self._send(data, self.timeout)
+
+    def _send(self, data: bytes, within: float) -> None:
         try:
+            if within <= 0:
+                raise TimeoutError("timed out")
+            self.sock.settimeout(within)
             self.sock.sendall(data)
         except OSError as exc:
             raise LinkError("printer_unreachable", printer=self.name, detail=_why(exc)) from exc
@@ -67,32 +86,55 @@ class NetworkLink:
     def status(self) -> PrinterStatus:
         if not self.two_way:
             return _unknown()
-        self._drain()  # stale bytes would be read as the answer
+        deadline = time.monotonic() + self.timeout
+        if not self._drain():
+            return _unknown()  # a peer that keeps talking is not answering
         replies: dict[int, bytes] = {}
         for n in QUERIES:
             try:
-                self.send(DLE_EOT + bytes([n]))
+                self._send(DLE_EOT + bytes([n]), deadline - time.monotonic())
             except LinkError:
                 break  # a broken connection answers nothing: the rest stays unknown
-            replies[n] = self._read_one()
+            self.owed += 1
+            reply = self._answer(deadline)
+            if not is_status_byte(reply):
+                break  # no answer in time, or not a status byte: the rest stays unknown
+            replies[n] = reply
         return parse(replies)
 
-    def _read_one(self) -> bytes:
-        ready, _, _ = select.select([self.sock], [], [], min(self.timeout, 1.0))
-        if not ready:
-            return b""
-        try:
-            return self.sock.recv(1)
-        except OSError:
-            return b""
-
-    def _drain(self) -> None:
-        while select.select([self.sock], [], [], 0)[0]:
+    def _answer(self, deadline: float) -> bytes:
+        """The answer to the last query sent, skipping late answers to earlier ones; b"" when
+        it does not come by the deadline."""
+        while self.owed:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self.sock], [], [], left)[0]:
+                return b""
             try:
-                if not self.sock.recv(64):
-                    return
+                got = self.sock.recv(self.owed)  # never more than is owed: the rest is not ours
             except OSError:
-                return
+                return b""
+            if not got:
+                return b""
+            self.owed -= len(got)
+            if not self.owed:
+                return got[-1:]
+        return b""
+
+    def _drain(self) -> bool:
+        """Read what is already waiting (late answers, noise) so it is not taken for an answer.
+
+        False when the peer has more than a status exchange's worth to say: it is streaming."""
+        for _ in range(DRAIN_READS):
+            if not select.select([self.sock], [], [], 0)[0]:
+                return True
+            try:
+                got = self.sock.recv(DRAIN_CHUNK)
+            except OSError:
+                return True  # the next send finds out
+            if not got:
+                return True
+            self.owed = max(0, self.owed - len(got))
+        return False
 
     def close(self) -> None:
         with contextlib.suppress(OSError):
@@ -100,24 +142,35 @@ class NetworkLink:
 
 
 class FileLink:
-    """Appends the bytes to a file (a device node like /dev/usb/lp0, or a plain file)."""
+    """Appends the bytes to a file (a device node like /dev/usb/lp0, or a plain file).
+
+    Written without blocking, within ``timeout_s``: a device node whose printer is offline, or
+    a pipe no one reads, would otherwise hold the sender forever.
+    """
 
     def __init__(self, config: PrinterConfig) -> None:
         self.name = config.name
-        self._open(Path(config.address))
+        self._open(Path(config.address), config.timeout_s)
 
-    def _open(self, path: Path) -> None:
+    def _open(self, path: Path, timeout: float) -> None:
         # Opened before anything is sent: a path that cannot be written fails the job cleanly.
-        self.path = path
+        self.path, self.timeout = path, timeout
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK
         try:
-            self.out = os.fdopen(open_append(path), "ab")  # a new file is owner-only
+            self.fd = os.open(path, flags, FILE_MODE)  # a new file is owner-only
         except OSError as exc:
             raise LinkError("file_unwritable", path=path, reason=_why(exc)) from exc
 
     def send(self, data: bytes) -> None:
+        deadline = time.monotonic() + self.timeout
+        left = memoryview(data)
         try:
-            self.out.write(data)
-            self.out.flush()
+            while left:
+                wait = deadline - time.monotonic()
+                if wait <= 0 or not select.select([], [self.fd], [], wait)[1]:
+                    raise TimeoutError(f"timed out after {self.timeout:g} s")
+                with contextlib.suppress(BlockingIOError):
+                    left = left[os.write(self.fd, left) :]
         except OSError as exc:
             raise LinkError("file_unwritable", path=self.path, reason=_why(exc)) from exc
 
@@ -126,7 +179,7 @@ class FileLink:
 
     def close(self) -> None:
         with contextlib.suppress(OSError):
-            self.out.close()
+            os.close(self.fd)
 
 
 class PreviewLink(FileLink):
@@ -139,7 +192,7 @@ class PreviewLink(FileLink):
             private_dir(folder)
         except OSError as exc:
             raise LinkError("file_unwritable", path=folder, reason=_why(exc)) from exc
-        self._open(folder / f"{config.name}.escpos")
+        self._open(folder / f"{config.name}.escpos", config.timeout_s)
 
 
 def _default_preview_dir() -> Path:
@@ -184,6 +237,7 @@ class EscposLink:
     def __init__(self, config: PrinterConfig) -> None:
         self.name = config.name
         self.two_way = config.answers_status
+        self.timeout = config.timeout_s
         try:
             self.device = _escpos_device(config)
             self.device.open()
@@ -199,12 +253,24 @@ class EscposLink:
     def status(self) -> PrinterStatus:
         if not self.two_way:
             return _unknown()
+        deadline = time.monotonic() + self.timeout
+        # Late answers still waiting in a serial port's buffer would be read as the next ones.
+        flush = getattr(getattr(self.device, "device", None), "reset_input_buffer", None)
+        if callable(flush):
+            with contextlib.suppress(Exception):
+                flush()
         replies = {}
-        for n in QUERIES:
+        for n in QUERIES:  # each read ends by the device's own timeout (timeout_s)
+            if time.monotonic() >= deadline:
+                break
             try:
-                replies[n] = bytes(self.device.query_status(DLE_EOT + bytes([n])) or b"")[:1]
+                # Several bytes: late ones first, then this query's answer.
+                reply = bytes(self.device.query_status(DLE_EOT + bytes([n])) or b"")[-1:]
             except Exception:
-                replies[n] = b""
+                break
+            if not is_status_byte(reply):
+                break  # silence or noise: the rest stays unknown
+            replies[n] = reply
         return parse(replies)
 
     def close(self) -> None:

@@ -2,12 +2,18 @@
 
 The ticket is committed before its job exists, and a failed print never removes or hides it.
 A job moves pending → sent → done, or to failed (nothing printed: it can be retried as it is)
-or uncertain (the connection broke or the printer went quiet mid-job: a retry prints it again
-marked 补打 REPRINT, so nothing is printed twice unmarked). Each change writes one event.
+or uncertain (the connection broke, the printer went quiet or said it was out of paper or
+offline right after the job, or its sender stopped mid-job: a retry prints it again marked 补打
+REPRINT, so nothing is printed twice unmarked). Each change writes one event.
+
+Every exchange with a printer ends by its deadline (see printer.devices), so a job still sent
+long after that has no sender left: it becomes uncertain when the spooler starts and when jobs
+are listed or retried. A retry starts on the job's main printer again, its backup after.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from dataclasses import dataclass
 
@@ -21,12 +27,23 @@ from models.events import append_event
 from models.hall import HallConfig, PrinterConfig, hall_config, hall_settings
 from models.tables import PrintJob
 from models.ticketrows import T, fetch
-from models.timeutil import utcnow
+from models.timeutil import local, resolve_now, to_utc, utcnow
 from models.views import view_ticket
 from printer.devices import LinkError, open_link
 from printer.documents import receipt_blocks, ticket_blocks
 from printer.render import PrinterSpec, render
 from printer.status import PrinterStatus
+
+STALE_GRACE_S = 60.0
+"""Beyond a printer's own deadlines, how long a live sender may wait for the database."""
+
+
+def stale_after(printer: PrinterConfig | None) -> dt.timedelta:
+    """How long a job can stay sent while its sender lives: connecting, asking, sending and
+    asking again each end within the printer's ``timeout_s`` (a USB or serial status exchange
+    within twice that, CUPS's ``lp`` within 10 s), plus a grace for the database."""
+    timeout = printer.timeout_s if printer is not None else 60.0
+    return dt.timedelta(seconds=max(8 * timeout, 10.0) + STALE_GRACE_S)
 
 
 @dataclass(frozen=True)
@@ -118,6 +135,7 @@ def queue_job(
             ticket_id=ticket_id,
             case_id=case_id,
             printer=target.name,
+            main_printer=target.name,
             backup=backup,
             payload=payload or b"",
             reprint=reprint_of is not None,
@@ -210,11 +228,12 @@ def deliver(engine: Engine, job_id: int) -> JobView:
     failed_over = False
     with writing(engine) as session:
         job = _job(session, job_id, lock=True)
+        if job.state != "sent":  # found stale and settled meanwhile (a very slow database)
+            return _view(session, job)
         if problem is None and status is not None and status.paper == "near_end":
             _event(session, job, "printer_warning", warning="paper near end")
         if problem is None:
-            state = "done" if status is None or status.known else "uncertain"
-            error = "" if state == "done" else "no status reply after the job"
+            state, error = _after_the_job(status)
             _set(session, job, state, f"print_{state}", error)
         elif problem.sent_any:
             _set(session, job, "uncertain", "print_uncertain", problem.message)
@@ -229,6 +248,17 @@ def deliver(engine: Engine, job_id: int) -> JobView:
             _set(session, job, "failed", "print_failed", problem.message)
         view = _view(session, job)
     return deliver(engine, job_id) if failed_over else view
+
+
+def _after_the_job(status: PrinterStatus | None) -> tuple[str, str]:
+    """done only when the printer said, after the job, that it is fine (or cannot say: one-way
+    link); out of paper, offline or silent then, the ticket may be cut short: uncertain."""
+    if status is None or (status.known and status.ready):
+        return "done", ""
+    if not status.ready:
+        zh, en = status.describe()
+        return "uncertain", f"作业后{zh} / {en} after the job"
+    return "uncertain", "no status reply after the job"
 
 
 @dataclass(frozen=True)
@@ -268,16 +298,20 @@ def _job(session: Session, job_id: int, *, lock: bool = False) -> PrintJob:
 
 
 def retry(engine: Engine, job_id: int) -> JobView:
-    """Try a job again: a failed one as it was; an uncertain one as a new 补打 REPRINT job."""
+    """Try a job again, on its main printer first (its backup after): a failed one as it was;
+    an uncertain one (a stale sent one too) as a new 补打 REPRINT job. Refused otherwise."""
+    recover_stale(engine)
     with writing(engine) as session:
         job = _job(session, job_id, lock=True)
         again: PrintJob | None = None
         if job.state == "failed":
+            _back_to_main(session, job)
             _set(session, job, "pending", "print_retry")
         elif job.state == "uncertain" and job.kind in ("ticket", "receipt"):
             again = job
         else:
-            raise Refused("job_not_retryable", job=job_id, state=job.state)
+            hint = _settles_hint(session, job) if job.state == "sent" else ""
+            raise Refused("job_not_retryable", job=job_id, state=job.state, hint=hint)
     if again is None:
         return deliver(engine, job_id)
     view = queue_job(
@@ -285,11 +319,60 @@ def retry(engine: Engine, job_id: int) -> JobView:
         kind=again.kind,
         ticket_id=again.ticket_id,
         case_id=again.case_id,
-        printer=again.printer,
+        printer=again.main_printer or again.printer,
         backup=again.backup,
         reprint_of=job_id,
     )
     return deliver(engine, view.id)
+
+
+def _settles_hint(session: Session, job: PrintJob) -> str:
+    """When a sent job can be retried if its sender is gone (local time)."""
+    settles = to_utc(job.updated_at) + stale_after(hall_config(session).find_printer(job.printer))
+    at = local(settles, hall_settings(session).timezone)
+    return f"still being sent; if its sender stopped, retry after {at:%H:%M:%S}"
+
+
+def _back_to_main(session: Session, job: PrintJob) -> None:
+    """Queue a failed-over job on its main printer again, rendered for that printer's paper."""
+    main = hall_config(session).find_printer(job.main_printer or job.printer)
+    if main is None or main.name == job.printer:
+        return  # already there, or the hall file no longer has it: stay where it is
+    job.printer = main.name
+    job.payload = _render(session, job, main)
+
+
+def recover_stale(engine: Engine, *, now: dt.datetime | None = None) -> list[int]:
+    """Settle sent jobs whose sender is gone (killed mid-job): they become uncertain, so a
+    retry reprints them marked 补打. Returns their ids."""
+    moment = resolve_now(now)
+    with reading(engine) as session:
+        sent = session.exec(select(PrintJob).where(PrintJob.state == "sent")).all()
+        if not sent:
+            return []
+        config = hall_config(session)
+        stale = [
+            job.id
+            for job in sent
+            if job.id is not None
+            and to_utc(job.updated_at) + stale_after(config.find_printer(job.printer)) < moment
+        ]
+    settled = []
+    for job_id in stale:
+        with writing(engine) as session:
+            job = _job(session, job_id, lock=True)
+            if job.state != "sent":
+                continue  # its sender finished after all, or another look settled it
+            since = to_utc(job.updated_at).isoformat(timespec="seconds")
+            _set(
+                session,
+                job,
+                "uncertain",
+                "print_uncertain",
+                f"发送中断 / the sender stopped mid-job (sent {since}, never confirmed)",
+            )
+            settled.append(job_id)
+    return settled
 
 
 def reprint(engine: Engine, *, ticket_id: int, number: str, printer: str | None = None) -> JobView:
@@ -307,7 +390,7 @@ def reprint(engine: Engine, *, ticket_id: int, number: str, printer: str | None 
         kind=last.kind if last else "ticket",
         ticket_id=ticket_id,
         case_id=last.case_id if last else None,
-        printer=printer or (last.printer if last else ""),
+        printer=printer or (last.main_printer or last.printer if last else ""),
         backup=last.backup if last else None,
         reprint_of=last.id if last else 0,
     )
@@ -315,7 +398,8 @@ def reprint(engine: Engine, *, ticket_id: int, number: str, printer: str | None 
 
 
 def list_jobs(engine: Engine, *, limit: int = 50, state: str | None = None) -> list[JobView]:
-    """The newest jobs first."""
+    """The newest jobs first (stale sent ones settled as uncertain first)."""
+    recover_stale(engine)
     with reading(engine) as session:
         query = select(PrintJob).order_by(col(PrintJob.id).desc()).limit(limit)
         if state:
@@ -333,6 +417,7 @@ class PrinterWorker(threading.Thread):
         self.wake = threading.Event()
 
     def run(self) -> None:
+        recover_stale(self.engine)  # jobs a sender killed mid-job left as sent
         while not self.stopping.is_set():
             for job_id in self.pending():
                 if self.stopping.is_set():

@@ -1,7 +1,9 @@
 """A printer's state from its real-time status replies (DLE EOT 1, 2 and 4).
 
 An empty reply means "unknown", never "paper OK" (python-escpos 3.1's ``paper_status()``
-returns 2, "adequate", when the printer says nothing).
+returns 2, "adequate", when the printer says nothing). So does a byte that is not a status byte:
+every DLE EOT answer has bits 1 and 4 set and bits 0 and 7 clear (``0x12``, python-escpos's
+``RT_MASK_PAPER``), so a stream of zeros or of text is no answer at all.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from typing import Literal
 DLE_EOT = b"\x10\x04"
 QUERIES = (1, 2, 4)
 """Printer status, offline cause, roll paper sensor."""
+FIXED_MASK, FIXED_BITS = 0x93, 0x12
+"""Bits 0, 1, 4 and 7 of every status byte are fixed: 0, 1, 1, 0."""
 
 Paper = Literal["ok", "near_end", "out"]
 
@@ -35,9 +39,7 @@ class PrinterStatus:
         return not (self.online is False or self.paper == "out" or self.cover_open is True)
 
     def describe(self) -> tuple[str, str]:
-        """Chinese and English words for staff."""
-        if not self.known and self.online is None:
-            return "状态未知（无应答）", "status unknown (no reply)"
+        """Chinese and English words for staff: what is wrong, else unknown, else ready."""
         parts: list[tuple[str, str]] = []
         if self.cover_open:
             parts.append(("上盖打开", "cover open"))
@@ -47,23 +49,30 @@ class PrinterStatus:
             parts.append(("纸将用完", "paper near end"))
         if self.online is False and not parts:
             parts.append(("离线", "offline"))
+        if not parts and not self.known:
+            return "状态未知（无应答）", "status unknown (no reply)"
         if not parts:
             parts.append(("就绪", "ready"))
         return "，".join(p[0] for p in parts), ", ".join(p[1] for p in parts)
 
 
+def is_status_byte(reply: bytes) -> bool:
+    """True when a reply is one status byte (its fixed bits right): an answer to DLE EOT."""
+    return len(reply) == 1 and reply[0] & FIXED_MASK == FIXED_BITS
+
+
 def parse(replies: dict[int, bytes]) -> PrinterStatus:
-    """Read the status bytes; a missing or empty reply leaves that part unknown."""
+    """Read the status bytes; a missing, empty or malformed reply leaves that part unknown."""
     online: bool | None = None
     paper: Paper | None = None
     cover: bool | None = None
     first = replies.get(1, b"")
-    if first:
+    if is_status_byte(first):
         online = not first[0] & 0x08
     cause = replies.get(2, b"")
-    if cause:
+    if is_status_byte(cause):
         cover = bool(cause[0] & 0x04)
     roll = replies.get(4, b"")
-    if roll:
+    if is_status_byte(roll):
         paper = "out" if roll[0] & 0x60 else ("near_end" if roll[0] & 0x0C else "ok")
     return PrinterStatus(online=online, paper=paper, cover_open=cover)

@@ -218,3 +218,65 @@ def test_stop_closes_the_port() -> None:
     fake.stop()
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection(address, timeout=1)
+
+
+def test_a_streaming_printer_talks_until_the_client_closes(printer: FakePrinter) -> None:
+    printer.stream = b"\x00"
+    with connect(printer) as sock:
+        got = b""
+        while len(got) < 100_000:
+            got += sock.recv(65536)
+        assert set(got) == {0}
+        sock.sendall(JOB)  # it still takes jobs meanwhile
+        assert printer.wait_for_bytes(len(JOB)) == JOB
+    with connect(printer) as again:  # the stream ended with the connection: the next is served
+        again.sendall(b"next\n")
+        assert printer.wait_for_bytes(len(JOB) + 5).endswith(b"next\n")
+
+
+def test_status_reply_replaces_the_status_byte(printer: FakePrinter) -> None:
+    printer.status_reply = b"\x00"
+    with connect(printer) as sock:
+        sock.sendall(b"\x10\x04\x01")
+        assert sock.recv(16) == b"\x00"
+    assert printer.status_queries == [1]
+
+
+def test_late_answers_come_late_and_in_order(printer: FakePrinter) -> None:
+    printer.cover_open = True
+    printer.answer_delay, printer.late_answers = 0.5, 1
+    with connect(printer, timeout=5) as sock:
+        start = time.monotonic()
+        sock.sendall(b"\x10\x04\x01\x10\x04\x02")
+        got = b""
+        while len(got) < 2:
+            got += sock.recv(16)
+        assert time.monotonic() - start >= 0.5 - 0.01
+        assert got == b"\x1a\x16"  # the answer to 1, then to 2
+        start = time.monotonic()
+        sock.sendall(b"\x10\x04\x04")
+        assert sock.recv(16) == b"\x12"
+        assert time.monotonic() - start < 0.5  # only the first answer was late
+    assert printer.late_answers == 0
+
+
+def test_paper_runs_out_after_some_bytes(printer: FakePrinter) -> None:
+    printer.paper_out_after_bytes = 4
+    with connect(printer) as sock:
+        sock.sendall(b"abcdefgh\x10\x04\x04")
+        assert sock.recv(16) == b"\x72"  # paper out
+    assert printer.received() == b"abcdefgh" and printer.printed() == b"abcd"
+    assert printer.paper == "out" and printer.paper_out_after_bytes is None
+
+
+def test_the_printer_goes_offline_after_some_bytes(printer: FakePrinter) -> None:
+    printer.offline_after_bytes = 3
+    printer.paper_out_after_bytes = 6
+    with connect(printer) as sock:
+        sock.sendall(b"ab")
+        printer.wait_for_bytes(2)
+        sock.sendall(b"cdefgh\x10\x04\x01")
+        assert sock.recv(16) == b"\x1a"  # offline
+    assert printer.received() == b"abcdefgh" and printer.printed() == b"abc"
+    assert (printer.online, printer.paper) == (False, "out")
+    assert printer.offline_after_bytes is None and printer.paper_out_after_bytes is None

@@ -67,12 +67,14 @@ def take(
         return
     from printer.spooler import print_ticket_at_kiosk
 
-    # The ticket is committed: whatever happens to the paper, the number stands.
+    # The ticket is committed: whatever happens to the paper, the number stands, and is shown
+    # before the printer is asked anything.
+    if not as_json:
+        show_ticket(view, title="取号 Ticket")
     job = print_ticket_at_kiosk(engine, token=view.token, kiosk=kiosk)
     if as_json:
         print_json({**view.to_json(), "print": job.__dict__})
         return
-    show_ticket(view, title="取号 Ticket")
     if job.state == "done":
         console.print(f"[green]✓ 请取票 please take your ticket ({safe(job.printer)})[/]")
     else:

@@ -81,7 +81,8 @@ def printer_list(ctx: typer.Context, as_json: bool = JSON) -> None:
 def printer_status(
     ctx: typer.Context, name: str = typer.Argument(...), as_json: bool = JSON
 ) -> None:
-    """Ask a printer how it is: online, paper, cover (exit 1 when it cannot print)."""
+    """Ask a printer how it is: online, paper, cover (exit 1 when it cannot print, or when a
+    two-way printer gives no valid answer within its timeout)."""
     from printer.devices import open_link
     from printer.spooler import get_printer
 
@@ -100,14 +101,14 @@ def printer_status(
                 "online": status.online,
                 "paper": status.paper,
                 "cover_open": status.cover_open,
-                "ready": status.ready,
+                "ready": (status.known or None) if status.ready else False,  # null: unknown
                 "known": status.known,
             }
         )
     else:
         colour = "green" if status.ready and status.known else ("yellow" if status.ready else "red")
         console.print(f"[{colour}]{name}: {zh} / {en}[/]")
-    if not status.ready:
+    if not status.ready or (printer.answers_status and not status.known):
         raise typer.Exit(1)
 
 

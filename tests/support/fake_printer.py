@@ -29,6 +29,14 @@ once, then it is reset to None), ``delay_per_kb`` (sleep that many seconds per 1
 a slow link) and ``refuse_connections`` (close the listening socket, so connecting raises
 ConnectionRefusedError; a connection already open goes on; setting it False listens again on
 the same port).
+
+Printers that hang or lie: ``stream`` (bytes sent over and over, as fast as the client reads
+them, on every open connection: a peer that never stops talking), ``status_reply`` (the bytes
+sent instead of the status byte for every query: zeros, noise), ``answer_delay`` with
+``late_answers`` (the next that many answers, or all when None, come that many seconds late, in
+order, as a busy printer's would), ``paper_out_after_bytes`` and ``offline_after_bytes`` (the
+paper runs out, or the printer goes offline, after that many job bytes on a connection: the rest
+is received but not printed, and the status says so; once, then it is reset to None).
 """
 
 from __future__ import annotations
@@ -75,6 +83,12 @@ class FakePrinter:
         self.silent_status = False
         self.disconnect_after_bytes: int | None = None
         self.delay_per_kb = 0.0
+        self.stream = b""
+        self.status_reply: bytes | None = None
+        self.answer_delay = 0.0
+        self.late_answers: int | None = None
+        self.paper_out_after_bytes: int | None = None
+        self.offline_after_bytes: int | None = None
         self.connections = 0
         """How many connections were accepted."""
         self.status_queries: list[int] = []
@@ -229,6 +243,31 @@ class FakePrinter:
 
     def _handle(self, conn: socket.socket) -> None:
         conn.settimeout(_POLL)
+        closed = threading.Event()
+        streamer = threading.Thread(
+            target=self._stream, args=(conn, closed), name="fake-printer-stream", daemon=True
+        )
+        streamer.start()
+        try:
+            self._read_jobs(conn)
+        finally:
+            closed.set()
+            streamer.join(timeout=5)
+
+    def _stream(self, conn: socket.socket, closed: threading.Event) -> None:
+        while not closed.is_set() and not self._stopping.is_set():
+            chunk = self.stream
+            if not chunk:
+                closed.wait(_POLL)
+                continue
+            try:
+                conn.sendall(chunk * max(1, 4096 // len(chunk)))
+            except TimeoutError:  # the client is not reading: the socket buffer is full
+                continue
+            except OSError:
+                return
+
+    def _read_jobs(self, conn: socket.socket) -> None:
         held, count = b"", 0
         while not self._stopping.is_set():
             try:
@@ -254,16 +293,42 @@ class FakePrinter:
                     self.disconnect_after_bytes = None
                     conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                     return  # closed by _serve: with SO_LINGER 0 that sends a RST
-                self._store(piece)
-                count += len(piece)
+                count = self._store_tripping(piece, count)
         self._store(held)  # the client closed: a held-back 10 (04) was job data after all
+
+    def _store_tripping(self, piece: bytes, count: int) -> int:
+        """Store job bytes, going out of paper or offline at the byte counts set; the count
+        of job bytes on this connection after them."""
+        while True:
+            trips = [
+                at
+                for at in (self.paper_out_after_bytes, self.offline_after_bytes)
+                if at is not None and at <= count + len(piece)
+            ]
+            if not trips:
+                self._store(piece)
+                return count + len(piece)
+            cut = max(0, min(trips) - count)
+            self._store(piece[:cut])
+            piece, count = piece[cut:], count + cut
+            if self.paper_out_after_bytes is not None and self.paper_out_after_bytes <= count:
+                self.paper, self.paper_out_after_bytes = "out", None
+            if self.offline_after_bytes is not None and self.offline_after_bytes <= count:
+                self.online, self.offline_after_bytes = False, None
 
     def _answer(self, conn: socket.socket, n: int) -> None:
         with self._lock:
             self.status_queries.append(n)
-        if not self.silent_status:
-            with contextlib.suppress(OSError):  # the client went away: it will find out itself
-                conn.sendall(bytes([self.status_byte(n)]))
+        if self.silent_status:
+            return
+        late = self.late_answers
+        if self.answer_delay and late != 0:
+            if late is not None:
+                self.late_answers = late - 1
+            self._stopping.wait(self.answer_delay)  # reading waits too: answers stay in order
+        reply = self.status_reply if self.status_reply is not None else bytes([self.status_byte(n)])
+        with contextlib.suppress(OSError):  # the client went away: it will find out itself
+            conn.sendall(reply)
 
     def _store(self, data: bytes) -> None:
         if not data:
