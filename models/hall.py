@@ -370,9 +370,10 @@ def read_hall_file(path: Path) -> tuple[HallConfig, str]:
 
 def check_file_printers(config: HallConfig, database: str | None) -> None:
     """Refuse a file printer whose address is the database itself (or its -wal, -shm or
-    -journal file), the hall's key file, or an existing folder, pipe or socket: printing
-    there would overwrite the hall's data or hang. Devices (/dev/usb/lp0) and new or regular
-    files are fine. ``database`` is the SQLite file's path (None on PostgreSQL)."""
+    -journal file), the hall's key file, or an existing folder or socket: printing there would
+    overwrite the hall's data or fail every job. Devices (/dev/usb/lp0), pipes (to a print
+    daemon; written within the printer's deadline) and new or regular files are fine.
+    ``database`` is the SQLite file's path (None on PostgreSQL)."""
     from models.secret import key_path
 
     guarded = {key_path().expanduser().absolute()}
@@ -389,8 +390,8 @@ def check_file_printers(config: HallConfig, database: str | None) -> None:
             reason = "it is the hall's database or key file / 这是大厅的数据库或密钥文件"
         elif target.exists():
             mode = target.stat().st_mode
-            if not (stat.S_ISREG(mode) or stat.S_ISCHR(mode)):
-                reason = "not a regular file or a device / 不是普通文件或设备"
+            if not (stat.S_ISREG(mode) or stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)):
+                reason = "not a file, a device or a pipe / 不是文件、设备或管道"
         if reason:
             raise HallError(
                 "hall_field",
