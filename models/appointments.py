@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from models.db import writing
+from models.db import retry_conflicts, writing
 from models.errors import NotFound, Refused
 from models.events import append_event
 from models.hall import hall_settings
@@ -137,6 +137,7 @@ def _same(a: Appointment, b: Appointment) -> bool:
     return all(getattr(a, f) == getattr(b, f) for f in fields)
 
 
+@retry_conflicts
 def check_in(engine: Engine, *, code: str, now: dt.datetime | None = None) -> TicketView:
     """Turn an on-time appointment into a priority ticket.
 
