@@ -9,8 +9,8 @@ The lock order. On PostgreSQL, writers lock rows, and two transactions that take
 locks in opposite orders deadlock. Every write transaction therefore takes its row locks in
 this one order, and never waits for a lock of an earlier rank while holding a later one:
 
-1. the row the operation is about that no other rank waits for: an appointment being checked
-   in (``FOR UPDATE``), a window's own rows (login, pause);
+1. the one row an operation is about, of a kind no later rank locks: an appointment being
+   checked in, a case being picked up, a rectification (``FOR UPDATE``), a window's rows;
 2. day counter rows, ``(business_date, queue_id)`` ascending, all before any ticket row: a take
    or check-in bumps its queue's counter (:func:`models.ticketrows.next_seq`); "next" locks the
    counters of all the window's queues first (:func:`models.ticketrows.lock_counters`), so the

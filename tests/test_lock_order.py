@@ -30,8 +30,9 @@ from sqlalchemy.engine import make_url
 from sqlmodel import col, select
 
 from models import staff
+from models.calling import call_next
 from models.db import make_engine, reading
-from models.errors import MashangbanError
+from models.errors import MashangbanError, NothingWaiting
 from models.events import verify_chain
 from models.hall import hall_settings
 from models.tables import DayCounter, Event, Priority, Queue, Ticket, TicketStatus
@@ -296,4 +297,21 @@ def test_a_deadlock_that_still_happens_is_retried_not_shown_as_busy(
         assert outcome == {"number": "M002"}, outcome
     finally:
         rogue.close()
+        engine.dispose()
+
+
+def test_first_call_of_the_day_locks_a_counter_that_did_not_exist(
+    pg_url: str, now: dt.datetime
+) -> None:
+    """The "next" key before any take today creates the counter row it locks; numbers still
+    start at 1."""
+    engine = make_engine(pg_url)
+    try:
+        staff.login(engine, window=20, clerk="1001", pin=PIN)  # M, then C
+        with pytest.raises(NothingWaiting):
+            call_next(engine, window=20, now=now)
+        assert take_ticket(engine, queue="C", now=now).number == "C001"
+        assert call_next(engine, window=20, finish_current=True, now=now).number == "C001"
+        assert take_ticket(engine, queue="M", now=now).number == "M001"
+    finally:
         engine.dispose()
