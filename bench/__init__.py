@@ -15,13 +15,16 @@ floor from the same run (raw sqlite3; python-escpos for printing; a minimal Text
    counters polling, against no pollers (targets: key to screen p99 < 100 ms, idle CPU < 2 % of
    one core, call-next p99 < 50 ms);
 9. yearreport: ``report`` over a year of history, ≈ 1.1 M tickets, by queue, day and window,
-   against a raw GROUP BY counting the year's tickets per queue (target: < 2 s).
+   against a raw GROUP BY counting the year's tickets per queue (target: < 2 s);
+10. mixed: 8 and 16 counter processes press "next" while 2 kiosks take (a fifth green channel)
+   on PostgreSQL, against the same rows done with raw psycopg (targets: no refusal, no
+   deadlock, every take served; calls/s and call p99 reported).
 
 Run ``python -m bench`` (``make bench``); see bench/__main__.py for the options.
 """
 
 BENCHMARKS = (
     "take", "call", "drain", "status", "print", "kiosk", "board", "counter", "yearreport",
-    "profile",
+    "mixed", "profile",
 )  # fmt: skip
 """Names for ``--only``; the profile runs by itself after a missed target."""

@@ -23,7 +23,7 @@ from sqlmodel import Session, col
 from sqlmodel import select as orm_select
 
 from models.dayclose import close_if_first
-from models.db import reading, writing
+from models.db import reading, retry_conflicts, writing
 from models.errors import NotFound, Refused
 from models.events import append_event
 from models.hall import hall_settings
@@ -291,6 +291,7 @@ def _hall_time(at: dt.time, day: dt.date, tz: str, fail: Callable[[str], Refused
     return plain
 
 
+@retry_conflicts
 def check_in(engine: Engine, *, code: str, now: dt.datetime | None = None) -> TicketView:
     """Turn an on-time appointment into a priority ticket.
 

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, Table, bindparam, select
 from sqlmodel import Session
 
 from models import ticketrows
-from models.db import writing
+from models.db import retry_conflicts, writing
 from models.errors import NotFound, NothingWaiting, Refused
 from models.events import append_event
 from models.hall import HallSettings, hall_settings
@@ -74,6 +74,7 @@ def ready_window(session: Session, number: int) -> str:
     return str(row.clerk_code)
 
 
+@retry_conflicts
 def call_next(
     engine: Engine,
     *,
@@ -92,14 +93,19 @@ def call_next(
     with writing(engine) as session:
         settings = hall_settings(session)
         finished = StepTime(moment)
+        day = business_date(moment, settings.timezone)
+        queue_ids = window_queue_ids(session, window)
+        # Lock order (models.db): the day counters first, then the current ticket, the claim.
+        ticketrows.lock_counters(session, day, queue_ids)
         if finish_current:
             current = ticketrows.at_window(session, window, lock=True)
             if current is not None:
                 finish_ticket(session, current, moment)
                 finished = step_time(current, moment)
         clerk = ready_window(session, window)
-        day = business_date(moment, settings.timezone)
-        ticket = _claim_next(session, settings, window=window, clerk=clerk, day=day, moment=moment)
+        ticket = _claim_next(
+            session, settings, queue_ids, window=window, clerk=clerk, day=day, moment=moment
+        )
         if ticket is not None:
             when = step_time(ticket, moment)  # never called before it was issued
             if when.behind_s:
@@ -123,15 +129,20 @@ def call_next(
 def _claim_next(
     session: Session,
     settings: HallSettings,
+    queue_ids: list[int],
     *,
     window: int,
     clerk: str,
     day: dt.date,
     moment: dt.datetime,
 ) -> TicketRow | None:
-    """Call the ticket this window gets next (see models.queueing), or None."""
+    """Call the ticket this window gets next (see models.queueing), or None.
+
+    The queues' day counters are locked already (PostgreSQL), so the priority run the probe
+    reads is the one no other window can change before this transaction writes it back.
+    """
     params = {"p_day": day, "p_window": window, "p_clerk": clerk, "p_moment": moment}
-    for queue_id in window_queue_ids(session, window):
+    for queue_id in queue_ids:
         qp = {**params, "p_queue": queue_id}
         probe = session.execute(ticketrows.PROBE, qp).one()
         if probe.targeted is not None:
@@ -173,6 +184,7 @@ def _called(window: int, clerk: str | None, moment: dt.datetime) -> dict[str, ob
     }
 
 
+@retry_conflicts
 def call_number(
     engine: Engine, *, window: int, number: str, now: dt.datetime | None = None
 ) -> TicketView:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
-from models.db import reading, writing
+from models.db import reading, retry_conflicts, writing
 from models.errors import NotFound, Refused
 from models.events import append_event
 from models.hall import hall_settings
@@ -45,6 +45,7 @@ class CaseView:
     """accepted, ready or picked_up (promised items); done (an instant item's 办结单)."""
 
 
+@retry_conflicts
 def open_case(engine: Engine, *, ticket_number: str, now: dt.datetime | None = None) -> CaseView:
     """The case of a ticket served (or being served) at a window today, opened if need be.
 

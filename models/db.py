@@ -3,18 +3,41 @@
 SQLite: WAL, a busy timeout, synchronous FULL, and every transaction opened with
 ``BEGIN IMMEDIATE`` so two writers never both read a stale "next ticket" (pysqlite's deferred
 transactions would). Read-only work asks for a deferred transaction with :func:`reading`.
-PostgreSQL: READ COMMITTED; claims use ``FOR UPDATE SKIP LOCKED`` (see :mod:`models.claim`).
+PostgreSQL: READ COMMITTED; claims use ``FOR UPDATE SKIP LOCKED`` (see :mod:`models.calling`).
+
+The lock order. On PostgreSQL, writers lock rows, and two transactions that take the same two
+locks in opposite orders deadlock. Every write transaction therefore takes its row locks in
+this one order, and never waits for a lock of an earlier rank while holding a later one:
+
+1. the one row an operation is about, of a kind no later rank locks: an appointment being
+   checked in, a case being picked up, a rectification (``FOR UPDATE``), a window's rows;
+2. day counter rows, ``(business_date, queue_id)`` ascending, all before any ticket row: a take
+   or check-in bumps its queue's counter (:func:`models.ticketrows.next_seq`); "next" locks the
+   counters of all the window's queues first (:func:`models.ticketrows.lock_counters`), so the
+   priority run is read and written under that lock; a transfer locks the counter of the queue
+   it issues into, a requeue the counter of the ticket's queue, before their ticket;
+3. ticket rows: the window's current ticket or one found by its number (``FOR UPDATE``), a
+   newly inserted ticket;
+4. the event chain head, last (:func:`models.events.append_event` flushes first; case numbering
+   locks it too), held until commit.
+
+One exception, safe because it never waits: "next" with finish claims its new ticket after the
+finished event has locked the chain head, with ``SKIP LOCKED`` under the counters it holds.
+SQLite needs none of this (``BEGIN IMMEDIATE`` takes the one database lock first). A deadlock or
+serialization failure that still happens is retried, whole, by :func:`retry_conflicts`.
 """
 
 from __future__ import annotations
 
+import functools
 import os
+import random
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from platformdirs import user_data_dir
 from sqlalchemy import Engine, create_engine, event
@@ -28,6 +51,10 @@ from models.private import private_dir, private_file
 ENV_DB = "MASHANGBAN_DB"
 SQLITE_BUSY_TIMEOUT_S = 30.0
 _BEGIN_MODE = "mashangban_begin"
+CONFLICT_ATTEMPTS = 8
+"""Runs of an operation's transaction when PostgreSQL aborts it (deadlock, serialization)."""
+CONFLICT_PAUSE_S = 0.02
+_CONFLICT_STATES = ("40P01", "40001")  # deadlock_detected, serialization_failure
 
 
 def default_db_path() -> Path:
@@ -164,6 +191,9 @@ def _translate_errors() -> Iterator[None]:
 
 def describe_operational(exc: OperationalError) -> DatabaseError:
     """Translate a driver's operational error into words for staff."""
+    if getattr(exc.orig, "sqlstate", None) in _CONFLICT_STATES:
+        # Before the text test: a deadlock's message says "blocked by process …".
+        return DatabaseError("db_conflict")
     text = str(exc.orig) if exc.orig is not None else str(exc)
     first = text.strip().splitlines()[0] if text.strip() else repr(exc)
     if "locked" in text or "busy" in text:
@@ -185,3 +215,27 @@ def retry_busy(func: Any, *, attempts: int = 3, pause_s: float = 0.2) -> Any:
                 raise
             time.sleep(pause_s * (attempt + 1))
     raise AssertionError("unreachable")
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def retry_conflicts(operation: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Run a write operation (one transaction) again when PostgreSQL aborted it as a deadlock
+    victim or a serialization failure: nothing of it was stored, so running it whole again is
+    safe. Gives up after :data:`CONFLICT_ATTEMPTS` runs with DatabaseError("db_conflict")."""
+
+    @functools.wraps(operation)
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        for attempt in range(1, CONFLICT_ATTEMPTS + 1):
+            try:
+                return operation(*args, **kwargs)
+            except DatabaseError as exc:
+                if exc.key != "db_conflict" or attempt == CONFLICT_ATTEMPTS:
+                    raise
+                # A random pause, growing, so the two victims of one deadlock do not meet again.
+                time.sleep(random.uniform(0, CONFLICT_PAUSE_S * attempt))
+        raise AssertionError("unreachable")
+
+    return run

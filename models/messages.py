@@ -16,6 +16,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "db_readonly": ("数据库不可写：{path}", "the database is not writable: {path}"),
     "db_busy": ("数据库忙，请稍后再试", "the database is busy, please try again"),
+    "db_conflict": (
+        "数据库同时写入冲突，多次重试未成功，请再试一次",
+        "the database kept aborting this change for a concurrent one; please try again",
+    ),
     "db_open": ("无法打开数据库：{detail}", "cannot open the database: {detail}"),
     "db_connect": ("无法连接数据库：{detail}", "cannot connect to the database: {detail}"),
     "db_error": ("数据库错误：{detail}", "database error: {detail}"),

@@ -15,8 +15,8 @@ from sqlmodel import Session
 
 from models import ticketrows
 from models.cases import open_case_at_finish
-from models.db import writing
-from models.errors import Refused
+from models.db import retry_conflicts, writing
+from models.errors import DatabaseError, Refused
 from models.events import append_event
 from models.hall import HallSettings, hall_settings
 from models.lookup import (
@@ -79,6 +79,7 @@ def behind(view: TicketView, when: StepTime) -> TicketView:
     return replace(view, clock_behind_s=round(when.behind_s)) if when.warn else view
 
 
+@retry_conflicts
 def recall(engine: Engine, *, window: int, now: dt.datetime | None = None) -> TicketView:
     """Call the window's current ticket again (the board speaks it again)."""
     moment = resolve_now(now)
@@ -92,6 +93,7 @@ def recall(engine: Engine, *, window: int, now: dt.datetime | None = None) -> Ti
         return _record(session, settings, ticket, "recalled", when, recalls=ticket.recalls)
 
 
+@retry_conflicts
 def mark_no_show(engine: Engine, *, window: int, now: dt.datetime | None = None) -> TicketView:
     """The called citizen did not come: missed, or void after the hall's maximum misses."""
     moment = resolve_now(now)
@@ -126,12 +128,15 @@ def _waiting_keys(session: Session, day: dt.date, queue_id: int) -> list[float]:
     return list(session.execute(_WAITING_KEYS, {"day": day, "queue_id": queue_id}).scalars())
 
 
+@retry_conflicts
 def requeue(engine: Engine, *, number: str, now: dt.datetime | None = None) -> TicketView:
     """Put a missed ticket back in line, behind the hall's requeue offset."""
     moment = resolve_now(now)
     with writing(engine) as session:
         settings = hall_settings(session)
         day = business_date(moment, settings.timezone)
+        # Lock order (models.db): the queue's day counter (last_seq, the keys) before the ticket.
+        ticketrows.lock_counters(session, day, [find_ticket(session, number, day).queue_id])
         ticket = find_ticket(session, number, day, lock=True)
         if ticket.status == TicketStatus.VOID:
             raise Refused("void_misses", number=ticket.number, misses=ticket.misses)
@@ -187,6 +192,7 @@ def _renumber(session: Session, day: dt.date, queue_id: int, last_seq: int) -> i
     return len(ids)
 
 
+@retry_conflicts
 def start(engine: Engine, *, window: int, now: dt.datetime | None = None) -> TicketView:
     """The citizen is at the window: service starts (the service clock runs from here)."""
     moment = resolve_now(now)
@@ -202,6 +208,7 @@ def start(engine: Engine, *, window: int, now: dt.datetime | None = None) -> Tic
         return _record(session, settings, ticket, "started", when)
 
 
+@retry_conflicts
 def finish(engine: Engine, *, window: int, now: dt.datetime | None = None) -> TicketView:
     """Service is done. A ticket finished without a start is taken to have started when called."""
     moment = resolve_now(now)
@@ -232,6 +239,7 @@ def finish_ticket(session: Session, ticket: TicketRow, moment: dt.datetime) -> T
     return done
 
 
+@retry_conflicts
 def transfer(
     engine: Engine,
     *,
@@ -250,7 +258,8 @@ def transfer(
     moment = resolve_now(now)
     with writing(engine) as session:
         settings = hall_settings(session)
-        old = require_current(session, window)
+        # Read unlocked: the day counter of the new ticket's queue is locked before it (models.db).
+        old = ticketrows.at_window(session, window) or require_current(session, window)
         if to_window is not None:
             window_clerk(session, to_window)
             served = window_queue_ids(session, to_window)
@@ -268,6 +277,12 @@ def transfer(
         assert queue.id is not None
         when = step_time(old, moment)
         day = business_date(when.at, settings.timezone)
+        ticketrows.lock_counters(session, day, [queue.id])
+        locked = require_current(session, window)
+        if locked.id != old.id:  # the window moved on before the lock: run the transfer again
+            raise DatabaseError("db_conflict")
+        old = locked
+        when = step_time(old, moment)
         new = issue(
             session,
             settings=settings,
@@ -300,6 +315,7 @@ def transfer(
         return behind(view_ticket(session, new, settings=settings), when)
 
 
+@retry_conflicts
 def cancel(
     engine: Engine,
     *,

@@ -141,6 +141,38 @@ def next_seq(session: Session, day: dt.date, queue_id: int) -> int:
     return int(session.execute(stmt, {"p_day": day, "p_queue": queue_id}).scalar_one())
 
 
+_LOCK_COUNTERS = (
+    select(C.c.queue_id)
+    .where(
+        C.c.business_date == bindparam("p_day"),
+        C.c.queue_id.in_(bindparam("p_queues", expanding=True)),
+    )
+    .order_by(C.c.queue_id)
+    .with_for_update()
+)
+
+
+def lock_counters(session: Session, day: dt.date, queue_ids: list[int]) -> None:
+    """Lock the day counter rows of these queues, in queue order, creating missing ones.
+
+    The second rank of the lock order (see :mod:`models.db`): taken before any ticket row,
+    it also makes the priority run read after it the one this transaction will write back.
+    On SQLite a no-op: ``BEGIN IMMEDIATE`` already holds the whole database.
+    """
+    if not queue_ids or session.get_bind().dialect.name != "postgresql":
+        return
+    wanted = sorted(set(queue_ids))
+    params = {"p_day": day, "p_queues": wanted}
+    locked = set(session.execute(_LOCK_COUNTERS, params).scalars())
+    missing = [q for q in wanted if q not in locked]
+    if missing:  # the first call of the day in a queue nobody has taken a ticket in yet
+        rows = [
+            {"business_date": day, "queue_id": q, "last_seq": 0, "priority_run": 0} for q in missing
+        ]
+        session.execute(postgresql.insert(C).values(rows).on_conflict_do_nothing())
+        session.execute(_LOCK_COUNTERS, params)
+
+
 def _first_waiting(*, priority: bool | None, queue: bool) -> Any:
     conditions = [
         T.c.business_date == bindparam("p_day"),

@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from models import ticketrows
 from models.dayclose import close_if_first
-from models.db import reading, writing
+from models.db import reading, retry_conflicts, writing
 from models.errors import NotFound, Refused
 from models.events import append_event
 from models.hall import HallSettings, hall_settings, queue_hours
@@ -29,6 +29,7 @@ from models.workdays import is_workday
 WALK_IN_PRIORITIES = (Priority.NORMAL, Priority.GREEN)
 
 
+@retry_conflicts
 def take_ticket(
     engine: Engine,
     *,

@@ -118,6 +118,27 @@ class PostgresServer:
         """The server log file (inside the temporary directory)."""
         return self._tmp() / "postgres.log"
 
+    def log_mark(self) -> int:
+        """Where the server log ends now, for :meth:`log_since` (0 for an external server)."""
+        if self.external or self.tmpdir is None:
+            return 0
+        try:
+            return self.log_path.stat().st_size
+        except OSError:
+            return 0
+
+    def log_since(self, mark: int) -> str:
+        """The server's log written after ``mark`` (deadlocks, errors); "" for an external server.
+
+        The log is written by the server process into a file this process opened, so it stays
+        readable here even when the server runs as the ``postgres`` user.
+        """
+        if self.external or self.tmpdir is None:
+            return ""
+        with open(self.log_path, "rb") as log:
+            log.seek(mark)
+            return log.read().decode("utf-8", errors="replace")
+
     def _tmp(self) -> Path:
         if self.tmpdir is None:
             raise RuntimeError("PostgresServer is not started")
