@@ -155,7 +155,10 @@ def find_chime() -> Callable[[], None] | None:
     for player, *flags in (("paplay",), ("pw-play",), ("aplay", "-q")):
         found = shutil.which(player)
         if found:
-            wav = chime_wav(Path(tempfile.gettempdir()) / "mashangban-chime.wav")
+            # A folder of its own (0700, unpredictable name): a fixed name in /tmp could be a
+            # symlink another local user planted, and the board would write through it.
+            folder = Path(tempfile.mkdtemp(prefix="mashangban-chime-"))
+            wav = chime_wav(folder / "chime.wav")
             engine = CommandEngine(player, (found, *flags))
             return lambda: engine.speak(str(wav))
     return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import threading
 import time
 import wave
@@ -18,6 +19,7 @@ from board.voice import (
     call_sentence,
     chime_wav,
     chinese_numeral,
+    find_chime,
     find_engine,
     read_number,
     speak_to_wav,
@@ -151,6 +153,23 @@ def test_engines_are_found_at_run_time(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_the_chime_is_a_wav_file(tmp_path: Path) -> None:
     with wave.open(str(chime_wav(tmp_path / "chime.wav"))) as wav:
         assert wav.getnframes() / wav.getframerate() > 0.5
+
+
+def test_the_chime_is_never_written_through_a_planted_symlink(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another local user plants the old fixed name in /tmp, pointing at a file of the board's user.
+    victim = tmp_path / "victim.txt"
+    victim.write_text("the board user's own file")
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    (temp / "mashangban-chime.wav").symlink_to(victim)
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    monkeypatch.setattr(board.voice.shutil, "which", lambda name: "/bin/true")
+    assert find_chime() is not None
+    assert victim.read_text() == "the board user's own file"
+    (wav,) = temp.glob("mashangban-chime-*/chime.wav")  # in a folder of its own, owner-only
+    assert wav.parent.stat().st_mode & 0o077 == 0
 
 
 def _espeak_or_skip() -> None:
