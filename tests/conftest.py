@@ -14,6 +14,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -167,3 +168,14 @@ def now() -> dt.datetime:
 def open_window(engine: Engine, window: int, clerk: str = "1001") -> None:
     """Log a test clerk in at a window so it can call."""
     staff.login(engine, window=window, clerk=clerk, pin=PIN)
+
+
+@pytest.fixture
+def children() -> Iterator[list[Any]]:
+    """Processes started by a test; any still alive at the end are killed (by their pid)."""
+    started: list[Any] = []
+    yield started
+    for proc in started:
+        if proc.is_alive():
+            proc.kill()
+        proc.join(10)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import multiprocessing
 import random
 import threading
 import time
@@ -41,10 +40,10 @@ from tests.conftest import NOW, PIN
 from tests.support import mixload
 from tests.support.mixload import CounterMix
 from tests.support.pgserver import PostgresServer
+from tests.support.workers import SPAWN, start_child
 
 pytestmark = pytest.mark.slow
 
-SPAWN = multiprocessing.get_context("spawn")
 JOIN_TIMEOUT_S = 600.0
 
 KIOSKS, TAKES_EACH, GREEN_SHARE = 2, 200, 0.2
@@ -76,24 +75,6 @@ def pg_url(pg_server: PostgresServer, pg_template: str) -> Iterator[str]:
     pg_server.drop_database(name)
 
 
-@pytest.fixture
-def children() -> Iterator[list[Any]]:
-    """Processes started by a test; any still alive at the end are killed (by their pid)."""
-    started: list[Any] = []
-    yield started
-    for proc in started:
-        if proc.is_alive():
-            proc.kill()
-        proc.join(10)
-
-
-def start(children: list[Any], target: Any, *args: Any) -> Any:
-    proc = SPAWN.Process(target=target, args=args, daemon=True)
-    proc.start()
-    children.append(proc)
-    return proc
-
-
 def join_all(procs: list[Any], deadline: float) -> None:
     for proc in procs:
         proc.join(max(0.0, deadline - time.monotonic()))
@@ -115,15 +96,15 @@ def run_mix(url: str, tmp_path: Path, children: list[Any]) -> dict[str, Any]:
     counter_outs = [tmp_path / f"counter-{m.window}.json" for m in COUNTERS]
     pause_out = tmp_path / "pauser.json"
     kiosks = [
-        start(children, mixload.kiosk, url, KIOSK_QUEUES, TAKES_EACH, GREEN_SHARE, i, NOW, go,
+        start_child(children, mixload.kiosk, url, KIOSK_QUEUES, TAKES_EACH, GREEN_SHARE, i, NOW, go,
               str(out))
         for i, out in enumerate(kiosk_outs)
     ]  # fmt: skip
     counters = [
-        start(children, mixload.counter, url, mix, NOW, go, kiosks_done, str(out))
+        start_child(children, mixload.counter, url, mix, NOW, go, kiosks_done, str(out))
         for mix, out in zip(COUNTERS, counter_outs, strict=True)
     ]
-    pauser = start(children, mixload.pauser, url, PAUSED_WINDOW, NOW, go, kiosks_done,
+    pauser = start_child(children, mixload.pauser, url, PAUSED_WINDOW, NOW, go, kiosks_done,
                    str(pause_out))  # fmt: skip
     go.wait(mixload.START_TIMEOUT_S)
     began = time.monotonic()

@@ -11,12 +11,10 @@ code is in tests/support/workers.py.
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import signal
 import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,10 +35,10 @@ from models.tickets import issue, take_ticket
 from models.timeutil import business_date
 from tests.conftest import NOW, PIN
 from tests.support import workers
+from tests.support.workers import SPAWN, start_child
 
 pytestmark = pytest.mark.slow
 
-SPAWN = multiprocessing.get_context("spawn")
 JOIN_TIMEOUT_S = 180.0
 
 DRAIN_PLAN = {"M": 800, "C": 800, "D": 400}
@@ -58,24 +56,6 @@ TAKERS, TAKES_EACH, TAKE_QUEUE = 4, 120, "F"
 
 def backend(url: str) -> str:
     return make_url(url).get_backend_name()
-
-
-@pytest.fixture
-def children() -> Iterator[list[Any]]:
-    """Processes started by a test; any still alive at the end are killed (by their pid)."""
-    started: list[Any] = []
-    yield started
-    for proc in started:
-        if proc.is_alive():
-            proc.kill()
-        proc.join(10)
-
-
-def start(children: list[Any], target: Any, *args: Any) -> Any:
-    proc = SPAWN.Process(target=target, args=args, daemon=True)
-    proc.start()
-    children.append(proc)
-    return proc
 
 
 def join_all(procs: list[Any], timeout: float = JOIN_TIMEOUT_S) -> None:
@@ -167,7 +147,8 @@ def test_eight_counters_drain_2000_tickets_each_called_once(
     go = SPAWN.Barrier(len(DRAIN_WINDOWS) + 1)
     outs = {w: tmp_path / f"drain-{w}.json" for w in DRAIN_WINDOWS}
     procs = [
-        start(children, workers.drain, db_url, w, NOW, go, str(outs[w])) for w in DRAIN_WINDOWS
+        start_child(children, workers.drain, db_url, w, NOW, go, str(outs[w]))
+        for w in DRAIN_WINDOWS
     ]
     go.wait(workers.START_TIMEOUT_S)
     began = time.monotonic()
@@ -212,7 +193,8 @@ def run_takers(
     go = SPAWN.Barrier(TAKERS + 1)
     outs = [tmp_path / f"take-{queue}-{i}.json" for i in range(TAKERS)]
     procs = [
-        start(children, workers.take_many, db_url, queue, each, NOW, go, str(out)) for out in outs
+        start_child(children, workers.take_many, db_url, queue, each, NOW, go, str(out))
+        for out in outs
     ]
     go.wait(workers.START_TIMEOUT_S)
     began = time.monotonic()
@@ -263,7 +245,7 @@ def test_concurrent_kiosks_stop_exactly_at_the_daily_cap(
 def kill_when_reached(children: list[Any], target: Any, *args: Any) -> None:
     """Start a child that hangs inside its transaction, wait for the signal, SIGKILL it."""
     reached = SPAWN.Event()
-    proc = start(children, target, *args, reached)
+    proc = start_child(children, target, *args, reached)
     assert reached.wait(workers.START_TIMEOUT_S), "the child never reached the statement"
     assert proc.pid is not None
     os.kill(proc.pid, signal.SIGKILL)
@@ -273,7 +255,7 @@ def kill_when_reached(children: list[Any], target: Any, *args: Any) -> None:
 
 def survivor(children: list[Any], target: Any, *args: Any, out: Path) -> dict[str, Any]:
     """Run the next take or call in a fresh process; it must not wait on a stale lock."""
-    proc = start(children, target, *args, str(out))
+    proc = start_child(children, target, *args, str(out))
     join_all([proc], timeout=60)
     result = read_json(out)
     assert result["seconds"] < 10, f"the next operation waited {result['seconds']:.1f} s"

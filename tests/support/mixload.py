@@ -9,22 +9,20 @@ every refusal by its catalogue key instead of dying of it, and reports in a JSON
 from __future__ import annotations
 
 import datetime as dt
-import json
 import random
 import time
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from models.calling import call_next
-from models.db import make_engine, reading
+from models.db import make_engine
 from models.errors import MashangbanError, NothingWaiting
-from models.hall import hall_settings
 from models.serving import mark_no_show, requeue, transfer
 from models.staff import pause, resume
 from models.tables import Priority
 from models.tickets import take_ticket
+from tests.support.workers import warm_up, write_result
 
 START_TIMEOUT_S = 300.0
 """How long a child waits for its siblings at the start line (spawning is slow on 2 cores)."""
@@ -40,17 +38,6 @@ class CounterMix:
     transfer_every: int = 0
     transfer_to: str = ""
     requeue_every: int = 0
-
-
-def _write(path: str, payload: Any) -> None:
-    tmp = Path(path + ".tmp")
-    tmp.write_text(json.dumps(payload), encoding="utf-8")
-    tmp.replace(path)
-
-
-def _warm_up(engine: Any) -> None:
-    with reading(engine) as session:
-        hall_settings(session)
 
 
 def kiosk(
@@ -70,7 +57,7 @@ def kiosk(
     errors: Counter[str] = Counter()
     seconds: list[float] = []
     try:
-        _warm_up(engine)
+        warm_up(engine)
         start.wait(START_TIMEOUT_S)
         for _ in range(count):
             green = rng.random() < green_share
@@ -90,7 +77,7 @@ def kiosk(
             numbers.append(view.number)
     finally:
         engine.dispose()
-    _write(out, {"numbers": numbers, "errors": errors, "seconds": seconds})
+    write_result(out, {"numbers": numbers, "errors": errors, "seconds": seconds})
 
 
 def counter(
@@ -108,7 +95,7 @@ def counter(
     transfers = requeues = 0
     began = ended = 0.0
     try:
-        _warm_up(engine)
+        warm_up(engine)
         start.wait(START_TIMEOUT_S)
         began = time.perf_counter()
         while True:
@@ -140,7 +127,7 @@ def counter(
         ended = time.perf_counter()
     finally:
         engine.dispose()
-    _write(
+    write_result(
         out,
         {
             "window": mix.window,
@@ -161,7 +148,7 @@ def pauser(url: str, window: int, now: dt.datetime, start: Any, kiosks_done: Any
     errors: Counter[str] = Counter()
     rounds = 0
     try:
-        _warm_up(engine)
+        warm_up(engine)
         start.wait(START_TIMEOUT_S)
         paused = False
         while not kiosks_done.is_set():
@@ -179,4 +166,4 @@ def pauser(url: str, window: int, now: dt.datetime, start: Any, kiosks_done: Any
             time.sleep(IDLE_POLL_S)
     finally:
         engine.dispose()
-    _write(out, {"rounds": rounds, "errors": errors})
+    write_result(out, {"rounds": rounds, "errors": errors})

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import multiprocessing
 import re
 import time
 from pathlib import Path
@@ -32,13 +33,26 @@ TICKET_CLAIM = re.compile(r"^\s*UPDATE ticket SET\b.*\bstatus\s*=", re.IGNORECAS
 """The statement of a call that moves the claimed ticket to 'called', before its event."""
 
 
-def _write(path: str, payload: Any) -> None:
+SPAWN = multiprocessing.get_context("spawn")
+"""Children start fresh (no inherited engines or locks), as separate hosts' processes would."""
+
+
+def start_child(children: list[Any], target: Any, *args: Any) -> Any:
+    """Start ``target(*args)`` in a new process, kept in ``children`` to be killed at the end."""
+    proc = SPAWN.Process(target=target, args=args, daemon=True)
+    proc.start()
+    children.append(proc)
+    return proc
+
+
+def write_result(path: str, payload: Any) -> None:
+    """A child's result, written whole (renamed into place) for the parent to read."""
     tmp = Path(path + ".tmp")
     tmp.write_text(json.dumps(payload), encoding="utf-8")
     tmp.replace(path)
 
 
-def _warm_up(engine: Any) -> None:
+def warm_up(engine: Any) -> None:
     """Open a connection and load the hall, so the start line measures the work only."""
     with reading(engine) as session:
         hall_settings(session)
@@ -49,7 +63,7 @@ def drain(url: str, window: int, now: dt.datetime, start: Any, out: str) -> None
     engine = make_engine(url)
     numbers: list[str] = []
     try:
-        _warm_up(engine)
+        warm_up(engine)
         start.wait(START_TIMEOUT_S)
         while True:
             try:
@@ -61,7 +75,7 @@ def drain(url: str, window: int, now: dt.datetime, start: Any, out: str) -> None
             assert done.number == view.number, (done.number, view.number)
     finally:
         engine.dispose()
-    _write(out, {"window": window, "numbers": numbers})
+    write_result(out, {"window": window, "numbers": numbers})
 
 
 def take_many(url: str, queue: str, count: int, now: dt.datetime, start: Any, out: str) -> None:
@@ -73,7 +87,7 @@ def take_many(url: str, queue: str, count: int, now: dt.datetime, start: Any, ou
     numbers: list[str] = []
     full = 0
     try:
-        _warm_up(engine)
+        warm_up(engine)
         start.wait(START_TIMEOUT_S)
         for _ in range(count):
             try:
@@ -84,7 +98,7 @@ def take_many(url: str, queue: str, count: int, now: dt.datetime, start: Any, ou
                 full += 1
     finally:
         engine.dispose()
-    _write(out, {"numbers": numbers, "full": full})
+    write_result(out, {"numbers": numbers, "full": full})
 
 
 def _hang_after(engine: Any, pattern: re.Pattern[str], reached: Any) -> None:
@@ -115,10 +129,10 @@ def take_one(url: str, queue: str, now: dt.datetime, out: str) -> None:
     """Another kiosk takes a ticket; reports the number and how long the take took."""
     engine = make_engine(url)
     try:
-        _warm_up(engine)
+        warm_up(engine)
         began = time.monotonic()
         number = take_ticket(engine, queue=queue, now=now, source="survivor").number
-        _write(out, {"number": number, "seconds": time.monotonic() - began})
+        write_result(out, {"number": number, "seconds": time.monotonic() - began})
     finally:
         engine.dispose()
 
@@ -127,9 +141,9 @@ def call_one(url: str, window: int, now: dt.datetime, out: str) -> None:
     """Another counter process calls at a window; reports the number and the time it took."""
     engine = make_engine(url)
     try:
-        _warm_up(engine)
+        warm_up(engine)
         began = time.monotonic()
         number = call_next(engine, window=window, now=now).number
-        _write(out, {"number": number, "seconds": time.monotonic() - began})
+        write_result(out, {"number": number, "seconds": time.monotonic() - began})
     finally:
         engine.dispose()
