@@ -3,7 +3,7 @@ the idle board's CPU, against a minimal Textual app polling the same database (t
 
 The board runs as ``python -m bench.boardproc board`` on Textual's real terminal driver in a
 160×45 pseudo-terminal; this process reads what it writes. A second process calls at window
-18 (models.calling.call_next with finish) about once a second. A call counts as shown at the
+18 (models.queue.calling.call_next with finish) about once a second. A call counts as shown at the
 moment the terminal receives the board's caption "请 M023 号到 18 号窗口办理" for its number
 (the block letters are drawn in the same frame). The floor shows the same caption the same
 way. Idle CPU: the board's user + system time from /proc over a quiet stretch after the calls,
@@ -29,7 +29,7 @@ from pathlib import Path
 from bench.common import QUICK, Latency, Result, Row, Sizes, Verdict
 from bench.halldb import copy_db, url_for
 from models.db import make_engine
-from models.tickets import take_ticket
+from models.queue.tickets import take_ticket
 
 SIZE = (160, 45)
 """A TV's terminal."""
@@ -163,7 +163,7 @@ def _prepare(template: Path, workdir: Path, name: str, calls: int) -> Path:
     engine = make_engine(url_for(path))
     try:
         from bench.common import NOW
-        from models.calling import call_next
+        from models.queue.calling import call_next
 
         for _ in range(calls + 2):
             take_ticket(engine, queue="M", now=NOW)

@@ -83,8 +83,8 @@ def floor(db: str) -> None:
 
 
 def counter(db: str, calls: int, gap: float, out: str) -> None:
-    from models.calling import call_next
     from models.db import make_engine
+    from models.queue.calling import call_next
 
     engine = make_engine(db)
     rng = random.Random(6)

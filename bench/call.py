@@ -15,10 +15,10 @@ from bench.common import NOW, Latency, Result, Row, Sizes, latency_rows
 from bench.floors import Moment, RawHall
 from bench.halldb import WINDOW_CLERKS, copy_db, url_for
 from bench.probes import Probe
-from models.calling import call_next
 from models.db import make_engine
 from models.events import verify_chain
-from models.serving import finish
+from models.queue.calling import call_next
+from models.queue.serving import finish
 
 WINDOW = 18
 Samples = tuple[list[float], list[float]]

@@ -44,8 +44,8 @@ from models.db import make_engine, writing
 from models.events import append_event
 from models.hall import hall_settings
 from models.lookup import get_queue
+from models.queue.tickets import issue
 from models.tables import ServiceItem
-from models.tickets import issue
 from printer.devices import PREVIEW_DIR_ENV
 
 TARGET_KEY_P99_MS = 100.0

@@ -153,7 +153,7 @@ def poll(db: str, window: int, stop: str, ready: str, out: str) -> None:
     from models.db import make_engine
     from models.errors import MashangbanError
     from models.events import last_event_seq
-    from models.windowview import window_view
+    from models.views.window import window_view
 
     engine = make_engine(db)
     view = window_view(engine, window=window, now=running_clock())
@@ -194,8 +194,8 @@ def poll(db: str, window: int, stop: str, ready: str, out: str) -> None:
 
 def call(db: str, windows: list[int], warmup: int, calls: int, gap: float, seed: int,
          out: str) -> None:  # fmt: skip
-    from models.calling import call_next
     from models.db import make_engine, retry_busy
+    from models.queue.calling import call_next
 
     engine = make_engine(db)
     rng = random.Random(seed)

@@ -45,10 +45,10 @@ def product_worker(path: str, window: int, barrier: Barrier, out: Any) -> None:
     """One counter pressing "next" (finish the current ticket and call the next, one transaction)
     until nothing waits."""
     from bench.probes import Probe
-    from models.calling import call_next
     from models.db import make_engine
     from models.errors import NothingWaiting
-    from models.status import hall_status
+    from models.queue.calling import call_next
+    from models.views.status import hall_status
 
     run = WindowRun(window)
     engine = make_engine(url_for(Path(path)))

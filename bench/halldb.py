@@ -14,13 +14,13 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from bench.common import NOW, percentile
-from models import staff
+from models.clerks import staff
 from models.db import SQLITE_BUSY_TIMEOUT_S, make_engine, writing
 from models.events import append_event
 from models.hall import default_hall_path, hall_settings, read_hall_file, store_hall
 from models.lookup import get_queue
+from models.queue.tickets import issue
 from models.schema import upgrade
-from models.tickets import issue
 
 PIN = "246813"
 WINDOW_CLERKS = {w: f"2{w:03d}" for w in (9, 10, 11, 12, 18, 19, 20, 21)}
@@ -104,7 +104,7 @@ def drain_counts(total: int) -> dict[str, int]:
 
 
 def prefill(engine: Engine, counts: dict[str, int]) -> list[str]:
-    """Issue waiting tickets in one transaction with models.tickets.issue + append_event."""
+    """Issue waiting tickets in one transaction with models.queue.tickets.issue + append_event."""
     numbers: list[str] = []
     with writing(engine) as session:
         settings = hall_settings(session)

@@ -176,11 +176,11 @@ def _write(path: str, payload: Any) -> None:
 
 def _prepare(url: str, windows: list[int], queues: list[str], backlog: int) -> None:
     """Schema, the Jinan hall, a clerk at each window, ``backlog`` waiting tickets per queue."""
-    from models import staff
+    from models.clerks import staff
     from models.db import make_engine
     from models.hall import default_hall_path, read_hall_file, store_hall
+    from models.queue.tickets import take_ticket
     from models.schema import upgrade
-    from models.tickets import take_ticket
 
     engine = make_engine(url)
     rng = random.Random(7)

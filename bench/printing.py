@@ -32,9 +32,9 @@ from escpos import capabilities
 from escpos.printer import Dummy
 
 from bench.common import CST, NOW, Latency, Result, Row, Sizes, Verdict
-from models.cases import CaseView
 from models.hall import HallConfig, HallSettings, default_hall_path, read_hall_file
-from models.views import TicketView
+from models.supervision.cases import CaseView
+from models.views.ticket import TicketView
 from models.workdays import add_workdays
 from printer.documents import receipt_blocks, receipt_qr, ticket_blocks, ticket_qr
 from printer.layout import Align, Block

@@ -21,11 +21,11 @@ from rich.table import Table
 from bench.common import NOW, Result
 from bench.databases import Databases
 from bench.halldb import copy_db, lift_caps, url_for
-from models.calling import call_next
 from models.db import make_engine
-from models.serving import finish
-from models.status import hall_status
-from models.tickets import take_ticket
+from models.queue.calling import call_next
+from models.queue.serving import finish
+from models.queue.tickets import take_ticket
+from models.views.status import hall_status
 
 WINDOW = 18
 QUEUES = ("A", "B", "C", "D", "E", "F", "M")

@@ -1,4 +1,4 @@
-"""Benchmark 4: models.status.hall_status with a year of history (1,000,000 tickets).
+"""Benchmark 4: models.views.status.hall_status with a year of history (1,000,000 tickets).
 
 The history database is built once per run in the temp directory (bench.history), then read
 by both sides with a warm connection each (the product keeps its engine, as the board and the
@@ -18,7 +18,7 @@ from bench.common import NOW, Latency, Result, Row, Sizes, Verdict, latency_rows
 from bench.halldb import checkpoint, copy_db, db_size, raw_connect, url_for
 from bench.history import fill
 from models.db import make_engine
-from models.status import hall_status
+from models.views.status import hall_status
 
 TARGET_MS = 10.0
 COLD_CALLS = 10

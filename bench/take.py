@@ -1,4 +1,4 @@
-"""Benchmark 1: take a ticket (models.tickets.take_ticket) against the raw sqlite3 floor.
+"""Benchmark 1: take a ticket (models.queue.tickets.take_ticket) against the raw sqlite3 floor.
 
 Both run on their own copy of the same prepared database (caps lifted), one kiosk each, back
 to back and strictly alternating (one product take, one floor take), so both see the same disk
@@ -19,7 +19,7 @@ from bench.halldb import copy_db, lift_caps, queue_ids, url_for
 from bench.probes import Probe
 from models.db import make_engine
 from models.events import verify_chain
-from models.tickets import take_ticket
+from models.queue.tickets import take_ticket
 
 TARGET_P99_RATIO = 3.0
 

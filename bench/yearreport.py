@@ -1,10 +1,10 @@
 """Benchmark 9: ``report`` over a year of history (≈ 3,000 tickets a day, ≈ 1.1 M tickets).
 
 The year is generated once (bench.yearhistory) into a copy of the template; then
-models.reports.report runs over the whole year by queue, by day and by window: once to roll the
-closed days up (the first report after an upgrade, or of a new grouping; later reports roll up
-only the days closed since), then a few times each reading the rollups (p50 reported, the
-target), and once by queue counting every ticket (``rollups=False``) for comparison.
+models.reports.report.report() runs over the whole year by queue, by day and by window: once
+to roll the closed days up (the first report after an upgrade, or of a new grouping; later
+reports roll up only the days closed since), then a few times each reading the rollups (p50
+reported, the target), and once by queue counting every ticket (``rollups=False``) for comparison.
 Floor: raw sqlite3 counting the year's tickets per queue with one GROUP BY, the least any report
 counted from the tickets must read. Target: < 2 s.
 """
@@ -20,8 +20,8 @@ from bench.common import NOW, Result, Row, Sizes, Verdict
 from bench.halldb import checkpoint, copy_db, db_size, raw_connect, url_for
 from bench.yearhistory import fill_year
 from models.db import make_engine
-from models.reports import report
-from models.tickets import take_ticket
+from models.queue.tickets import take_ticket
+from models.reports.report import report
 
 TARGET_S = 2.0
 PER_DAY = 3000
@@ -119,8 +119,8 @@ def run(sizes: Sizes, workdir: Path, template: Path) -> Result:
         f"{days} days × {PER_DAY:,} tickets ({start} – {end}), {ratings:,} ratings, "
         f"{cases:,} cases; generated in {built:.1f} s with executemany in one transaction",
         "each report: 4 parts (waits, services, ratings, cases) over the whole year, read from "
-        "the rollups of its closed days (models.rollups); one engine, p50 of the runs after "
-        "the first, which rolls the year up",
+        "the rollups of its closed days (models.reports.rollups); one engine, p50 of the runs "
+        "after the first, which rolls the year up",
         "floor: " + FLOOR_SQL,
     ]
     if not agree:

@@ -25,12 +25,12 @@ from textual.widgets import Static
 from board.bigcall import BigCall
 from board.strings import line, t
 from board.voice import Announcer, VoiceEngine, call_sentence, find_chime, find_engine
-from models.board import BoardCall, BoardState, board_state
 from models.db import reading
 from models.errors import MashangbanError
 from models.events import last_event_seq
 from models.hall import hall_settings
 from models.timeutil import business_date, local, utcnow
+from models.views.board import BoardCall, BoardState, board_state
 
 Clock = Callable[[], dt.datetime]
 WEEKDAYS = "一二三四五六日"

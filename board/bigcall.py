@@ -16,9 +16,9 @@ from rich.text import Text
 from textual.timer import Timer
 from textual.widget import Widget
 
+from appkit.bigtext import GLYPH_WIDTH, HEIGHT, block_rows
 from board.strings import t
-from kiosk.bigtext import GLYPH_WIDTH, HEIGHT, block_rows
-from models.board import BoardCall
+from models.views.board import BoardCall
 
 LABEL = "号窗口"
 LABEL_CELLS = 6

@@ -2,6 +2,6 @@
 
 import sys
 
-from models.cli import run_subcommand
+from mashangban import run_subcommand
 
 run_subcommand("counter", sys.argv[1:])

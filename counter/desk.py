@@ -19,16 +19,16 @@ from textual.widgets import Static
 from counter import panels
 from counter.app import CounterApp, describe
 from counter.strings import KEYS, t
-from models.calling import call_next, call_number
+from models.clerks.staff import logout, pause, resume
 from models.db import retry_busy
 from models.errors import NothingWaiting
 from models.events import last_event_seq
 from models.messages import render
-from models.serving import finish, mark_no_show, recall, requeue, start, transfer
-from models.staff import logout, pause, resume
-from models.views import TicketView
-from models.windowview import CurrentTicket, WindowView, window_view
-from models.witness import checkpoint_now_and_then
+from models.queue.calling import call_next, call_number
+from models.queue.serving import finish, mark_no_show, recall, requeue, start, transfer
+from models.supervision.witness import checkpoint_now_and_then
+from models.views.ticket import TicketView
+from models.views.window import CurrentTicket, WindowView, window_view
 
 if TYPE_CHECKING:
     from printer.receipts import ReceiptPrint

@@ -16,8 +16,8 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from counter.strings import t
-from models.staff import PAUSE_REASONS
-from models.windowview import TransferWindow
+from models.clerks.staff import PAUSE_REASONS
+from models.views.window import TransferWindow
 
 T = TypeVar("T")
 Target = tuple[str | None, int | None]

@@ -12,8 +12,8 @@ from textual.widgets import Button, Input, Label, Static
 
 from counter.app import CounterApp, describe
 from counter.strings import t
+from models.clerks.staff import login
 from models.db import retry_busy
-from models.staff import login
 
 
 class LoginScreen(Screen[None]):

@@ -8,9 +8,9 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from counter.strings import KEYS, t
-from models.staff import PAUSE_REASONS
+from models.clerks.staff import PAUSE_REASONS
 from models.timeutil import local
-from models.windowview import CurrentTicket, WindowView
+from models.views.window import CurrentTicket, WindowView
 
 
 def reason_text(reason: str) -> str:

@@ -23,7 +23,7 @@ async def shoot(url: str) -> Path:
     """A clerk at window 13 finishes a case, calls the next and serves it for 13 minutes."""
     from counter.app import CounterSettings, create_app
     from models.db import make_engine
-    from models.tickets import take_ticket
+    from models.queue.tickets import take_ticket
 
     engine = make_engine(url)
     take_ticket(engine, item="D01", now=NOW - dt.timedelta(minutes=30))
@@ -48,7 +48,7 @@ async def shoot(url: str) -> Path:
 
 def main() -> None:
     """Prepare a hall database with a clerk, shoot, convert to PNG with a CJK monospace font."""
-    from models import staff
+    from models.clerks import staff
     from models.db import make_engine
     from models.hall import default_hall_path, read_hall_file, store_hall
     from models.schema import upgrade

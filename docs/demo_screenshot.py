@@ -66,7 +66,7 @@ def compose() -> Text:
 
 def main() -> None:
     started = subprocess.run(
-        [sys.executable, "-m", "models.cli", "demo", "--detach", "--socket", SOCKET],
+        [sys.executable, "-m", "mashangban", "demo", "--detach", "--socket", SOCKET],
         check=True,
         env={"PATH": "/usr/bin:/bin", "COLUMNS": str(WIDTH), "LINES": str(HEIGHT + 1)},
         capture_output=True,

@@ -16,12 +16,13 @@ from rich.console import Console
 def main() -> None:
     """Fill a temporary hall, then record the status command's output as SVG."""
     os.environ["MASHANGBAN_NOW"] = "2026-11-25T10:20:00+08:00"
-    from models import calling, serving, staff
-    from models.cli import output
+    from mashangban import output
+    from models.clerks import staff
     from models.db import make_engine
     from models.hall import default_hall_path, read_hall_file, store_hall
+    from models.queue import calling, serving
+    from models.queue.tickets import take_ticket
     from models.schema import upgrade
-    from models.tickets import take_ticket
 
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/demo.db"
@@ -52,12 +53,12 @@ def main() -> None:
 
         recorder = Console(record=True, width=110, highlight=False)
         output.console = recorder
-        from models.cli import desk
+        from mashangban import desk
 
         desk.console = recorder
         from typer.testing import CliRunner
 
-        from models.cli import app
+        from mashangban import app
 
         result = CliRunner().invoke(app, ["--db", url, "status"])
         assert result.exit_code == 0, result.stderr

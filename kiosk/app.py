@@ -33,9 +33,9 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from kiosk.screens import TicketScreen
-    from models import menu
     from models.hall import HallSettings
-    from models.views import TicketView
+    from models.views import menu
+    from models.views.ticket import TicketView
     from printer.spooler import JobView
 
 Clock = Callable[[], dt.datetime]
@@ -153,8 +153,6 @@ class KioskApp(App[None]):
                 # A mistyped kiosk id or printer would fail every ticket's print: refuse now.
                 hall_config(session).kiosk_printers(self.settings.kiosk_id, self.settings.printer)
             # What the first tap needs, imported now rather than during it.
-            import models.menu
-            import models.tickets  # noqa: F401
         except MashangbanError as exc:
             self.call_from_thread(self._not_connected, exc)
             return
@@ -238,7 +236,7 @@ class KioskApp(App[None]):
 
     @work(thread=True, exclusive=True, group="issue", exit_on_error=False)
     def _take(self, queue: str | None, item: str | None, priority: str) -> None:
-        from models.tickets import take_ticket
+        from models.queue.tickets import take_ticket
 
         self._issue(
             lambda: take_ticket(
@@ -248,7 +246,7 @@ class KioskApp(App[None]):
 
     @work(thread=True, exclusive=True, group="issue", exit_on_error=False)
     def _check_in(self, code: str) -> None:
-        from models import appointments  # imported on first use: a faster start
+        from models.queue import appointments  # imported on first use: a faster start
 
         self._issue(lambda: appointments.check_in(self.engine, code=code, now=self.now()))
 
@@ -330,7 +328,8 @@ class KioskApp(App[None]):
     # ---- what the start screen shows ---------------------------------------------------
     def zones(self) -> list[menu.ZoneChoice]:
         """Zones with waiting counts (called from a worker); the snapshot follows them."""
-        from models import menu, witness
+        from models.supervision import witness
+        from models.views import menu
 
         zones = menu.zones(self.engine, now=self.now())
         witness.checkpoint_now_and_then(self.engine)  # the chain's head, outside the database
@@ -348,7 +347,7 @@ class KioskApp(App[None]):
     def items(self) -> dict[str, list[menu.ItemChoice]]:
         """马上办 items by department (called from a worker)."""
         from kiosk.screens import INSTANT_QUEUE
-        from models import menu
+        from models.views import menu
 
         return menu.items(self.engine, queue=INSTANT_QUEUE)
 

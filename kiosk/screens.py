@@ -12,15 +12,15 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Button, Static
 
-from kiosk.bigtext import big
-from kiosk.idle import IdleWatch
+from appkit.bigtext import big
+from appkit.idle import IdleWatch
 from kiosk.strings import Lang, both, t
 
 if TYPE_CHECKING:
     from kiosk.app import KioskApp
     from kiosk.snapshot import Zone
-    from models import menu
-    from models.views import TicketView
+    from models.views import menu
+    from models.views.ticket import TicketView
 
 
 def _release_closed_screens() -> None:

@@ -10,11 +10,11 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from kiosk.idle import IdleWatch
+from appkit.idle import IdleWatch
 from kiosk.screens import KioskScreen
 from kiosk.strings import both
+from models.clerks.staff import verify_staff
 from models.errors import MashangbanError
-from models.staff import verify_staff
 from printer.care import describe_printer, kiosk_printer, recent_warnings, reprint_by_token
 
 if TYPE_CHECKING:

@@ -3,7 +3,7 @@
 SQLite: WAL, a busy timeout, synchronous FULL, and every transaction opened with
 ``BEGIN IMMEDIATE`` so two writers never both read a stale "next ticket" (pysqlite's deferred
 transactions would). Read-only work asks for a deferred transaction with :func:`reading`.
-PostgreSQL: READ COMMITTED; claims use ``FOR UPDATE SKIP LOCKED`` (see :mod:`models.calling`).
+PostgreSQL: READ COMMITTED; claims use ``FOR UPDATE SKIP LOCKED`` (see :mod:`models.queue.calling`).
 
 The lock order. On PostgreSQL, writers lock rows, and two transactions that take the same two
 locks in opposite orders deadlock. Every write transaction therefore takes its row locks in
@@ -12,9 +12,10 @@ this one order, and never waits for a lock of an earlier rank while holding a la
 1. the one row an operation is about, of a kind no later rank locks: an appointment being
    checked in, a case being picked up, a rectification (``FOR UPDATE``), a window's rows;
 2. day counter rows, ``(business_date, queue_id)`` ascending, all before any ticket row: a take
-   or check-in bumps its queue's counter (:func:`models.ticketrows.next_seq`); "next" locks the
-   counters of all the window's queues first (:func:`models.ticketrows.lock_counters`), so the
-   priority run is read and written under that lock; a transfer locks the counter of the queue
+   or check-in bumps its queue's counter (:func:`models.queue.ticketrows.next_seq`); "next"
+   locks the counters of all the window's queues first
+   (:func:`models.queue.ticketrows.lock_counters`), so the priority run is read and written
+   under that lock; a transfer locks the counter of the queue
    it issues into, a requeue the counter of the ticket's queue, before their ticket;
 3. ticket rows: the window's current ticket or one found by its number (``FOR UPDATE``), a
    newly inserted ticket;

@@ -24,7 +24,7 @@ from models.tables import ChainHead, Event
 from models.timeutil import resolve_now
 
 if TYPE_CHECKING:
-    from models.witness import Checkpoint
+    from models.supervision.witness import Checkpoint
 
 GENESIS = "0" * 64
 

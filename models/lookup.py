@@ -12,8 +12,8 @@ from sqlmodel import Session, col, select
 
 from models.errors import NotFound, Refused
 from models.messages import ACTION_ZH, STATUS_ZH
+from models.queue.ticketrows import T, TicketRow, at_window, fetch
 from models.tables import Pause, Queue, ServiceItem, Ticket, TicketStatus, Window, WindowQueue
-from models.ticketrows import T, TicketRow, at_window, fetch
 
 Q: Table = Queue.__table__  # type: ignore[attr-defined]
 _NUMBER_RE = re.compile(r"^([A-Z])(\d{1,4})$")

@@ -308,7 +308,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "有 {count} 处记录与事件日志不符（已核对 {checked}）",
         "{count} differences between the records and the event log (checked {checked})",
     ),
-    # a clock set back (models.ticketclock): a warning, the step was stored
+    # a clock set back (models.queue.ticketclock): a warning, the step was stored
     "clock_behind": (
         "本机时钟比 {number} 的上一步慢 {seconds} 秒，已按上一步的时间记录，请校准时钟",
         "this host's clock is {seconds} s behind {number}'s last step: "

@@ -26,7 +26,7 @@ class TicketStatus(StrEnum):
     TRANSFERRED = "transferred"
     CANCELLED = "cancelled"
     EXPIRED = "expired"
-    """Closed at the day's end while still waiting, or left at a window (models.dayclose)."""
+    """Closed at the day's end while still waiting, or left at a window (models.queue.dayclose)."""
 
 
 OPEN_STATUSES = (
@@ -359,7 +359,7 @@ class ReportRollup(SQLModel, table=True):
     """One closed day's figures for a report group and minute (or level): a cache of sums.
 
     The rows a report's queries return per (group, bucket), kept per business date and grouping
-    (models.rollups); rebuilt from the tickets whenever the day changes.
+    (models.reports.rollups); rebuilt from the tickets whenever the day changes.
     """
 
     __tablename__ = "report_rollup"

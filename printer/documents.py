@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from models.cases import CaseView
 from models.hall import HallSettings
 from models.messages import PRIORITY_ZH
-from models.views import TicketView
+from models.supervision.cases import CaseView
+from models.views.ticket import TicketView
 from printer.layout import QR, Block, Rule, Text
 
 WEEKDAYS_ZH = "一二三四五六日"

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlmodel import col, select
 
-from models.cases import CaseView, open_case
 from models.db import reading
 from models.errors import Refused
 from models.hall import hall_config
+from models.supervision.cases import CaseView, open_case
 from models.tables import Case, PrintJob
-from models.windowview import window_view
+from models.views.window import window_view
 from printer.spooler import JobView, deliver, queue_job
 
 

@@ -20,15 +20,15 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from models.cases import case_by_id
 from models.db import reading, writing
 from models.errors import NotFound, Refused
 from models.events import append_event
 from models.hall import HallConfig, PrinterConfig, hall_config, hall_settings
+from models.queue.ticketrows import T, fetch
+from models.supervision.cases import case_by_id
 from models.tables import PrintJob
-from models.ticketrows import T, fetch
 from models.timeutil import local, resolve_now, to_utc, utcnow
-from models.views import view_ticket
+from models.views.ticket import view_ticket
 from printer.devices import LinkError, open_link
 from printer.documents import receipt_blocks, ticket_blocks
 from printer.render import PrinterSpec, render

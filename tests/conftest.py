@@ -19,10 +19,12 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from models import secret, staff, witness
+from models import secret
+from models.clerks import staff
 from models.db import make_engine
 from models.hall import default_hall_path, read_hall_file, store_hall
 from models.schema import upgrade
+from models.supervision import witness
 from tests.support.pgserver import PostgresServer
 
 CST = dt.timezone(dt.timedelta(hours=8))

@@ -9,13 +9,13 @@ import pytest
 from sqlalchemy import Engine, func
 from sqlmodel import col, select
 
-from models.appointments import check_in, import_appointments, mask_name
-from models.calling import call_next
 from models.db import reading
 from models.errors import NotFound, Refused
-from models.serving import finish
+from models.queue.appointments import check_in, import_appointments, mask_name
+from models.queue.calling import call_next
+from models.queue.serving import finish
+from models.queue.tickets import take_ticket
 from models.tables import Appointment, Event
-from models.tickets import take_ticket
 from tests.conftest import open_window
 
 HEADER = "code,queue,item,date,start,end,name"

@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
+from mashangban import app
 from models import limits
-from models.appointments import check_in, import_appointments
-from models.cli import app
 from models.errors import NotFound, Refused
-from models.tickets import take_ticket
+from models.queue.appointments import check_in, import_appointments
+from models.queue.tickets import take_ticket
 from tests.conftest import NOW
 from tests.test_appointments import DAY, GOOD, HEADER, count, stored
 
@@ -85,7 +85,7 @@ def test_bad_files_are_refusals_with_exit_1_and_nothing_stored(
 def test_too_many_rows_are_refused(
     lite: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("models.appointments.CSV_MAX_ROWS", 2)
+    monkeypatch.setattr("models.queue.appointments.CSV_MAX_ROWS", 2)
     with pytest.raises(Refused) as info:
         import_appointments(lite, write(tmp_path, GOOD))
     assert info.value.key == "csv_too_many" and "split it" in info.value.en
@@ -96,7 +96,7 @@ def test_too_many_rows_are_refused(
 def test_too_big_a_file_is_refused(
     lite: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("models.appointments.CSV_MAX_BYTES", 100)
+    monkeypatch.setattr("models.queue.appointments.CSV_MAX_BYTES", 100)
     with pytest.raises(Refused) as info:
         import_appointments(lite, write(tmp_path, GOOD))
     assert info.value.key == "csv_too_big"

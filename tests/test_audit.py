@@ -10,13 +10,13 @@ import pytest
 from sqlalchemy import Engine, func, text
 from sqlmodel import col, select
 
-from models import staff
-from models.calling import call_next
+from models.clerks import staff
 from models.db import reading
 from models.events import last_event_seq, verify_chain
-from models.serving import finish, start
+from models.queue.calling import call_next
+from models.queue.serving import finish, start
+from models.queue.tickets import take_ticket
 from models.tables import Event
-from models.tickets import take_ticket
 from tests.conftest import open_window
 
 

@@ -13,13 +13,13 @@ import pytest
 from sqlalchemy import Engine, text
 from typer.testing import CliRunner
 
-from models import calling, serving
-from models.audit import verify_records
-from models.cli import app
-from models.pickup import mark_ready, pickup
-from models.ratings import close_rectification, rate
+from mashangban import app
+from models.queue import calling, serving
+from models.queue.tickets import take_ticket
+from models.supervision.audit import verify_records
+from models.supervision.pickup import mark_ready, pickup
+from models.supervision.ratings import close_rectification, rate
 from models.tables import Case
-from models.tickets import take_ticket
 from tests.conftest import CST, open_window
 
 DAY = dt.date(2026, 11, 25)

@@ -24,18 +24,20 @@ from sqlalchemy import Engine, insert, text
 from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
-from models import events, secret, staff, witness
-from models.calling import call_next
-from models.cli import app
+from mashangban import app
+from models import events, secret
+from models.clerks import staff
 from models.db import make_engine, reading
 from models.errors import Refused
 from models.events import GENESIS, chain_mark, event_hash, events_key, last_event_seq
 from models.hall import default_hall_path, read_hall_file, store_hall
-from models.ratings import rate
+from models.queue.calling import call_next
+from models.queue.serving import finish
+from models.queue.tickets import take_ticket
 from models.schema import _config, upgrade
-from models.serving import finish
+from models.supervision import witness
+from models.supervision.ratings import rate
 from models.tables import Case, ChainHead, Event, Rating
-from models.tickets import take_ticket
 from tests.conftest import CLERKS, CST, PIN, open_window
 
 runner = CliRunner()

@@ -16,10 +16,10 @@ from board import app as board_app
 from board.app import BoardSettings, create_app
 from board.bigcall import BigCall
 from board.voice import call_sentence
-from models.calling import call_next
 from models.errors import DatabaseError
-from models.serving import finish, mark_no_show, recall
-from models.tickets import take_ticket
+from models.queue.calling import call_next
+from models.queue.serving import finish, mark_no_show, recall
+from models.queue.tickets import take_ticket
 from tests.conftest import open_window
 from tests.support.board_pilot import FakeVoice, board, newest, screen_text
 from tests.support.kiosk_pilot import drive, until

@@ -1,4 +1,4 @@
-"""The board's state from the core (models.board): calls, recalls, zones, waiting, missed."""
+"""The board's state from the core (models.views.board): calls, recalls, zones, waiting, missed."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ import datetime as dt
 import pytest
 from sqlalchemy import Engine
 
-from models.board import board_queues, board_state
-from models.calling import call_next
 from models.errors import NotFound
 from models.events import last_event_seq
-from models.serving import finish, mark_no_show, recall, requeue
-from models.tickets import take_ticket
+from models.queue.calling import call_next
+from models.queue.serving import finish, mark_no_show, recall, requeue
+from models.queue.tickets import take_ticket
+from models.views.board import board_queues, board_state
 from tests.conftest import open_window
 
 

@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy import Engine
 from textual.pilot import Pilot
 
-from models.calling import call_next
 from models.db import make_engine
-from models.serving import finish, mark_no_show, recall
-from models.tickets import take_ticket
+from models.queue.calling import call_next
+from models.queue.serving import finish, mark_no_show, recall
+from models.queue.tickets import take_ticket
 from tests.conftest import NOW, open_window
 from tests.support.board_pilot import FakeVoice, board
 from tests.support.kiosk_pilot import until

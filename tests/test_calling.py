@@ -7,13 +7,13 @@ import threading
 
 from sqlalchemy import Engine
 
-from models import staff
-from models.calling import call_next, call_number
+from models.clerks import staff
 from models.errors import NotFound, NothingWaiting, Refused
 from models.hall import default_hall_path, read_hall_file
-from models.serving import finish, mark_no_show, requeue
-from models.tickets import take_ticket, ticket_by_token
-from models.views import TicketView
+from models.queue.calling import call_next, call_number
+from models.queue.serving import finish, mark_no_show, requeue
+from models.queue.tickets import take_ticket, ticket_by_token
+from models.views.ticket import TicketView
 from tests.conftest import NOW, open_window
 from tests.support.refusals import expect
 

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-from models.cli import app
+from mashangban import app
 from models.db import make_engine
 from tests.conftest import PIN
 

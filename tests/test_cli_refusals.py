@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from models.cli import app
+from mashangban import app
 
 runner = CliRunner()
 HUGE = "99999999999999999999"

@@ -16,11 +16,11 @@ from textual.pilot import Pilot
 from counter.desk import DeskScreen
 from counter.dialogs import NumberDialog, PauseDialog, TransferDialog
 from counter.login import LoginScreen
-from models.calling import call_next
 from models.db import reading
+from models.queue.calling import call_next
+from models.queue.tickets import take_ticket
 from models.tables import Case, PrintJob, Ticket
-from models.tickets import take_ticket
-from models.windowview import window_view
+from models.views.window import window_view
 from tests.conftest import NOW, PIN, open_window
 from tests.support.counter_pilot import (
     Clock,

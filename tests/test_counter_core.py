@@ -11,16 +11,16 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from models.calling import call_next
-from models.cases import open_case
+from models.clerks.staff import pause
 from models.db import reading
 from models.errors import NothingWaiting, Refused
 from models.events import last_event_seq
-from models.serving import finish, mark_no_show, requeue, start
-from models.staff import pause
+from models.queue.calling import call_next
+from models.queue.serving import finish, mark_no_show, requeue, start
+from models.queue.tickets import take_ticket
+from models.supervision.cases import open_case
 from models.tables import Case, Event
-from models.tickets import take_ticket
-from models.windowview import window_view
+from models.views.window import window_view
 from printer.receipts import print_last_receipt, reprint_receipt, window_printers
 from tests.conftest import NOW, open_window
 from tests.support.escpos_decode import decode

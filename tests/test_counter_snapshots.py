@@ -17,8 +17,8 @@ from textual.pilot import Pilot
 from counter.dialogs import NumberDialog
 from counter.login import LoginScreen
 from models.db import make_engine
-from models.serving import mark_no_show
-from models.tickets import take_ticket
+from models.queue.serving import mark_no_show
+from models.queue.tickets import take_ticket
 from tests.conftest import NOW, open_window
 from tests.support.counter_pilot import Clock, counter, log_in, press
 from tests.support.kiosk_pilot import on_screen
@@ -37,7 +37,7 @@ def hall(sqlite_url: str) -> Iterator[Engine]:
     for _ in range(3):
         take_ticket(engine, queue="D", now=NOW)
     open_window(engine, 14, clerk="1002")
-    from models.calling import call_next
+    from models.queue.calling import call_next
 
     call_next(engine, window=14, now=NOW)  # D002 (green) goes to window 14 …
     mark_no_show(engine, window=14, now=NOW)  # … and does not come: missed

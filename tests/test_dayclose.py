@@ -13,15 +13,15 @@ from sqlalchemy import Engine, select
 from sqlmodel import Session
 from typer.testing import CliRunner
 
-from models import calling, serving
-from models.audit import verify_records
-from models.cli import app
-from models.dayclose import close_past_days
+from mashangban import app
 from models.db import make_engine
 from models.errors import NotFound
-from models.reports import report
+from models.queue import calling, serving
+from models.queue.dayclose import close_past_days
+from models.queue.tickets import take_ticket
+from models.reports.report import report
+from models.supervision.audit import verify_records
 from models.tables import Event, Ticket
-from models.tickets import take_ticket
 from tests.conftest import CST, open_window
 from tests.support.refusals import expect
 

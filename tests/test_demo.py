@@ -61,7 +61,7 @@ class Panes:
 def demo(tmp_path: Path) -> Iterator[Panes]:
     socket = f"msb-test-{uuid.uuid4().hex[:8]}"
     started = subprocess.run(
-        [sys.executable, "-m", "models.cli", "demo", "--detach", "--socket", socket],
+        [sys.executable, "-m", "mashangban", "demo", "--detach", "--socket", socket],
         capture_output=True,
         text=True,
         check=False,
@@ -94,7 +94,7 @@ def test_a_ticket_taken_at_the_kiosk_is_called_at_the_counter_and_shown_on_the_b
 
 def test_without_tmux_the_demo_says_what_to_install(tmp_path: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "models.cli", "demo"],
+        [sys.executable, "-m", "mashangban", "demo"],
         capture_output=True,
         text=True,
         check=False,
@@ -110,12 +110,12 @@ def test_the_demo_hall_issues_tickets_at_night_and_on_a_sunday(tmp_path: Path) -
     """The default hall is closed then; the demo's hall is open at any hour (found at 18:12)."""
     import datetime as dt
 
-    from models.cli.demo import prepare
+    from mashangban.demo import prepare
     from models.db import make_engine
     from models.errors import Refused
     from models.hall import default_hall_path, read_hall_file, store_hall
+    from models.queue.tickets import take_ticket
     from models.schema import upgrade
-    from models.tickets import take_ticket
 
     sunday_night = dt.datetime(2026, 11, 29, 3, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
     demo_db = prepare(tmp_path, "unused").db

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine, func
 from sqlmodel import col, select
 
-from models import staff
+from models.clerks import staff
 from models.db import reading
 from models.errors import HallError, NotFound
 from models.events import last_event_seq
@@ -21,10 +21,10 @@ from models.hall import (
     read_hall_file,
     store_hall,
 )
+from models.queue.tickets import take_ticket, ticket_by_token
 from models.schema import upgrade
-from models.status import hall_status
 from models.tables import Event, Hall, Queue, ServiceItem, Window
-from models.tickets import take_ticket, ticket_by_token
+from models.views.status import hall_status
 from tests.conftest import PIN, open_window
 
 M_ITEMS = {

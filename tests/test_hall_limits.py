@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
-from models.cli import app
+from mashangban import app
 from models.db import reading
 from models.errors import HallError
 from models.hall import hall_settings, parse_hall, read_hall_file, store_hall

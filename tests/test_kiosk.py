@@ -15,13 +15,13 @@ import pytest
 from sqlalchemy import text
 from textual.pilot import Pilot
 
-import models.tickets
+import models.queue.tickets
 from kiosk.app import KioskSettings, create_app
 from kiosk.screens import CheckinScreen, ItemsScreen, StartScreen, TicketScreen
 from kiosk.staff import StaffPinScreen
-from models.appointments import check_in, import_appointments
-from models.status import hall_status
-from models.tickets import ticket_by_token
+from models.queue.appointments import check_in, import_appointments
+from models.queue.tickets import ticket_by_token
+from models.views.status import hall_status
 from tests.conftest import CST, NOW
 from tests.support.kiosk_pilot import (
     appointments_csv,
@@ -371,14 +371,14 @@ def test_activity_keeps_a_screen_awake(lite, how) -> None:
 
 def test_a_double_tap_issues_exactly_one_ticket(lite, monkeypatch) -> None:
     """Taps that come while the first ticket is being issued are ignored."""
-    real_take = models.tickets.take_ticket
+    real_take = models.queue.tickets.take_ticket
     release = threading.Event()
 
     def slow_take(*args: object, **kwargs: object):
         release.wait(5)  # the worker holds here until both extra taps have landed
         return real_take(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(models.tickets, "take_ticket", slow_take)
+    monkeypatch.setattr(models.queue.tickets, "take_ticket", slow_take)
     app = kiosk(lite)
 
     async def scenario(pilot: Pilot[None]) -> None:
@@ -445,7 +445,7 @@ def test_choices_left_on_the_start_screen_are_undone_when_it_is_left_idle(lite) 
 
 
 def test_a_fault_while_issuing_is_said_kindly_and_the_next_tap_works(lite, monkeypatch) -> None:
-    real_take = models.tickets.take_ticket
+    real_take = models.queue.tickets.take_ticket
     faults = iter([RuntimeError("disk on fire")])
 
     def faulty_take(*args: object, **kwargs: object):
@@ -454,7 +454,7 @@ def test_a_fault_while_issuing_is_said_kindly_and_the_next_tap_works(lite, monke
             raise fault
         return real_take(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(models.tickets, "take_ticket", faulty_take)
+    monkeypatch.setattr(models.queue.tickets, "take_ticket", faulty_take)
     app = kiosk(lite)
 
     async def scenario(pilot: Pilot[None]) -> None:
@@ -669,7 +669,7 @@ def test_the_kiosk_command_refuses_a_kiosk_id_the_hall_does_not_have(sqlite_url)
     import sys
 
     done = subprocess.run(
-        [sys.executable, "-m", "models.cli", "--db", sqlite_url, "kiosk", "--kiosk-id", "K9"],
+        [sys.executable, "-m", "mashangban", "--db", sqlite_url, "kiosk", "--kiosk-id", "K9"],
         capture_output=True,
         text=True,
         timeout=60,

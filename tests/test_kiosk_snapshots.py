@@ -1,7 +1,7 @@
 """What a citizen sees: the start, items and ticket screens at a kiosk's 120×40 and at 80×24.
 
 Everything on screen is fixed: the clock (NOW), the database (the template hall plus three
-waiting tickets taken here), and the QR tokens (``secrets.token_hex`` in models.tickets is
+waiting tickets taken here), and the QR tokens (``secrets.token_hex`` in models.queue.tickets is
 replaced by a counter, so the QR code is the same every run). Update the SVGs under
 tests/__snapshots__/ with ``pytest tests/test_kiosk_snapshots.py --snapshot-update`` and look at
 them before committing.
@@ -18,11 +18,11 @@ import pytest
 from sqlalchemy import Engine
 from textual.pilot import Pilot
 
-import models.tickets
+import models.queue.tickets
 from kiosk.app import KioskApp
 from kiosk.screens import ItemsScreen, TicketScreen
 from models.db import make_engine
-from models.tickets import take_ticket
+from models.queue.tickets import take_ticket
 from tests.conftest import NOW
 from tests.support.kiosk_pilot import connected, kiosk, on_screen, placed, tap, until
 
@@ -37,7 +37,7 @@ def hall(sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
     monkeypatch.setenv("MASHANGBAN_PREVIEW_DIR", str(tmp_path / "preview"))
     serial = itertools.count(1)
     fixed = SimpleNamespace(token_hex=lambda _n=8: f"{next(serial):016x}")
-    monkeypatch.setattr(models.tickets, "secrets", fixed)
+    monkeypatch.setattr(models.queue.tickets, "secrets", fixed)
     engine = make_engine(sqlite_url)
     for queue in ("M", "M", "A"):
         take_ticket(engine, queue=queue, now=NOW)

@@ -28,14 +28,14 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlmodel import col, select
 
-from models import staff
-from models.calling import call_next
+from models.clerks import staff
 from models.db import make_engine, reading
 from models.errors import MashangbanError, NothingWaiting
 from models.events import verify_chain
 from models.hall import hall_settings
+from models.queue.calling import call_next
+from models.queue.tickets import take_ticket
 from models.tables import DayCounter, Event, Priority, Queue, Ticket, TicketStatus
-from models.tickets import take_ticket
 from tests.conftest import NOW, PIN
 from tests.support import mixload
 from tests.support.mixload import CounterMix

@@ -12,15 +12,15 @@ import datetime as dt
 from sqlmodel import select
 from textual.pilot import Pilot
 
-from board.monitor import MonitorApp, MonitorSettings, create_app
-from models.calling import call_next
+from models.clerks.staff import pause
 from models.db import reading, writing
 from models.lookup import get_item, get_queue
-from models.monitor import monitor_state
-from models.serving import finish, start
-from models.staff import pause
+from models.queue.calling import call_next
+from models.queue.serving import finish, start
+from models.queue.tickets import take_ticket
 from models.tables import Rating, Ticket
-from models.tickets import take_ticket
+from models.views.monitor import monitor_state
+from monitor.app import MonitorApp, MonitorSettings, create_app
 from tests.conftest import CST, NOW, open_window
 from tests.support.counter_pilot import Clock, shown, shows
 

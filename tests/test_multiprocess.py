@@ -23,15 +23,15 @@ from sqlalchemy import Engine, func
 from sqlalchemy.engine import make_url
 from sqlmodel import col, select
 
-from models import staff
-from models.calling import call_next
+from models.clerks import staff
 from models.db import make_engine, reading, writing
 from models.events import append_event, verify_chain
 from models.hall import hall_settings
 from models.lookup import get_queue
-from models.serving import finish
+from models.queue.calling import call_next
+from models.queue.serving import finish
+from models.queue.tickets import issue, take_ticket
 from models.tables import ChainHead, DayCounter, Event, Priority, Ticket, TicketStatus
-from models.tickets import issue, take_ticket
 from models.timeutil import business_date
 from tests.conftest import NOW, PIN
 from tests.support import workers

@@ -14,15 +14,15 @@ import pytest
 from sqlmodel import select
 from typer.testing import CliRunner
 
-from models.calling import call_next
-from models.cli import app
+from mashangban import app
 from models.db import reading, writing
 from models.errors import NotFound, Refused
 from models.events import verify_chain
-from models.pickup import list_cases, mark_ready, pickup
-from models.serving import finish
+from models.queue.calling import call_next
+from models.queue.serving import finish
+from models.queue.tickets import take_ticket
+from models.supervision.pickup import list_cases, mark_ready, pickup
 from models.tables import Case, Event
-from models.tickets import take_ticket
 from tests.conftest import CST, NOW, open_window
 
 runner = CliRunner()
@@ -109,10 +109,10 @@ def test_promised_dates_skip_the_national_day_holiday_and_count_the_adjusted_sat
 
 
 def test_pickup_codes_are_unique_among_open_cases(engine, monkeypatch) -> None:
-    import models.cases
+    import models.supervision.cases
 
     digits = iter([123456, 123456, 654321])
-    monkeypatch.setattr(models.cases.secrets, "randbelow", lambda _n: next(digits))
+    monkeypatch.setattr(models.supervision.cases.secrets, "randbelow", lambda _n: next(digits))
     first, second = accept(engine), accept(engine)
     assert (first.pickup_code, second.pickup_code) == ("123456", "654321")
 
@@ -120,13 +120,13 @@ def test_pickup_codes_are_unique_among_open_cases(engine, monkeypatch) -> None:
 def test_an_old_receipts_code_is_not_given_to_a_new_case(engine, monkeypatch) -> None:
     """A case picked up last month keeps its code from new cases: its old receipt must not
     collect someone else's result. Two years on, the code is free again."""
-    import models.cases
+    import models.supervision.cases
 
     first = accept(engine, at=NOW)
     mark_ready(engine, case_number=first.case_number, now=NOW + dt.timedelta(days=7))
     pickup(engine, code=first.pickup_code, window=21, now=NOW + dt.timedelta(days=8))
     digits = iter([int(first.pickup_code), 111111, int(first.pickup_code)])
-    monkeypatch.setattr(models.cases.secrets, "randbelow", lambda _n: next(digits))
+    monkeypatch.setattr(models.supervision.cases.secrets, "randbelow", lambda _n: next(digits))
     month_later = accept(engine, at=NOW + dt.timedelta(days=30))
     assert month_later.pickup_code == "111111"
     years_later = accept(engine, at=NOW + dt.timedelta(days=800))

@@ -16,14 +16,14 @@ from sqlalchemy import Engine
 from sqlmodel import col, select
 from typer.testing import CliRunner
 
-from board.monitor import alarms_panel
-from models import lockout, pins, staff
-from models.cli import app
+from mashangban import app
+from models.clerks import lockout, pins, staff
 from models.db import make_engine, reading
 from models.errors import Refused
-from models.monitor import monitor_state
-from models.status import hall_status
 from models.tables import Event, Window
+from models.views.monitor import monitor_state
+from models.views.status import hall_status
+from monitor.app import alarms_panel
 from tests.conftest import NOW, PIN
 
 WRONG = "000000"

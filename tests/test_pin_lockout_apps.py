@@ -13,8 +13,8 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from counter.login import LoginScreen
-from counter.ratescreens import StaffQuitScreen
 from kiosk.staff import StaffMenuScreen, StaffPinScreen
+from ratepad.screens import StaffQuitScreen
 from tests.conftest import PIN, open_window
 from tests.support import counter_pilot
 from tests.support.kiosk_pilot import (

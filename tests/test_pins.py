@@ -16,8 +16,9 @@ from sqlalchemy import Engine, text
 from sqlmodel import select
 from typer.testing import CliRunner
 
-from models import pins, secret, staff
-from models.cli import app
+from mashangban import app
+from models import secret
+from models.clerks import pins, staff
 from models.db import reading, writing
 from models.errors import NotFound, Refused
 from models.hall import default_hall_path, parse_hall, read_hall_file, store_hall

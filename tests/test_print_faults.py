@@ -23,11 +23,11 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 import printer.devices
-from models.cli import app
+from mashangban import app
 from models.db import reading, writing
 from models.hall import PrinterConfig
+from models.queue.tickets import take_ticket
 from models.tables import PrintJob
-from models.tickets import take_ticket
 from printer.devices import open_link
 from printer.spooler import PrinterWorker, queue_ticket, retry
 from printer.status import PrinterStatus, parse

@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
-from models.calling import call_next
-from models.cases import open_case
-from models.cli import app
+from mashangban import app
 from models.errors import HallError
 from models.hall import default_hall_path, parse_hall, store_hall
-from models.tickets import take_ticket
+from models.queue.calling import call_next
+from models.queue.tickets import take_ticket
+from models.supervision.cases import open_case
 from models.workdays import add_workdays
 from printer.cjk import ENV_FONT, FontMissing
 from printer.layout import Text

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from models.cases import CaseView
 from models.hall import default_hall_path, read_hall_file
-from models.views import TicketView
+from models.supervision.cases import CaseView
+from models.views.ticket import TicketView
 from printer.documents import receipt_blocks, ticket_blocks, ticket_qr
 from printer.layout import QR, Text, cell_width, wrap
 from printer.render import PrinterSpec, RenderError, render

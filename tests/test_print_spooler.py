@@ -14,11 +14,11 @@ from sqlalchemy import Engine
 from sqlmodel import col, select
 from typer.testing import CliRunner
 
-from models.cli import app
+from mashangban import app
 from models.db import reading
 from models.hall import default_hall_path, parse_hall, store_hall
+from models.queue.tickets import take_ticket, ticket_by_token
 from models.tables import Event
-from models.tickets import take_ticket, ticket_by_token
 from printer.documents import ticket_qr
 from printer.spooler import JobView, print_ticket_at_kiosk, reprint, retry
 from tests.support.escpos_decode import decode

@@ -3,8 +3,8 @@
 Hypothesis generates sequences of operations (take normal/green tickets in M and C, call at
 window 20 (M then C) and window 18 (M only), no-show, requeue, finish). Each runs on a fresh
 SQLite database and on a list model written here from DESIGN.md "Queue order", independent of
-models.queueing. Every call must return the ticket the model predicts; at the end every ticket's
-status must match and the remaining line must drain in the model's order.
+models.queue.queueing. Every call must return the ticket the model predicts; at the end every
+ticket's status must match and the remaining line must drain in the model's order.
 """
 
 from __future__ import annotations
@@ -19,15 +19,15 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
-from models import staff
-from models.calling import call_next
+from models.clerks import staff
 from models.db import make_engine, reading
 from models.errors import NothingWaiting, Refused
 from models.events import verify_chain
 from models.hall import hall_settings
-from models.serving import finish, mark_no_show, requeue
+from models.queue.calling import call_next
+from models.queue.serving import finish, mark_no_show, requeue
+from models.queue.tickets import take_ticket
 from models.tables import Ticket
-from models.tickets import take_ticket
 from tests.conftest import NOW, PIN
 
 PRIORITY_RUN = 2

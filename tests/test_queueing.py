@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from models.queueing import Waiting, call_order, place_of_newest, requeue_key
+from models.queue.queueing import Waiting, call_order, place_of_newest, requeue_key
 
 
 @given(
@@ -47,7 +47,7 @@ def test_requeue_keys_stay_between_their_neighbours(
     for _ in offsets:
         key = requeue_key(keys, offset=requeue_offset, last_seq=last_seq)
         if key in keys or key >= last_seq + 1:
-            break  # precision used up: models.serving renumbers (tested there)
+            break  # precision used up: models.queue.serving renumbers (tested there)
         keys = sorted([*keys, key])
         assert len(set(keys)) == len(keys)
         assert keys[-1] < last_seq + 1

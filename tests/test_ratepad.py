@@ -18,14 +18,14 @@ from sqlmodel import col, select
 from textual.pilot import Pilot
 from textual.widgets import Button
 
-from counter.ratepad import RatePadApp, RatePadSettings, create_app
-from counter.ratescreens import PadScreen, StaffQuitScreen
-from models.calling import call_next
 from models.db import reading
-from models.ratings import rate
-from models.serving import finish
+from models.queue.calling import call_next
+from models.queue.serving import finish
+from models.queue.tickets import take_ticket
+from models.supervision.ratings import rate
 from models.tables import Event, Rating, Rectification
-from models.tickets import take_ticket
+from ratepad.app import RatePadApp, RatePadSettings, create_app
+from ratepad.screens import PadScreen, StaffQuitScreen
 from tests.conftest import NOW, PIN, open_window
 from tests.support.kiosk_pilot import on_screen, shown, tap, until
 
@@ -224,19 +224,19 @@ def test_quit_keys_do_nothing_and_staff_quit_with_f12_and_a_pin(hall) -> None:
 def test_the_rate_command_refuses_an_unknown_window(sqlite_url) -> None:
     from typer.testing import CliRunner
 
-    from models.cli import app
+    from mashangban import app
 
     result = CliRunner().invoke(app, ["--db", sqlite_url, "rate", "--window", "99"])
     assert result.exit_code == 1 and "没有这个窗口：99" in result.stderr
     assert "Traceback" not in result.stdout + result.stderr
 
 
-def test_python_m_counter_ratepad_is_the_same_command(sqlite_url) -> None:
+def test_python_m_ratepad_is_the_same_command(sqlite_url) -> None:
     import subprocess
     import sys
 
     done = subprocess.run(
-        [sys.executable, "-m", "counter.ratepad", "--db", sqlite_url, "--window", "99"],
+        [sys.executable, "-m", "ratepad", "--db", sqlite_url, "--window", "99"],
         capture_output=True,
         text=True,
         timeout=60,

@@ -13,12 +13,12 @@ import pytest
 from sqlalchemy import Engine
 from textual.pilot import Pilot
 
-from counter.ratepad import RatePadSettings, create_app
-from counter.ratescreens import PadScreen
-from models.calling import call_next
 from models.db import make_engine
-from models.serving import finish
-from models.tickets import take_ticket
+from models.queue.calling import call_next
+from models.queue.serving import finish
+from models.queue.tickets import take_ticket
+from ratepad.app import RatePadSettings, create_app
+from ratepad.screens import PadScreen
 from tests.conftest import NOW, open_window
 from tests.support.kiosk_pilot import until
 

@@ -9,13 +9,18 @@ import json
 import pytest
 from sqlmodel import col, select
 
-from models.calling import call_next
 from models.db import reading
 from models.errors import NotFound, Refused
-from models.ratings import close_rectification, list_rectifications, ratable_ticket, rate
-from models.serving import finish
+from models.queue.calling import call_next
+from models.queue.serving import finish
+from models.queue.tickets import take_ticket
+from models.supervision.ratings import (
+    close_rectification,
+    list_rectifications,
+    ratable_ticket,
+    rate,
+)
 from models.tables import Event, Rating, Rectification
-from models.tickets import take_ticket
 from tests.conftest import CST, NOW, open_window
 from tests.support.refusals import expect
 

@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
-from models.calling import call_next
-from models.cli import app
+from mashangban import app
 from models.db import make_engine
-from models.ratings import rate
-from models.serving import finish
-from models.tickets import take_ticket
+from models.queue.calling import call_next
+from models.queue.serving import finish
+from models.queue.tickets import take_ticket
+from models.supervision.ratings import rate
 from tests.conftest import CST, NOW, open_window
 
 runner = CliRunner()

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from models.reportfiles import csv_text, write_csv, write_xlsx
-from models.reports import Report, ReportRow
+from models.reports.files import csv_text, write_csv, write_xlsx
+from models.reports.report import Report, ReportRow
 
 DAY = dt.date(2026, 11, 25)
 HOSTILE = [

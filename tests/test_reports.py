@@ -23,12 +23,12 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from models import calling, serving
 from models.errors import Refused
-from models.reports import Report, ReportRow, issued_per, p90_minutes, report
-from models.reportsql import offset_spans
+from models.queue import calling, serving
+from models.queue.tickets import take_ticket
+from models.reports.report import Report, ReportRow, issued_per, p90_minutes, report
+from models.reports.sql import offset_spans
 from models.tables import Case, Rating, Ticket
-from models.tickets import take_ticket
 from tests.conftest import CST, open_window
 
 DAY = dt.date(2026, 11, 25)

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
-from models.cli import app
+from mashangban import app
 from models.db import make_engine
 from tests.test_reports import _day_in_the_hall
 

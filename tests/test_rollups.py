@@ -13,13 +13,13 @@ import re
 import pytest
 from sqlalchemy import Engine, func, select
 
-import models.reports as reports_module
+import models.reports.report as reports_module
 from models.db import reading
 from models.errors import DatabaseError
 from models.hall import default_hall_path, parse_hall, store_hall
-from models.pickup import mark_ready
-from models.reports import report
-from models.reportsql import BY_CHOICES
+from models.reports.report import report
+from models.reports.sql import BY_CHOICES
+from models.supervision.pickup import mark_ready
 from models.tables import ReportRollup, ReportRollupDay
 from tests.test_reports import DAY, LATER, _by, _day_in_the_hall, at
 
@@ -145,7 +145,7 @@ def test_the_nightly_rollup_command_rolls_every_grouping_up(
 ) -> None:
     from typer.testing import CliRunner
 
-    from models.cli import app
+    from mashangban import app
 
     monkeypatch.setenv("MASHANGBAN_NOW", LATER.isoformat())
     url = hall.url.render_as_string(hide_password=False)

@@ -10,14 +10,14 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from models.calling import call_next, call_number
 from models.errors import NothingWaiting, Refused
 from models.events import last_event_seq
-from models.serving import cancel, finish, mark_no_show, recall, requeue, start, transfer
+from models.queue.calling import call_next, call_number
+from models.queue.serving import cancel, finish, mark_no_show, recall, requeue, start, transfer
+from models.queue.tickets import take_ticket, ticket_by_token
 from models.tables import Event, Ticket
-from models.tickets import take_ticket, ticket_by_token
 from models.timeutil import to_utc
-from models.views import TicketView
+from models.views.ticket import TicketView
 from tests.conftest import NOW, open_window
 from tests.support.refusals import expect
 

@@ -9,13 +9,13 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import col, select
 
-from models import pins, staff
-from models.calling import call_next
+from models.clerks import pins, staff
 from models.db import reading
 from models.errors import NotFound, Refused
-from models.status import hall_status
+from models.queue.calling import call_next
+from models.queue.tickets import take_ticket
 from models.tables import Clerk, Event, Window
-from models.tickets import take_ticket
+from models.views.status import hall_status
 from tests.conftest import PIN, open_window
 
 

@@ -11,16 +11,16 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from models import staff
-from models.calling import call_next
+from models.clerks import staff
 from models.errors import NotFound, NothingWaiting, Refused
 from models.events import last_event_seq
 from models.hall import default_hall_path, parse_hall, read_hall_file, store_hall
 from models.lookup import get_queue
-from models.serving import finish, start
+from models.queue.calling import call_next
+from models.queue.serving import finish, start
+from models.queue.tickets import take_ticket, ticket_by_token
 from models.tables import DayCounter, Ticket
-from models.tickets import take_ticket, ticket_by_token
-from models.views import TicketView
+from models.views.ticket import TicketView
 from tests.conftest import NOW, open_window
 from tests.support.refusals import expect
 
@@ -298,7 +298,7 @@ def test_numbers_restart_at_local_midnight(engine: Engine) -> None:
     early = take(engine, "M", at(0, 1, tomorrow))
     assert (early.number, early.business_date, early.ahead) == ("M001", "2026-11-26", 0)
     assert tickets_on(engine, today) == ["M001", "M002"]
-    # The first number of the new day closed the day before (models.dayclose).
+    # The first number of the new day closed the day before (models.queue.dayclose).
     assert [again(engine, t).status for t in late] == ["expired", "expired"]
     open_window(engine, 18)
     called = call_next(engine, window=18, now=at(0, 2, tomorrow))

@@ -7,15 +7,15 @@ import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-from models import staff
-from models.calling import call_next
-from models.cli import app, output
+from mashangban import app, output
+from models.clerks import staff
 from models.db import make_engine
 from models.errors import Refused
-from models.ratings import rate
-from models.serving import finish
+from models.queue.calling import call_next
+from models.queue.serving import finish
+from models.queue.tickets import take_ticket
+from models.supervision.ratings import rate
 from models.textsafe import printable, spreadsheet_text
-from models.tickets import take_ticket
 from tests.conftest import NOW, open_window
 
 runner = CliRunner()

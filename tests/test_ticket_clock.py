@@ -10,12 +10,12 @@ from sqlalchemy import Engine, select, update
 from sqlmodel import Session
 from typer.testing import CliRunner
 
-from models import calling, serving
-from models.audit import verify_records
-from models.cli import app
-from models.reports import report
+from mashangban import app
+from models.queue import calling, serving
+from models.queue.tickets import take_ticket
+from models.reports.report import report
+from models.supervision.audit import verify_records
 from models.tables import Event, Ticket
-from models.tickets import take_ticket
 from models.timeutil import to_utc
 from tests.conftest import CST, PIN, open_window
 

@@ -15,13 +15,13 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from models.calling import call_next
+from models.clerks.staff import pause, resume
 from models.db import make_engine
 from models.errors import MashangbanError, NothingWaiting
-from models.serving import mark_no_show, requeue, transfer
-from models.staff import pause, resume
+from models.queue.calling import call_next
+from models.queue.serving import mark_no_show, requeue, transfer
+from models.queue.tickets import take_ticket
 from models.tables import Priority
-from models.tickets import take_ticket
 from tests.support.workers import warm_up, write_result
 
 START_TIMEOUT_S = 300.0

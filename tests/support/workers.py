@@ -17,12 +17,12 @@ from typing import Any
 
 from sqlalchemy import event
 
-from models.calling import call_next
 from models.db import make_engine, reading
 from models.errors import NothingWaiting, Refused
 from models.hall import hall_settings
-from models.serving import finish
-from models.tickets import take_ticket
+from models.queue.calling import call_next
+from models.queue.serving import finish
+from models.queue.tickets import take_ticket
 
 START_TIMEOUT_S = 120.0
 """How long a child waits for its siblings at the start line (spawning is slow on 2 cores)."""

@@ -1,7 +1,7 @@
 """the day's end: report rollups count the tickets closed as expired (c8)
 
 A ticket's new status ``expired`` needs no schema change (status is free text); the rollups get
-one more figure column, and their version (models.rollups.VERSION) makes every stored day be
+one more figure column, and their version (models.reports.rollups.VERSION) makes every stored day be
 counted again.
 
 Revision ID: 0007_daytime

@@ -1,0 +1,414 @@
+"""Set-up commands for IT staff and the hall manager: database, hall, clerks, audit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import typer
+from rich.text import Text
+from sqlalchemy import Engine
+from sqlmodel import col, select
+
+from mashangban import app, state
+from mashangban.output import (
+    console,
+    errors,
+    print_json,
+    safe,
+    show_error,
+    table,
+    window_number,
+)
+from models import secret
+from models.clerks.lockout import unlock, until_text
+from models.clerks.pins import PIN_MAX_DIGITS, check_code, check_name
+from models.clerks.staff import add_clerk, change_pin, list_clerks, login, logout, pin_min_digits
+from models.db import reading
+from models.errors import Refused
+from models.events import sealed_with, verify_chain
+from models.hall import default_hall_path, hall_settings, read_hall_file, store_hall
+from models.queue.appointments import import_appointments
+from models.schema import head_revision, upgrade
+from models.supervision.audit import verify_records
+from models.supervision.witness import ENV_WITNESS, read_witness, take_checkpoint
+from models.tables import Hall, Queue, ServiceItem, Window, WindowQueue
+from models.timeutil import utcnow
+
+hall_app = typer.Typer(no_args_is_help=True, help="The hall file: queues, items, windows.")
+clerk_app = typer.Typer(no_args_is_help=True, help="Clerks who log in at windows.")
+appointments_app = typer.Typer(no_args_is_help=True, help="Appointments booked elsewhere.")
+audit_app = typer.Typer(no_args_is_help=True, help="Checks on the event log and the records.")
+app.add_typer(hall_app, name="hall")
+app.add_typer(clerk_app, name="clerk")
+app.add_typer(appointments_app, name="appointments")
+app.add_typer(audit_app, name="audit")
+
+JSON = typer.Option(False, "--json", help="Print JSON for scripts.")
+
+
+@app.command()
+def init(
+    ctx: typer.Context,
+    hall: Path | None = typer.Option(
+        None, "--hall", help="Hall file to load when none is loaded yet (default: the Jinan hall)."
+    ),
+) -> None:
+    """Create or upgrade the database and the hall's key file; load the default hall."""
+    engine = state(ctx).engine(check=False)
+    sealed = sealed_with(engine)
+    if sealed and not secret.key_path().exists():  # a second host: the key must be copied
+        raise secret.SecretError("key_missing_sealed", path=secret.key_path(), stored=sealed)
+    created = secret.create_key()
+    before = upgrade(engine)
+    local, sealed = secret.fingerprint(), sealed_with(engine)
+    if sealed != local:
+        raise secret.SecretError("key_wrong", stored=sealed, local=local)
+    with reading(engine) as session:
+        loaded = session.get(Hall, 1) is not None
+    if not loaded:
+        config, text = read_hall_file(hall or default_hall_path())
+        store_hall(engine, config, text)
+    url = engine.url.render_as_string(hide_password=True)
+    console.print(f"✓ 数据库就绪 database ready: {url} (revision {before.revision})")
+    made = "已创建 created" if created else "已有 in use"
+    console.print(f"✓ 大厅密钥{made}: {secret.key_path()} (fingerprint {local})")
+    if not loaded:
+        console.print(
+            f"✓ 已载入大厅 hall loaded: {safe(config.hall.name_zh)} {safe(config.hall.name_en)}"
+        )
+
+
+@hall_app.command("load")
+def hall_load(
+    ctx: typer.Context, file: Path = typer.Argument(..., help="The hall TOML file.")
+) -> None:
+    """Validate a hall file and store it (nothing is stored if it has an error)."""
+    config, text = read_hall_file(file)
+    store_hall(state(ctx).engine(), config, text)
+    console.print(
+        f"✓ 已载入 loaded {file}: {len(config.queue)} queues, {len(config.item)} items, "
+        f"{len(config.window)} windows"
+    )
+
+
+@hall_app.command("show")
+def hall_show(ctx: typer.Context, as_json: bool = JSON) -> None:
+    """Print the loaded hall: settings, queues, items and windows."""
+    with reading(state(ctx).engine()) as session:
+        settings = hall_settings(session)
+        queues = session.exec(
+            select(Queue).where(col(Queue.active)).order_by(col(Queue.position))
+        ).all()
+        prefixes = {q.id: q.prefix for q in queues}
+        items = session.exec(
+            select(ServiceItem).where(col(ServiceItem.active)).order_by(col(ServiceItem.position))
+        ).all()
+        windows = session.exec(
+            select(Window).where(col(Window.active)).order_by(col(Window.number))
+        ).all()
+        served: dict[int, list[str]] = {}
+        for wq in session.exec(select(WindowQueue).order_by(col(WindowQueue.position))).all():
+            served.setdefault(wq.window_number, []).append(prefixes.get(wq.queue_id, "?"))
+    if as_json:
+        print_json(
+            {
+                "hall": settings.model_dump(),
+                "queues": [q.model_dump(exclude={"id"}) for q in queues],
+                "items": [
+                    {
+                        **i.model_dump(exclude={"id", "queue_id"}),
+                        "queue": prefixes.get(i.queue_id),
+                        "materials": json.loads(i.materials),
+                    }
+                    for i in items
+                ],
+                "windows": [
+                    {"number": w.number, "queues": served.get(w.number, [])} for w in windows
+                ],
+            }
+        )
+        return
+    console.print(
+        f"[bold]{safe(settings.name_zh)}[/]  {safe(settings.name_en)}  ({settings.timezone})"
+    )
+    console.print(
+        f"开放 open: {settings.open_days}, {', '.join(settings.hours)} · 优先连叫 priority run "
+        f"{settings.priority_run} · 过号回队 requeue offset {settings.requeue_offset} · "
+        f"最多过号 max misses {settings.max_misses}"
+    )
+    qt = table(
+        "队列 Queues",
+        "号 Prefix",
+        "名称 Name",
+        "每日上限 Cap",
+        "等候上限 Wait limit",
+        "服务时长 Service",
+        "时间 Hours",
+    )
+    for q in queues:
+        hours = ", ".join(json.loads(q.hours)) or "(hall)"
+        qt.add_row(
+            q.prefix,
+            f"{safe(q.name_zh)}\n{safe(q.name_en)}",
+            str(q.daily_cap or "—"),
+            f"{q.wait_limit_minutes} min",
+            f"{q.service_minutes} min",
+            hours,
+        )
+    console.print(qt)
+    it = table(
+        "事项 Items",
+        "代码 Code",
+        "队列 Queue",
+        "名称 Name",
+        "部门 Department",
+        "马上办 Instant",
+        "承诺 Promised",
+    )
+    for i in items:
+        it.add_row(
+            i.code,
+            prefixes.get(i.queue_id, "?"),
+            f"{safe(i.name_zh)}\n{safe(i.name_en)}",
+            safe(i.department),
+            "✓" if i.instant else "",
+            f"{i.promised_days} 工作日 wd" if i.promised_days else "",
+        )
+    console.print(it)
+    wt = table("窗口 Windows", "窗口 Window", "队列 Queues (in order)", "标签 Label")
+    for w in windows:
+        wt.add_row(str(w.number), " → ".join(served.get(w.number, [])), safe(w.label_zh))
+    console.print(wt)
+
+
+def _new_pin(ctx: typer.Context, pin: str | None) -> str:
+    """The PIN given (``--pin`` or MASHANGBAN_PIN), else asked for twice without echo."""
+    if pin is not None:
+        return pin
+    fewest = pin_min_digits(state(ctx).engine())
+    return str(
+        typer.prompt(
+            f"PIN（{fewest}–{PIN_MAX_DIGITS} 位数字 digits）",
+            hide_input=True,
+            confirmation_prompt=True,
+        )
+    )
+
+
+NEW_PIN = typer.Option(
+    None,
+    "--pin",
+    envvar="MASHANGBAN_PIN",
+    help="PIN (6-12 digits unless the hall file says pin_min_digits); asked for when not given.",
+)
+
+
+@clerk_app.command("add")
+def clerk_add(
+    ctx: typer.Context,
+    code: str = typer.Argument(..., help="Clerk number: 1-16 letters or digits, e.g. 1001."),
+    name: str = typer.Option(..., "--name", help="Clerk's name."),
+    pin: str | None = NEW_PIN,
+) -> None:
+    """Register a clerk with a PIN (stored as a slow salted hash keyed with the hall's key)."""
+    code, name = check_code(code), check_name(name)  # refused before the PIN is asked for
+    clerk = add_clerk(state(ctx).engine(), code=code, name=name, pin=_new_pin(ctx, pin))
+    console.print(f"✓ 已添加工作人员 clerk added: {safe(clerk.code)} {safe(clerk.name)}")
+
+
+@clerk_app.command("pin")
+def clerk_pin(
+    ctx: typer.Context,
+    code: str = typer.Argument(..., help="Clerk number."),
+    pin: str | None = NEW_PIN,
+) -> None:
+    """Give a clerk a new PIN (an old 4-digit PIN keeps working until changed here)."""
+    clerk = change_pin(state(ctx).engine(), code=code, pin=_new_pin(ctx, pin))
+    console.print(f"✓ 已更改密码 PIN changed: {clerk.code} {clerk.name}")
+
+
+def _until(engine: Engine, until: dt.datetime) -> str:
+    with reading(engine) as session:
+        return until_text(session, until, utcnow())
+
+
+@clerk_app.command("list")
+def clerk_list(ctx: typer.Context, as_json: bool = JSON) -> None:
+    """List clerks, where each is logged in, and which are locked by wrong PINs until when."""
+    engine = state(ctx).engine()
+    clerks = list_clerks(engine)
+    if as_json:
+        print_json(
+            [
+                {
+                    **c.__dict__,
+                    "locked_until": (
+                        c.locked_until.isoformat(timespec="seconds") if c.locked_until else None
+                    ),
+                }
+                for c in clerks
+            ]
+        )
+        return
+    out = table("工作人员 Clerks", "工号 Code", "姓名 Name", "窗口 Window", "锁定 Locked until")
+    for c in clerks:
+        locked = Text(_until(engine, c.locked_until), "bold red") if c.locked_until else "—"
+        out.add_row(safe(c.code), safe(c.name), str(c.window) if c.window else "—", locked)
+    console.print(out)
+
+
+@clerk_app.command("unlock")
+def clerk_unlock(
+    ctx: typer.Context,
+    code: str | None = typer.Argument(None, help="Clerk number locked by wrong PINs."),
+    place: str | None = typer.Option(
+        None,
+        "--place",
+        help='A place locked by wrong PINs instead, as status shows it: "kiosk K1".',
+    ),
+) -> None:
+    """Unlock a clerk (or a place) locked by wrong PINs; written to the event log."""
+    if (code is None) == (place is None):
+        raise Refused("unlock_target")
+    view = unlock(state(ctx).engine(), clerk=code, place=place)
+    console.print(f"✓ 已解锁 unlocked: {view.label_zh} / {view.label_en}")
+
+
+@app.command("login")
+def login_cmd(
+    ctx: typer.Context,
+    window: int = typer.Option(..., "--window", help="Window number.", callback=window_number),
+    clerk: str = typer.Option(..., "--clerk", help="Clerk number."),
+    pin: str = typer.Option(
+        ..., "--pin", prompt="PIN", hide_input=True, envvar="MASHANGBAN_PIN", help="PIN."
+    ),
+) -> None:
+    """Log a clerk in at a window."""
+    who = login(state(ctx).engine(), window=window, clerk=clerk, pin=pin)
+    console.print(
+        f"✓ {safe(who.code)} {safe(who.name)} 已登录 {window} 号窗口 logged in at window {window}"
+    )
+
+
+@app.command("logout")
+def logout_cmd(
+    ctx: typer.Context, window: int = typer.Option(..., "--window", callback=window_number)
+) -> None:
+    """Log the clerk out of a window."""
+    logout(state(ctx).engine(), window=window)
+    console.print(f"✓ {window} 号窗口已退出 window {window} logged out")
+
+
+@appointments_app.command("import")
+def appointments_import(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="CSV: code,queue,item,date,start,end,name"),
+) -> None:
+    """Import appointments from CSV (all rows or none)."""
+    result = import_appointments(state(ctx).engine(), file)
+    console.print(f"✓ 导入 imported {result.added} new, {result.unchanged} unchanged")
+
+
+WITNESS = typer.Option(
+    None,
+    "--witness",
+    envvar=ENV_WITNESS,
+    help="The witness file of checkpoints (default: witness.log in the user data dir).",
+)
+
+
+@audit_app.command("verify")
+def audit_verify(ctx: typer.Context, witness: Path | None = WITNESS, as_json: bool = JSON) -> None:
+    """Walk the event chain with the hall's key and check it against every checkpoint in the
+    witness, then check that every ticket, rating, rectification and case agrees with its
+    events (exit 1 if anything does not)."""
+    engine = state(ctx).engine()
+    seen = read_witness(witness)
+    report = verify_chain(engine, checkpoints=seen.checkpoints)
+    whole = report.broken_at is None
+    records = verify_records(engine) if whole else None
+    if as_json:
+        data: dict[str, object] = dict(report.__dict__)
+        data["witness"] = str(seen.path)
+        data["witness_unreadable_lines"] = seen.unreadable_lines
+        if records is not None:
+            data["records"] = records.checked
+            data["differences"] = [d.__dict__ for d in records.differences]
+            data["difference_count"] = records.count
+        print_json(data)
+        raise typer.Exit(0 if whole and records and not records.count else 1)
+    if not whole:
+        raise Refused(report.problem, **report.values)
+    console.print(
+        f"✓ 事件链完整 event chain intact: {report.events} events "
+        f"(第 {report.keyed_from} 条起用密钥 keyed from event {report.keyed_from})"
+    )
+    if report.checkpoints:
+        console.print(f"✓ 与见证一致 matches all {report.checkpoints} checkpoints in {seen.path}")
+    else:
+        errors.print(
+            f"! 见证文件中没有本库的检查点 no checkpoints of this database in {seen.path}: "
+            "a history cut short or wiped cannot be seen (run mashangban audit checkpoint "
+            "from a timer)",
+            style="yellow",
+        )
+    if seen.unreadable_lines:
+        lines = ", ".join(str(n) for n in seen.unreadable_lines[:10])
+        errors.print(
+            f"! 见证文件中有无法识别的行 unreadable witness lines: {lines}", style="yellow"
+        )
+    assert records is not None
+    checked = ", ".join(f"{n} {name}" for name, n in records.checked.items())
+    if records.count:
+        out = table(
+            f"与事件不符 differing from the events (first {len(records.differences)})",
+            "表 table", "行 row", "字段 field", "现存 stored", "按事件 from the events",
+        )  # fmt: skip
+        for d in records.differences:
+            out.add_row(d.table, d.key, d.field, d.stored, d.expected)
+        console.print(out)
+        raise Refused("records_changed", count=records.count, checked=checked)
+    console.print(f"✓ 记录与事件一致 records match the events: {checked}")
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint(
+    ctx: typer.Context,
+    witness: Path | None = WITNESS,
+    to_syslog: bool = typer.Option(False, "--syslog", help="Send the line to syslog too."),
+    webhook: str | None = typer.Option(
+        None, "--webhook", help="POST the line to this URL too (a failure is reported)."
+    ),
+    as_json: bool = JSON,
+) -> None:
+    """Append the event chain's head to the witness file (outside the database), so that
+    `audit verify` finds a history later cut short, wiped or re-hashed. Run it from a timer."""
+    written = take_checkpoint(
+        state(ctx).engine(), path=witness, to_syslog=to_syslog, webhook=webhook
+    )
+    if as_json:
+        print_json(
+            {
+                **written.checkpoint.__dict__,
+                "witness": str(written.path),
+                "line": written.line,
+                "failures": [{"key": f.key, "message_en": f.en} for f in written.failures],
+            }
+        )
+        return
+    point = written.checkpoint
+    console.print(
+        f"✓ 检查点已写入 checkpoint written: event {point.seq} {point.hash[:16]}… → {written.path}"
+    )
+    for failure in written.failures:
+        show_error(failure, as_json=False)
+
+
+@app.command("version")
+def version() -> None:
+    """Print the version and the database revision it expects."""
+    from importlib.metadata import version as dist_version
+
+    console.print(f"mashangban {dist_version('mashangban')} (schema {head_revision()})")

@@ -1,0 +1,299 @@
+"""Day-to-day commands: take and check in, call and serve at a window, pause, and status."""
+
+from __future__ import annotations
+
+import typer
+from rich.text import Text
+
+from mashangban import app, state
+from mashangban.output import (
+    bounded,
+    console,
+    print_json,
+    safe,
+    show_ticket,
+    table,
+    warn_clock,
+    window_number,
+)
+from models.clerks import staff
+from models.errors import Refused
+from models.limits import WINDOW_MAX
+from models.messages import STATUS_ZH
+from models.queue import serving
+from models.queue.appointments import check_in
+from models.queue.calling import call_next, call_number
+from models.queue.dayclose import close_past_days
+from models.queue.tickets import take_ticket
+from models.views.status import hall_status
+from models.views.ticket import TicketView
+
+JSON = typer.Option(False, "--json", help="Print JSON for scripts.")
+WINDOW = typer.Option(..., "--window", "-w", help="Window number.", callback=window_number)
+
+
+def _out(view: TicketView, *, as_json: bool, title: str) -> None:
+    if as_json:
+        print_json(view.to_json())
+    else:
+        show_ticket(view, title=title)
+    warn_clock(view)
+
+
+@app.command()
+def take(
+    ctx: typer.Context,
+    queue: str | None = typer.Argument(
+        None, help="Queue prefix (A, B, … M); optional with --item."
+    ),
+    item: str | None = typer.Option(None, "--item", help="Service item code, e.g. M05."),
+    priority: str = typer.Option(
+        "normal",
+        "--priority",
+        help="normal, or green (绿色通道: elderly, disabled, military, pregnant).",
+    ),
+    print_it: bool = typer.Option(
+        False, "--print", help="Print it on the kiosk's printer (see printer list)."
+    ),
+    kiosk: str | None = typer.Option(None, "--kiosk", help="Kiosk id (default: the first)."),
+    as_json: bool = JSON,
+) -> None:
+    """Take a walk-in ticket (and print it with --print)."""
+    if queue is None and item is None:
+        raise Refused("unknown_queue", queue="", hint="give a queue letter or --item CODE")
+    engine = state(ctx).engine()
+    view = take_ticket(engine, queue=queue, item=item, priority=priority, source="cli")
+    if not print_it:
+        _out(view, as_json=as_json, title="取号 Ticket")
+        return
+    from printer.spooler import print_ticket_at_kiosk
+
+    # The ticket is committed: whatever happens to the paper, the number stands, and is shown
+    # before the printer is asked anything.
+    if not as_json:
+        show_ticket(view, title="取号 Ticket")
+    job = print_ticket_at_kiosk(engine, token=view.token, kiosk=kiosk)
+    if as_json:
+        print_json({**view.to_json(), "print": job.__dict__})
+        return
+    if job.state == "done":
+        console.print(f"[green]✓ 请取票 please take your ticket ({safe(job.printer)})[/]")
+    else:
+        console.print(
+            f"[bold red]打印失败，请记下号码或拍照 printing failed — note the number "
+            f"{view.number} (job {job.id}: {job.state}, {safe(job.last_error)})[/]"
+        )
+
+
+@app.command()
+def checkin(
+    ctx: typer.Context,
+    code: str = typer.Argument(..., help="Appointment code."),
+    as_json: bool = JSON,
+) -> None:
+    """Check in an appointment: an on-time code becomes a priority ticket."""
+    _out(check_in(state(ctx).engine(), code=code), as_json=as_json, title="预约签到 Check-in")
+
+
+@app.command()
+def call(
+    ctx: typer.Context,
+    window: int = WINDOW,
+    number: str | None = typer.Option(None, "--number", "-n", help="Call this number instead."),
+    finish_current: bool = typer.Option(
+        False, "--finish", help="Finish the window's current ticket first (the 'next' key)."
+    ),
+    as_json: bool = JSON,
+) -> None:
+    """Call the next ticket for a window (exit 3 when nothing waits), or a given number."""
+    engine = state(ctx).engine()
+    if number:
+        view = call_number(engine, window=window, number=number)
+    else:
+        view = call_next(engine, window=window, finish_current=finish_current)
+    _out(view, as_json=as_json, title=f"请 {view.number} 号到 {window} 号窗口 · Window {window}")
+
+
+def _window_action(name: str, func: serving.WindowOp, title: str, doc: str) -> None:
+    def command(ctx: typer.Context, window: int = WINDOW, as_json: bool = JSON) -> None:
+        _out(func(state(ctx).engine(), window=window), as_json=as_json, title=title)
+
+    command.__doc__ = doc
+    app.command(name)(command)
+
+
+_window_action("recall", serving.recall, "重呼 Recall", "Call the window's current ticket again.")
+_window_action(
+    "no-show",
+    serving.mark_no_show,
+    "过号 No-show",
+    "The called citizen did not come (void after the hall's maximum misses).",
+)
+_window_action("start", serving.start, "办理中 Serving", "Start serving the called citizen.")
+_window_action("finish", serving.finish, "办结 Done", "Finish the current service.")
+
+
+@app.command()
+def cancel(
+    ctx: typer.Context,
+    window: int | None = typer.Option(
+        None, "--window", "-w", help="Cancel this window's ticket.", callback=window_number
+    ),
+    number: str | None = typer.Option(None, "--number", "-n", help="Or cancel this number."),
+    as_json: bool = JSON,
+) -> None:
+    """Cancel a ticket (the window's current one, or any open one by number)."""
+    view = serving.cancel(state(ctx).engine(), window=window, number=number)
+    _out(view, as_json=as_json, title="已取消 Cancelled")
+
+
+@app.command()
+def requeue(
+    ctx: typer.Context,
+    number: str = typer.Argument(..., help="The missed number."),
+    as_json: bool = JSON,
+) -> None:
+    """Put a missed ticket back in line."""
+    _out(
+        serving.requeue(state(ctx).engine(), number=number),
+        as_json=as_json,
+        title="重新排队 Requeued",
+    )
+
+
+@app.command()
+def transfer(
+    ctx: typer.Context,
+    window: int = WINDOW,
+    to: str | None = typer.Option(None, "--to", help="Target queue prefix."),
+    to_window: int | None = typer.Option(
+        None, "--to-window", help="Target window.", callback=bounded("--to-window", 1, WINDOW_MAX)
+    ),
+    as_json: bool = JSON,
+) -> None:
+    """Send the window's citizen to another queue or window with a new, linked ticket."""
+    view = serving.transfer(state(ctx).engine(), window=window, to_queue=to, to_window=to_window)
+    _out(view, as_json=as_json, title="转移 Transferred")
+
+
+@app.command()
+def pause(
+    ctx: typer.Context,
+    window: int = WINDOW,
+    reason: str = typer.Option(..., "--reason", "-r", help="break, meeting, backoffice or text."),
+) -> None:
+    """Pause a window: it calls no one until resumed."""
+    row = staff.pause(state(ctx).engine(), window=window, reason=reason)
+    label = staff.PAUSE_REASONS.get(row.reason, row.reason)
+    console.print(
+        f"⏸ {window} 号窗口暂停（{safe(label)}） window {window} paused: {safe(row.reason)}"
+    )
+
+
+@app.command()
+def resume(ctx: typer.Context, window: int = WINDOW) -> None:
+    """Resume a paused window."""
+    row = staff.resume(state(ctx).engine(), window=window)
+    minutes = (row.ended_at - row.started_at).total_seconds() / 60 if row.ended_at else 0
+    console.print(f"▶ {window} 号窗口恢复 window {window} resumed after {minutes:.0f} min")
+
+
+@app.command()
+def status(ctx: typer.Context, as_json: bool = JSON) -> None:
+    """Waiting per queue and each window's current ticket and state."""
+    report = hall_status(state(ctx).engine())
+    if as_json:
+        print_json(report.to_json())
+        return
+    console.print(f"[bold]{report.business_date}[/]  {report.now}")
+    qt = table(
+        "队列 Queues",
+        "号 Queue",
+        "名称 Name",
+        "等候 Waiting",
+        "已取 Issued",
+        "最长等候 Longest wait",
+        "下一个 Next",
+    )
+    for q in report.queues:
+        over = q.waiting and q.longest_wait_minutes > q.wait_limit_minutes
+        wait = f"{q.longest_wait_minutes} min"
+        if over:
+            wait = f"[bold red]{wait} 超时 over[/]"
+        qt.add_row(
+            q.prefix,
+            f"{safe(q.name_zh)} {safe(q.name_en)}",
+            str(q.waiting),
+            str(q.issued),
+            wait if q.waiting else "—",
+            " ".join(q.next) or "—",
+        )
+    console.print(qt)
+    wt = table(
+        "窗口 Windows",
+        "窗口 Window",
+        "队列 Queues",
+        "工作人员 Clerk",
+        "状态 State",
+        "当前号 Ticket",
+        "自 Since",
+    )
+    styles = {"called": "yellow", "serving": "green", "paused": "magenta", "closed": "dim"}
+    for w in report.windows:
+        state_text = STATUS_ZH.get(
+            w.state, {"idle": "空闲", "paused": "暂停", "closed": "未开"}.get(w.state, w.state)
+        )
+        if w.pause_reason:
+            state_text += f"（{w.pause_reason}）"
+        style = styles.get(w.state, "")
+        wt.add_row(
+            str(w.number),
+            "→".join(w.queues),
+            safe(w.clerk or "—"),
+            f"[{style}]{safe(state_text)} {w.state}[/]"
+            if style
+            else f"{safe(state_text)} {w.state}",
+            w.ticket or "—",
+            (w.since or "")[11:16] or "—",
+        )
+    console.print(wt)
+    if report.locked:
+        lt = table("密码锁定 Locked by wrong PINs", "锁定 Locked", "至 Until", "解锁 Unlock with")
+        for lock in report.locked:
+            how = (
+                f"mashangban clerk unlock {lock.name}"
+                if lock.kind == "clerk"
+                else f'mashangban clerk unlock --place "{lock.name}"'
+            )
+            until = lock.until[11:16] if lock.until[:10] == report.now[:10] else lock.until[:16]
+            lt.add_row(
+                Text(f"{lock.label_zh} {lock.label_en}", "bold red"),
+                until.replace("T", " "),
+                Text(how),
+            )
+        console.print(lt)
+
+
+@app.command("close-day")
+def close_day(ctx: typer.Context, as_json: bool = JSON) -> None:
+    """Close the tickets of past days still open: waiting ones (and ones left at a window
+    overnight) expire, missed ones become void. Safe to run at any time (e.g. nightly from cron);
+    the first ticket of each day does it too."""
+    done = close_past_days(state(ctx).engine())
+    if as_json:
+        print_json(
+            {
+                "expired": done.expired,
+                "void": done.voided,
+                "days": sorted(day.isoformat() for day in done.days),
+            }
+        )
+        return
+    if not done.closed:
+        console.print("✓ 往日没有未办结的号 no open tickets of past days")
+        return
+    days = ", ".join(sorted(day.isoformat() for day in done.days))
+    console.print(
+        f"✓ 已关闭往日的号 closed tickets of past days ({days}): "
+        f"{done.expired} {STATUS_ZH['expired']} expired, {done.voided} 过号作废 void"
+    )

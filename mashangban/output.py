@@ -1,0 +1,119 @@
+"""How the command line shows things: Rich for people, JSON for scripts, no tracebacks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from models.errors import MashangbanError, Refused
+from models.limits import FIRST_DAY, ID_MAX, LAST_DAY, WINDOW_MAX
+from models.messages import PRIORITY_ZH, STATUS_ZH, render
+from models.textsafe import printable
+from models.views.ticket import TicketView
+
+console = Console(highlight=False)
+errors = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def safe(value: object) -> str:
+    """Stored text (a name, a reason, a note) ready for ``console.print`` or a table cell:
+    control characters shown as ``\\x1b``, Rich markup shown as typed. Use it for every text
+    a person typed, never for our own markup."""
+    return escape(printable(value))
+
+
+def parse_day(value: str | None, default: dt.date) -> dt.date:
+    """A date from the command line (YYYY-MM-DD), or the default. Refused when malformed or
+    outside the years the product handles (limits.FIRST_DAY to LAST_DAY)."""
+    if value is None:
+        return default
+    try:
+        day = dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise Refused("report_bad_date", value=printable(value)) from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise Refused("date_out_of_range", value=day, first=FIRST_DAY, last=LAST_DAY)
+    return day
+
+
+def bounded(option: str, low: int, high: int) -> Callable[[int | None], int | None]:
+    """A Typer callback refusing an integer option outside low–high (a bilingual refusal,
+    exit 1) before it reaches the database, where a 20-digit number overflows."""
+
+    def check(value: int | None) -> int | None:
+        if value is not None and not low <= value <= high:
+            raise Refused("number_out_of_range", option=option, low=low, high=high, value=value)
+        return value
+
+    return check
+
+
+window_number = bounded("--window", 1, WINDOW_MAX)
+"""The callback for every window-number option."""
+row_id = bounded("ID", 1, ID_MAX)
+"""The callback for every row id (print job, rectification item)."""
+
+
+def print_json(data: Any) -> None:
+    """One JSON document on stdout, UTF-8, Chinese unescaped."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def show_error(exc: MashangbanError, *, as_json: bool) -> None:
+    """A refusal in both languages: JSON on stdout for scripts, red text on stderr for people."""
+    if as_json:
+        print_json({"error": exc.key, "message_zh": exc.zh, "message_en": exc.en, "hint": exc.hint})
+        return
+    errors.print(Text(printable(f"✗ {exc.zh}"), style="bold red"))
+    errors.print(Text(printable(f"  {exc.en}"), style="red"))
+    if exc.hint:
+        errors.print(Text(printable(f"  → {exc.hint}"), style="yellow"))
+
+
+def show_ticket(view: TicketView, *, title: str) -> None:
+    """A ticket as a panel: the number large, then where it stands."""
+    lines = Text()
+    lines.append(f"{view.number}\n", style="bold white on blue")
+    lines.append(printable(f"{view.queue_name_zh} {view.queue_name_en}") + "\n")
+    lines.append(f"状态 status: {STATUS_ZH.get(view.status, view.status)} ({view.status})\n")
+    if view.priority != "normal":
+        lines.append(
+            f"优先 priority: {PRIORITY_ZH.get(view.priority, view.priority)} ({view.priority})\n",
+            style="green",
+        )
+    if view.item:
+        lines.append(f"事项 item: {printable(view.item)}\n")
+    if view.ahead is not None:
+        lines.append(f"前面还有 ahead: {view.ahead} 人 people\n")
+        lines.append(f"预计等候 estimated wait: {view.eta_minutes} 分钟 min\n")
+    if view.window is not None:
+        lines.append(f"窗口 window: {view.window}\n", style="bold")
+    if view.transferred_from:
+        lines.append(f"转自 transferred from: {view.transferred_from}\n")
+    lines.append(f"取号时间 issued: {view.issued_at}", style="dim")
+    console.print(Panel(lines, title=title, expand=False))
+
+
+def warn_clock(view: TicketView) -> None:
+    """One warning line on stderr when the host's clock was behind the ticket's last step."""
+    if view.clock_behind_s:
+        zh, en = render("clock_behind", number=view.number, seconds=view.clock_behind_s)
+        errors.print(Text(f"⚠ {zh} / {en}", style="bold yellow"))
+
+
+def table(title: str, *columns: str) -> Table:
+    """A table in the house style."""
+    out = Table(title=title, title_justify="left", header_style="bold cyan")
+    for column in columns:
+        out.add_column(column)
+    return out

@@ -1,0 +1,282 @@
+"""Printing commands: printers, test pages, rendering, previews, print jobs and reprints.
+
+The printer package (python-escpos, Pillow, qrcode) is imported inside the commands, so the
+other commands start without it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from sqlalchemy import Engine
+
+from mashangban import app, state
+from mashangban.output import bounded, console, parse_day, print_json, row_id, safe, table
+from models.db import reading
+from models.errors import Refused
+from models.hall import hall_config, hall_settings
+from models.lookup import find_ticket
+from models.queue.ticketrows import T, fetch
+from models.timeutil import local, utcnow
+from models.views.ticket import view_ticket
+
+printer_app = typer.Typer(no_args_is_help=True, help="Printers named in the hall file.")
+jobs_app = typer.Typer(no_args_is_help=True, help="Print jobs (stored before they are sent).")
+app.add_typer(printer_app, name="printer")
+app.add_typer(jobs_app, name="print-jobs")
+
+JSON = typer.Option(False, "--json", help="Print JSON for scripts.")
+NUMBER = typer.Option(..., "--number", "-n", help="Ticket number, e.g. M023.")
+DATE = typer.Option(None, "--date", help="Business date YYYY-MM-DD (default: today).")
+
+
+def _ticket_id(engine: Engine, number: str, date: str | None) -> int:
+    with reading(engine) as session:
+        tz = hall_settings(session).timezone
+        day = parse_day(date, local(utcnow(), tz).date())
+        return find_ticket(session, number, day).id
+
+
+@printer_app.command("list")
+def printer_list(ctx: typer.Context, as_json: bool = JSON) -> None:
+    """The printers, and which kiosks and windows use them."""
+    with reading(state(ctx).engine()) as session:
+        config = hall_config(session)
+    users: dict[str, list[str]] = {}
+    for kiosk in config.kiosk:
+        users.setdefault(kiosk.printer, []).append(f"kiosk {kiosk.id}")
+        if kiosk.backup_printer:
+            users.setdefault(kiosk.backup_printer, []).append(f"kiosk {kiosk.id} (backup)")
+    for window in config.window:
+        if window.printer:
+            users.setdefault(window.printer, []).append(f"window {window.number}")
+    if as_json:
+        print_json([{**p.model_dump(), "used_by": users.get(p.name, [])} for p in config.printer])
+        return
+    out = table(
+        "打印机 Printers",
+        "名称 Name",
+        "类型 Kind",
+        "地址 Address",
+        "型号 Profile",
+        "纸宽 Paper",
+        "文字 Text",
+        "使用者 Used by",
+    )
+    for p in config.printer:
+        out.add_row(
+            p.name,
+            p.kind,
+            safe(p.address or "—"),
+            p.profile,
+            f"{p.paper_mm} mm",
+            f"{p.text_mode} ({p.charset})",
+            ", ".join(users.get(p.name, [])) or "—",
+        )
+    console.print(out)
+
+
+@printer_app.command("status")
+def printer_status(
+    ctx: typer.Context, name: str = typer.Argument(...), as_json: bool = JSON
+) -> None:
+    """Ask a printer how it is: online, paper, cover (exit 1 when it cannot print, or when a
+    two-way printer gives no valid answer within its timeout)."""
+    from printer.devices import open_link
+    from printer.spooler import get_printer
+
+    with reading(state(ctx).engine()) as session:
+        printer = get_printer(hall_config(session), name)
+    link = open_link(printer)
+    try:
+        status = link.status()
+    finally:
+        link.close()
+    zh, en = status.describe()
+    if as_json:
+        print_json(
+            {
+                "printer": name,
+                "online": status.online,
+                "paper": status.paper,
+                "cover_open": status.cover_open,
+                "ready": (status.known or None) if status.ready else False,  # null: unknown
+                "known": status.known,
+            }
+        )
+    else:
+        colour = "green" if status.ready and status.known else ("yellow" if status.ready else "red")
+        console.print(f"[{colour}]{name}: {zh} / {en}[/]")
+    if not status.ready or (printer.answers_status and not status.known):
+        raise typer.Exit(1)
+
+
+@printer_app.command("test")
+def printer_test(ctx: typer.Context, name: str = typer.Argument(...), as_json: bool = JSON) -> None:
+    """Print a test page (sizes, alignment, Chinese punctuation, QR)."""
+    from printer.documents import test_page_blocks
+    from printer.render import render
+    from printer.spooler import deliver, get_printer, queue_job, spec_of
+
+    engine = state(ctx).engine()
+    with reading(engine) as session:
+        printer = get_printer(hall_config(session), name)
+        settings = hall_settings(session)
+    payload = render(
+        test_page_blocks(name, settings, at=local(utcnow(), settings.timezone)), spec_of(printer)
+    )
+    job = deliver(engine, queue_job(engine, kind="test", printer=name, payload=payload).id)
+    _show_job(job, as_json=as_json)
+
+
+@printer_app.command("render")
+def printer_render(
+    ctx: typer.Context,
+    number: str = NUMBER,
+    date: str | None = DATE,
+    kind: str = typer.Option("ticket", "--kind", help="ticket or receipt"),
+    printer_name: str | None = typer.Option(None, "--printer", help="Render for this printer."),
+    out: Path = typer.Option(..., "--out", help="File to write the bytes to."),
+) -> None:
+    """Write the exact ESC/POS bytes that would be sent for a ticket or receipt."""
+    from models.supervision.cases import case_for_ticket
+    from printer.documents import receipt_blocks, ticket_blocks
+    from printer.render import render
+    from printer.spooler import get_printer, spec_of
+
+    engine = state(ctx).engine()
+    ticket_id = _ticket_id(engine, number, date)
+    with reading(engine) as session:
+        config = hall_config(session)
+        settings = hall_settings(session)
+        name = printer_name or (config.kiosk[0].printer if config.kiosk else None)
+        if name is None:
+            raise Refused("unknown_printer", printer="", hint="give --printer NAME")
+        printer = get_printer(config, name)
+        row = fetch(session, T.c.id == ticket_id)
+        assert row is not None
+        view = view_ticket(session, row, settings=settings)
+    if kind == "receipt":
+        blocks = receipt_blocks(case_for_ticket(engine, ticket_id=ticket_id), settings)
+    elif kind == "ticket":
+        blocks = ticket_blocks(view, settings, paper_mm=printer.paper_mm)
+    else:
+        raise typer.BadParameter("ticket or receipt", param_hint="--kind")
+    data = render(blocks, spec_of(printer))
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        raise Refused("file_unwritable", path=out, reason=exc.strerror) from exc
+    console.print(
+        f"✓ {len(data)} bytes → {out} ({printer.name}, {printer.text_mode}, {printer.paper_mm} mm)"
+    )
+
+
+@printer_app.command("preview")
+def printer_preview(
+    ctx: typer.Context,
+    number: str = NUMBER,
+    date: str | None = DATE,
+    paper_mm: int = typer.Option(80, "--paper", help="58 or 80 (mm)."),
+) -> None:
+    """Draw a ticket in the terminal as it will look on paper, QR included."""
+    from printer.documents import ticket_blocks
+    from printer.preview import preview
+
+    engine = state(ctx).engine()
+    ticket_id = _ticket_id(engine, number, date)
+    with reading(engine) as session:
+        settings = hall_settings(session)
+        row = fetch(session, T.c.id == ticket_id)
+        assert row is not None
+        view = view_ticket(session, row, settings=settings)
+    console.print(preview(ticket_blocks(view, settings, paper_mm=paper_mm), paper_mm=paper_mm))
+
+
+def _show_job(job: object, *, as_json: bool) -> None:
+    from printer.spooler import JobView
+
+    assert isinstance(job, JobView)
+    if as_json:
+        print_json(job.__dict__)
+        return
+    colour = {"done": "green", "failed": "red", "uncertain": "yellow"}.get(job.state, "cyan")
+    what = f"{job.kind} {job.number or ''}".strip()
+    mark = " 补打 REPRINT" if job.reprint else ""
+    console.print(
+        f"[{colour}]job {job.id}: {what}{mark} → {job.printer}: {job.state}[/]"
+        + (f"  ({safe(job.last_error)})" if job.last_error else ""),
+        soft_wrap=True,
+    )
+    if job.state in ("failed", "uncertain"):
+        raise typer.Exit(1)
+
+
+@jobs_app.command("list")
+def jobs_list(
+    ctx: typer.Context,
+    job_state: str | None = typer.Option(
+        None, "--state", help="pending, sent, done, uncertain or failed"
+    ),
+    limit: int = typer.Option(50, "--limit", callback=bounded("--limit", 1, 10_000)),
+    as_json: bool = JSON,
+) -> None:
+    """The newest print jobs and their state."""
+    from printer.spooler import list_jobs
+
+    jobs = list_jobs(state(ctx).engine(), limit=limit, state=job_state)
+    if as_json:
+        print_json([j.__dict__ for j in jobs])
+        return
+    out = table(
+        "打印任务 Print jobs",
+        "ID",
+        "内容 What",
+        "打印机 Printer",
+        "状态 State",
+        "次数 Tries",
+        "大小 Bytes",
+        "错误 Error",
+        "时间 Created",
+    )
+    for j in jobs:
+        what = f"{j.kind} {j.number or ''}" + (" 补打" if j.reprint else "")
+        out.add_row(
+            str(j.id),
+            what,
+            j.printer,
+            j.state,
+            str(j.attempts),
+            str(j.size),
+            safe(j.last_error or "—"),
+            j.created_at[11:19],
+        )
+    console.print(out)
+
+
+@jobs_app.command("retry")
+def jobs_retry(
+    ctx: typer.Context, job_id: int = typer.Argument(..., callback=row_id), as_json: bool = JSON
+) -> None:
+    """Send a failed job again, or reprint an uncertain one marked 补打 REPRINT."""
+    from printer.spooler import retry
+
+    _show_job(retry(state(ctx).engine(), job_id), as_json=as_json)
+
+
+@app.command()
+def reprint(
+    ctx: typer.Context,
+    number: str = NUMBER,
+    date: str | None = DATE,
+    printer_name: str | None = typer.Option(None, "--printer", help="Print on this printer."),
+    as_json: bool = JSON,
+) -> None:
+    """Print a ticket (or its receipt) again, marked 补打 REPRINT."""
+    from printer.spooler import reprint as reprint_job
+
+    engine = state(ctx).engine()
+    ticket_id = _ticket_id(engine, number, date)
+    job = reprint_job(engine, ticket_id=ticket_id, number=number.upper(), printer=printer_name)
+    _show_job(job, as_json=as_json)

@@ -1,0 +1,354 @@
+"""Appointments booked elsewhere: imported from CSV, checked in at the kiosk by code.
+
+CSV columns (header row required): ``code,queue,item,date,start,end,name`` — item and name may
+be empty; date is YYYY-MM-DD, start and end HH:MM local time; name is shown masked to clerks.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import secrets
+import zoneinfo
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, Table, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col
+from sqlmodel import select as orm_select
+
+from models.db import reading, retry_conflicts, writing
+from models.errors import NotFound, Refused
+from models.events import append_event
+from models.hall import hall_settings
+from models.limits import (
+    CSV_FIELD_MAX,
+    CSV_MAX_BYTES,
+    CSV_MAX_ROWS,
+    FIRST_DAY,
+    IMPORT_BATCH_ROWS,
+    LAST_DAY,
+)
+from models.lookup import QueueRow, get_item, get_queue
+from models.queue.dayclose import close_if_first
+from models.queue.tickets import issue
+from models.tables import Appointment, Priority, Queue, ServiceItem, Ticket
+from models.textsafe import has_controls, printable
+from models.timeutil import business_date, from_local, local, resolve_now, utcnow
+from models.views.ticket import TicketView, view_ticket
+
+COLUMNS = ("code", "queue", "item", "date", "start", "end", "name")
+_CODE_RE = re.compile(r"^[A-Z0-9]{4,32}$")
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import did."""
+
+    added: int
+    unchanged: int
+
+
+def mask_name(name: str) -> str:
+    """张三丰 → 张*丰, 李四 → 李*: clerks see enough to greet, no more."""
+    name = name.strip()
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def import_appointments(
+    engine: Engine,
+    path: Path,
+    *,
+    batch_rows: int = IMPORT_BATCH_ROWS,
+    on_batch: Callable[[int, int], None] | None = None,
+) -> ImportResult:
+    """Import a CSV file of appointments: all its rows or none.
+
+    The whole file is read and checked first, holding no write lock. The new rows are then
+    written in short transactions of ``batch_rows`` rows, tagged with the import's batch so
+    that check-in does not see them yet; one last short transaction makes them all visible and
+    writes the event. Kiosks and counters work between the batches. If anything fails, the
+    batch's rows are deleted. ``on_batch(written, total)`` is called after each batch.
+
+    Raises Refused (csv_unreadable, csv_too_big, csv_error naming the line) — nothing is stored.
+    """
+    text = _read_csv_text(path)
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        fieldnames = reader.fieldnames or []
+    except csv.Error as exc:
+        raise Refused("csv_error", path=path, line=1, detail=str(exc)) from None
+    missing = [c for c in ("code", "queue", "date", "start", "end") if c not in fieldnames]
+    if missing:
+        raise Refused(
+            "csv_error", path=path, line=1, detail=f"missing column(s): {', '.join(missing)}"
+        )
+    new, unchanged = _checked_rows(engine, reader, path=path)
+    _forget_batch(engine, None)
+    batch = secrets.token_hex(8)
+    written = 0
+    try:
+        for first in range(0, len(new), batch_rows):
+            chunk = new[first : first + batch_rows]
+            with writing(engine) as session:
+                session.execute(insert(_APPT), [{**row, "import_batch": batch} for row in chunk])
+            written += len(chunk)
+            if on_batch is not None:
+                on_batch(written, len(new))
+        with writing(engine) as session:
+            shown = session.execute(
+                update(_APPT).where(_APPT.c.import_batch == batch).values(import_batch=None)
+            )
+            if shown.rowcount != len(new):  # type: ignore[attr-defined]
+                raise Refused("csv_error", path=path, line="?", detail="rows vanished mid-import")
+            append_event(
+                session,
+                kind="appointments_imported",
+                data={"file": path.name, "added": len(new), "unchanged": unchanged},
+            )
+    except BaseException as exc:
+        _forget_batch(engine, batch)
+        if isinstance(exc, IntegrityError):  # a code imported by someone else meanwhile
+            raise Refused(
+                "csv_error", path=path, line="?", detail="a code was imported meanwhile; run again"
+            ) from None
+        raise
+    return ImportResult(added=len(new), unchanged=unchanged)
+
+
+_APPT: Table = Appointment.__table__  # type: ignore[attr-defined]
+STALE_IMPORT = dt.timedelta(hours=1)
+"""Rows of an import that stopped (killed) this long ago are deleted by the next import."""
+
+
+def _read_csv_text(path: Path) -> str:
+    """The file as text: UTF-8 (with or without a BOM) or else GB18030 (Excel on Chinese
+    Windows saves GBK), at most limits.CSV_MAX_BYTES."""
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(CSV_MAX_BYTES + 1)
+    except OSError as exc:
+        raise Refused("csv_unreadable", path=path, reason=exc.strerror) from exc
+    if len(data) > CSV_MAX_BYTES:
+        raise Refused("csv_too_big", path=path, limit=f"{CSV_MAX_BYTES // (1024 * 1024)} MB")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise Refused("csv_unreadable", path=path, reason="neither UTF-8 nor GB18030/GBK text")
+
+
+def _checked_rows(
+    engine: Engine, reader: csv.DictReader[str], *, path: Path
+) -> tuple[list[dict[str, Any]], int]:
+    """Every row checked (in a read transaction): the new rows to insert, and how many are
+    already stored as they are. Raises Refused naming the first bad line."""
+    rows: dict[str, tuple[int, dict[str, Any]]] = {}
+    with reading(engine) as session:
+        tz = hall_settings(session).timezone
+        lookups = _Lookups(session)
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:  # a field over the csv module's own limit, a stray quote
+                raise Refused(
+                    "csv_error", path=path, line=reader.line_num, detail=str(exc)
+                ) from None
+            line = reader.line_num
+            if len(rows) >= CSV_MAX_ROWS:
+                raise Refused("csv_too_many", path=path, limit=f"{CSV_MAX_ROWS:,}")
+            appt = _parse_row(lookups, row, tz=tz, path=path, line=line)
+            if appt["code"] in rows:
+                raise Refused(
+                    "csv_error", path=path, line=line, detail=f"code {appt['code']} repeats"
+                )
+            rows[appt["code"]] = (line, appt)
+        unchanged = 0
+        codes = list(rows)
+        for first in range(0, len(codes), 500):
+            stored = session.execute(
+                select(_APPT).where(_APPT.c.code.in_(codes[first : first + 500]))
+            ).mappings()
+            for old in stored:
+                line, appt = rows.pop(old["code"])
+                if old["import_batch"] is None and all(old[k] == appt[k] for k in _SAME):
+                    unchanged += 1
+                    continue
+                detail = (
+                    f"code {appt['code']} is being imported by another import"
+                    if old["import_batch"]
+                    else f"code {appt['code']} exists with other details"
+                )
+                raise Refused("csv_error", path=path, line=line, detail=detail)
+    return [appt for _, appt in sorted(rows.values(), key=lambda pair: pair[0])], unchanged
+
+
+_SAME = ("queue_id", "item_code", "slot_date", "slot_start", "slot_end")
+
+
+def _forget_batch(engine: Engine, batch: str | None) -> None:
+    """Delete the rows of one import (``batch``), or with None those of imports that stopped
+    more than STALE_IMPORT ago (a killed process never cleaned up)."""
+    with writing(engine) as session:
+        if batch is not None:
+            session.execute(delete(_APPT).where(_APPT.c.import_batch == batch))
+        else:
+            session.execute(
+                delete(_APPT).where(
+                    _APPT.c.import_batch.is_not(None), _APPT.c.imported_at < utcnow() - STALE_IMPORT
+                )
+            )
+
+
+class _Lookups:
+    """Queues and items by what the file says, each looked up once."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.queues: dict[str, QueueRow] = {}
+        self.items: dict[str, ServiceItem] = {}
+
+    def queue(self, prefix: str) -> QueueRow:
+        if prefix not in self.queues:
+            self.queues[prefix] = get_queue(self.session, prefix)
+        return self.queues[prefix]
+
+    def item(self, code: str) -> ServiceItem:
+        if code not in self.items:
+            self.items[code] = get_item(self.session, code)
+        return self.items[code]
+
+
+def _parse_row(
+    lookups: _Lookups, row: dict[str | Any, str | Any], *, tz: str, path: Path, line: int
+) -> dict[str, Any]:
+    def fail(detail: str) -> Refused:
+        return Refused("csv_error", path=path, line=line, detail=detail)
+
+    for key, raw in row.items():
+        for field in raw if isinstance(raw, list) else [raw or ""]:  # a list: extra fields
+            if len(field) > CSV_FIELD_MAX:
+                raise fail(f"{key or 'a field'} is longer than {CSV_FIELD_MAX} characters")
+            if has_controls(field):
+                raise fail(f"{key or 'a field'} holds control characters: {printable(field)[:80]}")
+    value = {k: (row.get(k) or "").strip() for k in COLUMNS}
+    code = value["code"].upper()
+    if not _CODE_RE.match(code):
+        raise fail(f"code {value['code']!r} must be 4-32 letters or digits")
+    try:
+        queue = lookups.queue(value["queue"])
+        item = lookups.item(value["item"]) if value["item"] else None
+    except NotFound as exc:
+        raise fail(exc.en) from exc
+    if item is not None and item.queue_id != queue.id:
+        raise fail(f"item {item.code} is not served by queue {queue.prefix}")
+    try:
+        day = dt.date.fromisoformat(value["date"])
+        start, end = dt.time.fromisoformat(value["start"]), dt.time.fromisoformat(value["end"])
+    except ValueError:
+        raise fail("date must be YYYY-MM-DD, start and end HH:MM") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise fail(f"date {day} is not between {FIRST_DAY} and {LAST_DAY}")
+    start, end = _hall_time(start, day, tz, fail), _hall_time(end, day, tz, fail)
+    if end <= start:
+        raise fail("the slot ends before it starts")
+    return {
+        "code": code,
+        "queue_id": queue.id,
+        "item_code": item.code if item else None,
+        "slot_date": day,
+        "slot_start": start,
+        "slot_end": end,
+        "name_masked": mask_name(value["name"]),
+        "status": "booked",
+        "imported_at": utcnow(),
+    }
+
+
+def _hall_time(at: dt.time, day: dt.date, tz: str, fail: Callable[[str], Refused]) -> dt.time:
+    """A slot time as the hall's local time. A time written with a UTC offset is accepted only
+    when the offset is the hall's own on that day (15:00+08:00 in Jinan): any other offset is
+    refused rather than converted, since the slot would then move to another hour, or day."""
+    if at.tzinfo is None:
+        return at
+    plain = at.replace(tzinfo=None)
+    offset = at.utcoffset()
+    hall = dt.datetime.combine(day, plain, tzinfo=zoneinfo.ZoneInfo(tz)).utcoffset()
+    if offset != hall:
+        raise fail(f"{at.isoformat(timespec='minutes')} is not the hall's local time ({tz})")
+    return plain
+
+
+@retry_conflicts
+def check_in(engine: Engine, *, code: str, now: dt.datetime | None = None) -> TicketView:
+    """Turn an on-time appointment into a priority ticket.
+
+    Refuses unknown, used, cancelled, too-early and too-late codes with the time to come back.
+    """
+    moment = resolve_now(now)
+    with writing(engine) as session:
+        settings = hall_settings(session)
+        tz = settings.timezone
+        appt = session.exec(
+            orm_select(Appointment)
+            .where(
+                Appointment.code == code.strip().upper(), col(Appointment.import_batch).is_(None)
+            )
+            .with_for_update()
+        ).first()
+        if appt is None:
+            raise NotFound("appt_unknown", code=code)
+        if appt.status == "checked_in":
+            used = session.get(Ticket, appt.ticket_id) if appt.ticket_id else None
+            raise Refused("appt_used", number=used.number if used else "?")
+        if appt.status == "cancelled":
+            raise Refused("appt_cancelled")
+        slot = from_local(appt.slot_date, appt.slot_start, tz)
+        opens = slot - dt.timedelta(minutes=settings.checkin_early_minutes)
+        closes = slot + dt.timedelta(minutes=settings.checkin_late_minutes)
+        today = business_date(moment, tz)
+        if moment < opens:
+            raise Refused("appt_early", opens=_when(opens, tz, today))
+        if moment > closes:
+            raise Refused("appt_late", closes=_when(closes, tz, today))
+        queue = session.get(Queue, appt.queue_id)
+        assert queue is not None
+        ticket = issue(
+            session,
+            settings=settings,
+            queue=queue,
+            moment=moment,
+            item_code=appt.item_code,
+            priority=Priority.APPOINTMENT,
+            cap=False,
+            appointment_id=appt.id,
+        )
+        appt.status, appt.ticket_id = "checked_in", ticket.id
+        session.add(appt)
+        append_event(
+            session,
+            kind="checked_in",
+            ticket_id=ticket.id,
+            at=moment,
+            data={"number": ticket.number, "appointment": appt.code},
+        )
+        view = view_ticket(session, ticket, settings=settings)
+    close_if_first(engine, ticket.seq, moment)  # the first number of the day closes the last
+    return view
+
+
+def _when(moment: dt.datetime, tz: str, today: dt.date) -> str:
+    here = local(moment, tz)
+    return f"{here:%H:%M}" if here.date() == today else f"{here:%Y-%m-%d %H:%M}"

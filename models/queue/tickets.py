@@ -1,0 +1,159 @@
+"""Taking tickets: the one place numbers are allocated.
+
+A number is issued once: the day counter row is incremented in the same write transaction that
+inserts the ticket and its event, so a crash leaves either all three or none.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Protocol
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from models.db import reading, retry_conflicts, writing
+from models.errors import NotFound, Refused
+from models.events import append_event
+from models.hall import HallSettings, hall_settings, queue_hours
+from models.lookup import QueueRow, format_number, get_item, get_queue, queue_by_id
+from models.queue import ticketrows
+from models.queue.dayclose import close_if_first
+from models.queue.ticketrows import TicketRow
+from models.tables import Priority, TicketStatus
+from models.timeutil import business_date, local, resolve_now
+from models.views.ticket import TicketView, view_new_ticket, view_ticket
+from models.workdays import is_workday
+
+WALK_IN_PRIORITIES = (Priority.NORMAL, Priority.GREEN)
+
+
+@retry_conflicts
+def take_ticket(
+    engine: Engine,
+    *,
+    queue: str | None = None,
+    item: str | None = None,
+    priority: str = Priority.NORMAL,
+    now: dt.datetime | None = None,
+    source: str = "kiosk",
+) -> TicketView:
+    """Issue a walk-in ticket for a queue (or the queue of an item).
+
+    Raises NotFound (queue, item), Refused (closed day or hours, the day's cap reached,
+    an item of another queue, an unknown priority class).
+    """
+    if priority not in WALK_IN_PRIORITIES:
+        raise Refused("bad_priority", priority=priority)
+    moment = resolve_now(now)
+    with writing(engine) as session:
+        settings = hall_settings(session)
+        service = get_item(session, item) if item else None
+        if queue:
+            chosen = get_queue(session, queue)
+            if service and service.queue_id != chosen.id:
+                raise Refused("item_not_in_queue", item=service.code, queue=chosen.prefix)
+        elif service:
+            chosen = queue_by_id(session, service.queue_id)
+        else:
+            raise NotFound("unknown_queue", queue="")
+        check_open(settings, chosen, moment)
+        ticket = issue(
+            session,
+            settings=settings,
+            queue=chosen,
+            moment=moment,
+            item_code=service.code if service else None,
+            priority=priority,
+            cap=True,
+        )
+        append_event(
+            session,
+            kind="issued",
+            ticket_id=ticket.id,
+            at=moment,
+            data={
+                "number": ticket.number,
+                "priority": priority,
+                "item": ticket.item_code,
+                "source": source,
+            },
+        )
+        view = view_new_ticket(session, ticket, settings=settings, queue=chosen)
+    close_if_first(engine, ticket.seq, moment)  # the first number of the day closes the last
+    return view
+
+
+def check_open(settings: HallSettings, queue: QueueRow, moment: dt.datetime) -> None:
+    """Refuse a walk-in outside the hall's days or the queue's hours."""
+    here = local(moment, settings.timezone)
+    if settings.open_days == "workdays" and not is_workday(here.date())[0]:
+        raise Refused("hall_closed_day", date=here.date().isoformat())
+    ranges = queue_hours(settings, queue.hours)
+    if not any(start <= here.time() < end for start, end in ranges):
+        hours = ", ".join(
+            f"{s:%H:%M}-{e:%H:%M}" if e != dt.time.max else f"{s:%H:%M}-24:00" for s, e in ranges
+        )
+        raise Refused("queue_closed", queue=queue.prefix, hours=hours)
+
+
+class QueueRef(Protocol):
+    """What issuing needs to know of a queue."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def prefix(self) -> str: ...
+    @property
+    def daily_cap(self) -> int: ...
+
+
+def issue(
+    session: Session,
+    *,
+    settings: HallSettings,
+    queue: QueueRef,
+    moment: dt.datetime,
+    item_code: str | None,
+    priority: str,
+    cap: bool,
+    order_key: float | None = None,
+    parent_id: int | None = None,
+    target_window: int | None = None,
+    appointment_id: int | None = None,
+) -> TicketRow:
+    """Allocate the next number of a queue and insert the ticket (no event: callers write it)."""
+    assert queue.id is not None
+    day = business_date(moment, settings.timezone)
+    seq = ticketrows.next_seq(session, day, queue.id)
+    if cap and queue.daily_cap and seq > queue.daily_cap:
+        # Raising rolls the whole transaction back, the counter increment included.
+        raise Refused("queue_full", queue=queue.prefix, cap=queue.daily_cap)
+    return ticketrows.add(
+        session,
+        business_date=day,
+        queue_id=queue.id,
+        seq=seq,
+        number=format_number(queue.prefix, seq),
+        item_code=item_code,
+        priority=str(priority),
+        status=TicketStatus.WAITING.value,
+        order_key=float(seq) if order_key is None else order_key,
+        issued_at=moment,
+        parent_id=parent_id,
+        target_window=target_window,
+        appointment_id=appointment_id,
+        token=secrets.token_hex(8),
+        recalls=0,
+        misses=0,
+    )
+
+
+def ticket_by_token(engine: Engine, token: str) -> TicketView:
+    """Look a ticket up by the token in its QR code."""
+    with reading(engine) as session:
+        ticket = ticketrows.fetch(session, ticketrows.T.c.token == token)
+        if ticket is None:
+            raise NotFound("unknown_number", number=token)
+        return view_ticket(session, ticket, settings=hall_settings(session))

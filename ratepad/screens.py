@@ -1,0 +1,360 @@
+"""The rating pad's screens: waiting, the five levels, a reason, thanks; and F12 for staff.
+
+One screen switches between its panes, so a question that times out or is answered never
+leaves a stack of screens behind. Taps are the only input a citizen needs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import cast
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Grid, Horizontal, Vertical
+from textual.events import Key, MouseDown
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, ContentSwitcher, Input, Static
+
+from appkit.idle import IdleWatch
+from counter.app import describe
+from models.messages import RATING_LEVELS, RATING_REASONS
+from models.supervision.ratings import BAD_LEVELS, RECTIFY_WORKDAYS, RatableTicket, RatingView
+from ratepad.app import RatePadApp
+
+TEXT: dict[str, str] = {
+    "title": "{window} 号窗口 · 服务评价　Window {window} · Rate our service",
+    "waiting": (
+        "欢迎评价 Your opinion counts\n\n办结后请在此为我们的服务评价\n"
+        "Please rate our service here when your business is done"
+    ),
+    "prompt": "请为 {number} 的服务评价\nPlease rate the service for {number}",
+    "reason": "请告诉我们原因（{level_zh}）\nPlease tell us why ({level_en})",
+    "back": "返回\nBack",
+    "thanks": "谢谢您的评价！\nThank you for your rating!",
+    "rated": "{number} · {level_zh} {level_en}",
+    "rectify": (
+        "我们将在 {days} 个工作日内整改（{due} 前）\n"
+        "We will put it right within {days} working days (by {due})"
+    ),
+    "sending": "正在提交… Sending…",
+    "staff": "工作人员 Staff: 工号和密码 clerk number and PIN",
+    "quit": "退出评价器\nQuit the pad",
+}
+ENGLISH_LINES = {
+    5: "Very\nsatisfied",
+    4: "Satisfied",
+    3: "Fairly\nsatisfied",
+    2: "Dissatisfied",
+    1: "Very\ndissatisfied",
+}
+"""The English of each level in lines that fit a fifth of an 80-column screen."""
+
+
+def t(key: str, **values: object) -> str:
+    """A text of the pad, filled in."""
+    return TEXT[key].format(**values)
+
+
+def level_label(level: int) -> str:
+    """A level's button: stars, the Chinese, the English."""
+    zh, _ = RATING_LEVELS[level]
+    return f"{'★' * level}\n{zh}\n{ENGLISH_LINES[level]}"
+
+
+class PadScreen(Screen[None]):
+    """Waiting → the question → (a reason) → thanks → waiting."""
+
+    def __init__(self, window: int) -> None:
+        super().__init__()
+        self.window = window
+        """The window whose finished tickets the pad asks about."""
+        self.asking: RatableTicket | None = None
+        """The ticket on the question (or reason) pane."""
+        self.pending_level: int | None = None
+        """The level tapped before its reason."""
+        self.passed: set[int] = set()
+        """Tickets not to ask about again: rated here, or left unanswered until they timed out."""
+        self.busy = False
+        """True from a final tap until the rating is stored: further taps are ignored."""
+        self.polling = False
+        self.mark: int | None = None
+        self.minute: dt.datetime | None = None
+        self.message = ""
+        self.ratings_sent = 0
+        """Ratings this pad has tried to store (tests wait on it)."""
+        self.last: RatingView | None = None
+        """The last rating stored here."""
+
+    @property
+    def pad(self) -> RatePadApp:
+        """The app, typed."""
+        return cast(RatePadApp, self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Static(t("title", window=self.window), id="title")
+        with ContentSwitcher(initial="waiting", id="panes"):
+            yield Static(t("waiting"), id="waiting")
+            with Vertical(id="asking"):
+                yield Static("", id="prompt")
+                with Horizontal(id="levels"):
+                    for level in sorted(RATING_LEVELS, reverse=True):
+                        yield Button(level_label(level), id=f"level-{level}", classes="level")
+            with Vertical(id="reasons"):
+                yield Static("", id="reason-prompt")
+                with Grid(id="reason-grid"):
+                    for i, (zh, en) in enumerate(RATING_REASONS):
+                        yield Button(f"{zh}\n{en}", id=f"reason-{i}", classes="reason")
+                    yield Button(t("back"), id="reason-back")
+            yield Static("", id="thanks")
+        yield Static("", id="message")
+
+    def on_mount(self) -> None:
+        settings = self.pad.settings
+        self.idle = IdleWatch(self, settings.idle_seconds, self._idle_out)
+        """Drops a question left untouched."""
+        self.set_interval(settings.poll_seconds, self._poll)
+        self._poll()
+
+    @property
+    def pane(self) -> str:
+        """waiting, asking, reasons or thanks."""
+        return self.query_one(ContentSwitcher).current or "waiting"
+
+    def _show(self, pane: str) -> None:
+        self.query_one(ContentSwitcher).current = pane
+        if pane in ("asking", "reasons"):
+            if not self.idle.running:
+                self.idle.start()
+            else:
+                self.idle.touch()
+        else:
+            self.idle.stop()
+
+    def say(self, text: str) -> None:
+        """A line under the panes (errors; cleared when the pad waits again)."""
+        self.message = text
+        self.query_one("#message", Static).update(text)
+
+    # ---- touches -----------------------------------------------------------------------
+    def on_mouse_down(self, _event: MouseDown) -> None:
+        self.idle.touch()
+
+    def on_key(self, _event: Key) -> None:
+        self.idle.touch()
+
+    def _idle_out(self) -> None:
+        if self.app.screen is not self:  # staff are at the pad
+            self.idle.start()
+            return
+        if self.asking is not None:
+            self.passed.add(self.asking.ticket_id)
+        self.wait()
+
+    def wait(self) -> None:
+        """Back to waiting; look at once for a ticket to ask about."""
+        self.asking, self.pending_level, self.busy = None, None, False
+        self.mark = None
+        self.say("")
+        self._show("waiting")
+        self._poll()
+
+    @on(Button.Pressed, ".level")
+    def level_tapped(self, event: Button.Pressed) -> None:
+        self.idle.touch()
+        if self.busy or self.asking is None or self.pane != "asking":
+            return  # a second tap while the first is being stored, or a stale one
+        level = int((event.button.id or "level-0").removeprefix("level-"))
+        if level in BAD_LEVELS:
+            self.pending_level = level
+            zh, en = RATING_LEVELS[level]
+            self.query_one("#reason-prompt", Static).update(t("reason", level_zh=zh, level_en=en))
+            self._show("reasons")
+            return
+        self._send(level, "")
+
+    @on(Button.Pressed, ".reason")
+    def reason_tapped(self, event: Button.Pressed) -> None:
+        self.idle.touch()
+        if self.busy or self.pending_level is None or self.pane != "reasons":
+            return
+        index = int((event.button.id or "reason-0").removeprefix("reason-"))
+        self._send(self.pending_level, RATING_REASONS[index][0])
+
+    @on(Button.Pressed, "#reason-back")
+    def reason_back(self) -> None:
+        self.idle.touch()
+        if not self.busy:
+            self.pending_level = None
+            self._show("asking")
+
+    def _send(self, level: int, reason: str) -> None:
+        assert self.asking is not None
+        self.busy = True
+        self.say(t("sending"))
+        self._rate(self.asking, level, reason)
+
+    @work(thread=True, group="rate", exit_on_error=False)
+    def _rate(self, ticket: RatableTicket, level: int, reason: str) -> None:
+        from models.supervision.ratings import rate
+
+        result: RatingView | str
+        try:
+            result = rate(
+                self.pad.engine, window=self.window, level=level, reason=reason, now=self.pad.now()
+            )
+        except Exception as exc:  # shown on the pad, never a crash
+            result = describe(exc)
+        self.app.call_from_thread(self._rated, ticket, result)
+
+    def _rated(self, ticket: RatableTicket, result: RatingView | str) -> None:
+        self.ratings_sent += 1
+        self.passed.add(ticket.ticket_id)
+        self.asking, self.pending_level = None, None
+        thanks = self.query_one("#thanks", Static)
+        if isinstance(result, str):
+            thanks.update("")
+            self.say(result)
+        else:
+            self.last = result
+            lines = [
+                t("thanks"),
+                "",
+                t(
+                    "rated",
+                    number=result.number,
+                    level_zh=result.level_zh,
+                    level_en=result.level_en,
+                ),
+            ]
+            if result.due_date is not None:
+                due = f"{result.due_date:%Y-%m-%d}"
+                lines += ["", t("rectify", days=RECTIFY_WORKDAYS, due=due)]
+            thanks.update("\n".join(lines))
+            self.say("")
+        self._show("thanks")
+        self.set_timer(self.pad.settings.thanks_seconds, self._thanked, name="thanks")
+
+    def _thanked(self) -> None:
+        if self.pane == "thanks":
+            self.wait()
+
+    # ---- what to ask about -------------------------------------------------------------
+    def _poll(self) -> None:
+        if self.polling or self.busy or self.pane not in ("waiting", "asking"):
+            return
+        self.polling = True
+        self._read()
+
+    @work(thread=True, group="poll", exit_on_error=False)
+    def _read(self) -> None:
+        from models.events import last_event_seq
+        from models.supervision.ratings import ratable_ticket
+
+        engine, now = self.pad.engine, self.pad.now()
+        found: RatableTicket | str | None = None
+        mark = self.mark
+        try:
+            mark = last_event_seq(engine)
+            # Read again when the hall changed, and once a minute: a new day ends the question.
+            minute = now.replace(second=0, microsecond=0)
+            if mark == self.mark and minute == self.minute:
+                self.app.call_from_thread(self._polled, mark, "unchanged")
+                return
+            self.minute = minute
+            found = ratable_ticket(engine, window=self.window, now=now)
+        except Exception as exc:  # said on the pad; the next poll tries again
+            found = describe(exc)
+        self.app.call_from_thread(self._polled, mark, found)
+
+    def _polled(self, mark: int | None, found: RatableTicket | str | None) -> None:
+        self.polling = False
+        if found == "unchanged" or self.busy or self.pane not in ("waiting", "asking"):
+            return
+        if isinstance(found, str):
+            self.say(found)
+            return
+        self.mark = mark
+        if self.message:
+            self.say("")  # the database answers again
+        if found is None or found.ticket_id in self.passed:
+            if self.pane == "asking":  # rated elsewhere, or the window moved on
+                self._show("waiting")
+                self.asking = None
+            return
+        if self.asking is not None and self.asking.ticket_id == found.ticket_id:
+            return
+        self.ask(found)
+
+    def ask(self, ticket: RatableTicket) -> None:
+        """Put the question about a ticket on the pad."""
+        self.asking = ticket
+        lines = [t("prompt", number=ticket.number)]
+        if ticket.item_zh:
+            lines.append(f"{ticket.item_zh} {ticket.item_en or ''}".strip())
+        self.query_one("#prompt", Static).update("\n".join(lines))
+        if self.pane == "asking":
+            self.idle.start()  # a new citizen: a full idle time
+        self._show("asking")
+
+
+class StaffQuitScreen(ModalScreen[None]):
+    """F12: a clerk number and PIN quit the pad (a wrong PIN is refused and logged)."""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="staff-box"):
+            yield Static(t("staff"))
+            yield Input(placeholder="工号 clerk", id="clerk")
+            yield Input(placeholder="密码 PIN", password=True, id="pin")
+            yield Static("", id="staff-error")
+            with Horizontal(id="staff-buttons"):
+                yield Button(t("quit"), id="staff-quit", variant="error")
+                yield Button(t("back"), id="staff-back")
+
+    def on_mount(self) -> None:
+        self.idle = IdleWatch(self, cast(RatePadApp, self.app).settings.idle_seconds, self._gone)
+        self.idle.start()
+        self.query_one("#clerk", Input).focus()
+
+    def on_key(self) -> None:
+        self.idle.touch()
+
+    @on(Input.Changed)
+    def typing(self) -> None:
+        self.idle.touch()
+
+    def _gone(self) -> None:
+        if self.app.screen is self:
+            self.app.pop_screen()
+
+    @on(Button.Pressed, "#staff-back")
+    def back(self) -> None:
+        self.app.pop_screen()
+
+    @on(Input.Submitted, "#clerk")
+    def next_field(self) -> None:
+        self.query_one("#pin", Input).focus()
+
+    @on(Input.Submitted, "#pin")
+    @on(Button.Pressed, "#staff-quit")
+    def submit(self) -> None:
+        self.idle.touch()
+        self.check(self.query_one("#clerk", Input).value, self.query_one("#pin", Input).value)
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def check(self, clerk: str, pin: str) -> None:
+        """Verify the PIN in a worker; quit when it is right."""
+        from models.clerks.staff import verify_staff
+
+        pad = cast(RatePadApp, self.app)
+        try:
+            verify_staff(pad.engine, clerk=clerk, pin=pin, place=f"ratepad {pad.settings.window}")
+        except Exception as exc:
+            self.app.call_from_thread(self.refused, describe(exc))
+            return
+        self.app.call_from_thread(self.app.exit)
+
+    def refused(self, text: str) -> None:
+        """Say why, and clear the PIN."""
+        self.query_one("#staff-error", Static).update(text)
+        self.query_one("#pin", Input).value = ""
