@@ -5,7 +5,7 @@ processes take tickets, a fifth of them green channel, on a real PostgreSQL 15 s
 for the run (tests/support/pgserver.py). Each starts from a copy of the same database: the
 Jinan hall, a clerk at every window, a backlog of waiting tickets. Counters stop when the kiosks
 are done and nothing waits. The workers are tests/support/mixload.py's, as the lock-order test
-(tests/test_lock_order.py) uses them.
+(tests/system/test_lock_order.py) uses them.
 
 The floor: the same processes doing the same rows with raw psycopg and nothing else — lock the
 window's day counters, finish the window's ticket, claim the first waiting one with

@@ -1,7 +1,7 @@
 """A hall's real mix of work in child processes: kiosks taking (some green channel), counters
 pressing "next" (finish and call) with transfers and no-show requeues, a window pausing.
 
-Used by tests/test_lock_order.py and bench/mixed.py (started with the "spawn" context). Each
+Used by tests/system/test_lock_order.py and bench/mixed.py (started with the "spawn" context). Each
 child makes its own engine from the database URL, as a terminal on another host would, counts
 every refusal by its catalogue key instead of dying of it, and reports in a JSON file.
 """

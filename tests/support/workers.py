@@ -1,4 +1,5 @@
-"""Work done in child processes by tests/test_multiprocess.py (started with the "spawn" context).
+"""Work done in child processes by tests/system/test_multiprocess.py (started with the "spawn"
+context).
 
 Each function creates its own engine from the database URL, as a kiosk or counter on another
 terminal would, and reports what it got in a JSON file, so the parent can check the union.

@@ -1,8 +1,8 @@
 """What the citizen sees on the rating pad: the question about a finished ticket at 80×24.
 
 Everything on screen is fixed: the clock (NOW), the database (the template hall, one ticket
-served here). Update the SVG under tests/__snapshots__/ with
-``pytest tests/test_ratepad_snapshots.py --snapshot-update`` and look at it before committing.
+served here). Update the SVG under tests/apps/__snapshots__/ with
+``pytest tests/apps/test_ratepad_snapshots.py --snapshot-update`` and look at it before committing.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Rollups of closed days: a report read from them says exactly what counting the tickets says,
 and a change to a closed day (a case made ready, a hall reloaded with other limits) is counted.
 
-The day is the hand-counted one of tests/test_reports.py (2026-11-25); its figures are checked
+The day is the hand-counted one of tests/unit/test_reports.py (2026-11-25); its figures are checked
 there against numbers worked out by hand, here against the report counted from the tickets.
 """
 
@@ -21,7 +21,7 @@ from models.reports.report import report
 from models.reports.sql import BY_CHOICES
 from models.supervision.pickup import mark_ready
 from models.tables import ReportRollup, ReportRollupDay
-from tests.test_reports import DAY, LATER, _by, _day_in_the_hall, at
+from tests.unit.test_reports import DAY, LATER, _by, _day_in_the_hall, at
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from mashangban import app
 from models.db import reading
 from models.errors import HallError
 from models.hall import hall_settings, parse_hall, read_hall_file, store_hall
-from tests.test_hall import BASE, write
+from tests.unit.test_hall import BASE, write
 
 runner = CliRunner()
 

@@ -2,8 +2,8 @@
 
 Everything on screen is fixed: the clock (NOW), the database (the template hall with calls,
 a recall and a no-show made here, before the board starts, so nothing flashes), and the voice
-(a fake engine). Update the SVGs under tests/__snapshots__/ with
-``pytest tests/test_board_snapshots.py --snapshot-update`` and look at them before committing.
+(a fake engine). Update the SVGs under tests/apps/__snapshots__/ with
+``pytest tests/apps/test_board_snapshots.py --snapshot-update`` and look at them before committing.
 """
 
 from __future__ import annotations

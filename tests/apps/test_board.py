@@ -224,7 +224,7 @@ def test_without_a_voice_engine_the_board_says_once_that_it_is_silent(
     drive(app, scenario, SIZE)
 
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_board_command_refuses_unknown_queue_letters(sqlite_url: str) -> None:

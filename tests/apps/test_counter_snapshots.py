@@ -1,8 +1,9 @@
 """What a clerk sees: the login and the desk at 80×24 and at a wider 120×36 terminal.
 
 Everything on screen is fixed: the clock (NOW plus four minutes of service), the database (the
-template hall, tickets taken here). Update the SVGs under tests/__snapshots__/ with
-``pytest tests/test_counter_snapshots.py --snapshot-update`` and look at them before committing.
+template hall, tickets taken here). Update the SVGs under tests/apps/__snapshots__/ with
+``pytest tests/apps/test_counter_snapshots.py --snapshot-update`` and look at them before
+committing.
 """
 
 from __future__ import annotations

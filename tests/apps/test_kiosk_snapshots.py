@@ -3,8 +3,8 @@
 Everything on screen is fixed: the clock (NOW), the database (the template hall plus three
 waiting tickets taken here), and the QR tokens (``secrets.token_hex`` in models.queue.tickets is
 replaced by a counter, so the QR code is the same every run). Update the SVGs under
-tests/__snapshots__/ with ``pytest tests/test_kiosk_snapshots.py --snapshot-update`` and look at
-them before committing.
+tests/apps/__snapshots__/ with ``pytest tests/apps/test_kiosk_snapshots.py --snapshot-update``
+and look at them before committing.
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ from printer.spooler import PrinterWorker, queue_ticket, retry
 from printer.status import PrinterStatus, parse
 from tests.support.escpos_decode import decode
 from tests.support.fake_printer import FakePrinter
-from tests.test_print_spooler import hall_with, load, printed_lines, take_and_print
+from tests.unit.test_print_spooler import hall_with, load, printed_lines, take_and_print
 
 MASHANGBAN = Path(sys.executable).parent / "mashangban"
 NOW = "2026-11-25T10:00:00+08:00"

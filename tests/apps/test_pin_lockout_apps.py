@@ -15,6 +15,7 @@ from textual.widgets import Input, Static
 from counter.login import LoginScreen
 from kiosk.staff import StaffMenuScreen, StaffPinScreen
 from ratepad.screens import StaffQuitScreen
+from tests.apps.test_ratepad import pad
 from tests.conftest import PIN, open_window
 from tests.support import counter_pilot
 from tests.support.kiosk_pilot import (
@@ -28,7 +29,6 @@ from tests.support.kiosk_pilot import (
     tap,
     until,
 )
-from tests.test_ratepad import pad
 
 WRONG = "000000"
 

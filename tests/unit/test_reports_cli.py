@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from mashangban import app
 from models.db import make_engine
-from tests.test_reports import _day_in_the_hall
+from tests.unit.test_reports import _day_in_the_hall
 
 runner = CliRunner()
 

@@ -190,7 +190,7 @@ def test_a_bad_hall_file_names_file_and_line_and_stores_nothing(
     broken.write_text('[hall]\nname_zh = "厅"\nname_en = "Hall"\n[[queue]]\nprefix = \n', "utf-8")
     out = run(db_url, "hall", "load", str(broken), code=1)
     assert str(broken) in out and "line 5" in out
-    good = Path(__file__).parents[1] / "models" / "halls" / "jinan.toml"
+    good = Path(__file__).parents[2] / "models" / "halls" / "jinan.toml"
     bad_field = good.read_text("utf-8").replace('prefix = "B"', 'prefix = "BB"', 1)
     broken.write_text(bad_field, "utf-8")
     out = run(db_url, "hall", "load", str(broken), code=1)
