@@ -251,6 +251,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "nothing_printed": ("{number} 还没有打印过", "{number} has never been printed"),
     "file_unwritable": ("无法写入 {path}：{reason}", "cannot write {path}: {reason}"),
+    "print_file_refused": (
+        "文件打印机不能写入 {path}：{why}（请在大厅配置中改为打印机设备、管道或普通文件，"
+        "再运行 mashangban hall load）",
+        "a file printer must not write to {path}: {why} (point it at a printer device, a pipe "
+        "or a plain file in the hall file, then run mashangban hall load)",
+    ),
     # reports
     "report_bad_date": (
         "日期格式不对：{value}（应如 2026-11-25）",
@@ -368,6 +374,30 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "a webhook URL must start with http:// or https://: {url}",
     ),
 }
+
+PRINT_FILE_REASONS: dict[str, tuple[str, str]] = {
+    "hall_file": (
+        "这是大厅的数据库、密钥文件或见证文件",
+        "it is the hall's database, key or witness file",
+    ),
+    "symlink": ("这是符号链接", "it is a symbolic link"),
+    "hard_link": (
+        "这是硬链接（另有文件名指向同一文件）",
+        "it is a hard link (the file has other names)",
+    ),
+    "not_a_file": ("不是文件、设备或管道", "not a file, a device or a pipe"),
+    "hidden": (
+        "隐藏文件或目录中存放设置和启动脚本（如 ~/.bashrc）",
+        "hidden files and folders hold settings and start-up scripts (like ~/.bashrc)",
+    ),
+    "system": (
+        "这是系统目录或非打印机设备",
+        "it is a system folder or a device other than a printer",
+    ),
+    "executable": ("这是可执行文件", "it is an executable file"),
+    "not_ours": ("该文件属于其他用户", "the file belongs to another user"),
+}
+"""Why a file printer's address is refused (models.printfile)."""
 
 CASE_STATE_ZH = {"accepted": "办理中", "ready": "待取件", "picked_up": "已取件", "done": "当场办结"}
 """A case's state as the hall says it."""
