@@ -357,6 +357,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "见证文件的检查点无效（{where}）：被改动，或用另一把密钥写入",
         "a witness checkpoint is not valid ({where}): changed, or written with another key",
     ),
+    "witness_garbled": (
+        "见证文件 {path} 第 {lines} 行无法识别（被截断、改动或清空）：见证已不可信，可能被篡改",
+        "the witness file {path} has unreadable lines: {lines} (cut short, changed or blanked): "
+        "it no longer vouches for the history, which may have been tampered with",
+    ),
     "witness_unwritable": (
         "无法写入见证文件 {path}：{reason}",
         "cannot write the witness file {path}: {reason}",
