@@ -37,6 +37,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "无法写入大厅密钥文件 {path}：{reason}",
         "cannot write the hall's key file {path}: {reason}",
     ),
+    "key_loose": (
+        "大厅密钥文件 {path} 其他用户也能读取（权限 {mode}）："
+        "能读取它的人可以重新封记改写过的历史、猜测员工 PIN。请运行：chmod 600 {path}",
+        "the hall's key file {path} can be read by other users (mode {mode}): whoever reads it "
+        "can re-seal a rewritten history and test staff PIN guesses. Run: chmod 600 {path}",
+    ),
     "key_bad": ("大厅密钥文件已损坏：{path}", "the hall's key file is not a key: {path}"),
     "db_not_initialised": ("数据库尚未初始化", "the database is not initialised"),
     "db_outdated": (
