@@ -111,7 +111,7 @@ def _check_name(path: Path, database: str | None) -> None:
         guarded |= {p, p.resolve()}
     if path in guarded or real in guarded:
         raise _refused(path, "hall_file")
-    for place in (path, real):
+    for place in (Path(os.path.normpath(path)), real):
         if any(part.startswith(".") for part in place.parts):
             raise _refused(path, "hidden")
         if PRINTER_DEVICES.match(str(place)):
