@@ -85,7 +85,18 @@ class State:
             if check:
                 require_current(self._engine)
                 require_same_key(self._engine)
+                _warn_loose_key()
         return self._engine
+
+
+def _warn_loose_key() -> None:
+    """Say on stderr (and go on) when the key file is readable by others: refusing would stop
+    the hall over a file mode; staying silent would leave the key exposed."""
+    from models.secret import loose_key
+
+    warning = loose_key()
+    if warning is not None:
+        errors.print(f"! {warning.message}", style="yellow")
 
 
 @app.callback()

@@ -333,12 +333,15 @@ def audit_verify(ctx: typer.Context, witness: Path | None = WITNESS, as_json: bo
         data: dict[str, object] = dict(report.__dict__)
         data["witness"] = str(seen.path)
         data["witness_unreadable_lines"] = seen.unreadable_lines
+        if seen.unreadable_lines and not report.problem:
+            data["problem"] = "witness_garbled"
         if records is not None:
             data["records"] = records.checked
             data["differences"] = [d.__dict__ for d in records.differences]
             data["difference_count"] = records.count
         print_json(data)
-        raise typer.Exit(0 if whole and records and not records.count else 1)
+        sound = whole and records and not records.count and not seen.unreadable_lines
+        raise typer.Exit(0 if sound else 1)
     if not whole:
         raise Refused(report.problem, **report.values)
     console.print(
@@ -354,11 +357,16 @@ def audit_verify(ctx: typer.Context, witness: Path | None = WITNESS, as_json: bo
             "from a timer)",
             style="yellow",
         )
+    # A line mashangban did not write whole (cut short, changed, blanked): tampering, or a
+    # damaged disk; either way the witness no longer vouches for the history. Exit 1.
+    garbled = None
     if seen.unreadable_lines:
         lines = ", ".join(str(n) for n in seen.unreadable_lines[:10])
-        errors.print(
-            f"! 见证文件中有无法识别的行 unreadable witness lines: {lines}", style="yellow"
+        more = len(seen.unreadable_lines) - 10
+        garbled = Refused(
+            "witness_garbled", path=seen.path, lines=lines + (f" (+{more})" if more > 0 else "")
         )
+        errors.print(f"✗ {garbled.message}", style="red")
     assert records is not None
     checked = ", ".join(f"{n} {name}" for name, n in records.checked.items())
     if records.count:
@@ -371,6 +379,8 @@ def audit_verify(ctx: typer.Context, witness: Path | None = WITNESS, as_json: bo
         console.print(out)
         raise Refused("records_changed", count=records.count, checked=checked)
     console.print(f"✓ 记录与事件一致 records match the events: {checked}")
+    if garbled is not None:
+        raise garbled
 
 
 @audit_app.command("checkpoint")

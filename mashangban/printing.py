@@ -83,12 +83,14 @@ def printer_status(
 ) -> None:
     """Ask a printer how it is: online, paper, cover (exit 1 when it cannot print, or when a
     two-way printer gives no valid answer within its timeout)."""
+    from models.printfile import database_file
     from printer.devices import open_link
     from printer.spooler import get_printer
 
-    with reading(state(ctx).engine()) as session:
+    engine = state(ctx).engine()
+    with reading(engine) as session:
         printer = get_printer(hall_config(session), name)
-    link = open_link(printer)
+    link = open_link(printer, database=database_file(engine))
     try:
         status = link.status()
     finally:

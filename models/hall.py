@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import stat
 import tomllib
 import zoneinfo
 from functools import lru_cache
@@ -23,7 +22,7 @@ from sqlalchemy import Engine, delete
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
-from models.db import is_sqlite, writing
+from models.db import writing
 from models.errors import HallError, NotFound
 from models.events import append_event
 from models.limits import HALL_FILE_MAX_BYTES, HALL_NESTING_MAX
@@ -369,42 +368,33 @@ def read_hall_file(path: Path) -> tuple[HallConfig, str]:
 
 
 def check_file_printers(config: HallConfig, database: str | None) -> None:
-    """Refuse a file printer whose address is the database itself (or its -wal, -shm or
-    -journal file), the hall's key file, or an existing folder or socket: printing there would
-    overwrite the hall's data or fail every job. Devices (/dev/usb/lp0), pipes (to a print
-    daemon; written within the printer's deadline) and new or regular files are fine.
-    ``database`` is the SQLite file's path (None on PostgreSQL)."""
-    from models.secret import key_path
+    """Refuse a file printer that would write where printing must not (models.printfile): the
+    hall's database, key or witness file (by name or hard link), a link, a folder or socket,
+    a hidden, executable, system or another user's file. Devices (/dev/usb/lp0), pipes (to a
+    print daemon; written within the printer's deadline) and new or plain files are fine; each
+    print checks again. ``database`` is the SQLite file's path (None on PostgreSQL)."""
+    from models.printfile import PrintFileRefused, check_print_file
 
-    guarded = {key_path().expanduser().absolute()}
-    if database:
-        db = Path(database).expanduser().absolute()
-        guarded |= {db, *(db.with_name(db.name + end) for end in ("-wal", "-shm", "-journal"))}
-    guarded |= {p.resolve() for p in guarded}
     for n, printer in enumerate(config.printer):
         if printer.kind != "file":
             continue
-        target = Path(printer.address).expanduser().absolute()
-        reason = ""
-        if target in guarded or target.resolve() in guarded:
-            reason = "it is the hall's database or key file / 这是大厅的数据库或密钥文件"
-        elif target.exists():
-            mode = target.stat().st_mode
-            if not (stat.S_ISREG(mode) or stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)):
-                reason = "not a file, a device or a pipe / 不是文件、设备或管道"
-        if reason:
+        try:
+            check_print_file(printer.address, database)
+        except PrintFileRefused as exc:
             raise HallError(
                 "hall_field",
                 where=f"field printer[{n}].address ({printer.name})",
-                detail=f"{printer.address!r}: {reason}",
-            )
+                detail=f"{printer.address!r}: {exc.values['why']}",
+            ) from exc
 
 
 def store_hall(engine: Engine, config: HallConfig, text: str) -> None:
     """Write a validated hall into the database in one transaction, with one event.
 
     Raises HallError for a file printer that would write over the database."""
-    check_file_printers(config, engine.url.database if is_sqlite(engine) else None)
+    from models.printfile import database_file
+
+    check_file_printers(config, database_file(engine))
     with writing(engine) as session:
         _store(session, config, text)
         append_event(

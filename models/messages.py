@@ -37,6 +37,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "无法写入大厅密钥文件 {path}：{reason}",
         "cannot write the hall's key file {path}: {reason}",
     ),
+    "key_loose": (
+        "大厅密钥文件 {path} 其他用户也能读取（权限 {mode}）："
+        "能读取它的人可以重新封记改写过的历史、猜测员工 PIN。请运行：chmod 600 {path}",
+        "the hall's key file {path} can be read by other users (mode {mode}): whoever reads it "
+        "can re-seal a rewritten history and test staff PIN guesses. Run: chmod 600 {path}",
+    ),
     "key_bad": ("大厅密钥文件已损坏：{path}", "the hall's key file is not a key: {path}"),
     "db_not_initialised": ("数据库尚未初始化", "the database is not initialised"),
     "db_outdated": (
@@ -251,6 +257,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "nothing_printed": ("{number} 还没有打印过", "{number} has never been printed"),
     "file_unwritable": ("无法写入 {path}：{reason}", "cannot write {path}: {reason}"),
+    "print_file_refused": (
+        "文件打印机不能写入 {path}：{why}（请在大厅配置中改为打印机设备、管道或普通文件，"
+        "再运行 mashangban hall load）",
+        "a file printer must not write to {path}: {why} (point it at a printer device, a pipe "
+        "or a plain file in the hall file, then run mashangban hall load)",
+    ),
     # reports
     "report_bad_date": (
         "日期格式不对：{value}（应如 2026-11-25）",
@@ -351,6 +363,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "见证文件的检查点无效（{where}）：被改动，或用另一把密钥写入",
         "a witness checkpoint is not valid ({where}): changed, or written with another key",
     ),
+    "witness_garbled": (
+        "见证文件 {path} 第 {lines} 行无法识别（被截断、改动或清空）：见证已不可信，可能被篡改",
+        "the witness file {path} has unreadable lines: {lines} (cut short, changed or blanked): "
+        "it no longer vouches for the history, which may have been tampered with",
+    ),
     "witness_unwritable": (
         "无法写入见证文件 {path}：{reason}",
         "cannot write the witness file {path}: {reason}",
@@ -368,6 +385,30 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "a webhook URL must start with http:// or https://: {url}",
     ),
 }
+
+PRINT_FILE_REASONS: dict[str, tuple[str, str]] = {
+    "hall_file": (
+        "这是大厅的数据库、密钥文件或见证文件",
+        "it is the hall's database, key or witness file",
+    ),
+    "symlink": ("这是符号链接", "it is a symbolic link"),
+    "hard_link": (
+        "这是硬链接（另有文件名指向同一文件）",
+        "it is a hard link (the file has other names)",
+    ),
+    "not_a_file": ("不是文件、设备或管道", "not a file, a device or a pipe"),
+    "hidden": (
+        "隐藏文件或目录中存放设置和启动脚本（如 ~/.bashrc）",
+        "hidden files and folders hold settings and start-up scripts (like ~/.bashrc)",
+    ),
+    "system": (
+        "这是系统目录或非打印机设备",
+        "it is a system folder or a device other than a printer",
+    ),
+    "executable": ("这是可执行文件", "it is an executable file"),
+    "not_ours": ("该文件属于其他用户", "the file belongs to another user"),
+}
+"""Why a file printer's address is refused (models.printfile)."""
 
 CASE_STATE_ZH = {"accepted": "办理中", "ready": "待取件", "picked_up": "已取件", "done": "当场办结"}
 """A case's state as the hall says it."""

@@ -65,6 +65,21 @@ def create_key(path: str | Path | None = None) -> bool:
     return True
 
 
+def loose_key(path: str | Path | None = None) -> SecretError | None:
+    """A warning when the key file can be read or written by others than its owner (group or
+    other bits set, e.g. 0644 after a copy): anyone who can read it can re-seal a rewritten
+    history and test PIN guesses. None when it is owner-only, or missing (that is its own error).
+    """
+    target = key_path(path)
+    try:
+        mode = target.stat().st_mode
+    except OSError:
+        return None
+    if not mode & 0o077:
+        return None
+    return SecretError("key_loose", path=target, mode=f"{mode & 0o777:04o}")
+
+
 def load_key(path: str | Path | None = None) -> bytes:
     """The hall's key. Raises SecretError: missing, unreadable, or not a key."""
     target = key_path(path)

@@ -11,6 +11,7 @@ from models.db import reading
 from models.errors import NotFound
 from models.hall import hall_config, hall_settings
 from models.queue.ticketrows import T, fetch
+from models.printfile import database_file
 from models.tables import Event
 from models.timeutil import local
 from printer.devices import LinkError, open_link
@@ -32,7 +33,7 @@ def printer_state(engine: Engine, name: str) -> PrinterStatus:
     with reading(engine) as session:
         printer = get_printer(hall_config(session), name)
     try:
-        link = open_link(printer)
+        link = open_link(printer, database=database_file(engine))
     except LinkError:
         return PrinterStatus(online=False, paper=None, cover_open=None)
     try:

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from models.errors import MashangbanError
 from models.hall import PrinterConfig
+from models.printfile import PrintFileRefused, open_print_file
 from models.private import FILE_MODE, private_dir
 from printer.status import DLE_EOT, QUERIES, PrinterStatus, is_status_byte, parse
 
@@ -144,18 +145,27 @@ class NetworkLink:
 class FileLink:
     """Appends the bytes to a file (a device node like /dev/usb/lp0, or a plain file).
 
+    The address comes from the database, which may have been changed since `hall load`
+    checked it: the file is checked again as it is opened (models.printfile), so a print never
+    writes into the hall's database, key or witness, a start-up script or a system file.
     Written without blocking, within ``timeout_s``: a device node whose printer is offline, or
     a pipe no one reads, would otherwise hold the sender forever.
     """
 
-    def __init__(self, config: PrinterConfig) -> None:
+    def __init__(self, config: PrinterConfig, database: str | None = None) -> None:
         self.name = config.name
-        self._open(Path(config.address), config.timeout_s)
+        self.path, self.timeout = Path(config.address), config.timeout_s
+        try:
+            self.fd = open_print_file(config.address, database)
+        except PrintFileRefused as exc:
+            raise LinkError(exc.key, path=exc.values["path"], why=exc.values["why"]) from exc
+        except OSError as exc:
+            raise LinkError("file_unwritable", path=self.path, reason=_why(exc)) from exc
 
     def _open(self, path: Path, timeout: float) -> None:
         # Opened before anything is sent: a path that cannot be written fails the job cleanly.
         self.path, self.timeout = path, timeout
-        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK | os.O_NOFOLLOW
         try:
             self.fd = os.open(path, flags, FILE_MODE)  # a new file is owner-only
         except OSError as exc:
@@ -292,12 +302,13 @@ def _escpos_device(config: PrinterConfig) -> Any:
     )
 
 
-def open_link(config: PrinterConfig) -> Link:
-    """Connect to a printer. Raises LinkError when it cannot be reached."""
+def open_link(config: PrinterConfig, *, database: str | None = None) -> Link:
+    """Connect to a printer. Raises LinkError when it cannot be reached, or when a file
+    printer's file is one it must not write to (``database``: the hall's SQLite file)."""
     if config.kind == "network":
         return NetworkLink(config)
     if config.kind == "file":
-        return FileLink(config)
+        return FileLink(config, database)
     if config.kind == "preview":
         return PreviewLink(config)
     if config.kind == "cups":

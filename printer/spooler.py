@@ -26,6 +26,7 @@ from models.events import append_event
 from models.hall import HallConfig, PrinterConfig, hall_config, hall_settings
 from models.queue.ticketrows import T, fetch
 from models.supervision.cases import case_by_id
+from models.printfile import database_file
 from models.tables import PrintJob
 from models.timeutil import local, resolve_now, to_utc, utcnow
 from models.views.ticket import view_ticket
@@ -224,7 +225,7 @@ def deliver(engine: Engine, job_id: int) -> JobView:
         job.attempts += 1
         _set(session, job, "sent", "print_sent")
         payload = job.payload
-    problem, status = _send(printer, payload)
+    problem, status = _send(printer, payload, database_file(engine))
     failed_over = False
     with writing(engine) as session:
         job = _job(session, job_id, lock=True)
@@ -267,10 +268,12 @@ class _Problem:
     sent_any: bool
 
 
-def _send(printer: PrinterConfig, payload: bytes) -> tuple[_Problem | None, PrinterStatus | None]:
+def _send(
+    printer: PrinterConfig, payload: bytes, database: str | None
+) -> tuple[_Problem | None, PrinterStatus | None]:
     """Talk to the printer. Returns (problem, status after) — status None on one-way links."""
     try:
-        link = open_link(printer)
+        link = open_link(printer, database=database)
     except LinkError as exc:
         return _Problem(exc.message, sent_any=False), None
     try:

@@ -119,7 +119,7 @@ class Witness:
     checkpoints: list[Checkpoint] = field(default_factory=list)
     """Every checkpoint line, of every chain, valid or not."""
     unreadable_lines: list[int] = field(default_factory=list)
-    """Lines that are not checkpoints at all (damaged)."""
+    """Lines that are not checkpoints at all (cut short, garbled or blanked: damaged)."""
 
 
 def read_witness(path: str | Path | None = None) -> Witness:
@@ -139,8 +139,7 @@ def read_witness(path: str | Path | None = None) -> Witness:
     found.exists = True
     with handle:
         for number, text in enumerate(handle, start=1):
-            if not text.strip():
-                continue
+            # Every line written is a whole checkpoint: a blank, cut or garbled one is damage.
             point = parse_line(text, key=key, where=f"{target}:{number}")
             if point is None:
                 found.unreadable_lines.append(number)
