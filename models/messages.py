@@ -110,6 +110,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "too late: check-in closed at {closes}; please take a normal ticket",
     ),
     "csv_error": ("{path} 第 {line} 行：{detail}", "{path} line {line}: {detail}"),
+    "csv_field_too_long": (
+        "{path} 第 {line} 行：字段过长（上限 {limit} 个字符）",
+        "{path} line {line}: field too long (max {limit})",
+    ),
     "csv_too_big": ("{path} 太大（上限 {limit}）", "{path} is too big (at most {limit})"),
     "csv_too_many": (
         "{path} 行数过多（上限 {limit} 行，请分成几个文件）",
