@@ -54,7 +54,7 @@ from typing import Any
 from sqlalchemy import Engine, and_, bindparam, func, or_, select, update
 from sqlmodel import Session
 
-from models.db import writing
+from models.db import reading, writing
 from models.errors import MashangbanError, Refused
 from models.events import append_event
 from models.hall import hall_settings
@@ -160,7 +160,7 @@ def close_past_days(
     """
     moment = resolve_now(now)
     done = DayClose()
-    with writing(engine) as session:
+    with reading(engine) as session:  # no write lock for the checks
         _refuse_clock_ahead(session, moment)
         if not force:
             done.held = _active_days(session, moment)
