@@ -23,7 +23,7 @@ from models.messages import STATUS_ZH
 from models.queue import serving
 from models.queue.appointments import check_in
 from models.queue.calling import call_next, call_number
-from models.queue.dayclose import close_past_days
+from models.queue.dayclose import QUIET, close_past_days
 from models.queue.tickets import take_ticket
 from models.views.status import hall_status
 from models.views.ticket import TicketView
@@ -275,12 +275,26 @@ def status(ctx: typer.Context, as_json: bool = JSON) -> None:
 
 
 @app.command("close-day")
-def close_day(ctx: typer.Context, as_json: bool = JSON) -> None:
+def close_day(
+    ctx: typer.Context,
+    as_json: bool = JSON,
+    force: bool = typer.Option(
+        False, "--force", help="Close a day even if it still had tickets taken or called lately."
+    ),
+) -> None:
     """Close the tickets of past days still open: waiting ones (and ones left at a window
     overnight) expire, missed ones become void. Safe to run at any time (e.g. nightly from cron);
-    the first ticket of each day does it too."""
-    done = close_past_days(state(ctx).engine())
+    the first ticket of each day does it too. Refuses (exit 1) when this host's clock is ahead of
+    the database's, and holds a day still active in the last hours unless --force."""
+    done = close_past_days(state(ctx).engine(), force=force)
+    held = Refused(
+        "dayclose_held",
+        days=", ".join(sorted(day.isoformat() for day in done.held)),
+        hours=f"{QUIET.total_seconds() / 3600:g}",
+    )
     if as_json:
+        if done.held:
+            raise held
         print_json(
             {
                 "expired": done.expired,
@@ -289,11 +303,13 @@ def close_day(ctx: typer.Context, as_json: bool = JSON) -> None:
             }
         )
         return
+    if done.closed:
+        days = ", ".join(sorted(day.isoformat() for day in done.days))
+        console.print(
+            f"✓ 已关闭往日的号 closed tickets of past days ({days}): "
+            f"{done.expired} {STATUS_ZH['expired']} expired, {done.voided} 过号作废 void"
+        )
+    if done.held:
+        raise held
     if not done.closed:
         console.print("✓ 往日没有未办结的号 no open tickets of past days")
-        return
-    days = ", ".join(sorted(day.isoformat() for day in done.days))
-    console.print(
-        f"✓ 已关闭往日的号 closed tickets of past days ({days}): "
-        f"{done.expired} {STATUS_ZH['expired']} expired, {done.voided} 过号作废 void"
-    )

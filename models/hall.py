@@ -8,6 +8,7 @@ window number), so runtime state (tickets, logins, pauses) survives a reload.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import re
 import tomllib
@@ -42,6 +43,12 @@ def _check_hours(ranges: list[str]) -> list[str]:
             raise ValueError(f"{text!r}: a day ends at 24:00")
         if (int(m[1]), int(m[2])) >= (int(m[3]), int(m[4])):
             raise ValueError(f"{text!r} ends before it starts")
+    # Ranges may touch (12:00-13:00 after 08:30-12:00) but not overlap: an overlap is a typo
+    # (11:00 for 13:00) that would silently widen the hours.
+    spans = sorted(ranges)  # "HH:MM-HH:MM" sorts by its start, then its end
+    for before, after in itertools.pairwise(spans):
+        if after[:5] < before[6:]:
+            raise ValueError(f"营业时段重叠 the hours overlap: {before} and {after}")
     return ranges
 
 
@@ -296,7 +303,7 @@ def parse_hall(text: str, *, source: str = "<hall>") -> HallConfig:
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = tuple(first["loc"])
-        detail = first["msg"]
+        detail = first["msg"].removeprefix("Value error, ")  # pydantic's words, not ours
         ctx = first.get("ctx") or {}
         if isinstance(ctx.get("error"), _RefError):
             loc, detail = ctx["error"].loc, ctx["error"].detail

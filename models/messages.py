@@ -116,6 +116,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "too late: check-in closed at {closes}; please take a normal ticket",
     ),
     "csv_error": ("{path} 第 {line} 行：{detail}", "{path} line {line}: {detail}"),
+    "csv_field_too_long": (
+        "{path} 第 {line} 行：字段过长（上限 {limit} 个字符）",
+        "{path} line {line}: field too long (max {limit})",
+    ),
     "csv_too_big": ("{path} 太大（上限 {limit}）", "{path} is too big (at most {limit})"),
     "csv_too_many": (
         "{path} 行数过多（上限 {limit} 行，请分成几个文件）",
@@ -325,6 +329,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "本机时钟比 {number} 的上一步慢 {seconds} 秒，已按上一步的时间记录，请校准时钟",
         "this host's clock is {seconds} s behind {number}'s last step: "
         "recorded at that step's time instead; have the clock set right",
+    ),
+    # the day's end (models.queue.dayclose): refusals of close-day
+    "dayclose_clock_ahead": (
+        "本机时钟（{host}）比数据库时钟（{db}）快 {hours} 小时：不关闭往日的号，"
+        "以免把今天仍在等候的号作废；请先校准本机时钟",
+        "this host's clock ({host}) is {hours} h ahead of the database's ({db}): no day is "
+        "closed, so that today's waiting tickets are not expired; have this host's clock set right",
+    ),
+    "dayclose_held": (
+        "{days} 在 {hours} 小时内仍有取号或叫号，视为尚未结束，未关闭；"
+        "确认这一天已结束，可用 close-day --force 关闭",
+        "{days} still had tickets taken or called within the last {hours} h, so it is not "
+        "taken as over and was not closed; if it is over, close it with close-day --force",
     ),
     "chain_truncated": (
         "事件链被截断：见证文件记录过第 {seq} 条事件（{at}），数据库现在只到第 {head} 条"

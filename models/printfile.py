@@ -51,7 +51,7 @@ def protected_files(database: str | None) -> list[Path]:
     """The hall's own files: the SQLite database and its companions (``database`` is None on
     PostgreSQL), the key file, the witness file."""
     from models.secret import key_path
-    from models.witness import witness_path
+    from models.supervision.witness import witness_path
 
     found = [key_path(), witness_path()]
     if database:

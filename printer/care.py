@@ -10,8 +10,8 @@ from sqlmodel import col, select
 from models.db import reading
 from models.errors import NotFound
 from models.hall import hall_config, hall_settings
-from models.queue.ticketrows import T, fetch
 from models.printfile import database_file
+from models.queue.ticketrows import T, fetch
 from models.tables import Event
 from models.timeutil import local
 from printer.devices import LinkError, open_link

@@ -24,9 +24,9 @@ from models.db import reading, writing
 from models.errors import NotFound, Refused
 from models.events import append_event
 from models.hall import HallConfig, PrinterConfig, hall_config, hall_settings
+from models.printfile import database_file
 from models.queue.ticketrows import T, fetch
 from models.supervision.cases import case_by_id
-from models.printfile import database_file
 from models.tables import PrintJob
 from models.timeutil import local, resolve_now, to_utc, utcnow
 from models.views.ticket import view_ticket

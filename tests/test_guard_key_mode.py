@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
+from mashangban import app
 from models import secret
-from models.cli import app
 from tests.test_audit_witness import a_morning, checkpoint, url_of
 
 runner = CliRunner()

@@ -15,11 +15,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from models import secret, witness
+from models import secret
 from models.db import reading, writing
 from models.errors import HallError
+from models.queue.tickets import take_ticket
+from models.supervision import witness
 from models.tables import PrintJob
-from models.tickets import take_ticket
 from printer.spooler import print_ticket_at_kiosk
 from tests.test_print_faults import run_cli
 from tests.test_print_spooler import load

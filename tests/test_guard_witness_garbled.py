@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from models import staff, witness
+from models.clerks import staff
+from models.supervision import witness
 from tests.test_audit_witness import a_morning, at, checkpoint, cli, verify_json
 
 

@@ -12,7 +12,8 @@ import io
 import re
 import secrets
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -83,16 +84,17 @@ def import_appointments(
     """
     text = _read_csv_text(path)
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    try:
-        fieldnames = reader.fieldnames or []
-    except csv.Error as exc:
-        raise Refused("csv_error", path=path, line=1, detail=str(exc)) from None
-    missing = [c for c in ("code", "queue", "date", "start", "end") if c not in fieldnames]
-    if missing:
-        raise Refused(
-            "csv_error", path=path, line=1, detail=f"missing column(s): {', '.join(missing)}"
-        )
-    new, unchanged = _checked_rows(engine, reader, path=path)
+    with _our_field_limit():
+        try:
+            fieldnames = reader.fieldnames or []
+        except csv.Error as exc:
+            raise _csv_refusal(exc, path=path, line=1) from None
+        missing = [c for c in ("code", "queue", "date", "start", "end") if c not in fieldnames]
+        if missing:
+            raise Refused(
+                "csv_error", path=path, line=1, detail=f"missing column(s): {', '.join(missing)}"
+            )
+        new, unchanged = _checked_rows(engine, reader, path=path)
     _forget_batch(engine, None)
     batch = secrets.token_hex(8)
     written = 0
@@ -130,6 +132,25 @@ STALE_IMPORT = dt.timedelta(hours=1)
 """Rows of an import that stopped (killed) this long ago are deleted by the next import."""
 
 
+@contextmanager
+def _our_field_limit() -> Iterator[None]:
+    """The csv module reads fields of at most CSV_FIELD_MAX characters (not its own 128 KiB):
+    a longer one stops the read at once. The limit is the module's, process-wide: restored
+    after."""
+    before = csv.field_size_limit(CSV_FIELD_MAX)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(before)
+
+
+def _csv_refusal(exc: csv.Error, *, path: Path, line: int) -> Refused:
+    """A csv module error in our words: a field over the limit says so in both languages."""
+    if "field larger than field limit" in str(exc):
+        return Refused("csv_field_too_long", path=path, line=line, limit=CSV_FIELD_MAX)
+    return Refused("csv_error", path=path, line=line, detail=str(exc))
+
+
 def _read_csv_text(path: Path) -> str:
     """The file as text: UTF-8 (with or without a BOM) or else GB18030 (Excel on Chinese
     Windows saves GBK), at most limits.CSV_MAX_BYTES."""
@@ -158,14 +179,15 @@ def _checked_rows(
         tz = hall_settings(session).timezone
         lookups = _Lookups(session)
         while True:
+            # The row starts on the line after the last one read (the csv module counts a
+            # line only once its row is whole, so on an error its count is one short).
+            start = reader.line_num + 1
             try:
                 row = next(reader)
             except StopIteration:
                 break
-            except csv.Error as exc:  # a field over the csv module's own limit, a stray quote
-                raise Refused(
-                    "csv_error", path=path, line=reader.line_num, detail=str(exc)
-                ) from None
+            except csv.Error as exc:  # a field over our limit, a stray quote
+                raise _csv_refusal(exc, path=path, line=start) from None
             line = reader.line_num
             if len(rows) >= CSV_MAX_ROWS:
                 raise Refused("csv_too_many", path=path, limit=f"{CSV_MAX_ROWS:,}")
@@ -239,8 +261,8 @@ def _parse_row(
 
     for key, raw in row.items():
         for field in raw if isinstance(raw, list) else [raw or ""]:  # a list: extra fields
-            if len(field) > CSV_FIELD_MAX:
-                raise fail(f"{key or 'a field'} is longer than {CSV_FIELD_MAX} characters")
+            if len(field) > CSV_FIELD_MAX:  # the csv module stops first; kept as a guard
+                raise Refused("csv_field_too_long", path=path, line=line, limit=CSV_FIELD_MAX)
             if has_controls(field):
                 raise fail(f"{key or 'a field'} holds control characters: {printable(field)[:80]}")
     value = {k: (row.get(k) or "").strip() for k in COLUMNS}

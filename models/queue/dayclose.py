@@ -26,6 +26,19 @@ share the work, and a row a clerk is finishing right now is left for the next ru
 the write transaction excludes other writers. Lock order as everywhere: ticket rows, then the
 chain head (the event) last.
 
+A wrong clock must never close the real day. Two guards, both before anything is closed:
+
+- **a clock ahead** (:func:`models.queue.ticketclock.clock_ahead_s`): this host's clock is compared
+  with the database's own (``now()`` on PostgreSQL, the server's host; on SQLite the database
+  is on this host and shares its clock). A host a day ahead would otherwise take "tomorrow's"
+  first number and expire every waiting citizen of the real today; the whole run is refused
+  (``dayclose_clock_ahead``), and ``--force`` does not lift it: the clock must be set right.
+- **a day still active**: a date whose tickets show a step (taken, called, started, finished)
+  less than :data:`QUIET` before now is held, not closed: a clock ahead by a few hours across
+  midnight (or a hall still serving late) leaves the day alone. A genuinely finished day has
+  been quiet for longer and is closed by the next first number or by ``close-day``; a supervisor
+  who knows the day is over (a hall open around the clock) closes it with ``close-day --force``.
+
 It runs when the first ticket of a queue is issued on a business date (models.queue.tickets: the day
 counter's first number is the marker, so the hot path pays nothing else), and from
 ``mashangban close-day`` (for cron, e.g. at 03:00, which also closes tickets left at a window).
@@ -41,17 +54,19 @@ from typing import Any
 from sqlalchemy import Engine, and_, bindparam, func, or_, select, update
 from sqlmodel import Session
 
-from models.db import writing
-from models.errors import MashangbanError
+from models.db import reading, writing
+from models.errors import MashangbanError, Refused
 from models.events import append_event
 from models.hall import hall_settings
-from models.queue.ticketclock import step_time
+from models.queue.ticketclock import clock_ahead_s, step_time
 from models.queue.ticketrows import T
 from models.tables import TicketStatus
-from models.timeutil import business_date, resolve_now
+from models.timeutil import business_date, local, resolve_now, to_utc
 
 AT_WINDOW_GRACE = dt.timedelta(hours=3)
 """A ticket called or being served across midnight stays its clerk's for this long."""
+QUIET = dt.timedelta(hours=2)
+"""A past day with a ticket step newer than this is still active: it is not closed yet."""
 BATCH = 200
 """Tickets closed per write transaction."""
 FIRST_NUMBER_LIMIT = BATCH
@@ -73,7 +88,7 @@ _AT_WINDOW = (TicketStatus.CALLED.value, TicketStatus.SERVING.value)
 # The open tickets of past days, oldest first: a seek per status on ix_ticket_status_window
 # (only today's open tickets and the ones to close are there), never a walk through history.
 _CANDIDATES = (
-    select(T.c.id, T.c.status)
+    select(T.c.id, T.c.status, T.c.business_date)
     .where(
         T.c.status.in_(list(CLOSES_TO)),
         T.c.business_date < bindparam("p_today"),
@@ -87,6 +102,16 @@ _CANDIDATES = (
     .limit(BATCH)
 )
 _CANDIDATES_PG = _CANDIDATES.with_for_update(skip_locked=True)
+# The past dates with open tickets (a seek per status), then each one's newest step.
+_OPEN_DAYS = (
+    select(T.c.business_date)
+    .where(T.c.status.in_(list(CLOSES_TO)), T.c.business_date < bindparam("p_today"))
+    .distinct()
+)
+_NEWEST_STEPS = select(
+    func.max(T.c.issued_at), func.max(T.c.called_at),
+    func.max(T.c.started_at), func.max(T.c.finished_at),
+).where(T.c.business_date == bindparam("p_day"))  # fmt: skip
 _CLOSE = (
     update(T)
     .where(and_(T.c.id == bindparam("p_id"), T.c.status == bindparam("p_from")))
@@ -108,6 +133,8 @@ class DayClose:
     """Missed tickets made void (作废)."""
     days: set[dt.date] = field(default_factory=set)
     """The business dates they were of."""
+    held: set[dt.date] = field(default_factory=set)
+    """Past dates left open because they were still active (a step less than QUIET ago)."""
 
     @property
     def closed(self) -> int:
@@ -116,16 +143,27 @@ class DayClose:
 
 
 def close_past_days(
-    engine: Engine, *, now: dt.datetime | None = None, limit: int | None = None
+    engine: Engine,
+    *,
+    now: dt.datetime | None = None,
+    limit: int | None = None,
+    force: bool = False,
 ) -> DayClose:
     """Close every open ticket of a business date before today (see the module's rules), or
-    about ``limit`` of them (whole batches), oldest first.
+    about ``limit`` of them (whole batches), oldest first. A date still active is held (in
+    ``held``), unless ``force``.
 
-    Returns what it closed; running it again at once closes nothing. Raises DatabaseError when
-    the database cannot be written (what was closed by then stays closed).
+    Returns what it closed; running it again at once closes nothing. Raises Refused
+    (dayclose_clock_ahead) when this host's clock is ahead of the database's, before closing
+    anything; DatabaseError when the database cannot be written (what was closed by then stays
+    closed).
     """
     moment = resolve_now(now)
     done = DayClose()
+    with reading(engine) as session:  # no write lock for the checks
+        _refuse_clock_ahead(session, moment)
+        if not force:
+            done.held = _active_days(session, moment)
     after = 0  # each ticket is tried once per run, in id order
     while limit is None or done.closed < limit:
         with writing(engine) as session:
@@ -135,8 +173,10 @@ def close_past_days(
             rows = session.execute(_CANDIDATES_PG if pg else _CANDIDATES, params).all()
             if not rows:
                 return done
-            for ticket_id, status in rows:
+            for ticket_id, status, day in rows:
                 after = max(after, ticket_id)
+                if day in done.held:
+                    continue
                 to = CLOSES_TO[status]
                 params = {"p_id": ticket_id, "p_from": status, "p_to": to}
                 ticket = session.execute(_CLOSE, params).first()
@@ -149,6 +189,37 @@ def close_past_days(
                 else:
                     done.expired += 1
     return done
+
+
+def _database_now(session: Session) -> dt.datetime:
+    value = session.execute(select(func.now())).scalar_one()
+    if isinstance(value, str):  # SQLite: CURRENT_TIMESTAMP, UTC text
+        value = dt.datetime.fromisoformat(value)
+    return to_utc(value)
+
+
+def _refuse_clock_ahead(session: Session, moment: dt.datetime) -> None:
+    reference = _database_now(session)
+    ahead = clock_ahead_s(moment, reference)
+    if ahead:
+        tz = hall_settings(session).timezone
+        raise Refused(
+            "dayclose_clock_ahead",
+            hours=f"{ahead / 3600:.1f}",
+            host=local(moment, tz).strftime("%Y-%m-%d %H:%M"),
+            db=local(reference, tz).strftime("%Y-%m-%d %H:%M"),
+        )
+
+
+def _active_days(session: Session, moment: dt.datetime) -> set[dt.date]:
+    today = business_date(moment, hall_settings(session).timezone)
+    held = set()
+    for (day,) in session.execute(_OPEN_DAYS, {"p_today": today}).all():
+        steps = session.execute(_NEWEST_STEPS, {"p_day": day}).one()
+        newest = max((to_utc(t) for t in steps if t is not None), default=None)
+        if newest is not None and newest > moment - QUIET:
+            held.add(day)
+    return held
 
 
 def _event(session: Session, ticket: Any, was: str, moment: dt.datetime) -> None:

@@ -19,6 +19,8 @@ from models.timeutil import to_utc
 
 WARN_AFTER_S = 1.0
 """Behind by less than this (two hosts' clocks a few milliseconds apart) is clamped silently."""
+AHEAD_TOLERANCE_S = 300.0
+"""Ahead of the database's clock by more than this, a host's clock is taken to be wrong."""
 
 
 class Timed(Protocol):
@@ -61,3 +63,13 @@ def step_time(ticket: Timed, moment: dt.datetime) -> StepTime:
     if latest is None or latest <= moment:
         return StepTime(moment)
     return StepTime(latest, (latest - moment).total_seconds())
+
+
+def clock_ahead_s(moment: dt.datetime, reference: dt.datetime) -> float:
+    """The mirror of a clock set back: how many seconds ``moment`` (this host's clock) is ahead
+    of ``reference`` (the database's clock), or 0 when it is not ahead by more than
+    :data:`AHEAD_TOLERANCE_S`. A clock ahead cannot reorder a ticket's steps, but it can make a
+    host believe the day is over (models.queue.dayclose), so whatever acts on "the day is over"
+    checks it first."""
+    ahead = (to_utc(moment) - to_utc(reference)).total_seconds()
+    return ahead if ahead > AHEAD_TOLERANCE_S else 0.0

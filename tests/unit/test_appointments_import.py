@@ -59,8 +59,12 @@ def test_the_halls_own_offset_is_accepted(
 CLI_REFUSALS = [
     ("offset", [f"APPT0001,M,,{DAY},15:00+05:00,15:30,"], "not the hall's local time"),
     ("mixed", [f"APPT0001,M,,{DAY},15:00+05:00,15:30+08:00,"], "15:00+05:00"),
-    ("field-200k", [f"APPT0001,M,,{DAY},10:00,10:30,{'张' * 200_000}"], "field larger"),
-    ("field-2k", [f"APPT0001,M,,{DAY},10:00,10:30,{'张' * 2000}"], "longer than 1024"),
+    (
+        "field-200k",
+        [f"APPT0001,M,,{DAY},10:00,10:30,{'张' * 200_000}"],
+        "field too long (max 1024)",
+    ),
+    ("field-2k", [f"APPT0001,M,,{DAY},10:00,10:30,{'张' * 2000}"], "field too long (max 1024)"),
     ("year-1", ["APPT0001,M,,0001-01-01,10:00,10:30,"], "between 2000-01-01 and 2099-12-31"),
     ("escape", [f"APPT0001,M,,{DAY},10:00,10:30,王\x1b[2J"], "control characters"),
     ("bad-line", [*GOOD, f"APPT0009,M,,{DAY},10:00,09:00,"], "ends before it starts"),

@@ -64,7 +64,7 @@ def test_the_cli_refuses_a_deep_file_with_exit_1(tmp_path: Path) -> None:
     ("old", "new", "detail"),
     [
         ('"13:00-17:00"', '"08:00-24:59"', "24:00"),
-        ('"13:00-17:00"', '"08:00-24:00"', None),
+        ('"13:00-17:00"', '"13:00-24:00"', None),
         ("", PRINTER.format(kind="network", address="10.0.0.5:70000"), "port 70000"),
         ("", PRINTER.format(kind="network", address="10.0.0.5:0"), "port 0"),
         ("", PRINTER.format(kind="network", address="10.0.0.5:9100"), None),
