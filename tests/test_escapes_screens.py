@@ -8,17 +8,22 @@ of a full repaint, outside the escape codes Textual makes itself for colours and
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
 from sqlalchemy import Engine, text
 from textual.pilot import Pilot
 
+from board.monitor import MonitorSettings
+from board.monitor import create_app as create_monitor
 from counter.dialogs import TransferDialog
+from models.calling import call_next
 from models.tickets import take_ticket
-from tests.conftest import NOW
+from tests.conftest import NOW, open_window
+from tests.support.board_pilot import FakeVoice, board
 from tests.support.counter_pilot import counter, drive, log_in, shown, shows
-from tests.support.kiosk_pilot import on_screen
+from tests.support.kiosk_pilot import on_screen, until
 
 ATTACK = "\x1b[2J\x1b]0;pwned\x07\x9b31m"
 """Clear the screen, set the terminal's title, ring the bell, an 8-bit CSI."""
@@ -93,3 +98,37 @@ def test_the_transfer_dialog_lists_a_poisoned_zone_as_text(engine: Engine) -> No
         assert_inert(pilot, "[blink]闪[/blink]", "link=http://evil.example]点[/link]", "\\x9b31m")
 
     drive(counter(engine), scenario)
+
+
+def test_the_board_shows_poisoned_zones_and_hall_names_as_text(engine: Engine) -> None:
+    open_window(engine, 18)
+    take_ticket(engine, queue="M", now=NOW)
+    take_ticket(engine, queue="M", now=NOW)
+    call_next(engine, window=18, now=NOW)
+    poison(engine, "UPDATE queue SET name_zh = :v")
+    with engine.begin() as conn:  # the hall's name, inside its stored settings
+        settings = json.loads(conn.execute(text("SELECT settings FROM hall")).scalar_one())
+        settings["name_en"] = HOSTILE
+        conn.execute(text("UPDATE hall SET settings = :s"), {"s": json.dumps(settings)})
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await until(pilot, lambda: pilot.app.state is not None, "the board's first read")
+        await pilot.pause()
+        assert_inert(pilot, "\\x1b]0;pwned\\x07", "[blink]闪[/blink]", "M001")
+
+    drive(board(engine, voice=FakeVoice()), scenario, size=(160, 40))
+
+
+def test_the_monitor_shows_a_poisoned_clerk_and_window_as_text(engine: Engine) -> None:
+    open_window(engine, 18)
+    take_ticket(engine, queue="M", now=NOW)
+    poison(engine, 'UPDATE "window" SET label_zh = :v WHERE number = 18')
+    poison(engine, "UPDATE queue SET name_zh = :v WHERE prefix = 'M'")
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await until(pilot, lambda: pilot.app.state is not None, "the monitor's first read")
+        await pilot.pause()
+        assert_inert(pilot, "\\x1b[2J", "[blink]闪")
+
+    app = create_monitor(MonitorSettings(engine=engine, clock=lambda: NOW, poll_seconds=0.2))
+    drive(app, scenario, size=(200, 40))
