@@ -18,12 +18,14 @@ from textual.pilot import Pilot
 from board.monitor import MonitorSettings
 from board.monitor import create_app as create_monitor
 from counter.dialogs import TransferDialog
+from kiosk.screens import ItemsScreen, TicketScreen
 from models.calling import call_next
 from models.tickets import take_ticket
 from tests.conftest import NOW, open_window
 from tests.support.board_pilot import FakeVoice, board
 from tests.support.counter_pilot import counter, drive, log_in, shown, shows
-from tests.support.kiosk_pilot import on_screen, until
+from tests.support.kiosk_pilot import kiosk, on_screen, tap, until
+from tests.support.kiosk_pilot import shows as kiosk_shows
 
 ATTACK = "\x1b[2J\x1b]0;pwned\x07\x9b31m"
 """Clear the screen, set the terminal's title, ring the bell, an 8-bit CSI."""
@@ -132,3 +134,28 @@ def test_the_monitor_shows_a_poisoned_clerk_and_window_as_text(engine: Engine) -
 
     app = create_monitor(MonitorSettings(engine=engine, clock=lambda: NOW, poll_seconds=0.2))
     drive(app, scenario, size=(200, 40))
+
+
+def test_the_kiosk_shows_poisoned_zones_items_and_hall_as_text(engine: Engine) -> None:
+    poison(engine, "UPDATE queue SET name_zh = :v WHERE prefix = 'M'")
+    poison(engine, "UPDATE service_item SET name_zh = :v, department = :v WHERE code = 'M01'")
+    with engine.begin() as conn:  # the hall's name, inside its stored settings
+        settings = json.loads(conn.execute(text("SELECT settings FROM hall")).scalar_one())
+        settings["name_zh"] = HOSTILE
+        conn.execute(text("UPDATE hall SET settings = :s"), {"s": json.dumps(settings)})
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await kiosk_shows(pilot, "#zone-M", "[blink]闪")
+        await kiosk_shows(pilot, "#hall", "[blink]闪")
+        assert_inert(pilot, "\\x1b[2J")  # the start screen: zones and the hall's name
+        await tap(pilot, "#items")
+        items = await on_screen(pilot, ItemsScreen)
+        await until(pilot, lambda: items.query(".department"), "the departments")
+        await pilot.pause()
+        assert_inert(pilot, "\\x1b]0;pwned\\x07")
+        await tap(pilot, "#item-M01")
+        await on_screen(pilot, TicketScreen)
+        await kiosk_shows(pilot, "#zone", "M001")
+        assert_inert(pilot, "[blink]闪[/blink]")  # the ticket screen names its zone
+
+    drive(kiosk(engine), scenario, size=(160, 50))
