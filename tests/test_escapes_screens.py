@@ -159,3 +159,16 @@ def test_the_kiosk_shows_poisoned_zones_items_and_hall_as_text(engine: Engine) -
         assert_inert(pilot, "[blink]闪[/blink]")  # the ticket screen names its zone
 
     drive(kiosk(engine), scenario, size=(160, 50))
+
+
+def test_displayable_escapes_every_text_of_a_read_model_and_keeps_the_rest() -> None:
+    from models.textsafe import displayable
+    from models.windowview import TransferWindow
+
+    window = TransferWindow(18, f"M{ATTACK}", None)
+    shown_window = displayable([window, (f"a{ATTACK}", 3), {"k": f"\x07{MARKUP}"}])
+    assert shown_window[0] == TransferWindow(18, "M\\x1b[2J\\x1b]0;pwned\\x07\\x9b31m", None)
+    assert shown_window[1] == ("a\\x1b[2J\\x1b]0;pwned\\x07\\x9b31m", 3)
+    assert shown_window[2] == {"k": f"\\x07{MARKUP}"}  # markup is the screen's business
+    plain = TransferWindow(1, "AB", "1001")
+    assert displayable(plain) == plain
