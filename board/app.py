@@ -29,6 +29,7 @@ from models.db import reading
 from models.errors import MashangbanError
 from models.events import last_event_seq
 from models.hall import hall_settings
+from models.textsafe import displayable, printable
 from models.timeutil import business_date, local, utcnow
 from models.views.board import BoardCall, BoardState, board_state
 
@@ -86,7 +87,7 @@ class BoardApp(App[None]):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="top"):
-            yield Static(" · ".join(self.hall_name), id="hall")
+            yield Static(printable(" · ".join(self.hall_name)), id="hall", markup=False)
             yield Static(self._voice_text(), id="voice")
             yield Static(id="clock")
         with Horizontal(id="body"):
@@ -162,6 +163,9 @@ class BoardApp(App[None]):
 
     # ---- showing ------------------------------------------------------------------------
     def _show(self, state: BoardState) -> None:
+        # Stored names and numbers are shown, never obeyed: escapes made visible here, once,
+        # and every text below is a Rich Text (not markup).
+        state = displayable(state)
         if self.offline:
             self._connection(False)
         self.state = state
@@ -182,7 +186,7 @@ class BoardApp(App[None]):
         self.query_one("#recent", Static).update(self._recent(state))
         self.query_one("#waiting", Static).update(self._waiting(state))
         self.query_one("#missed", Static).update(
-            "  ".join(state.missed) if state.missed else Text(line("no_missed"), style="dim")
+            Text("  ".join(state.missed)) if state.missed else Text(line("no_missed"), style="dim")
         )
 
     def _recent(self, state: BoardState) -> Table | Text:
@@ -194,7 +198,9 @@ class BoardApp(App[None]):
         grid.add_column(no_wrap=True)
         grid.add_column(justify="right", style="dim", no_wrap=True)
         for call in calls:
-            grid.add_row(call.number, "→ " + t("window", window=call.window)[0], f"{call.at:%H:%M}")
+            grid.add_row(
+                Text(call.number), "→ " + t("window", window=call.window)[0], f"{call.at:%H:%M}"
+            )
         return grid
 
     def _waiting(self, state: BoardState) -> Table:
@@ -203,7 +209,7 @@ class BoardApp(App[None]):
         grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
         grid.add_column(justify="right", no_wrap=True)
         for queue in state.queues:
-            grid.add_row(queue.prefix, queue.name_zh, t("people", n=queue.waiting)[0])
+            grid.add_row(Text(queue.prefix), Text(queue.name_zh), t("people", n=queue.waiting)[0])
         return grid
 
 

@@ -27,6 +27,7 @@ from models.messages import render
 from models.queue.calling import call_next, call_number
 from models.queue.serving import finish, mark_no_show, recall, requeue, start, transfer
 from models.supervision.witness import checkpoint_now_and_then
+from models.textsafe import displayable, printable_lines
 from models.views.ticket import TicketView
 from models.views.window import CurrentTicket, WindowView, window_view
 
@@ -80,8 +81,9 @@ class DeskScreen(Screen[None]):
             with Vertical(id="side"):
                 yield Static("", id="lines")
                 yield Static("", id="today")
-        yield Static("", id="receipt")
-        yield Static("", id="message")
+        # What the clerk is told is plain text (names in it may hold "[" or escapes).
+        yield Static("", id="receipt", markup=False)
+        yield Static("", id="message", markup=False)
         yield Static("", id="keys")
 
     def on_mount(self) -> None:
@@ -95,7 +97,9 @@ class DeskScreen(Screen[None]):
 
     # ---- showing -------------------------------------------------------------------------
     def show(self, view: WindowView) -> None:
-        """Draw a freshly read view of the window (only the parts that changed)."""
+        """Draw a freshly read view of the window (only the parts that changed). Its stored
+        names are made displayable here, once: escape sequences show, they do not act."""
+        view = displayable(view)
         self.view = view
         self._draw("#current", view.current, lambda: panels.current_panel(view))
         self._draw("#materials", view.current, lambda: panels.materials_panel(view))
@@ -135,7 +139,7 @@ class DeskScreen(Screen[None]):
         """Tell the clerk what happened (a line above the keys, kept until the next action)."""
         message = self.query_one("#message", Static)
         message.set_classes(f"message-{severity}")
-        message.update(text)
+        message.update(printable_lines(text))
 
     # ---- the live view -------------------------------------------------------------------
     def _poll(self) -> None:
@@ -228,7 +232,7 @@ class DeskScreen(Screen[None]):
     def _receipt_printed(self, text: str, bad: bool) -> None:
         receipt = self.query_one("#receipt", Static)
         receipt.set_classes("message-error" if bad else "message-information")
-        receipt.update(text)
+        receipt.update(printable_lines(text))
         receipt.display = True
         self.receipts_done += 1
 

@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 
 from counter.strings import t
 from models.clerks.staff import PAUSE_REASONS
+from models.textsafe import printable_lines
 from models.views.window import TransferWindow
 
 T = TypeVar("T")
@@ -42,12 +43,13 @@ class _Dialog(ModalScreen[T | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(self.title_text, classes="dialog-title")
-            yield Static(self.hint, classes="dialog-hint")
+            # Plain text: ticket numbers, zone names and clerks come from the database.
+            yield Static(self.title_text, classes="dialog-title", markup=False)
+            yield Static(self.hint, classes="dialog-hint", markup=False)
             if self.options:
-                yield OptionList(*self.options)
+                yield OptionList(*self.options, markup=False)
             yield Input(placeholder=self.placeholder)
-            yield Static("", classes="dialog-error")
+            yield Static("", classes="dialog-error", markup=False)
 
     def on_mount(self) -> None:
         if self.options:
@@ -61,7 +63,7 @@ class _Dialog(ModalScreen[T | None]):
 
     def refuse(self, text: str) -> None:
         """Say what is wrong with what was typed."""
-        self.query_one(".dialog-error", Static).update(text)
+        self.query_one(".dialog-error", Static).update(printable_lines(text))
 
 
 class NumberDialog(_Dialog[str]):

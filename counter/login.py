@@ -14,6 +14,7 @@ from counter.app import CounterApp, describe
 from counter.strings import t
 from models.clerks.staff import login
 from models.db import retry_busy
+from models.textsafe import printable_lines
 
 
 class LoginScreen(Screen[None]):
@@ -38,7 +39,7 @@ class LoginScreen(Screen[None]):
             yield Label(t("pin"))
             yield Input(settings.pin or "", id="pin", password=True, restrict=r"\d*", max_length=12)
             yield Button(t("login"), id="submit", variant="primary")
-            yield Static("", id="login-error")
+            yield Static("", id="login-error", markup=False)
 
     def on_mount(self) -> None:
         first_empty = next((w for w in self.query(Input) if not w.value), None)
@@ -98,5 +99,5 @@ class LoginScreen(Screen[None]):
         self._error(text, "#pin")
 
     def _error(self, text: str, focus: str) -> None:
-        self.query_one("#login-error", Static).update(text)
+        self.query_one("#login-error", Static).update(printable_lines(text))
         self.query_one(focus, Input).focus()

@@ -27,6 +27,7 @@ from textual.timer import Timer
 from kiosk import snapshot
 from kiosk.strings import Lang, both
 from models.errors import DatabaseError, MashangbanError
+from models.textsafe import displayable, printable
 from models.timeutil import utcnow
 
 if TYPE_CHECKING:
@@ -114,7 +115,7 @@ class KioskApp(App[None]):
         self._ticket_screen: TicketScreen | None = None
         self.refusal: MashangbanError | None = None
         """Why the kiosk exited at start-up (an uninitialised database …), for the caller."""
-        self.snapshot = snapshot.load(settings.snapshot)
+        self.snapshot = displayable(snapshot.load(settings.snapshot))
         """The last run's start screen, drawn until the database answers (None: no file)."""
         shot = self.snapshot
         self.hall_name = (shot.hall_zh, shot.hall_en) if shot else ("马上办", "Mashangban")
@@ -163,7 +164,7 @@ class KioskApp(App[None]):
 
     def _connected(self, engine: Engine, hall: HallSettings) -> None:
         self._engine = engine
-        self.hall_name = (hall.name_zh, hall.name_en)
+        self.hall_name = (printable(hall.name_zh), printable(hall.name_en))
         self.idle_seconds = self.settings.idle_seconds or hall.kiosk_idle_seconds
         self.ready = True
         # The objects alive after start-up stay alive all day: keep full collections from
@@ -272,6 +273,7 @@ class KioskApp(App[None]):
         self.call_from_thread(self._issued, view, qr)
 
     def _issued(self, view: TicketView, qr: str) -> None:
+        view = displayable(view)
         self._issue_ended()
         self.green = False
         self.last_token = view.token
@@ -331,7 +333,9 @@ class KioskApp(App[None]):
         from models.supervision import witness
         from models.views import menu
 
-        zones = menu.zones(self.engine, now=self.now())
+        # What the screens show of the database is made displayable where it is read (here,
+        # items and the ticket): a name stored with escape sequences shows them, not obeys.
+        zones = displayable(menu.zones(self.engine, now=self.now()))
         witness.checkpoint_now_and_then(self.engine)  # the chain's head, outside the database
         shot = snapshot.Snapshot(
             hall_zh=self.hall_name[0],
@@ -349,7 +353,7 @@ class KioskApp(App[None]):
         from kiosk.screens import INSTANT_QUEUE
         from models.views import menu
 
-        return menu.items(self.engine, queue=INSTANT_QUEUE)
+        return displayable(menu.items(self.engine, queue=INSTANT_QUEUE))
 
 
 def create_app(settings: KioskSettings) -> KioskApp:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, cast
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.events import Key, MouseDown
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -140,7 +141,11 @@ class StartScreen(KioskScreen):
         lang = self.kiosk.lang
         zh, en = self.kiosk.hall_name
         self.query_one("#hall", Static).update(
-            f"[b]{zh if lang == 'zh' else en}[/b]\n{t('title', lang)} · {t('title', _other(lang))}"
+            Content.from_markup(  # the hall's name is stored text: a $variable, never markup
+                "[b]$name[/b]\n$title",
+                name=zh if lang == "zh" else en,
+                title=t("title", lang) + " · " + t("title", _other(lang)),
+            )
         )
         self.query_one("#items", Button).label = both("instant", lang)
         self.query_one("#checkin", Button).label = both("checkin", lang)
@@ -185,7 +190,7 @@ class StartScreen(KioskScreen):
         items = self.query_one("#items", Button)
         if instant is not None and instant.closed_zh:
             reason = instant.closed_zh if lang == "zh" else instant.closed_en
-            items.label = f"{t('instant', lang)}\n{reason}"
+            items.label = Content(f"{t('instant', lang)}\n{reason}")
             items.disabled = True
         else:
             items.label = both("instant", lang)
@@ -203,7 +208,7 @@ class StartScreen(KioskScreen):
         fresh = []
         for at, (prefix, name_zh, name_en, status, open_) in enumerate(zones):
             name, other = (name_zh, name_en) if lang == "zh" else (name_en, name_zh)
-            label = f"{prefix} {name}\n{other}\n{status}"
+            label = Content(f"{prefix} {name}\n{other}\n{status}")  # stored names: not markup
             if buttons:
                 buttons[at].label = label
                 buttons[at].disabled = not open_
@@ -262,14 +267,20 @@ class ItemsScreen(KioskScreen):
         for department, choices in grouped.items():
             english = choices[0].department_en
             first, second = (department, english) if lang == "zh" else (english, department)
-            heading = f"[b]{first}[/b]" + (f"  {second}" if english != department else "")
+            heading = Content.from_markup(  # stored names: $variables, never markup
+                "[b]$first[/b]$second",
+                first=first,
+                second=f"  {second}" if english != department else "",
+            )
             listing.mount(Static(heading, classes="department"))
             listing.mount(
                 Grid(
                     *[
                         Button(
-                            f"{c.name_zh if lang == 'zh' else c.name_en}\n"
-                            f"{c.name_en if lang == 'zh' else c.name_zh}",
+                            Content(
+                                f"{c.name_zh if lang == 'zh' else c.name_en}\n"
+                                f"{c.name_en if lang == 'zh' else c.name_zh}"
+                            ),
                             id=f"item-{c.code}",
                             classes="item",
                         )
@@ -407,7 +418,11 @@ class TicketScreen(KioskScreen):
         scale = 2 if self.app.size.height >= 34 else 1  # a kiosk screen, or 80×24
         self.query_one("#your-number", Static).update(t("your_number", lang))
         self.query_one("#number", Static).update(big(view.number, scale=scale))
-        self.query_one("#zone", Static).update(f"[b]{view.number}[/b]  {zone} · {other}")
+        self.query_one("#zone", Static).update(
+            Content.from_markup(
+                "[b]$number[/b]  $zone · $other", number=view.number, zone=zone, other=other
+            )
+        )
         priority = self.query_one("#priority", Static)
         priority.display = view.priority != "normal"
         if priority.display:

@@ -375,7 +375,7 @@ def audit_verify(ctx: typer.Context, witness: Path | None = WITNESS, as_json: bo
             "表 table", "行 row", "字段 field", "现存 stored", "按事件 from the events",
         )  # fmt: skip
         for d in records.differences:
-            out.add_row(d.table, d.key, d.field, d.stored, d.expected)
+            out.add_row(*(safe(v) for v in (d.table, d.key, d.field, d.stored, d.expected)))
         console.print(out)
         raise Refused("records_changed", count=records.count, checked=checked)
     console.print(f"✓ 记录与事件一致 records match the events: {checked}")

@@ -77,15 +77,15 @@ def case_list(
         if case.provisional:
             promised.append("*", "yellow")
         table.add_row(
-            case.case_number,
-            case.number,
+            safe(case.case_number),
+            safe(case.number),
             safe(f"{case.item} {case.item_zh}"),
             str(case.window),
             promised,
             Text(f"逾期 {-(line.days_left or 0)} 天", "bold red")
             if line.overdue
-            else CASE_STATE_ZH.get(case.state, case.state),
-            case.pickup_code if case.state in ("accepted", "ready") else "",
+            else safe(CASE_STATE_ZH.get(case.state, case.state)),
+            safe(case.pickup_code) if case.state in ("accepted", "ready") else "",
         )
     console.print(table)
     overdue_count = sum(line.overdue for line in lines)

@@ -25,6 +25,7 @@ from models.queue.appointments import check_in
 from models.queue.calling import call_next, call_number
 from models.queue.dayclose import QUIET, close_past_days
 from models.queue.tickets import take_ticket
+from models.textsafe import printable
 from models.views.status import hall_status
 from models.views.ticket import TicketView
 
@@ -221,12 +222,12 @@ def status(ctx: typer.Context, as_json: bool = JSON) -> None:
         if over:
             wait = f"[bold red]{wait} 超时 over[/]"
         qt.add_row(
-            q.prefix,
+            safe(q.prefix),
             f"{safe(q.name_zh)} {safe(q.name_en)}",
             str(q.waiting),
             str(q.issued),
             wait if q.waiting else "—",
-            " ".join(q.next) or "—",
+            safe(" ".join(q.next) or "—"),
         )
     console.print(qt)
     wt = table(
@@ -248,13 +249,13 @@ def status(ctx: typer.Context, as_json: bool = JSON) -> None:
         style = styles.get(w.state, "")
         wt.add_row(
             str(w.number),
-            "→".join(w.queues),
+            safe("→".join(w.queues)),
             safe(w.clerk or "—"),
             f"[{style}]{safe(state_text)} {w.state}[/]"
             if style
             else f"{safe(state_text)} {w.state}",
-            w.ticket or "—",
-            (w.since or "")[11:16] or "—",
+            safe(w.ticket or "—"),
+            safe((w.since or "")[11:16] or "—"),
         )
     console.print(wt)
     if report.locked:
@@ -267,9 +268,9 @@ def status(ctx: typer.Context, as_json: bool = JSON) -> None:
             )
             until = lock.until[11:16] if lock.until[:10] == report.now[:10] else lock.until[:16]
             lt.add_row(
-                Text(f"{lock.label_zh} {lock.label_en}", "bold red"),
-                until.replace("T", " "),
-                Text(how),
+                Text(printable(f"{lock.label_zh} {lock.label_en}"), "bold red"),
+                safe(until.replace("T", " ")),
+                Text(printable(how)),
             )
         console.print(lt)
 

@@ -246,9 +246,9 @@ def jobs_list(
         what = f"{j.kind} {j.number or ''}" + (" 补打" if j.reprint else "")
         out.add_row(
             str(j.id),
-            what,
-            j.printer,
-            j.state,
+            safe(what),
+            safe(j.printer),
+            safe(j.state),
             str(j.attempts),
             str(j.size),
             safe(j.last_error or "—"),

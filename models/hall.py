@@ -28,7 +28,7 @@ from models.errors import HallError, NotFound
 from models.events import append_event
 from models.limits import HALL_FILE_MAX_BYTES, HALL_NESTING_MAX
 from models.tables import Hall, Queue, ServiceItem, Window, WindowQueue
-from models.textsafe import has_controls
+from models.textsafe import has_controls, printable
 from models.timeutil import utcnow
 
 _HOURS_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
@@ -371,7 +371,29 @@ def read_hall_file(path: Path) -> tuple[HallConfig, str]:
         raise HallError("hall_unreadable", path=path, reason=reason) from exc
     if len(data) > HALL_FILE_MAX_BYTES:
         raise HallError("hall_too_big", path=path, limit=HALL_FILE_MAX_BYTES // 1024)
-    return parse_hall(text, source=str(path)), text
+    config = parse_hall(text, source=str(path))
+    _refuse_controls(config.model_dump(), text, str(path))
+    return config, text
+
+
+_MULTILINE = {("hall", "ticket_header"), ("hall", "ticket_footer")}
+"""Fields printed as paragraphs: a newline is allowed there, no other control."""
+
+
+def _refuse_controls(value: object, text: str, source: str, loc: tuple[Any, ...] = ()) -> None:
+    """HallError (hall_control) for the first text holding control characters: names reach
+    screens and paper, where ESC, BEL or GS V act instead of showing (checked when a file is
+    loaded; a hall stored before is still escaped wherever it is shown or printed)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_controls(item, text, source, (*loc, key))
+    elif isinstance(value, list):
+        for n, item in enumerate(value):
+            _refuse_controls(item, text, source, (*loc, n))
+    elif isinstance(value, str):
+        plain = value.replace("\n", "") if loc in _MULTILINE else value
+        if has_controls(plain):
+            raise HallError("hall_control", where=_where(source, text, loc), text=printable(value))
 
 
 def check_file_printers(config: HallConfig, database: str | None) -> None:

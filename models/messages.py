@@ -73,6 +73,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the hall file {path} nests too deeply (at most {limit} levels)",
     ),
     "hall_field": ("大厅文件有误，{where}：{detail}", "error in the hall file, {where}: {detail}"),
+    "hall_control": (
+        "大厅文件有误，{where}：含控制字符 {text}（名称只能是一行普通文字）",
+        "error in the hall file, {where}: control characters in {text} (a name is one line of "
+        "plain text)",
+    ),
     # lookups
     "unknown_queue": ("没有这个队列：{queue}", "unknown queue: {queue}"),
     "unknown_item": ("没有这个事项：{item}", "unknown service item: {item}"),

@@ -9,9 +9,13 @@ stored is still escaped wherever it is shown.
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from typing import TypeVar, cast
 
 from models.errors import Refused
+
+T = TypeVar("T")
 
 # C0 and C1 controls, DEL, and the bidirectional overrides and isolates that reorder what a
 # reader sees (a name that shows one thing and sorts as another).
@@ -51,3 +55,30 @@ def spreadsheet_text(value: str) -> str:
     if value.startswith(_FORMULA_START):
         value = "'" + value
     return printable(value)
+
+
+def displayable(value: T) -> T:
+    """A read model (a dataclass, list, tuple or dict of them) with every text in it made
+    :func:`printable`: the one step a screen takes when a read model enters it, so a name or
+    reason written straight into the database (past the checks at the door) shows its escape
+    sequences instead of obeying them. Numbers, dates and other values are kept as they are."""
+    if isinstance(value, str):
+        return cast(T, printable(value)) if has_controls(value) else value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {
+            f.name: displayable(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init
+        }
+        return cast(T, dataclasses.replace(value, **changes))
+    if isinstance(value, list):
+        return cast(T, [displayable(v) for v in value])
+    if isinstance(value, tuple):
+        items = [displayable(v) for v in value]
+        return cast(T, type(value)(*items) if hasattr(value, "_fields") else tuple(items))
+    if isinstance(value, dict):
+        return cast(T, {displayable(k): displayable(v) for k, v in value.items()})
+    return value
+
+
+def printable_lines(value: object) -> str:
+    """Like :func:`printable`, but keeps the newlines of a message of several lines."""
+    return "\n".join(printable(line) for line in str(value).split("\n"))

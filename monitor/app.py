@@ -20,6 +20,7 @@ from textual.widgets import Footer, Static
 
 from models.clerks.staff import PAUSE_REASONS
 from models.events import last_event_seq
+from models.textsafe import displayable, printable
 from models.timeutil import utcnow
 from models.views.monitor import MonitorState, monitor_state
 from models.views.status import QueueState, WindowState
@@ -64,12 +65,12 @@ def queues_table(state: MonitorState) -> Table:
         table.add_column(header, justify="right", no_wrap=True)
     table.add_column("下一个", no_wrap=True)
     for queue in state.status.queues:
-        table.add_row(
-            f"{queue.prefix} {queue.name_zh}",
+        table.add_row(  # stored text as Text: shown as typed, never read as markup
+            Text(f"{queue.prefix} {queue.name_zh}"),
             str(queue.waiting),
             str(queue.issued),
             _longest(queue),
-            " ".join(queue.next),
+            Text(" ".join(queue.next)),
         )
     return table
 
@@ -93,8 +94,8 @@ def windows_table(state: MonitorState, now: dt.datetime) -> Table:
     for window in state.status.windows:
         table.add_row(
             str(window.number),
-            f"{window.label_zh} {''.join(window.queues)}",
-            window.clerk or "—",
+            Text(f"{window.label_zh} {''.join(window.queues)}"),
+            Text(window.clerk or "—"),
             _window_state(window, now),
         )
     return table
@@ -201,10 +202,11 @@ class MonitorApp(App[None]):
     def _show(self, state: MonitorState | None, now: dt.datetime, error: str) -> None:
         self.polling = False
         if error:
-            self.query_one("#summary", Static).update(Text(error, "bold red"))
+            self.query_one("#summary", Static).update(Text(printable(error), "bold red"))
             return
         if state is None:
             return
+        state = displayable(state)  # stored names shown, never obeyed: escapes made visible
         self.state = state
         self.query_one("#summary", Static).update(summary_line(state))
         self.query_one("#queue-table", Static).update(queues_table(state))

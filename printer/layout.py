@@ -10,6 +10,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
+from models.textsafe import printable
+
 Align = Literal["left", "center", "right"]
 
 
@@ -52,9 +54,12 @@ def cell_width(text: str) -> int:
 
 
 def wrap(text: str, cells: int) -> list[str]:
-    """Break text into lines of at most ``cells`` cells, at spaces where possible."""
+    """Break text into lines of at most ``cells`` cells, at spaces where possible. Control
+    characters are written visibly (``\\x1d``): every line printed or previewed passes here,
+    and a stored name holding ``GS V`` would otherwise cut the paper, ``ESC`` restyle it."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
+        paragraph = printable(paragraph)
         line = ""
         for word in _words(paragraph):
             candidate = line + word
