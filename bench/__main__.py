@@ -23,6 +23,7 @@ from bench.common import FULL, QUICK, Result, Verdict, machine_note
 from bench.databases import Databases
 from bench.halldb import commit_latency
 from bench.report import print_header, print_result, print_verdicts
+from models import settings
 from models.secret import create_key
 
 
@@ -66,9 +67,9 @@ def main(argv: list[str] | None = None) -> int:
     console = Console(width=max(Console().width, 120))
     began = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="mashangban-bench-") as tmp:
-        os.environ.pop("MASHANGBAN_DB", None)  # every benchmark names its own database
-        os.environ["MASHANGBAN_KEY_FILE"] = str(Path(tmp) / "hall.key")  # never the hall's own
-        os.environ["MASHANGBAN_WITNESS"] = str(Path(tmp) / "witness.log")
+        os.environ.pop(settings.DB.name, None)  # every benchmark names its own database
+        os.environ[settings.KEY_FILE.name] = str(Path(tmp) / "hall.key")  # never the hall's own
+        os.environ[settings.WITNESS.name] = str(Path(tmp) / "witness.log")
         create_key()
         fsync = commit_latency(Path(tmp))
         note = machine_note(tmp)

@@ -40,13 +40,13 @@ from bench.common import NOW, QUICK, Latency, Result, Row, Sizes, Verdict, laten
 from bench.counterproc import CLERK, POLL_S, SIZE, WINDOW
 from bench.counterterm import Terminal
 from bench.halldb import PIN, checkpoint, copy_db, url_for
+from models import settings
 from models.db import make_engine, writing
 from models.events import append_event
 from models.hall import hall_settings
 from models.lookup import get_queue
 from models.queue.tickets import issue
 from models.tables import ServiceItem
-from printer.devices import PREVIEW_DIR_ENV
 
 TARGET_KEY_P99_MS = 100.0
 TARGET_IDLE_PCT = 2.0
@@ -112,8 +112,8 @@ class Children:
         self.count = 0
         (directory / "tmp").mkdir()
         self.env = dict(os.environ)
-        self.env.pop("MASHANGBAN_DB", None)
-        self.env[PREVIEW_DIR_ENV] = str(directory / "preview")
+        self.env.pop(settings.DB.name, None)
+        self.env[settings.PREVIEW_DIR.name] = str(directory / "preview")
         self.env["TMPDIR"] = str(directory / "tmp")  # python-escpos's temp dirs
 
     def file(self, stem: str) -> Path:

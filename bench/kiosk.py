@@ -42,10 +42,10 @@ from rich.table import Table
 from bench.common import NOW, Latency, Result, Row, Sizes, Verdict, latency_rows
 from bench.halldb import checkpoint, copy_db, lift_caps, url_for
 from bench.kioskproc import CHILD_CODE, SIZE, TOUCH_S, Job
+from models import settings
 from models.db import make_engine
 from models.hall import default_hall_path, read_hall_file, store_hall
 from models.schema import upgrade
-from printer.devices import PREVIEW_DIR_ENV
 
 TARGET_START_RATIO = 1.5
 TARGET_TAP_P99_MS = 100.0
@@ -131,8 +131,8 @@ class Children:
         tmp = directory / "tmp"
         tmp.mkdir()
         self.env = dict(os.environ)
-        self.env.pop("MASHANGBAN_DB", None)
-        self.env[PREVIEW_DIR_ENV] = str(directory / "preview")
+        self.env.pop(settings.DB.name, None)
+        self.env[settings.PREVIEW_DIR.name] = str(directory / "preview")
         # python-escpos makes a temp dir per import (its capabilities cache): keep them here.
         self.env["TMPDIR"] = str(tmp)
 

@@ -71,6 +71,8 @@ def default_path(db: str | None, kiosk_id: str | None) -> Path:
     database and kiosk."""
     from platformdirs import user_cache_dir
 
-    key = f"{db or os.environ.get('MASHANGBAN_DB', '')}\n{kiosk_id or ''}"
+    from models import settings
+
+    key = f"{db or settings.DB.get() or ''}\n{kiosk_id or ''}"
     digest = hashlib.sha256(key.encode()).hexdigest()[:16]
     return Path(user_cache_dir("mashangban", appauthor=False)) / f"kiosk-{digest}.json"

@@ -6,7 +6,6 @@ Every refusal is shown in Chinese and English with a non-zero exit (3 when nothi
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Any
 
@@ -17,6 +16,7 @@ from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
 from mashangban.output import errors, show_error
+from models import settings
 from models.db import make_engine, resolve_url
 from models.errors import DatabaseError, MashangbanError
 from models.events import require_same_key
@@ -35,7 +35,7 @@ class _Group(TyperGroup):
             show_error(exc, as_json=as_json)
             raise SystemExit(exc.exit_code) from None
         except SQLAlchemyError as exc:
-            if os.environ.get("MASHANGBAN_DEBUG"):
+            if settings.DEBUG.get():
                 raise
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
             show_error(DatabaseError("db_error", detail=first), as_json=as_json)
@@ -48,13 +48,13 @@ class _Group(TyperGroup):
             raise  # the framework's own exits
         except Exception as exc:
             # A bug, not a refusal: still no traceback for staff, but a way to get one.
-            if os.environ.get("MASHANGBAN_DEBUG"):
+            if settings.DEBUG.get():
                 raise
             show_error(
                 MashangbanError(
                     "internal_error",
                     detail=f"{type(exc).__name__}: {exc}",
-                    hint="run again with MASHANGBAN_DEBUG=1 and report the traceback",
+                    hint=f"run again with {settings.DEBUG.name}=1 and report the traceback",
                 ),
                 as_json=as_json,
             )
@@ -105,7 +105,7 @@ def _root(
     db: str | None = typer.Option(
         None,
         "--db",
-        envvar="MASHANGBAN_DB",
+        envvar=settings.DB.name,
         help="Database: a SQLite file path or a SQLAlchemy URL (default: the user data dir).",
     ),
 ) -> None:

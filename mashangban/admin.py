@@ -21,7 +21,7 @@ from mashangban.output import (
     table,
     window_number,
 )
-from models import secret
+from models import secret, settings
 from models.clerks.lockout import unlock, until_text
 from models.clerks.pins import PIN_MAX_DIGITS, check_code, check_name
 from models.clerks.staff import add_clerk, change_pin, list_clerks, login, logout, pin_min_digits
@@ -32,7 +32,7 @@ from models.hall import default_hall_path, hall_settings, read_hall_file, store_
 from models.queue.appointments import import_appointments
 from models.schema import head_revision, upgrade
 from models.supervision.audit import verify_records
-from models.supervision.witness import ENV_WITNESS, read_witness, take_checkpoint
+from models.supervision.witness import read_witness, take_checkpoint
 from models.tables import Hall, Queue, ServiceItem, Window, WindowQueue
 from models.timeutil import utcnow
 
@@ -200,7 +200,7 @@ def _new_pin(ctx: typer.Context, pin: str | None) -> str:
 NEW_PIN = typer.Option(
     None,
     "--pin",
-    envvar="MASHANGBAN_PIN",
+    envvar=settings.PIN.name,
     help="PIN (6-12 digits unless the hall file says pin_min_digits); asked for when not given.",
 )
 
@@ -282,7 +282,7 @@ def login_cmd(
     window: int = typer.Option(..., "--window", help="Window number.", callback=window_number),
     clerk: str = typer.Option(..., "--clerk", help="Clerk number."),
     pin: str = typer.Option(
-        ..., "--pin", prompt="PIN", hide_input=True, envvar="MASHANGBAN_PIN", help="PIN."
+        ..., "--pin", prompt="PIN", hide_input=True, envvar=settings.PIN.name, help="PIN."
     ),
 ) -> None:
     """Log a clerk in at a window."""
@@ -314,7 +314,7 @@ def appointments_import(
 WITNESS = typer.Option(
     None,
     "--witness",
-    envvar=ENV_WITNESS,
+    envvar=settings.WITNESS.name,
     help="The witness file of checkpoints (default: witness.log in the user data dir).",
 )
 

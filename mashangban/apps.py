@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
-
 import typer
 
 from mashangban import app, state
 from mashangban.output import window_number
+from models import settings
 
 
 @app.command()
@@ -65,7 +64,7 @@ def counter(
     from counter.app import CounterSettings, create_app
 
     # MASHANGBAN_PIN (as for `login`) logs in at once when window and clerk are given too.
-    pin = os.environ.get("MASHANGBAN_PIN") or None
+    pin = settings.PIN.get()
     create_app(CounterSettings(engine=engine, window=window, clerk=clerk, pin=pin)).run()
 
 

@@ -22,13 +22,12 @@ import typer
 
 from mashangban import app
 from mashangban.output import console
-from models import secret
+from models import secret, settings
 from models.clerks import staff
 from models.db import make_engine
 from models.errors import MashangbanError
 from models.hall import HallConfig, default_hall_path, parse_hall, store_hall
 from models.schema import upgrade
-from models.supervision.witness import ENV_WITNESS
 
 DEMO_CLERK, DEMO_NAME, DEMO_PIN, DEMO_WINDOW = "1001", "王芳", "246813", 18
 
@@ -68,32 +67,27 @@ def prepare(folder: Path, socket: str) -> Demo:
     db = folder / "demo.db"
     engine = make_engine(str(db))
     secret.create_key(folder / "hall.key")  # the demo hall's own key, gone with the folder
-    before = os.environ.get(secret.ENV_KEY_FILE)
-    os.environ[secret.ENV_KEY_FILE] = str(folder / "hall.key")
     try:
-        upgrade(engine)
-        store_hall(engine, *demo_hall())
-        staff.add_clerk(engine, code=DEMO_CLERK, name=DEMO_NAME, pin=DEMO_PIN)
+        with settings.setting(settings.KEY_FILE, str(folder / "hall.key")):
+            upgrade(engine)
+            store_hall(engine, *demo_hall())
+            staff.add_clerk(engine, code=DEMO_CLERK, name=DEMO_NAME, pin=DEMO_PIN)
     finally:
         engine.dispose()
-        if before is None:
-            os.environ.pop(secret.ENV_KEY_FILE, None)
-        else:
-            os.environ[secret.ENV_KEY_FILE] = before
     return Demo(folder=folder, db=db, socket=socket)
 
 
 def _command(demo: Demo, *args: str) -> str:
     """A pane's shell command: this Python's mashangban on the demo database."""
     env = {
-        "MASHANGBAN_DB": str(demo.db),
-        "MASHANGBAN_PREVIEW_DIR": str(demo.folder / "preview"),
-        secret.ENV_KEY_FILE: str(demo.folder / "hall.key"),
-        ENV_WITNESS: str(demo.folder / "witness.log"),
+        settings.DB.name: str(demo.db),
+        settings.PREVIEW_DIR.name: str(demo.folder / "preview"),
+        settings.KEY_FILE.name: str(demo.folder / "hall.key"),
+        settings.WITNESS.name: str(demo.folder / "witness.log"),
         "TERM": os.environ.get("TERM", "xterm-256color"),
     }
     if "counter" in args:
-        env["MASHANGBAN_PIN"] = DEMO_PIN
+        env[settings.PIN.name] = DEMO_PIN
     assigned = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
     program = " ".join(shlex.quote(a) for a in (sys.executable, "-m", "mashangban", *args))
     # The panes are split after they start: wait for the final size before drawing.

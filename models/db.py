@@ -46,10 +46,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlmodel import Session
 
+from models import settings
 from models.errors import DatabaseError
 from models.private import private_dir, private_file
 
-ENV_DB = "MASHANGBAN_DB"
 SQLITE_BUSY_TIMEOUT_S = 30.0
 _BEGIN_MODE = "mashangban_begin"
 CONFLICT_ATTEMPTS = 8
@@ -68,7 +68,7 @@ def resolve_url(db: str | None = None) -> str:
 
     Raises DatabaseError for a malformed URL or an unsupported database.
     """
-    value = db or os.environ.get(ENV_DB) or str(default_db_path())
+    value = db or settings.DB.get() or str(default_db_path())
     if "://" not in value:
         return f"sqlite:///{Path(value).expanduser().absolute()}"
     try:

@@ -20,9 +20,9 @@ from pathlib import Path
 
 from platformdirs import user_config_dir
 
+from models import settings
 from models.errors import MashangbanError
 
-ENV_KEY_FILE = "MASHANGBAN_KEY_FILE"
 KEY_BYTES = 32
 _cache: dict[tuple[str, int], bytes] = {}
 
@@ -38,7 +38,7 @@ def default_key_path() -> Path:
 
 def key_path(path: str | Path | None = None) -> Path:
     """The key file to use: the one given, ``MASHANGBAN_KEY_FILE``, or the default."""
-    chosen = path or os.environ.get(ENV_KEY_FILE) or default_key_path()
+    chosen = path or settings.KEY_FILE.get() or default_key_path()
     return Path(chosen).expanduser().absolute()
 
 

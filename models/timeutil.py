@@ -7,15 +7,14 @@ hours; operations also take ``now=`` directly.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import zoneinfo
 
-ENV_NOW = "MASHANGBAN_NOW"
+from models import settings
 
 
 def utcnow() -> dt.datetime:
     """The current time in UTC (how times are stored)."""
-    fixed = os.environ.get(ENV_NOW)
+    fixed = settings.NOW.get()
     if fixed:
         return to_utc(dt.datetime.fromisoformat(fixed))
     return dt.datetime.now(dt.UTC)

@@ -6,7 +6,6 @@ printer's own font cannot encode.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from functools import lru_cache
@@ -14,9 +13,9 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
+from models import settings
 from models.errors import MashangbanError
 
-ENV_FONT = "MASHANGBAN_CJK_FONT"
 BASE_DOTS = 24
 """Height of one text line at size 1 (the printer's 12×24 font A)."""
 
@@ -40,7 +39,7 @@ def find_cjk_font() -> Path:
 
     Raises FontMissing with the install hint when there is none.
     """
-    return _find_cjk_font(os.environ.get(ENV_FONT, ""))
+    return _find_cjk_font(settings.CJK_FONT.get() or "")
 
 
 @lru_cache(maxsize=4)
@@ -49,7 +48,7 @@ def _find_cjk_font(override: str) -> Path:
         path = Path(override)
         if path.is_file():
             return path
-        raise FontMissing("font_missing", hint=f"{ENV_FONT}={override} is not a file")
+        raise FontMissing("font_missing", hint=f"{settings.CJK_FONT.name}={override} is not a file")
     for known in KNOWN_FONTS:
         if Path(known).is_file():
             return Path(known)
@@ -64,7 +63,8 @@ def _find_cjk_font(override: str) -> Path:
         if found and Path(found).is_file() and "DejaVu" not in found:
             return Path(found)
     raise FontMissing(
-        "font_missing", hint=f"install fonts-wqy-microhei or fonts-noto-cjk, or set {ENV_FONT}"
+        "font_missing",
+        hint=f"install fonts-wqy-microhei or fonts-noto-cjk, or set {settings.CJK_FONT.name}",
     )
 
 

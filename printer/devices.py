@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any, Protocol
 
+from models import settings
 from models.errors import MashangbanError
 from models.hall import PrinterConfig
 from models.printfile import PrintFileRefused, open_print_file
@@ -22,7 +23,6 @@ from models.private import FILE_MODE, private_dir
 from printer.status import DLE_EOT, QUERIES, PrinterStatus, is_status_byte, parse
 
 DEFAULT_PORT = 9100
-PREVIEW_DIR_ENV = "MASHANGBAN_PREVIEW_DIR"
 DRAIN_READS, DRAIN_CHUNK = 4, 256
 """Bytes waiting before a status exchange are read away, up to 1 KiB: more is a stream."""
 
@@ -196,7 +196,7 @@ class PreviewLink(FileLink):
     """The on-screen printer: jobs land in a preview folder that apps and `printer preview` show."""
 
     def __init__(self, config: PrinterConfig) -> None:
-        folder = Path(os.environ.get(PREVIEW_DIR_ENV) or _default_preview_dir())
+        folder = Path(settings.PREVIEW_DIR.get() or _default_preview_dir())
         self.name = config.name
         try:
             private_dir(folder)

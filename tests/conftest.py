@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,12 +18,11 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from models import secret
+from models import secret, settings
 from models.clerks import staff
 from models.db import make_engine
 from models.hall import default_hall_path, read_hall_file, store_hall
 from models.schema import upgrade
-from models.supervision import witness
 from tests.support.pgserver import PostgresServer
 
 CST = dt.timezone(dt.timedelta(hours=8))
@@ -54,20 +52,15 @@ def hall_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The hall's secret key for the whole run, never the user's own (subprocesses inherit it)."""
     path = tmp_path_factory.mktemp("secret") / "hall.key"
     secret.create_key(path)
-    before = os.environ.get(secret.ENV_KEY_FILE)
-    os.environ[secret.ENV_KEY_FILE] = str(path)
-    yield path
-    if before is None:
-        os.environ.pop(secret.ENV_KEY_FILE, None)
-    else:
-        os.environ[secret.ENV_KEY_FILE] = before
+    with settings.setting(settings.KEY_FILE, str(path)):
+        yield path
 
 
 @pytest.fixture(autouse=True)
 def witness_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Each test's own witness of checkpoints, never the user's."""
     path = tmp_path / "witness" / "witness.log"
-    monkeypatch.setenv(witness.ENV_WITNESS, str(path))
+    monkeypatch.setenv(settings.WITNESS.name, str(path))
     return path
 
 

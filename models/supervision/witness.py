@@ -27,12 +27,11 @@ from pathlib import Path
 from platformdirs import user_data_dir
 from sqlalchemy import Engine
 
-from models import secret
+from models import secret, settings
 from models.db import reading
 from models.errors import MashangbanError
 from models.tables import ChainHead
 
-ENV_WITNESS = "MASHANGBAN_WITNESS"
 TAG = "mashangban-checkpoint"
 WEBHOOK_SECONDS = 5.0
 EVERY_SECONDS = 60.0
@@ -48,7 +47,7 @@ class WitnessError(MashangbanError):
 
 def witness_path(path: str | Path | None = None) -> Path:
     """The witness file to use: the one given, ``MASHANGBAN_WITNESS``, or the default."""
-    chosen = path or os.environ.get(ENV_WITNESS)
+    chosen = path or settings.WITNESS.get()
     if not chosen:
         chosen = Path(user_data_dir("mashangban", appauthor=False)) / "witness.log"
     return Path(chosen).expanduser().absolute()

@@ -1,4 +1,5 @@
-"""Import hygiene: models/ and printer/ never pull in Textual, and importing opens nothing.
+"""Import hygiene: models/ and printer/ never pull in Textual, the shared kit (appkit/) may, and
+importing any of them opens nothing (no engine, no file) and loads no app and no command line.
 
 Each check runs in a fresh interpreter, so modules imported by other tests cannot hide a leak.
 """
@@ -35,7 +36,10 @@ def _spy(*args, **kwargs):
 sqlalchemy.create_engine = _spy
 sqlalchemy.engine.create_engine = _spy
 
-EXCLUDED = {"mashangban", "models.migrations.env"}
+# Alembic runs this module itself, inside a migration: at import it reads Alembic's context
+# (only set up by a running migration) and migrates the connection handed in, so importing it
+# anywhere else fails. models.schema never imports it; Alembic loads it from its path.
+EXCLUDED = {"models.migrations.env"}
 
 
 def walk(name):
@@ -60,12 +64,16 @@ for extra in sys.argv[1:]:  # the controls below
         models.db.make_engine("sqlite://")
     else:
         importlib.import_module(extra)
+textual = sorted(m for m in sys.modules if m.split(".")[0] == "textual")
+kit = list(walk("appkit"))  # after the core: the kit may use Textual
 print(
     json.dumps(
         {
             "imported": imported,
-            "textual": sorted(m for m in sys.modules if m.split(".")[0] == "textual"),
+            "kit": kit,
+            "textual": textual,
             "engines": engines,
+            "roots": sorted({m.split(".")[0] for m in sys.modules}),
         }
     )
 )
@@ -73,7 +81,8 @@ print(
 
 
 def run_fresh(tmp_path: Path, *extra: str) -> dict[str, list[str]]:
-    """Import every module of models and printer in a new interpreter; report what happened."""
+    """Import every module of models, printer and appkit in a new interpreter; report what
+    happened."""
     env = {
         **os.environ,
         "HOME": str(tmp_path / "home"),
@@ -125,6 +134,15 @@ def test_every_module_was_imported(fresh: tuple[Path, dict[str, list[str]]]) -> 
     assert expected <= imported
     assert not any(m == "mashangban" or m.startswith("mashangban.") for m in imported)
     assert "models.migrations.env" not in imported
+    assert {"appkit", "appkit.bigtext", "appkit.idle"} <= set(report["kit"])
+
+
+def test_the_core_and_the_kit_load_no_app_and_no_command_line(
+    fresh: tuple[Path, dict[str, list[str]]],
+) -> None:
+    _, report = fresh
+    apps = {"mashangban", "kiosk", "counter", "board", "monitor", "ratepad"}
+    assert apps & set(report["roots"]) == set()
 
 
 def test_models_and_printer_do_not_import_textual(
@@ -145,7 +163,8 @@ def test_importing_creates_no_engine_and_no_files(
 
 
 def test_the_checks_can_fail(tmp_path: Path) -> None:
-    """Controls: the same harness does see Textual and an engine when they are there."""
-    report = run_fresh(tmp_path, "textual.app", "make-engine")
+    """Controls: the same harness does see Textual, an engine and an app when they are there."""
+    report = run_fresh(tmp_path, "textual.app", "make-engine", "board.app")
     assert "textual" in report["textual"] and "textual.app" in report["textual"]
     assert report["engines"] == ["sqlite://"]
+    assert "board" in report["roots"]

@@ -25,7 +25,7 @@ from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
 from mashangban import app
-from models import events, secret
+from models import events, secret, settings
 from models.clerks import staff
 from models.db import make_engine, reading
 from models.errors import Refused
@@ -299,7 +299,7 @@ def test_checkpoints_of_another_database_are_not_mixed_in(
 def test_a_lost_key_is_its_own_error(
     morning: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv(secret.ENV_KEY_FILE, str(tmp_path / "gone" / "hall.key"))
+    monkeypatch.setenv(settings.KEY_FILE.name, str(tmp_path / "gone" / "hall.key"))
     said = cli(morning, "audit", "verify", code=1)
     assert "找不到大厅密钥文件" in said and "key file is missing" in said
     assert "事件链" not in said  # not reported as tampering
@@ -312,7 +312,7 @@ def test_another_hosts_key_is_its_own_error(
 ) -> None:
     other = tmp_path / "other.key"
     secret.create_key(other)
-    monkeypatch.setenv(secret.ENV_KEY_FILE, str(other))
+    monkeypatch.setenv(settings.KEY_FILE.name, str(other))
     said = cli(morning, "audit", "verify", code=1)
     assert "sealed with another hall key" in said and secret.fingerprint() in said
     with pytest.raises(secret.SecretError) as info:  # nor does it write checkpoints
@@ -327,7 +327,7 @@ def test_a_host_with_another_key_writes_nothing(
     before = last_event_seq(engine)
     other = tmp_path / "other.key"
     secret.create_key(other)
-    monkeypatch.setenv(secret.ENV_KEY_FILE, str(other))
+    monkeypatch.setenv(settings.KEY_FILE.name, str(other))
     monkeypatch.setenv("MASHANGBAN_NOW", "2026-11-25T10:00:00+08:00")
     said = cli(engine, "take", "M", code=1)
     assert "另一把大厅密钥" in said and "use the hall's key file" in said
@@ -338,7 +338,7 @@ def test_no_event_is_written_without_the_key(
     engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = last_event_seq(engine)
-    monkeypatch.setenv(secret.ENV_KEY_FILE, str(tmp_path / "gone.key"))
+    monkeypatch.setenv(settings.KEY_FILE.name, str(tmp_path / "gone.key"))
     with pytest.raises(secret.SecretError) as info:
         take_ticket(engine, queue="M", now=at(0))
     assert info.value.key == "key_missing"
@@ -463,7 +463,7 @@ def test_init_creates_the_key_and_seals_the_chain(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     key = tmp_path / "conf" / "hall.key"
-    monkeypatch.setenv(secret.ENV_KEY_FILE, str(key))
+    monkeypatch.setenv(settings.KEY_FILE.name, str(key))
     db = str(tmp_path / "hall.db")
     said = runner.invoke(app, ["--db", db, "init"])
     assert said.exit_code == 0, said.output

@@ -17,7 +17,7 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from mashangban import app
-from models import secret
+from models import secret, settings
 from models.clerks import pins, staff
 from models.db import reading, writing
 from models.errors import NotFound, Refused
@@ -97,7 +97,7 @@ def test_the_staff_menu_rehashes_an_old_hash_too(engine: Engine) -> None:
 
 
 def test_without_the_key_a_keyed_hash_says_so(lite, monkeypatch, tmp_path) -> None:
-    monkeypatch.setenv(secret.ENV_KEY_FILE, str(tmp_path / "gone.key"))
+    monkeypatch.setenv(settings.KEY_FILE.name, str(tmp_path / "gone.key"))
     with pytest.raises(secret.SecretError) as info:
         staff.login(lite, window=18, clerk="1001", pin=PIN)
     assert info.value.key == "key_missing"

@@ -11,13 +11,14 @@ from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from mashangban import app
+from models import settings
 from models.errors import HallError
 from models.hall import default_hall_path, parse_hall, store_hall
 from models.queue.calling import call_next
 from models.queue.tickets import take_ticket
 from models.supervision.cases import open_case
 from models.workdays import add_workdays
-from printer.cjk import ENV_FONT, FontMissing
+from printer.cjk import FontMissing
 from printer.layout import Text
 from printer.render import PrinterSpec, render
 from printer.spooler import PrinterWorker, list_jobs, queue_ticket
@@ -141,9 +142,9 @@ def test_unknown_profile_or_kind_in_the_hall_file_is_refused(engine) -> None:
 def test_a_rare_character_without_a_cjk_font_says_which_font_to_install(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv(ENV_FONT, str(tmp_path / "missing.ttf"))
+    monkeypatch.setenv(settings.CJK_FONT.name, str(tmp_path / "missing.ttf"))
     with pytest.raises(FontMissing) as info:
         render([Text("测试𠀀")], PrinterSpec(profile="TM-T88V", charset="gbk"))
-    assert info.value.key == "font_missing" and ENV_FONT in info.value.hint
+    assert info.value.key == "font_missing" and settings.CJK_FONT.name in info.value.hint
     # Text the printer's font covers needs no font at all.
     assert render([Text("测试")], PrinterSpec(profile="TM-T88V"))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from models import secret
+from models import secret, settings
 
 
 def test_key_is_created_owner_only_and_never_replaced(tmp_path: Path) -> None:
@@ -50,7 +50,7 @@ def test_the_environment_names_the_key_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "env.key"
-    monkeypatch.setenv(secret.ENV_KEY_FILE, str(path))
+    monkeypatch.setenv(settings.KEY_FILE.name, str(path))
     assert secret.key_path() == path
     secret.create_key()
     assert secret.load_key() == secret.load_key(path)
