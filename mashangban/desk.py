@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import typer
-from rich.text import Text
 
 from mashangban import app, state
 from mashangban.output import (
@@ -258,6 +257,8 @@ def status(ctx: typer.Context, as_json: bool = JSON) -> None:
         )
     console.print(wt)
     if report.locked:
+        from rich.text import Text
+
         lt = table("密码锁定 Locked by wrong PINs", "锁定 Locked", "至 Until", "解锁 Unlock with")
         for lock in report.locked:
             how = (
