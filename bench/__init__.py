@@ -18,13 +18,16 @@ floor from the same run (raw sqlite3; python-escpos for printing; a minimal Text
    against a raw GROUP BY counting the year's tickets per queue (target: < 2 s);
 10. mixed: 8 and 16 counter processes press "next" while 2 kiosks take (a fifth green channel)
    on PostgreSQL, against the same rows done with raw psycopg (targets: no refusal, no
-   deadlock, every take served; calls/s and call p99 reported).
+   deadlock, every take served; calls/s and call p99 reported);
+11. cli: whole processes of ``mashangban take``, ``call`` and ``--help``, against a Python
+   process that imports SQLAlchemy's ORM and Typer and inserts one row (target: each ≤ 1.5 ×
+   the floor).
 
 Run ``python -m bench`` (``make bench``); see bench/__main__.py for the options.
 """
 
 BENCHMARKS = (
     "take", "call", "drain", "status", "print", "kiosk", "board", "counter", "yearreport",
-    "mixed", "profile",
+    "mixed", "cli", "profile",
 )  # fmt: skip
 """Names for ``--only``; the profile runs by itself after a missed target."""

@@ -1,7 +1,7 @@
 """``python -m bench`` (``make bench``): run the benchmarks, print tables and PASS/FAIL lines.
 
 Options: ``--quick`` (smaller sizes, a smoke test of about a minute), ``--only NAME`` (repeatable:
-take, call, drain, status, print, kiosk, mixed, profile), ``--profile`` (profile the chosen
+take, call, drain, status, print, kiosk, mixed, cli, profile), ``--profile`` (profile the chosen
 benchmarks even when they pass; otherwise the profile runs for missed targets only; print has no
 profile; kiosk profiles itself, in its own subprocesses). Exit status 1 when a target is missed.
 """
@@ -28,7 +28,19 @@ from models.secret import create_key
 
 
 def _runners(dbs: Databases, profile: bool) -> dict[str, Callable[[], Result]]:
-    from bench import board, call, counter, drain, kiosk, mixed, printing, status, take, yearreport
+    from bench import (
+        board,
+        call,
+        cli,
+        counter,
+        drain,
+        kiosk,
+        mixed,
+        printing,
+        status,
+        take,
+        yearreport,
+    )
 
     sizes, workdir = dbs.sizes, dbs.workdir
     return {
@@ -42,6 +54,7 @@ def _runners(dbs: Databases, profile: bool) -> dict[str, Callable[[], Result]]:
         "counter": lambda: counter.run(sizes, workdir, dbs.template),
         "yearreport": lambda: yearreport.run(sizes, workdir, dbs.template),
         "mixed": lambda: mixed.run(sizes, workdir),
+        "cli": lambda: cli.run(sizes, workdir, dbs.template, dbs.prefilled[0]),
     }
 
 

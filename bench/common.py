@@ -43,6 +43,7 @@ class Sizes:
     counter_press_warmup: int
     counter_idle_s: float
     counter_calls: int
+    cli_runs: int
 
 
 FULL = Sizes(
@@ -67,6 +68,7 @@ FULL = Sizes(
     counter_press_warmup=5,
     counter_idle_s=10.0,
     counter_calls=100,
+    cli_runs=11,
 )
 QUICK = Sizes(
     takes=200,
@@ -90,6 +92,7 @@ QUICK = Sizes(
     counter_press_warmup=3,
     counter_idle_s=4.0,
     counter_calls=25,
+    cli_runs=5,
 )
 
 

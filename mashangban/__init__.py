@@ -6,25 +6,72 @@ Every refusal is shown in Chinese and English with a non-zero exit (3 when nothi
 
 from __future__ import annotations
 
+import importlib
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from sqlalchemy import Engine
+import typer.main
 from sqlalchemy.exc import SQLAlchemyError
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 from typer.exceptions import TyperException
 
-from mashangban.output import errors, show_error
+from mashangban.commands import COMMANDS
 from models import settings
-from models.db import make_engine, resolve_url
 from models.errors import DatabaseError, MashangbanError
-from models.events import require_same_key
-from models.schema import require_current
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 
 class _Group(TyperGroup):
-    """Turns MashangbanError (and stray database errors) into a message and an exit code."""
+    """The root command. Imports a subcommand's module only when that subcommand runs (the
+    table is mashangban.commands), and turns MashangbanError (and stray database errors) into a
+    message and an exit code."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        self._listing = False
+        """True while --help lists the commands: their help comes from the table."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        """Every command in the table's order, then any registered beside it."""
+        return [*COMMANDS, *(name for name in self.commands if name not in COMMANDS)]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        """The command, its module imported on first use; while --help lists the commands, a
+        stand-in with the table's help, so listing them imports none."""
+        if cmd_name in self.commands or cmd_name not in COMMANDS:
+            return self.commands.get(cmd_name)
+        if self._listing:
+            return TyperCommand(cmd_name, help=COMMANDS[cmd_name].help)
+        importlib.import_module(COMMANDS[cmd_name].module)
+        self.commands[cmd_name] = _registered(cmd_name)
+        return self.commands[cmd_name]
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        # Typer suggests close names among the commands built so far; offer the whole table's.
+        suggest, self.suggest_commands = self.suggest_commands, False
+        try:
+            return super().resolve_command(ctx, args)
+        except TyperException as exc:
+            if suggest and args:
+                from difflib import get_close_matches
+
+                matches = get_close_matches(args[0], self.list_commands(ctx))
+                if matches:
+                    suggestions = ", ".join(f"{m!r}" for m in matches)
+                    exc.message = f"{exc.message.rstrip('.')}. Did you mean {suggestions}?"
+            raise
+        finally:
+            self.suggest_commands = suggest
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
 
     def invoke(self, ctx: Any) -> Any:
         args = [*getattr(ctx, "_protected_args", []), *ctx.args]
@@ -32,16 +79,18 @@ class _Group(TyperGroup):
         try:
             return super().invoke(ctx)
         except MashangbanError as exc:
-            show_error(exc, as_json=as_json)
+            _show_error(exc, as_json=as_json)
             raise SystemExit(exc.exit_code) from None
         except SQLAlchemyError as exc:
             if settings.DEBUG.get():
                 raise
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
-            show_error(DatabaseError("db_error", detail=first), as_json=as_json)
+            _show_error(DatabaseError("db_error", detail=first), as_json=as_json)
             raise SystemExit(1) from None
         except TyperException as exc:
             if getattr(exc, "exit_code", None) == 2:  # a usage error, which Typer says in English
+                from mashangban.output import errors
+
                 errors.print("✗ 命令行有误，用法见下（或加 --help）", style="red")
             raise
         except (typer.Exit, typer.Abort):
@@ -50,7 +99,7 @@ class _Group(TyperGroup):
             # A bug, not a refusal: still no traceback for staff, but a way to get one.
             if settings.DEBUG.get():
                 raise
-            show_error(
+            _show_error(
                 MashangbanError(
                     "internal_error",
                     detail=f"{type(exc).__name__}: {exc}",
@@ -59,6 +108,12 @@ class _Group(TyperGroup):
                 as_json=as_json,
             )
             raise SystemExit(70) from None
+
+
+def _show_error(exc: MashangbanError, *, as_json: bool) -> None:
+    from mashangban.output import show_error  # Rich, imported when there is something to show
+
+    show_error(exc, as_json=as_json)
 
 
 app = typer.Typer(
@@ -81,6 +136,10 @@ class State:
     def engine(self, *, check: bool = True) -> Engine:
         """The engine; with ``check`` the schema must be current (else a clear refusal)."""
         if self._engine is None:
+            from models.db import make_engine, resolve_url
+            from models.events import require_same_key
+            from models.schema import require_current
+
             self._engine = make_engine(resolve_url(self.db))
             if check:
                 require_current(self._engine)
@@ -96,6 +155,8 @@ def _warn_loose_key() -> None:
 
     warning = loose_key()
     if warning is not None:
+        from mashangban.output import errors
+
         errors.print(f"! {warning.message}", style="yellow")
 
 
@@ -136,4 +197,22 @@ def run_subcommand(name: str, argv: list[str]) -> None:
     main()
 
 
-from mashangban import admin, apps, cases, demo, desk, printing, reports, supervision  # noqa: E402,F401  (registers the commands)
+def _registered(name: str) -> Any:
+    """The click command (or group) that importing its module registered on ``app``."""
+    for info in app.registered_commands:
+        assert info.callback is not None
+        if (info.name or typer.main.get_command_name(info.callback.__name__)) == name:
+            return typer.main.get_command_from_info(
+                info,
+                pretty_exceptions_short=app.pretty_exceptions_short,
+                rich_markup_mode=app.rich_markup_mode,
+            )
+    for group in app.registered_groups:
+        if group.name == name:
+            return typer.main.get_group_from_info(
+                group,
+                pretty_exceptions_short=app.pretty_exceptions_short,
+                suggest_commands=app.suggest_commands,
+                rich_markup_mode=app.rich_markup_mode,
+            )
+    raise LookupError(f"{COMMANDS[name].module} registers no command {name!r}")

@@ -1,9 +1,12 @@
-"""Day-to-day commands: take and check in, call and serve at a window, pause, and status."""
+"""Day-to-day commands: take and check in, call and serve at a window, pause, and status.
+
+What only one command uses is imported inside it: `take`, `call` and `status` are the ones
+scripts and call buttons run all day (see mashangban.commands).
+"""
 
 from __future__ import annotations
 
 import typer
-from rich.text import Text
 
 from mashangban import app, state
 from mashangban.output import (
@@ -16,17 +19,13 @@ from mashangban.output import (
     warn_clock,
     window_number,
 )
-from models.clerks import staff
 from models.errors import Refused
 from models.limits import WINDOW_MAX
 from models.messages import STATUS_ZH
 from models.queue import serving
-from models.queue.appointments import check_in
-from models.queue.calling import call_next, call_number
 from models.queue.dayclose import QUIET, close_past_days
 from models.queue.tickets import take_ticket
 from models.textsafe import printable
-from models.views.status import hall_status
 from models.views.ticket import TicketView
 
 JSON = typer.Option(False, "--json", help="Print JSON for scripts.")
@@ -93,6 +92,8 @@ def checkin(
     as_json: bool = JSON,
 ) -> None:
     """Check in an appointment: an on-time code becomes a priority ticket."""
+    from models.queue.appointments import check_in
+
     _out(check_in(state(ctx).engine(), code=code), as_json=as_json, title="预约签到 Check-in")
 
 
@@ -107,6 +108,8 @@ def call(
     as_json: bool = JSON,
 ) -> None:
     """Call the next ticket for a window (exit 3 when nothing waits), or a given number."""
+    from models.queue.calling import call_next, call_number
+
     engine = state(ctx).engine()
     if number:
         view = call_number(engine, window=window, number=number)
@@ -184,6 +187,8 @@ def pause(
     reason: str = typer.Option(..., "--reason", "-r", help="break, meeting, backoffice or text."),
 ) -> None:
     """Pause a window: it calls no one until resumed."""
+    from models.clerks import staff
+
     row = staff.pause(state(ctx).engine(), window=window, reason=reason)
     label = staff.PAUSE_REASONS.get(row.reason, row.reason)
     console.print(
@@ -194,6 +199,8 @@ def pause(
 @app.command()
 def resume(ctx: typer.Context, window: int = WINDOW) -> None:
     """Resume a paused window."""
+    from models.clerks import staff
+
     row = staff.resume(state(ctx).engine(), window=window)
     minutes = (row.ended_at - row.started_at).total_seconds() / 60 if row.ended_at else 0
     console.print(f"▶ {window} 号窗口恢复 window {window} resumed after {minutes:.0f} min")
@@ -202,6 +209,8 @@ def resume(ctx: typer.Context, window: int = WINDOW) -> None:
 @app.command()
 def status(ctx: typer.Context, as_json: bool = JSON) -> None:
     """Waiting per queue and each window's current ticket and state."""
+    from models.views.status import hall_status
+
     report = hall_status(state(ctx).engine())
     if as_json:
         print_json(report.to_json())
@@ -259,6 +268,8 @@ def status(ctx: typer.Context, as_json: bool = JSON) -> None:
         )
     console.print(wt)
     if report.locked:
+        from rich.text import Text
+
         lt = table("密码锁定 Locked by wrong PINs", "锁定 Locked", "至 Until", "解锁 Unlock with")
         for lock in report.locked:
             how = (

@@ -1,4 +1,8 @@
-"""How the command line shows things: Rich for people, JSON for scripts, no tracebacks."""
+"""How the command line shows things: Rich for people, JSON for scripts, no tracebacks.
+
+Rich is imported when something is shown to a person, so a command that prints JSON never
+loads it (the command line starts fast; see mashangban.commands).
+"""
 
 from __future__ import annotations
 
@@ -6,28 +10,52 @@ import datetime as dt
 import json
 import sys
 from collections.abc import Callable
-from typing import Any
-
-from rich.console import Console
-from rich.markup import escape
-from rich.panel import Panel
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING, Any, cast
 
 from models.errors import MashangbanError, Refused
 from models.limits import FIRST_DAY, ID_MAX, LAST_DAY, WINDOW_MAX
 from models.messages import PRIORITY_ZH, STATUS_ZH, render
 from models.textsafe import printable
-from models.views.ticket import TicketView
 
-console = Console(highlight=False)
-errors = Console(stderr=True, highlight=False, soft_wrap=True)
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
+    from models.views.ticket import TicketView
+
+
+class _LazyConsole:
+    """A Rich Console made (and Rich imported) on first use; it stands in for the Console in
+    every way a command uses one."""
+
+    def __init__(self, **options: Any) -> None:
+        object.__setattr__(self, "_options", options)
+        object.__setattr__(self, "_console", None)
+
+    def _real(self) -> Console:
+        if self._console is None:
+            from rich.console import Console
+
+            object.__setattr__(self, "_console", Console(**self._options))
+        return cast("Console", self._console)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real(), name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self._real(), name, value)
+
+
+console = cast("Console", _LazyConsole(highlight=False))
+errors = cast("Console", _LazyConsole(stderr=True, highlight=False, soft_wrap=True))
 
 
 def safe(value: object) -> str:
     """Stored text (a name, a reason, a note) ready for ``console.print`` or a table cell:
     control characters shown as ``\\x1b``, Rich markup shown as typed. Use it for every text
     a person typed, never for our own markup."""
+    from rich.markup import escape
+
     return escape(printable(value))
 
 
@@ -74,6 +102,8 @@ def show_error(exc: MashangbanError, *, as_json: bool) -> None:
     if as_json:
         print_json({"error": exc.key, "message_zh": exc.zh, "message_en": exc.en, "hint": exc.hint})
         return
+    from rich.text import Text
+
     errors.print(Text(printable(f"✗ {exc.zh}"), style="bold red"))
     errors.print(Text(printable(f"  {exc.en}"), style="red"))
     if exc.hint:
@@ -82,6 +112,9 @@ def show_error(exc: MashangbanError, *, as_json: bool) -> None:
 
 def show_ticket(view: TicketView, *, title: str) -> None:
     """A ticket as a panel: the number large, then where it stands."""
+    from rich.panel import Panel
+    from rich.text import Text
+
     lines = Text()
     lines.append(f"{view.number}\n", style="bold white on blue")
     lines.append(printable(f"{view.queue_name_zh} {view.queue_name_en}") + "\n")
@@ -107,12 +140,16 @@ def show_ticket(view: TicketView, *, title: str) -> None:
 def warn_clock(view: TicketView) -> None:
     """One warning line on stderr when the host's clock was behind the ticket's last step."""
     if view.clock_behind_s:
+        from rich.text import Text
+
         zh, en = render("clock_behind", number=view.number, seconds=view.clock_behind_s)
         errors.print(Text(f"⚠ {zh} / {en}", style="bold yellow"))
 
 
 def table(title: str, *columns: str) -> Table:
     """A table in the house style."""
+    from rich.table import Table
+
     out = Table(title=title, title_justify="left", header_style="bold cyan")
     for column in columns:
         out.add_column(column)
