@@ -86,7 +86,10 @@ COMMANDS: dict[str, Entry] = {
         "mashangban.desk",
         "Close the tickets of past days still open: waiting ones (and ones left at a window\n"
         "overnight) expire, missed ones become void. Safe to run at any time (e.g. nightly "
-        "from cron);\nthe first ticket of each day does it too.",
+        "from cron);\n"
+        "the first ticket of each day does it too. Refuses (exit 1) when this host's clock is "
+        "ahead of\n"
+        "the database's, and holds a day still active in the last hours unless --force.",
     ),
     "reprint": Entry(
         "mashangban.printing", "Print a ticket (or its receipt) again, marked 补打 REPRINT."
