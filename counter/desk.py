@@ -16,13 +16,13 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Static
 
+from appkit.watch import ChangeWatch
 from counter import panels
 from counter.app import CounterApp, describe
 from counter.strings import KEYS, t
 from models.clerks.staff import logout, pause, resume
 from models.db import retry_busy
 from models.errors import NothingWaiting
-from models.events import last_event_seq
 from models.messages import render
 from models.queue.calling import call_next, call_number
 from models.queue.serving import finish, mark_no_show, recall, requeue, start, transfer
@@ -51,7 +51,6 @@ class DeskScreen(Screen[None]):
         """The window as last read."""
         self.busy = False
         """True while an action runs: further keys are ignored (one key, one action)."""
-        self.polling = False
         self._drawn: dict[str, object] = {}
         """What each panel was last drawn from."""
         self._slow: Timer | None = None
@@ -62,7 +61,6 @@ class DeskScreen(Screen[None]):
         """Receipts printed (or failed) so far."""
         self.offline = False
         """The last poll could not read the database."""
-        self._minute = -1
 
     @property
     def counter(self) -> CounterApp:
@@ -88,15 +86,26 @@ class DeskScreen(Screen[None]):
         self.query_one("#current-box").border_title = t("current")
         self.query_one("#lines").border_title = t("lines")
         self.query_one("#today").border_title = t("today")
-        self.set_interval(self.counter.settings.poll_seconds, self._poll)
+        self.changes = ChangeWatch(
+            self,
+            engine=self.counter.engine,
+            seconds=self.counter.settings.poll_seconds,
+            read=self._read_view,
+            key=self._minute_now,
+            paused=lambda: self.busy,
+            also=self._checkpoint,
+        )
+        """Re-reads the window when the hall's change mark moves (not while an action runs)."""
         self.set_interval(1.0, self._tick)
         self.busy = True
         self._run(lambda: "", before=None)
+        self.changes.start()  # paused until the first view is in
 
     # ---- showing -------------------------------------------------------------------------
     def show(self, view: WindowView) -> None:
         """Draw a freshly read view of the window (only the parts that changed)."""
         self.view = view
+        self.changes.saw(view.mark)
         self._draw("#current", view.current, lambda: panels.current_panel(view))
         self._draw("#materials", view.current, lambda: panels.materials_panel(view))
         self._draw("#lines", (view.queues, view.missed), lambda: panels.lines_panel(view))
@@ -138,41 +147,37 @@ class DeskScreen(Screen[None]):
         message.update(text)
 
     # ---- the live view -------------------------------------------------------------------
-    def _poll(self) -> None:
-        if self.polling or self.busy:
-            return
-        self.polling = True
-        self._read_if_changed()
+    def _read_view(self) -> WindowView:
+        """The window now (in the watch's worker)."""
+        return window_view(self.counter.engine, window=self.window, now=self.counter.now())
 
-    @work(thread=True, group="poll", exit_on_error=False)
-    def _read_if_changed(self) -> None:
-        engine, now = self.counter.engine, self.counter.now()
-        view, failed = None, False
-        try:
-            minute = now.hour * 60 + now.minute
-            if (
-                self.view is None
-                or last_event_seq(engine) != self.view.mark
-                or minute != self._minute
-            ):
-                self._minute = minute  # waits and pauses are counted in minutes
-                view = window_view(engine, window=self.window, now=now)
-            checkpoint_now_and_then(engine)  # the chain's head, outside the database
-        except Exception:  # said on the desk; the next poll tries again
-            view, failed = None, True
-        finally:
-            self.app.call_from_thread(self._polled, view, failed)
+    def _minute_now(self) -> int:
+        """Waits and pauses are counted in minutes: a new minute re-reads the window."""
+        now = self.counter.now()
+        return now.hour * 60 + now.minute
 
-    def _polled(self, view: WindowView | None, failed: bool = False) -> None:
-        self.polling = False
-        if failed != self.offline:
-            self.offline = failed  # the clerk must not trust a screen that has stopped moving
-            self.say(t("offline") if failed else t("online"), "error" if failed else "information")
-        if view is None or self.busy:
+    def _checkpoint(self) -> None:
+        checkpoint_now_and_then(self.counter.engine)  # the chain's head, outside the database
+
+    def on_change_watch_read(self, message: ChangeWatch.Read[WindowView]) -> None:
+        view = message.value
+        if self.busy:
+            self.changes.again()  # the action's own view comes next
             return
         if self.view is not None and view.mark < self.view.mark:
             return  # read before the last action's own view: older than what is shown
         self.show(view)
+
+    def on_change_watch_failed(self, _message: ChangeWatch.Failed) -> None:
+        self._online(False)
+
+    def on_change_watch_back(self, _message: ChangeWatch.Back) -> None:
+        self._online(True)
+
+    def _online(self, online: bool) -> None:
+        if online == self.offline:
+            self.offline = not online  # the clerk must not trust a screen that has stopped moving
+            self.say(t("online") if online else t("offline"), "information" if online else "error")
 
     # ---- actions -------------------------------------------------------------------------
     def _act(self, operation: Operation) -> None:
