@@ -20,8 +20,8 @@ import threading
 from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from textual.message import Message
 from textual.dom import DOMNode
+from textual.message import Message
 from textual.timer import Timer
 
 from models.events import last_event_seq

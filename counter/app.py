@@ -13,12 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
 from textual.app import App
 from textual.screen import Screen
 
-from counter.strings import t
-from models.errors import DatabaseError, MashangbanError
 from models.timeutil import utcnow
 
 Clock = Callable[[], dt.datetime]
@@ -80,19 +77,6 @@ class CounterApp(App[None]):
     def logged_out(self) -> None:
         """Back to the login screen (under the desk)."""
         self.pop_screen()
-
-
-def describe(exc: Exception) -> str:
-    """What the clerk reads for an error: the refusal in both languages, or the database's
-    trouble; anything else is a bug, named so it can be reported."""
-    if isinstance(exc, DatabaseError) and exc.key == "db_busy":
-        return t("busy")
-    if isinstance(exc, MashangbanError):
-        return f"{exc.zh}\n{exc.en}"
-    if isinstance(exc, SQLAlchemyError):
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        return t("db_trouble", detail=first)
-    return t("internal", detail=f"{type(exc).__name__}: {exc}")
 
 
 def create_app(settings: CounterSettings) -> CounterApp:

@@ -16,9 +16,10 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Static
 
+from appkit.errors import describe
 from appkit.watch import ChangeWatch
 from counter import panels
-from counter.app import CounterApp, describe
+from counter.app import CounterApp
 from counter.strings import KEYS, t
 from models.clerks.staff import logout, pause, resume
 from models.db import retry_busy

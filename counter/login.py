@@ -10,7 +10,8 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Input, Label, Static
 
-from counter.app import CounterApp, describe
+from appkit.errors import describe
+from counter.app import CounterApp
 from counter.strings import t
 from models.clerks.staff import login
 from models.db import retry_busy

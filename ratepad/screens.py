@@ -16,10 +16,17 @@ from textual.events import Key, MouseDown
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, ContentSwitcher, Input, Static
 
+from appkit.errors import describe
 from appkit.idle import IdleWatch
-from counter.app import describe
+from appkit.watch import ChangeWatch
 from models.messages import RATING_LEVELS, RATING_REASONS
-from models.supervision.ratings import BAD_LEVELS, RECTIFY_WORKDAYS, RatableTicket, RatingView
+from models.supervision.ratings import (
+    BAD_LEVELS,
+    RECTIFY_WORKDAYS,
+    RatableTicket,
+    RatingView,
+    ratable_ticket,
+)
 from ratepad.app import RatePadApp
 
 TEXT: dict[str, str] = {
@@ -77,9 +84,6 @@ class PadScreen(Screen[None]):
         """Tickets not to ask about again: rated here, or left unanswered until they timed out."""
         self.busy = False
         """True from a final tap until the rating is stored: further taps are ignored."""
-        self.polling = False
-        self.mark: int | None = None
-        self.minute: dt.datetime | None = None
         self.message = ""
         self.ratings_sent = 0
         """Ratings this pad has tried to store (tests wait on it)."""
@@ -113,8 +117,16 @@ class PadScreen(Screen[None]):
         settings = self.pad.settings
         self.idle = IdleWatch(self, settings.idle_seconds, self._idle_out)
         """Drops a question left untouched."""
-        self.set_interval(settings.poll_seconds, self._poll)
-        self._poll()
+        self.changes = ChangeWatch(
+            self,
+            engine=self.pad.engine,
+            seconds=settings.poll_seconds,
+            read=self._read,
+            key=self._minute,
+            paused=self._not_now,
+        )
+        """Looks for a finished ticket when the hall's change mark moves."""
+        self.changes.start()
 
     @property
     def pane(self) -> str:
@@ -154,10 +166,9 @@ class PadScreen(Screen[None]):
     def wait(self) -> None:
         """Back to waiting; look at once for a ticket to ask about."""
         self.asking, self.pending_level, self.busy = None, None, False
-        self.mark = None
         self.say("")
         self._show("waiting")
-        self._poll()
+        self.changes.again()
 
     @on(Button.Pressed, ".level")
     def level_tapped(self, event: Button.Pressed) -> None:
@@ -240,41 +251,27 @@ class PadScreen(Screen[None]):
             self.wait()
 
     # ---- what to ask about -------------------------------------------------------------
-    def _poll(self) -> None:
-        if self.polling or self.busy or self.pane not in ("waiting", "asking"):
-            return
-        self.polling = True
-        self._read()
+    def _not_now(self) -> bool:
+        """No poll while a rating is stored, or on the reason and thank-you panes."""
+        return self.busy or self.pane not in ("waiting", "asking")
 
-    @work(thread=True, group="poll", exit_on_error=False)
-    def _read(self) -> None:
-        from models.events import last_event_seq
-        from models.supervision.ratings import ratable_ticket
+    def _minute(self) -> dt.datetime:
+        """Read again once a minute too: a new day ends the question."""
+        return self.pad.now().replace(second=0, microsecond=0)
 
-        engine, now = self.pad.engine, self.pad.now()
-        found: RatableTicket | str | None = None
-        mark = self.mark
-        try:
-            mark = last_event_seq(engine)
-            # Read again when the hall changed, and once a minute: a new day ends the question.
-            minute = now.replace(second=0, microsecond=0)
-            if mark == self.mark and minute == self.minute:
-                self.app.call_from_thread(self._polled, mark, "unchanged")
-                return
-            self.minute = minute
-            found = ratable_ticket(engine, window=self.window, now=now)
-        except Exception as exc:  # said on the pad; the next poll tries again
-            found = describe(exc)
-        self.app.call_from_thread(self._polled, mark, found)
+    def _read(self) -> RatableTicket | None:
+        """The ticket to ask about (in the watch's worker)."""
+        return ratable_ticket(self.pad.engine, window=self.window, now=self.pad.now())
 
-    def _polled(self, mark: int | None, found: RatableTicket | str | None) -> None:
-        self.polling = False
-        if found == "unchanged" or self.busy or self.pane not in ("waiting", "asking"):
+    def on_change_watch_failed(self, message: ChangeWatch.Failed) -> None:
+        if not self._not_now():
+            self.say(describe(message.error))  # the next poll tries again
+
+    def on_change_watch_read(self, message: ChangeWatch.Read[RatableTicket | None]) -> None:
+        if self._not_now():
+            self.changes.again()  # not shown: read it again when the pad asks again
             return
-        if isinstance(found, str):
-            self.say(found)
-            return
-        self.mark = mark
+        found = message.value
         if self.message:
             self.say("")  # the database answers again
         if found is None or found.ticket_id in self.passed:
