@@ -12,6 +12,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Static
@@ -19,7 +20,8 @@ from textual.widgets import Static
 from appkit.errors import describe
 from appkit.watch import ChangeWatch
 from counter import panels
-from counter.app import CounterApp
+from counter.dialogs import NumberDialog, PauseDialog, TransferDialog
+from counter.service import Counter
 from counter.strings import KEYS, t
 from models.clerks.staff import logout, pause, resume
 from models.db import retry_busy
@@ -44,6 +46,34 @@ class DeskScreen(Screen[None]):
 
     BINDINGS = [Binding(key, action, label, show=False) for key, action, label in KEYS]
 
+    class Ran(Message, bubble=False):
+        """An action ended: the window read after it (None: not read), what to tell the
+        clerk, and the number whose case receipt to print (None: none)."""
+
+        def __init__(
+            self,
+            view: WindowView | None,
+            text: str,
+            severity: str,
+            receipt_for: str | None = None,
+        ) -> None:
+            super().__init__()
+            self.view = view
+            self.text = text
+            self.severity = severity
+            self.receipt_for = receipt_for
+
+    class ReceiptPrinted(Message, bubble=False):
+        """A case receipt was printed (or not): what to say, and whether it failed."""
+
+        def __init__(self, text: str, bad: bool) -> None:
+            super().__init__()
+            self.text = text
+            self.bad = bad
+
+    class LoggedOut(Message):
+        """The clerk logged out of the window (the app shows the login again)."""
+
     def __init__(self, window: int) -> None:
         super().__init__()
         self.window = window
@@ -64,9 +94,9 @@ class DeskScreen(Screen[None]):
         """The last poll could not read the database."""
 
     @property
-    def counter(self) -> CounterApp:
-        """The app, typed."""
-        return cast(CounterApp, self.app)
+    def counter(self) -> Counter:
+        """The counter (the app, as its screens see it)."""
+        return cast("Counter", self.app)
 
     def compose(self) -> ComposeResult:
         yield Static("", id="top")
@@ -208,11 +238,11 @@ class DeskScreen(Screen[None]):
         except Exception as exc:  # the view could not be read: say so, keep the keys alive
             text, severity = f"{text}\n{describe(exc)}".strip(), "error"
         finally:
-            self.app.call_from_thread(self._ran, view, text, severity, receipt_for)
+            self.post_message(self.Ran(view, text, severity, receipt_for))
 
-    def _ran(
-        self, view: WindowView | None, text: str, severity: str, receipt_for: str | None = None
-    ) -> None:
+    def on_desk_screen_ran(self, message: Ran) -> None:
+        view, text, severity = message.view, message.text, message.severity
+        receipt_for = message.receipt_for
         if self._slow is not None:
             self._slow.stop()
         self.busy = False
@@ -229,9 +259,10 @@ class DeskScreen(Screen[None]):
     @work(thread=True, group="receipt", exit_on_error=False)
     def _print_receipt_of(self, number: str) -> None:
         text, bad = _print_receipt(self.counter.engine, self.window, number, self.counter.now())
-        self.app.call_from_thread(self._receipt_printed, text, bad)
+        self.post_message(self.ReceiptPrinted(text, bad))
 
-    def _receipt_printed(self, text: str, bad: bool) -> None:
+    def on_desk_screen_receipt_printed(self, message: ReceiptPrinted) -> None:
+        text, bad = message.text, message.bad
         receipt = self.query_one("#receipt", Static)
         receipt.set_classes("message-error" if bad else "message-information")
         receipt.update(text)
@@ -284,8 +315,6 @@ class DeskScreen(Screen[None]):
 
     def action_transfer(self) -> None:
         """Send the citizen to another zone or window (a dialog asks where)."""
-        from counter.dialogs import TransferDialog
-
         if self.busy or self.view is None:
             return
         number = self.view.current.number if self.view.current else "—"
@@ -311,8 +340,6 @@ class DeskScreen(Screen[None]):
 
     def action_call_number(self) -> None:
         """Call a given number (typed, or picked from the next in line)."""
-        from counter.dialogs import NumberDialog
-
         if self.busy or self.view is None:
             return
         suggestions = [n for line in self.view.queues for n in line.next]
@@ -332,8 +359,6 @@ class DeskScreen(Screen[None]):
 
     def action_requeue(self) -> None:
         """Put a missed ticket back in line."""
-        from counter.dialogs import NumberDialog
-
         if self.busy or self.view is None:
             return
         self.app.push_screen(NumberDialog(t("requeue_title"), self.view.missed), self._requeue)
@@ -350,8 +375,6 @@ class DeskScreen(Screen[None]):
 
     def action_pause(self) -> None:
         """Pause with a reason (a dialog asks which), or resume when paused."""
-        from counter.dialogs import PauseDialog
-
         if self.busy or self.view is None:
             return
         if self.view.paused is not None:
@@ -410,9 +433,9 @@ class DeskScreen(Screen[None]):
         try:
             retry_busy(lambda: logout(self.counter.engine, window=self.window), attempts=5)
         except Exception as exc:  # shown, and the desk stays usable
-            self.app.call_from_thread(self._ran, None, describe(exc), "error")
+            self.post_message(self.Ran(None, describe(exc), "error"))
             return
-        self.app.call_from_thread(self.counter.logged_out)
+        self.post_message(self.LoggedOut())
 
 
 def told(view: TicketView, text: str) -> str:
