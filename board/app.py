@@ -20,6 +20,7 @@ from textual.app import App, ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
+from appkit.database import app_engine
 from appkit.watch import ChangeWatch
 from board.bigcall import BigCall
 from board.strings import line, t
@@ -39,7 +40,10 @@ RECENT_READ = 20
 class BoardSettings:
     """How one board runs."""
 
-    engine: Engine
+    db: str | None = None
+    """The database path or URL (None: MASHANGBAN_DB or the default file)."""
+    engine: Engine | None = None
+    """The database, when the caller has opened it already (the command, tests)."""
     queues: tuple[str, ...] | None = None
     """The zones shown (prefix letters, checked by the caller); None: every zone."""
     mute: bool = False
@@ -64,7 +68,8 @@ class BoardApp(App[None]):
     def __init__(self, settings: BoardSettings) -> None:
         super().__init__()
         self.settings = settings
-        self.engine = settings.engine
+        self.engine = app_engine(settings.engine, settings.db)
+        """The hall's database."""
         with reading(self.engine) as session:
             hall = hall_settings(session)
         self.timezone = hall.timezone

@@ -18,6 +18,7 @@ from textual.app import App, ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Static
 
+from appkit.database import app_engine
 from appkit.watch import ChangeWatch
 from models.clerks.staff import PAUSE_REASONS
 from models.timeutil import utcnow
@@ -45,7 +46,10 @@ ALARM_ZH = {
 class MonitorSettings:
     """How the monitor runs."""
 
-    engine: Engine
+    db: str | None = None
+    """The database path or URL (None: MASHANGBAN_DB or the default file)."""
+    engine: Engine | None = None
+    """The database, when the caller has opened it already (the command, tests)."""
     clock: Clock = utcnow
     poll_seconds: float = 0.5
     reread_seconds: float = 10.0
@@ -155,11 +159,13 @@ class MonitorApp(App[None]):
     def __init__(self, settings: MonitorSettings) -> None:
         super().__init__()
         self.settings = settings
+        self.engine = app_engine(settings.engine, settings.db)
+        """The hall's database."""
         self.state: MonitorState | None = None
         """The hall as last read."""
         self.changes = ChangeWatch(
             self,
-            engine=settings.engine,
+            engine=self.engine,
             seconds=settings.poll_seconds,
             read=self._read,
             key=self._period,
@@ -184,7 +190,7 @@ class MonitorApp(App[None]):
     def _read(self) -> tuple[MonitorState, dt.datetime]:
         """The hall now (in the watch's worker)."""
         now = self.settings.clock()
-        return monitor_state(self.settings.engine, now=now), now
+        return monitor_state(self.engine, now=now), now
 
     def _period(self) -> int:
         """Which stretch of ``reread_seconds`` the clock is in: a new one re-reads anyway."""
