@@ -1,7 +1,6 @@
 """`python -m board [--db URL] [--queues A,B,M] [--mute]`: the same as `mashangban board`."""
 
-import sys
+from appkit.launch import run_alone
+from board.launch import board
 
-from mashangban import run_subcommand
-
-run_subcommand("board", sys.argv[1:])
+run_alone(board, prog="python -m board")

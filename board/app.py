@@ -1,33 +1,31 @@
 """The hall's display board: the newest call very large, recent calls, waiting counts, the
 missed numbers, the hall's name and a clock, with each call spoken in Mandarin.
 
-A thread worker polls the newest event's number a few times a second and reads the board's
-state only when it changed, so a call made at any counter shows within a second while the
-idle board costs next to nothing. Speaking runs in the announcer's own thread.
+The shared change watch (appkit/watch.py) reads the newest event's number a few times a second
+in a thread worker and the board's state only when it changed, so a call made at any counter
+shows within a second while the idle board costs next to nothing. Speaking runs in the
+announcer's own thread.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.table import Table
 from rich.text import Text
 from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
-from textual import work
 from textual.app import App, ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
+from appkit.database import app_engine
+from appkit.watch import ChangeWatch
 from board.bigcall import BigCall
 from board.strings import line, t
 from board.voice import Announcer, VoiceEngine, call_sentence, find_chime, find_engine
 from models.db import reading
-from models.errors import MashangbanError
-from models.events import last_event_seq
 from models.hall import hall_settings
 from models.textsafe import displayable, printable
 from models.timeutil import business_date, local, utcnow
@@ -43,7 +41,10 @@ RECENT_READ = 20
 class BoardSettings:
     """How one board runs."""
 
-    engine: Engine
+    db: str | None = None
+    """The database path or URL (None: MASHANGBAN_DB or the default file)."""
+    engine: Engine | None = None
+    """The database, when the caller has opened it already (the command, tests)."""
     queues: tuple[str, ...] | None = None
     """The zones shown (prefix letters, checked by the caller); None: every zone."""
     mute: bool = False
@@ -68,7 +69,8 @@ class BoardApp(App[None]):
     def __init__(self, settings: BoardSettings) -> None:
         super().__init__()
         self.settings = settings
-        self.engine = settings.engine
+        self.engine = app_engine(settings.engine, settings.db)
+        """The hall's database."""
         with reading(self.engine) as session:
             hall = hall_settings(session)
         self.timezone = hall.timezone
@@ -83,7 +85,14 @@ class BoardApp(App[None]):
         """The newest call event spoken (or, at start, already on the board)."""
         self.offline = False
         """The database could not be read on the last poll."""
-        self._stop = threading.Event()
+        self.changes = ChangeWatch(
+            self,
+            engine=self.engine,
+            seconds=settings.poll_seconds,
+            read=self._read_state,
+            key=self._today,
+        )
+        """Reads the board's state when the hall's change mark moves."""
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="top"):
@@ -111,10 +120,10 @@ class BoardApp(App[None]):
         self.set_interval(1.0, self._tick)
         if self.announcer.engine is None and not self.settings.mute:
             self.notify(line("silent", sep="\n"), timeout=10)
-        self._poll()
+        self.changes.start()
 
     def on_unmount(self) -> None:
-        self._stop.set()
+        self.changes.stop()
         self.announcer.close()
 
     def now(self) -> dt.datetime:
@@ -133,27 +142,24 @@ class BoardApp(App[None]):
         text = f"{at:%Y-%m-%d} 星期{WEEKDAYS[at.weekday()]} {at:%H:%M:%S}"
         self.query_one("#clock", Static).update(text)
 
-    # ---- polling ------------------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
-    def _poll(self) -> None:
-        seen: int | None = None
-        day: dt.date | None = None
-        while not self._stop.is_set():
-            try:
-                version = last_event_seq(self.engine)
-                today = business_date(self.now(), self.timezone)
-                if version != seen or today != day:
-                    state = board_state(self.engine, queues=self.settings.queues, now=self.now())
-                    seen, day = state.version, state.business_date
-                    self.call_from_thread(self._show, state)
-                elif self.offline:
-                    self.call_from_thread(self._connection, False)
-            except (MashangbanError, SQLAlchemyError):
-                if not self.offline:
-                    self.call_from_thread(self._connection, True)
-            except RuntimeError:  # the app closed while this poll ran
-                return
-            self._stop.wait(self.settings.poll_seconds)
+    # ---- the change watch -----------------------------------------------------------------
+    def _read_state(self) -> BoardState:
+        """The board's state (in the watch's worker)."""
+        return board_state(self.engine, queues=self.settings.queues, now=self.now())
+
+    def _today(self) -> dt.date:
+        """The business date: a new one clears the board even with no event."""
+        return business_date(self.now(), self.timezone)
+
+    def on_change_watch_read(self, message: ChangeWatch.Read[BoardState]) -> None:
+        self._show(message.value)
+
+    def on_change_watch_failed(self, _message: ChangeWatch.Failed) -> None:
+        if not self.offline:
+            self._connection(True)
+
+    def on_change_watch_back(self, _message: ChangeWatch.Back) -> None:
+        self._connection(False)
 
     def _connection(self, offline: bool) -> None:
         self.offline = offline

@@ -1,7 +1,6 @@
-"""`python -m counter [--db URL] --window N [--clerk ID]`: the same as `mashangban counter`."""
+"""`python -m counter [--db URL] [--window N] [--clerk ID]`: the same as `mashangban counter`."""
 
-import sys
+from appkit.launch import run_alone
+from counter.launch import counter
 
-from mashangban import run_subcommand
-
-run_subcommand("counter", sys.argv[1:])
+run_alone(counter, prog="python -m counter")

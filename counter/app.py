@@ -9,36 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-from collections.abc import Callable
-from dataclasses import dataclass
 
-from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
 from textual.app import App
 from textual.screen import Screen
 
-from counter.strings import t
-from models.errors import DatabaseError, MashangbanError
-from models.timeutil import utcnow
-
-Clock = Callable[[], dt.datetime]
-
-
-@dataclass(frozen=True)
-class CounterSettings:
-    """How one counter runs."""
-
-    engine: Engine
-    window: int | None = None
-    """The window this terminal stands at (asked on the login screen when not given)."""
-    clerk: str | None = None
-    """The clerk number to fill in on the login screen."""
-    pin: str | None = None
-    """A PIN to log in with at once (the demo; ``MASHANGBAN_PIN``): with window and clerk
-    given, the login screen submits itself; a wrong one is refused there as if typed."""
-    clock: Clock = utcnow
-    poll_seconds: float = 0.5
-    """How often the hall's change mark is read (changes show within twice this)."""
+from appkit.database import app_engine
+from counter.desk import DeskScreen
+from counter.login import LoginScreen
+from counter.settings import CounterSettings
 
 
 class CounterApp(App[None]):
@@ -51,48 +29,31 @@ class CounterApp(App[None]):
     def __init__(self, settings: CounterSettings) -> None:
         super().__init__()
         self.settings = settings
-        self.engine = settings.engine
+        self.engine = app_engine(settings.engine, settings.db)
+        """The hall's database."""
 
     def on_mount(self) -> None:
-        # What the desk and its receipts need, imported now rather than on a key press; then
-        # keep full collections from walking the objects alive all day (the modules, the login
-        # screen) on every press: they took 80-250 ms each, several times per 100 presses.
-        import counter.desk  # noqa: F401
+        # What the receipts need, imported now rather than on a key press; then keep full
+        # collections from walking the objects alive all day (the modules, the login screen)
+        # on every press: they took 80-250 ms each, several times per 100 presses.
         import printer.receipts  # noqa: F401
 
         self.call_after_refresh(gc.freeze)
 
     def get_default_screen(self) -> Screen[None]:
-        from counter.login import LoginScreen
-
         return LoginScreen()
 
     def now(self) -> dt.datetime:
         """The counter's clock (fixed in tests and snapshots)."""
         return self.settings.clock()
 
-    def logged_in(self, window: int) -> None:
+    def on_login_screen_logged_in(self, message: LoginScreen.LoggedIn) -> None:
         """The clerk is in: show the window's desk."""
-        from counter.desk import DeskScreen
+        self.push_screen(DeskScreen(message.window))
 
-        self.push_screen(DeskScreen(window))
-
-    def logged_out(self) -> None:
+    def on_desk_screen_logged_out(self, _message: DeskScreen.LoggedOut) -> None:
         """Back to the login screen (under the desk)."""
         self.pop_screen()
-
-
-def describe(exc: Exception) -> str:
-    """What the clerk reads for an error: the refusal in both languages, or the database's
-    trouble; anything else is a bug, named so it can be reported."""
-    if isinstance(exc, DatabaseError) and exc.key == "db_busy":
-        return t("busy")
-    if isinstance(exc, MashangbanError):
-        return f"{exc.zh}\n{exc.en}"
-    if isinstance(exc, SQLAlchemyError):
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        return t("db_trouble", detail=first)
-    return t("internal", detail=f"{type(exc).__name__}: {exc}")
 
 
 def create_app(settings: CounterSettings) -> CounterApp:

@@ -12,17 +12,20 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Static
 
+from appkit.errors import describe
+from appkit.watch import ChangeWatch
 from counter import panels
-from counter.app import CounterApp, describe
+from counter.dialogs import NumberDialog, PauseDialog, TransferDialog
+from counter.service import Counter
 from counter.strings import KEYS, t
 from models.clerks.staff import logout, pause, resume
 from models.db import retry_busy
 from models.errors import NothingWaiting
-from models.events import last_event_seq
 from models.messages import render
 from models.queue.calling import call_next, call_number
 from models.queue.serving import finish, mark_no_show, recall, requeue, start, transfer
@@ -44,6 +47,34 @@ class DeskScreen(Screen[None]):
 
     BINDINGS = [Binding(key, action, label, show=False) for key, action, label in KEYS]
 
+    class Ran(Message, bubble=False):
+        """An action ended: the window read after it (None: not read), what to tell the
+        clerk, and the number whose case receipt to print (None: none)."""
+
+        def __init__(
+            self,
+            view: WindowView | None,
+            text: str,
+            severity: str,
+            receipt_for: str | None = None,
+        ) -> None:
+            super().__init__()
+            self.view = view
+            self.text = text
+            self.severity = severity
+            self.receipt_for = receipt_for
+
+    class ReceiptPrinted(Message, bubble=False):
+        """A case receipt was printed (or not): what to say, and whether it failed."""
+
+        def __init__(self, text: str, bad: bool) -> None:
+            super().__init__()
+            self.text = text
+            self.bad = bad
+
+    class LoggedOut(Message):
+        """The clerk logged out of the window (the app shows the login again)."""
+
     def __init__(self, window: int) -> None:
         super().__init__()
         self.window = window
@@ -52,7 +83,6 @@ class DeskScreen(Screen[None]):
         """The window as last read."""
         self.busy = False
         """True while an action runs: further keys are ignored (one key, one action)."""
-        self.polling = False
         self._drawn: dict[str, object] = {}
         """What each panel was last drawn from."""
         self._slow: Timer | None = None
@@ -63,12 +93,11 @@ class DeskScreen(Screen[None]):
         """Receipts printed (or failed) so far."""
         self.offline = False
         """The last poll could not read the database."""
-        self._minute = -1
 
     @property
-    def counter(self) -> CounterApp:
-        """The app, typed."""
-        return cast(CounterApp, self.app)
+    def counter(self) -> Counter:
+        """The counter (the app, as its screens see it)."""
+        return cast("Counter", self.app)
 
     def compose(self) -> ComposeResult:
         yield Static("", id="top")
@@ -90,10 +119,20 @@ class DeskScreen(Screen[None]):
         self.query_one("#current-box").border_title = t("current")
         self.query_one("#lines").border_title = t("lines")
         self.query_one("#today").border_title = t("today")
-        self.set_interval(self.counter.settings.poll_seconds, self._poll)
+        self.changes = ChangeWatch(
+            self,
+            engine=self.counter.engine,
+            seconds=self.counter.settings.poll_seconds,
+            read=self._read_view,
+            key=self._minute_now,
+            paused=lambda: self.busy,
+            also=self._checkpoint,
+        )
+        """Re-reads the window when the hall's change mark moves (not while an action runs)."""
         self.set_interval(1.0, self._tick)
         self.busy = True
         self._run(lambda: "", before=None)
+        self.changes.start()  # paused until the first view is in
 
     # ---- showing -------------------------------------------------------------------------
     def show(self, view: WindowView) -> None:
@@ -101,6 +140,7 @@ class DeskScreen(Screen[None]):
         names are made displayable here, once: escape sequences show, they do not act."""
         view = displayable(view)
         self.view = view
+        self.changes.saw(view.mark)
         self._draw("#current", view.current, lambda: panels.current_panel(view))
         self._draw("#materials", view.current, lambda: panels.materials_panel(view))
         self._draw("#lines", (view.queues, view.missed), lambda: panels.lines_panel(view))
@@ -142,41 +182,37 @@ class DeskScreen(Screen[None]):
         message.update(printable_lines(text))
 
     # ---- the live view -------------------------------------------------------------------
-    def _poll(self) -> None:
-        if self.polling or self.busy:
-            return
-        self.polling = True
-        self._read_if_changed()
+    def _read_view(self) -> WindowView:
+        """The window now (in the watch's worker)."""
+        return window_view(self.counter.engine, window=self.window, now=self.counter.now())
 
-    @work(thread=True, group="poll", exit_on_error=False)
-    def _read_if_changed(self) -> None:
-        engine, now = self.counter.engine, self.counter.now()
-        view, failed = None, False
-        try:
-            minute = now.hour * 60 + now.minute
-            if (
-                self.view is None
-                or last_event_seq(engine) != self.view.mark
-                or minute != self._minute
-            ):
-                self._minute = minute  # waits and pauses are counted in minutes
-                view = window_view(engine, window=self.window, now=now)
-            checkpoint_now_and_then(engine)  # the chain's head, outside the database
-        except Exception:  # said on the desk; the next poll tries again
-            view, failed = None, True
-        finally:
-            self.app.call_from_thread(self._polled, view, failed)
+    def _minute_now(self) -> int:
+        """Waits and pauses are counted in minutes: a new minute re-reads the window."""
+        now = self.counter.now()
+        return now.hour * 60 + now.minute
 
-    def _polled(self, view: WindowView | None, failed: bool = False) -> None:
-        self.polling = False
-        if failed != self.offline:
-            self.offline = failed  # the clerk must not trust a screen that has stopped moving
-            self.say(t("offline") if failed else t("online"), "error" if failed else "information")
-        if view is None or self.busy:
+    def _checkpoint(self) -> None:
+        checkpoint_now_and_then(self.counter.engine)  # the chain's head, outside the database
+
+    def on_change_watch_read(self, message: ChangeWatch.Read[WindowView]) -> None:
+        view = message.value
+        if self.busy:
+            self.changes.again()  # the action's own view comes next
             return
         if self.view is not None and view.mark < self.view.mark:
             return  # read before the last action's own view: older than what is shown
         self.show(view)
+
+    def on_change_watch_failed(self, _message: ChangeWatch.Failed) -> None:
+        self._online(False)
+
+    def on_change_watch_back(self, _message: ChangeWatch.Back) -> None:
+        self._online(True)
+
+    def _online(self, online: bool) -> None:
+        if online == self.offline:
+            self.offline = not online  # the clerk must not trust a screen that has stopped moving
+            self.say(t("online") if online else t("offline"), "information" if online else "error")
 
     # ---- actions -------------------------------------------------------------------------
     def _act(self, operation: Operation) -> None:
@@ -206,11 +242,11 @@ class DeskScreen(Screen[None]):
         except Exception as exc:  # the view could not be read: say so, keep the keys alive
             text, severity = f"{text}\n{describe(exc)}".strip(), "error"
         finally:
-            self.app.call_from_thread(self._ran, view, text, severity, receipt_for)
+            self.post_message(self.Ran(view, text, severity, receipt_for))
 
-    def _ran(
-        self, view: WindowView | None, text: str, severity: str, receipt_for: str | None = None
-    ) -> None:
+    def on_desk_screen_ran(self, message: Ran) -> None:
+        view, text, severity = message.view, message.text, message.severity
+        receipt_for = message.receipt_for
         if self._slow is not None:
             self._slow.stop()
         self.busy = False
@@ -227,9 +263,10 @@ class DeskScreen(Screen[None]):
     @work(thread=True, group="receipt", exit_on_error=False)
     def _print_receipt_of(self, number: str) -> None:
         text, bad = _print_receipt(self.counter.engine, self.window, number, self.counter.now())
-        self.app.call_from_thread(self._receipt_printed, text, bad)
+        self.post_message(self.ReceiptPrinted(text, bad))
 
-    def _receipt_printed(self, text: str, bad: bool) -> None:
+    def on_desk_screen_receipt_printed(self, message: ReceiptPrinted) -> None:
+        text, bad = message.text, message.bad
         receipt = self.query_one("#receipt", Static)
         receipt.set_classes("message-error" if bad else "message-information")
         receipt.update(printable_lines(text))
@@ -282,8 +319,6 @@ class DeskScreen(Screen[None]):
 
     def action_transfer(self) -> None:
         """Send the citizen to another zone or window (a dialog asks where)."""
-        from counter.dialogs import TransferDialog
-
         if self.busy or self.view is None:
             return
         number = self.view.current.number if self.view.current else "—"
@@ -309,8 +344,6 @@ class DeskScreen(Screen[None]):
 
     def action_call_number(self) -> None:
         """Call a given number (typed, or picked from the next in line)."""
-        from counter.dialogs import NumberDialog
-
         if self.busy or self.view is None:
             return
         suggestions = [n for line in self.view.queues for n in line.next]
@@ -330,8 +363,6 @@ class DeskScreen(Screen[None]):
 
     def action_requeue(self) -> None:
         """Put a missed ticket back in line."""
-        from counter.dialogs import NumberDialog
-
         if self.busy or self.view is None:
             return
         self.app.push_screen(NumberDialog(t("requeue_title"), self.view.missed), self._requeue)
@@ -348,8 +379,6 @@ class DeskScreen(Screen[None]):
 
     def action_pause(self) -> None:
         """Pause with a reason (a dialog asks which), or resume when paused."""
-        from counter.dialogs import PauseDialog
-
         if self.busy or self.view is None:
             return
         if self.view.paused is not None:
@@ -408,9 +437,9 @@ class DeskScreen(Screen[None]):
         try:
             retry_busy(lambda: logout(self.counter.engine, window=self.window), attempts=5)
         except Exception as exc:  # shown, and the desk stays usable
-            self.app.call_from_thread(self._ran, None, describe(exc), "error")
+            self.post_message(self.Ran(None, describe(exc), "error"))
             return
-        self.app.call_from_thread(self.counter.logged_out)
+        self.post_message(self.LoggedOut())
 
 
 def told(view: TicketView, text: str) -> str:

@@ -7,10 +7,12 @@ from typing import cast
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Input, Label, Static
 
-from counter.app import CounterApp, describe
+from appkit.errors import describe
+from counter.service import Counter
 from counter.strings import t
 from models.clerks.staff import login
 from models.db import retry_busy
@@ -23,10 +25,24 @@ class LoginScreen(Screen[None]):
     was_used = False
     """True once a clerk has logged in from here (the screen comes back after a logout)."""
 
+    class LoggedIn(Message):
+        """A clerk logged in at this window (the app shows the desk)."""
+
+        def __init__(self, window: int) -> None:
+            super().__init__()
+            self.window = window
+
+    class Refused(Message, bubble=False):
+        """The login was refused: what to say."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
     @property
-    def counter(self) -> CounterApp:
-        """The app, typed."""
-        return cast(CounterApp, self.app)
+    def counter(self) -> Counter:
+        """The counter (the app, as its screens see it)."""
+        return cast("Counter", self.app)
 
     def compose(self) -> ComposeResult:
         settings = self.counter.settings
@@ -87,12 +103,13 @@ class LoginScreen(Screen[None]):
         try:
             retry_busy(lambda: login(engine, window=window, clerk=clerk, pin=pin), attempts=5)
         except Exception as exc:  # a refusal, or trouble: shown on the form, never a crash
-            self.app.call_from_thread(self._refused, describe(exc))
+            self.post_message(self.Refused(describe(exc)))
             return
         self.was_used = True
-        self.app.call_from_thread(self.counter.logged_in, window)
+        self.post_message(self.LoggedIn(window))
 
-    def _refused(self, text: str) -> None:
+    def on_login_screen_refused(self, message: Refused) -> None:
+        text = message.text
         self.query_one("#submit", Button).disabled = False
         pin = self.query_one("#pin", Input)
         pin.value = ""

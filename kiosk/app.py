@@ -13,33 +13,31 @@ from __future__ import annotations
 import datetime as dt
 import gc
 from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import work
-from textual.app import App
-from textual.binding import Binding
+from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
 
+from appkit.unattended import UnattendedApp
 from kiosk import snapshot
+from kiosk.screens import INSTANT_QUEUE, KioskScreen, StartScreen, TicketScreen
+from kiosk.settings import KioskSettings
+from kiosk.staff import StaffMenuScreen, StaffPinScreen
 from kiosk.strings import Lang, both
 from models.errors import DatabaseError, MashangbanError
 from models.textsafe import displayable, printable
-from models.timeutil import utcnow
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from kiosk.screens import TicketScreen
     from models.hall import HallSettings
     from models.views import menu
     from models.views.ticket import TicketView
     from printer.spooler import JobView
 
-Clock = Callable[[], dt.datetime]
 SLOW_ISSUE_S = 0.4
 """An issue taking longer than this is announced (正在取号…)."""
 RECONNECT_S = 5.0
@@ -59,40 +57,53 @@ REFUSED_AT_START = {
 the kiosk exits with the message (exit status 1)."""
 
 
-@dataclass(frozen=True)
-class KioskSettings:
-    """How one kiosk runs."""
+class KioskApp(UnattendedApp[None]):
+    """The kiosk. Create it with :func:`create_app`.
 
-    engine: Engine | None = None
-    """The database, when the caller has opened it (tests, ``mashangban kiosk``)."""
-    db: str | None = None
-    """Otherwise the database path or URL (None: MASHANGBAN_DB or the default file), opened and
-    checked by a worker after the first screen is drawn."""
-    kiosk_id: str | None = None
-    """Which [[kiosk]] of the hall file this is (its printer); the first by default."""
-    printer: str | None = None
-    """A printer to use instead of the kiosk's own."""
-    clock: Clock = utcnow
-    idle_seconds: float | None = None
-    """Back to the start screen after this long untouched (default: the hall file's)."""
-    refresh_seconds: float = 2.0
-    snapshot: Path | None = None
-    """The start screen's snapshot file (see kiosk/snapshot.py); None: none kept."""
+    Unattended: the usual quit keys do nothing; F12 asks for a staff PIN (the staff menu).
+    Its workers report back with the messages below, handled on the UI thread.
+    """
 
+    class Connected(Message, bubble=False):
+        """The database answered at start-up."""
 
-class KioskApp(App[None]):
-    """The kiosk. Create it with :func:`create_app`."""
+        def __init__(self, engine: Engine, hall: HallSettings) -> None:
+            super().__init__()
+            self.engine = engine
+            self.hall = hall
+
+    class NotConnected(Message, bubble=False):
+        """The database did not answer at start-up (or refused: the kiosk exits)."""
+
+        def __init__(self, error: MashangbanError) -> None:
+            super().__init__()
+            self.error = error
+
+    class Issued(Message, bubble=False):
+        """A ticket was issued; its QR drawn (empty when it could not be)."""
+
+        def __init__(self, view: TicketView, qr: str) -> None:
+            super().__init__()
+            self.view = view
+            self.qr = qr
+
+    class Refused(Message, bubble=False):
+        """No ticket was issued: the refusal (None: a fault the citizen can only retry)."""
+
+        def __init__(self, error: MashangbanError | None) -> None:
+            super().__init__()
+            self.error = error
+
+    class Printed(Message, bubble=False):
+        """A ticket's print ended: its job (None: it failed before a job was made)."""
+
+        def __init__(self, token: str, job: JobView | None) -> None:
+            super().__init__()
+            self.token = token
+            self.job = job
 
     TITLE = "马上办 取号机"
     CSS_PATH = "kiosk.tcss"
-    ENABLE_COMMAND_PALETTE = False
-    ALLOW_SELECT = False
-    BINDINGS = [
-        # Unattended: the usual quit keys do nothing; F12 asks for a staff PIN.
-        Binding("ctrl+q", "nothing", show=False, priority=True),
-        Binding("ctrl+c", "nothing", show=False, priority=True),
-        Binding("f12", "staff", show=False, priority=True),
-    ]
 
     lang: reactive[Lang] = reactive("zh")
     """The language shown first."""
@@ -129,8 +140,6 @@ class KioskApp(App[None]):
         return self._engine
 
     def get_default_screen(self) -> Screen[None]:
-        from kiosk.screens import StartScreen
-
         return StartScreen()
 
     def on_mount(self) -> None:
@@ -155,14 +164,15 @@ class KioskApp(App[None]):
                 hall_config(session).kiosk_printers(self.settings.kiosk_id, self.settings.printer)
             # What the first tap needs, imported now rather than during it.
         except MashangbanError as exc:
-            self.call_from_thread(self._not_connected, exc)
+            self.post_message(self.NotConnected(exc))
             return
         except Exception as exc:  # a database that does not answer yet (PostgreSQL down …)
-            self.call_from_thread(self._not_connected, DatabaseError("db_error", detail=str(exc)))
+            self.post_message(self.NotConnected(DatabaseError("db_error", detail=str(exc))))
             return
-        self.call_from_thread(self._connected, engine, hall)
+        self.post_message(self.Connected(engine, hall))
 
-    def _connected(self, engine: Engine, hall: HallSettings) -> None:
+    def on_kiosk_app_connected(self, message: Connected) -> None:
+        engine, hall = message.engine, message.hall
         self._engine = engine
         self.hall_name = (printable(hall.name_zh), printable(hall.name_en))
         self.idle_seconds = self.settings.idle_seconds or hall.kiosk_idle_seconds
@@ -171,13 +181,12 @@ class KioskApp(App[None]):
         # walking them on every tap.
         self.call_after_refresh(gc.freeze)
 
-    def _not_connected(self, exc: MashangbanError) -> None:
+    def on_kiosk_app_not_connected(self, message: NotConnected) -> None:
+        exc = message.error
         if exc.key in REFUSED_AT_START:
             self.refusal = exc
             self.exit(return_code=1)
             return
-        from kiosk.screens import KioskScreen
-
         if isinstance(self.screen, KioskScreen):
             self.screen.show_error(f"{exc.zh}\n{exc.en}")
         self.set_timer(RECONNECT_S, self._connect)
@@ -187,14 +196,17 @@ class KioskApp(App[None]):
         self.green = False
         self.lang = "zh"
 
-    def action_nothing(self) -> None:
-        """Swallow a key that would quit an ordinary app."""
+    def staff_screen(self) -> StaffPinScreen | None:
+        if not self.ready:
+            return None  # staff wait for the database too
+        place = f"kiosk {self.settings.kiosk_id or ''}".strip()
+        return StaffPinScreen(
+            engine=self.engine, place=place, idle_seconds=self.idle_seconds, lang=self.lang
+        )
 
-    def action_staff(self) -> None:
-        from kiosk.staff import StaffPinScreen
-
-        if self.ready and not isinstance(self.screen, StaffPinScreen):
-            self.push_screen(StaffPinScreen())
+    def staff_unlocked(self, unlocked: bool | None) -> None:
+        if unlocked:
+            self.push_screen(StaffMenuScreen())
 
     def now(self) -> dt.datetime:
         """The kiosk's clock (fixed in tests and snapshots)."""
@@ -259,20 +271,21 @@ class KioskApp(App[None]):
         try:
             view = retry_busy(operation, attempts=5)
         except MashangbanError as exc:
-            self.call_from_thread(self._refused, exc)
+            self.post_message(self.Refused(exc))
             return
         except Exception as exc:  # a fault, not a refusal: said kindly, and the next tap works
             self.log.error(f"issuing failed: {exc!r}")
-            self.call_from_thread(self._refused, None)
+            self.post_message(self.Refused(None))
             return
         try:
             qr = qr_blocks(ticket_qr(view.token))  # drawn here, off the UI thread
         except Exception as exc:  # the ticket exists: its number is shown, without the QR
             self.log.error(f"QR not drawn: {exc!r}")
             qr = ""
-        self.call_from_thread(self._issued, view, qr)
+        self.post_message(self.Issued(view, qr))
 
-    def _issued(self, view: TicketView, qr: str) -> None:
+    def on_kiosk_app_issued(self, message: Issued) -> None:
+        view, qr = message.view, message.qr
         view = displayable(view)
         self._issue_ended()
         self.green = False
@@ -286,18 +299,15 @@ class KioskApp(App[None]):
 
     def ticket_screen(self) -> TicketScreen:
         """The one ticket screen, kept (installed) for the day and reused for every ticket."""
-        from kiosk.screens import TicketScreen
-
         if self._ticket_screen is None:
             self._ticket_screen = TicketScreen()
             self.install_screen(self._ticket_screen, "ticket")
         return self._ticket_screen
 
-    def _refused(self, exc: MashangbanError | None) -> None:
+    def on_kiosk_app_refused(self, message: Refused) -> None:
         """Say why no ticket was issued (None: a fault the citizen can only retry or report)."""
+        exc = message.error
         self._issue_ended()
-        from kiosk.screens import KioskScreen
-
         if exc is None:
             text = both("fault", self.lang)
         elif isinstance(exc, DatabaseError) and exc.key == "db_busy":
@@ -320,9 +330,10 @@ class KioskApp(App[None]):
             )
         except Exception:  # any failure: the number stays on screen for staff to reprint
             job = None
-        self.call_from_thread(self._printed, token, job)
+        self.post_message(self.Printed(token, job))
 
-    def _printed(self, token: str, job: JobView | None) -> None:
+    def on_kiosk_app_printed(self, message: Printed) -> None:
+        token, job = message.token, message.job
         screen = self._ticket_screen
         if screen is not None and screen.view.token == token:  # not a later ticket's screen
             screen.print_state = job.state if job is not None else "failed"
@@ -350,7 +361,6 @@ class KioskApp(App[None]):
 
     def items(self) -> dict[str, list[menu.ItemChoice]]:
         """马上办 items by department (called from a worker)."""
-        from kiosk.screens import INSTANT_QUEUE
         from models.views import menu
 
         return displayable(menu.items(self.engine, queue=INSTANT_QUEUE))

@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.events import Key, MouseDown
+from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Button, Static
@@ -18,7 +19,7 @@ from appkit.idle import IdleWatch
 from kiosk.strings import Lang, both, t
 
 if TYPE_CHECKING:
-    from kiosk.app import KioskApp
+    from kiosk.service import Kiosk
     from kiosk.snapshot import Zone
     from models.views import menu
     from models.views.ticket import TicketView
@@ -49,11 +50,9 @@ class KioskScreen(Screen[None]):
     _idle: IdleWatch | None = None
 
     @property
-    def kiosk(self) -> KioskApp:
-        """The app, typed."""
-        from kiosk.app import KioskApp
-
-        return cast(KioskApp, self.app)
+    def kiosk(self) -> Kiosk:
+        """The kiosk (the app, as its screens see it)."""
+        return cast("Kiosk", self.app)
 
     @property
     def idle(self) -> IdleWatch:
@@ -107,6 +106,13 @@ class StartScreen(KioskScreen):
     Left idle, it puts the green channel off and Chinese first again, for the next citizen.
     """
 
+    class ZonesRead(Message, bubble=False):
+        """The zones, read by a worker."""
+
+        def __init__(self, zones: list[menu.ZoneChoice]) -> None:
+            super().__init__()
+            self.zones = zones
+
     def _idle_out(self) -> None:
         if self.app.screen is self:
             self.kiosk.reset_choices()
@@ -122,9 +128,9 @@ class StartScreen(KioskScreen):
             yield Button(id="lang")
 
     def on_mount(self) -> None:
-        self.watch(self.kiosk, "lang", self.relabel, init=False)
-        self.watch(self.kiosk, "green", self.relabel, init=False)
-        self.watch(self.kiosk, "ready", self.connected, init=False)
+        self.watch(self.app, "lang", self.relabel, init=False)
+        self.watch(self.app, "green", self.relabel, init=False)
+        self.watch(self.app, "ready", self.connected, init=False)
         self.relabel()
         if self.kiosk.ready:
             self.connected()
@@ -162,8 +168,10 @@ class StartScreen(KioskScreen):
     @work(thread=True, exclusive=True, group="zones", exit_on_error=False)
     def refresh_zones(self) -> None:
         """Read the zones in a worker; show them on the UI thread."""
-        zones = self.kiosk.zones()
-        self.app.call_from_thread(self.show_zones, zones)
+        self.post_message(self.ZonesRead(self.kiosk.zones()))
+
+    def on_start_screen_zones_read(self, message: ZonesRead) -> None:
+        self.show_zones(message.zones)
 
     def show_waiting(self, zones: tuple[Zone, ...]) -> None:
         """Before the database answers: the last run's zones, disabled, saying 请稍候."""
@@ -245,6 +253,13 @@ def _other(lang: Lang) -> Lang:
 class ItemsScreen(KioskScreen):
     """The 23 马上办 items, grouped by department."""
 
+    class ItemsRead(Message, bubble=False):
+        """The items by department, read by a worker."""
+
+        def __init__(self, items: dict[str, list[menu.ItemChoice]]) -> None:
+            super().__init__()
+            self.items = items
+
     def compose(self) -> ComposeResult:
         lang = self.kiosk.lang
         yield Static(f"[b]{t('items_title', lang)}[/b]", id="items-title")
@@ -257,8 +272,10 @@ class ItemsScreen(KioskScreen):
     @work(thread=True, exit_on_error=False)
     def load(self) -> None:
         """Read the items in a worker."""
-        grouped = self.kiosk.items()
-        self.app.call_from_thread(self.show, grouped)
+        self.post_message(self.ItemsRead(self.kiosk.items()))
+
+    def on_items_screen_items_read(self, message: ItemsRead) -> None:
+        self.show(message.items)
 
     def show(self, grouped: dict[str, list[menu.ItemChoice]]) -> None:
         """Department headings, then a button per item."""

@@ -2,91 +2,43 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Static
+from textual.message import Message
+from textual.widgets import Button, Static
 
-from appkit.idle import IdleWatch
+from appkit.unattended import PinScreen
 from kiosk.screens import KioskScreen
-from kiosk.strings import both
-from models.clerks.staff import verify_staff
-from models.errors import MashangbanError
-from printer.care import describe_printer, kiosk_printer, recent_warnings, reprint_by_token
+from kiosk.strings import Lang, both
 
 if TYPE_CHECKING:
-    from kiosk.app import KioskApp
+    from sqlalchemy import Engine
 
 
-class StaffPinScreen(ModalScreen[None]):
+class StaffPinScreen(PinScreen):
     """Clerk number and PIN; a wrong PIN is refused (and written to the event log).
 
     Left open and untouched, it closes itself: a kiosk is unattended.
     """
 
-    def on_mount(self) -> None:
-        self.idle = IdleWatch(self, cast("KioskApp", self.app).idle_seconds, self._idle_out)
-        self.idle.start()
+    def __init__(self, *, engine: Engine, place: str, idle_seconds: float, lang: Lang) -> None:
+        super().__init__(engine=engine, place=place, idle_seconds=idle_seconds)
+        self.lang = lang
+        """The language shown first."""
 
-    def on_key(self) -> None:
-        self.idle.touch()
+    def prompt(self) -> str:
+        return both("staff_pin", self.lang)
 
-    @on(Input.Changed)
-    def typing(self) -> None:
-        self.idle.touch()  # the inputs consume their key events; a change means typing
-
-    def on_mouse_down(self) -> None:
-        self.idle.touch()
-
-    def _idle_out(self) -> None:
-        if self.app.screen is self:
-            self.app.pop_screen()
-
-    def compose(self) -> ComposeResult:
-        lang = cast("KioskApp", self.app).lang
-        with Vertical(id="staff-box"):
-            yield Static(both("staff_pin", lang))
-            yield Input(placeholder="工号 clerk", id="clerk")
-            yield Input(placeholder="密码 PIN", password=True, id="pin")
-            yield Static("", id="staff-error")
-            yield Button(both("ok", lang), id="staff-ok", variant="primary")
-            yield Button(both("back", lang), id="staff-cancel")
-
-    @on(Input.Submitted, "#clerk")
-    def next_field(self) -> None:
-        self.query_one("#pin", Input).focus()
-
-    @on(Input.Submitted, "#pin")
-    @on(Button.Pressed, "#staff-ok")
-    def submit(self) -> None:
-        self.check(self.query_one("#clerk", Input).value, self.query_one("#pin", Input).value)
-
-    @work(thread=True, exclusive=True, exit_on_error=False)
-    def check(self, clerk: str, pin: str) -> None:
-        """Verify the PIN in a worker."""
-        kiosk = cast("KioskApp", self.app)
-        place = f"kiosk {kiosk.settings.kiosk_id or ''}".strip()
-        try:
-            verify_staff(kiosk.engine, clerk=clerk, pin=pin, place=place)
-        except MashangbanError as exc:
-            self.app.call_from_thread(self.refused, f"{exc.zh}\n{exc.en}")
-            return
-        self.app.call_from_thread(self.unlocked)
+    def buttons(self) -> ComposeResult:
+        ok = both("ok", self.lang)
+        yield Button(ok, id="staff-ok", variant="primary", classes="staff-submit")
+        yield Button(both("back", self.lang), id="staff-cancel", classes="staff-back")
 
     def refused(self, text: str) -> None:
-        self.query_one("#staff-error", Static).update(f"[red]{text}[/red]")
-        self.query_one("#pin", Input).value = ""
-
-    def unlocked(self) -> None:
-        self.app.pop_screen()
-        self.app.push_screen(StaffMenuScreen())
-
-    @on(Button.Pressed, "#staff-cancel")
-    def cancel(self) -> None:
-        self.app.pop_screen()
+        super().refused(f"[red]{text}[/red]")
 
 
 class StaffMenuScreen(KioskScreen):
@@ -95,8 +47,15 @@ class StaffMenuScreen(KioskScreen):
     Like every screen but the start, it closes itself when left idle: a kiosk is unattended.
     """
 
+    class Done(Message, bubble=False):
+        """A staff task ended: what to show."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
     def compose(self) -> ComposeResult:
-        lang = cast("KioskApp", self.app).lang
+        lang = self.kiosk.lang
         with Vertical(id="staff-menu"):
             yield Static(both("staff_title", lang), id="staff-title")
             yield Button(both("reprint", lang), id="staff-reprint")
@@ -113,7 +72,10 @@ class StaffMenuScreen(KioskScreen):
     @work(thread=True, exclusive=True, exit_on_error=False)
     def staff_task(self, which: str) -> None:
         """Staff work in a worker; the answer lands in the output line."""
-        kiosk = cast("KioskApp", self.app)
+        from models.errors import MashangbanError
+        from printer.care import describe_printer, kiosk_printer, recent_warnings, reprint_by_token
+
+        kiosk = self.kiosk
         lang = kiosk.lang
         try:
             if which == "staff-reprint":
@@ -134,7 +96,10 @@ class StaffMenuScreen(KioskScreen):
                 text = "\n".join(recent_warnings(kiosk.engine)) or both("no_warnings", lang)
         except MashangbanError as exc:
             text = f"{exc.zh}\n{exc.en}"
-        self.app.call_from_thread(self.query_one("#staff-output", Static).update, text)
+        self.post_message(self.Done(text))
+
+    def on_staff_menu_screen_done(self, message: Done) -> None:
+        self.query_one("#staff-output", Static).update(message.text)
 
     @on(Button.Pressed, "#staff-quit")
     def quit_kiosk(self) -> None:

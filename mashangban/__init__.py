@@ -7,7 +7,6 @@ Every refusal is shown in Chinese and English with a non-zero exit (3 when nothi
 from __future__ import annotations
 
 import importlib
-import sys
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -183,18 +182,6 @@ def state(ctx: typer.Context) -> State:
 def main() -> None:
     """Console entry point."""
     app()
-
-
-def run_subcommand(name: str, argv: list[str]) -> None:
-    """`python -m <app> [--db URL] …`: run `mashangban [--db URL] <name> …` (``--db`` goes
-    before the subcommand)."""
-    args = list(argv)
-    db: list[str] = []
-    if "--db" in args:
-        at = args.index("--db")
-        db, args = args[at : at + 2], args[:at] + args[at + 2 :]
-    sys.argv = ["mashangban", *db, name, *args]
-    main()
 
 
 def _registered(name: str) -> Any:

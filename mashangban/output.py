@@ -9,11 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
+from appkit.launch import bounded
+from appkit.launch import window_number as window_number  # the callback of every --window
 from models.errors import MashangbanError, Refused
-from models.limits import FIRST_DAY, ID_MAX, LAST_DAY, WINDOW_MAX
+from models.limits import FIRST_DAY, ID_MAX, LAST_DAY
 from models.messages import PRIORITY_ZH, STATUS_ZH, render
 from models.textsafe import printable
 
@@ -73,20 +74,6 @@ def parse_day(value: str | None, default: dt.date) -> dt.date:
     return day
 
 
-def bounded(option: str, low: int, high: int) -> Callable[[int | None], int | None]:
-    """A Typer callback refusing an integer option outside low–high (a bilingual refusal,
-    exit 1) before it reaches the database, where a 20-digit number overflows."""
-
-    def check(value: int | None) -> int | None:
-        if value is not None and not low <= value <= high:
-            raise Refused("number_out_of_range", option=option, low=low, high=high, value=value)
-        return value
-
-    return check
-
-
-window_number = bounded("--window", 1, WINDOW_MAX)
-"""The callback for every window-number option."""
 row_id = bounded("ID", 1, ID_MAX)
 """The callback for every row id (print job, rectification item)."""
 

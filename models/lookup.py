@@ -166,3 +166,47 @@ def count_waiting(session: Session, day: dt.date) -> dict[int, int]:
         .group_by(col(Ticket.queue_id))
     ).all()
     return {queue_id: count for queue_id, count in rows}
+
+
+_MISSED = (
+    sa_select(T.c.number)
+    .where(
+        T.c.business_date == bindparam("day"),
+        T.c.status == TicketStatus.MISSED.value,
+        T.c.queue_id.in_(bindparam("queues", expanding=True)),
+    )
+    .order_by(T.c.queue_id, T.c.seq)
+)
+
+
+def missed_numbers(session: Session, day: dt.date, queue_ids: list[int]) -> list[str]:
+    """The missed (过号) numbers of a business date in these queues that may still come back
+    (void ones are not missed any more), by queue then sequence."""
+    return list(session.execute(_MISSED, {"day": day, "queues": queue_ids}).scalars())
+
+
+_LAST_FINISHED = (
+    sa_select(T.c.id, T.c.number, T.c.item_code)
+    .where(
+        T.c.window == bindparam("window"),
+        T.c.business_date == bindparam("day"),
+        T.c.status == TicketStatus.DONE.value,
+    )
+    .order_by(T.c.finished_at.desc(), T.c.id.desc())
+    .limit(1)
+)
+
+
+@dataclass(frozen=True)
+class FinishedTicket:
+    """The ticket a window finished last on a business date."""
+
+    id: int
+    number: str
+    item_code: str | None
+
+
+def last_finished(session: Session, window: int, day: dt.date) -> FinishedTicket | None:
+    """The ticket this window finished most recently on this business date; None when none."""
+    row = session.execute(_LAST_FINISHED, {"window": window, "day": day}).first()
+    return None if row is None else FinishedTicket(row.id, row.number, row.item_code)

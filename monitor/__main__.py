@@ -1,7 +1,6 @@
-"""`python -m monitor [--db URL] …`: the same as `mashangban monitor`."""
+"""`python -m monitor [--db URL]`: the same as `mashangban monitor`."""
 
-import sys
+from appkit.launch import run_alone
+from monitor.launch import monitor
 
-from mashangban import run_subcommand
-
-run_subcommand("monitor", sys.argv[1:])
+run_alone(monitor, prog="python -m monitor")

@@ -1,7 +1,8 @@
 """The hall manager's live monitor (全程监管): queues, windows and alarms, live within a second.
 
-A thread worker polls the newest event's number twice a second and re-reads the hall when it
-moved (and every few seconds anyway: waits and services grow with the clock alone).
+The shared change watch (appkit/watch.py) reads the newest event's number twice a second and
+re-reads the hall when it moved (and every few seconds anyway: waits and services grow with the
+clock alone).
 """
 
 from __future__ import annotations
@@ -13,13 +14,13 @@ from dataclasses import dataclass
 from rich.table import Table
 from rich.text import Text
 from sqlalchemy import Engine
-from textual import work
 from textual.app import App, ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Static
 
+from appkit.database import app_engine
+from appkit.watch import ChangeWatch
 from models.clerks.staff import PAUSE_REASONS
-from models.events import last_event_seq
 from models.textsafe import displayable, printable
 from models.timeutil import utcnow
 from models.views.monitor import MonitorState, monitor_state
@@ -46,7 +47,10 @@ ALARM_ZH = {
 class MonitorSettings:
     """How the monitor runs."""
 
-    engine: Engine
+    db: str | None = None
+    """The database path or URL (None: MASHANGBAN_DB or the default file)."""
+    engine: Engine | None = None
+    """The database, when the caller has opened it already (the command, tests)."""
     clock: Clock = utcnow
     poll_seconds: float = 0.5
     reread_seconds: float = 10.0
@@ -156,11 +160,18 @@ class MonitorApp(App[None]):
     def __init__(self, settings: MonitorSettings) -> None:
         super().__init__()
         self.settings = settings
+        self.engine = app_engine(settings.engine, settings.db)
+        """The hall's database."""
         self.state: MonitorState | None = None
         """The hall as last read."""
-        self.mark = -1
-        self._read_at: dt.datetime | None = None
-        self.polling = False
+        self.changes = ChangeWatch(
+            self,
+            engine=self.engine,
+            seconds=settings.poll_seconds,
+            read=self._read,
+            key=self._period,
+        )
+        """Re-reads the hall when its change mark moves (and every reread_seconds)."""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="summary")
@@ -175,37 +186,26 @@ class MonitorApp(App[None]):
 
     def on_mount(self) -> None:
         self.query_one("#alarms-box").border_title = "告警 Alarms"
-        self.set_interval(self.settings.poll_seconds, self._poll)
-        self._poll()
+        self.changes.start()
 
-    def _poll(self) -> None:
-        if not self.polling:
-            self.polling = True
-            self._read()
+    def _read(self) -> tuple[MonitorState, dt.datetime]:
+        """The hall now (in the watch's worker)."""
+        now = self.settings.clock()
+        return monitor_state(self.engine, now=now), now
 
-    @work(thread=True, exclusive=True, exit_on_error=False)
-    def _read(self) -> None:
-        engine, now = self.settings.engine, self.settings.clock()
-        state, error = None, ""
-        try:
-            mark = last_event_seq(engine)
-            stale = self._read_at is None or (now - self._read_at).total_seconds() >= (
-                self.settings.reread_seconds
-            )
-            if mark != self.mark or stale:
-                state = monitor_state(engine, now=now)
-                self.mark, self._read_at = mark, now
-        except Exception as exc:  # shown in the summary line; the next poll tries again
-            error = f"数据库出错 database trouble: {exc}"
-        self.call_from_thread(self._show, state, now, error)
+    def _period(self) -> int:
+        """Which stretch of ``reread_seconds`` the clock is in: a new one re-reads anyway."""
+        return int(self.settings.clock().timestamp() // self.settings.reread_seconds)
 
-    def _show(self, state: MonitorState | None, now: dt.datetime, error: str) -> None:
-        self.polling = False
-        if error:
-            self.query_one("#summary", Static).update(Text(printable(error), "bold red"))
-            return
-        if state is None:
-            return
+    def on_change_watch_failed(self, message: ChangeWatch.Failed) -> None:
+        # Shown in the summary line; the next poll tries again.
+        error = f"数据库出错 database trouble: {printable(message.error)}"
+        self.query_one("#summary", Static).update(Text(error, "bold red"))
+
+    def on_change_watch_read(
+        self, message: ChangeWatch.Read[tuple[MonitorState, dt.datetime]]
+    ) -> None:
+        state, now = message.value
         state = displayable(state)  # stored names shown, never obeyed: escapes made visible
         self.state = state
         self.query_one("#summary", Static).update(summary_line(state))

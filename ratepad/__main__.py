@@ -1,7 +1,6 @@
-"""`python -m ratepad [--db URL] …`: the same as `mashangban rate`."""
+"""`python -m ratepad [--db URL] --window N`: the same as `mashangban rate`."""
 
-import sys
+from appkit.launch import run_alone
+from ratepad.launch import rate_pad
 
-from mashangban import run_subcommand
-
-run_subcommand("rate", sys.argv[1:])
+run_alone(rate_pad, prog="python -m ratepad")

@@ -11,72 +11,46 @@ and a clerk number and PIN. Every database call runs in a thread worker.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
 
-from sqlalchemy import Engine
-from textual.app import App
-from textual.binding import Binding
 from textual.screen import Screen
 
-from models.timeutil import utcnow
-
-Clock = Callable[[], dt.datetime]
-
-
-@dataclass(frozen=True)
-class RatePadSettings:
-    """How one rating pad runs."""
-
-    engine: Engine
-    window: int
-    """The window the pad faces the citizens of."""
-    clock: Clock = utcnow
-    poll_seconds: float = 0.5
-    """How often the hall's change mark is read (a finished ticket shows within twice this)."""
-    idle_seconds: float = 60.0
-    """A question left untouched this long is dropped: the pad waits for the next ticket."""
-    thanks_seconds: float = 5.0
-    """How long the thank-you stays before the pad waits again."""
+from appkit.database import app_engine
+from appkit.unattended import UnattendedApp
+from ratepad.screens import PadScreen, StaffQuitScreen
+from ratepad.settings import RatePadSettings
 
 
-class RatePadApp(App[None]):
-    """The rating pad. Create it with :func:`create_app`."""
+class RatePadApp(UnattendedApp[None]):
+    """The rating pad. Create it with :func:`create_app`.
+
+    Unattended: the usual quit keys do nothing; F12 asks for a staff PIN, which quits.
+    """
 
     TITLE = "马上办 好差评"
     CSS_PATH = "ratepad.tcss"
-    ENABLE_COMMAND_PALETTE = False
-    ALLOW_SELECT = False
-    BINDINGS = [
-        # Unattended: the usual quit keys do nothing; F12 asks for a staff PIN.
-        Binding("ctrl+q", "nothing", show=False, priority=True),
-        Binding("ctrl+c", "nothing", show=False, priority=True),
-        Binding("f12", "staff", show=False, priority=True),
-    ]
 
     def __init__(self, settings: RatePadSettings) -> None:
         super().__init__()
         self.settings = settings
-        self.engine = settings.engine
+        self.engine = app_engine(settings.engine, settings.db)
 
     def get_default_screen(self) -> Screen[None]:
-        from ratepad.screens import PadScreen
-
-        return PadScreen(self.settings.window)
+        return PadScreen(self.settings, self.engine)
 
     def now(self) -> dt.datetime:
         """The pad's clock (fixed in tests and snapshots)."""
         return self.settings.clock()
 
-    def action_nothing(self) -> None:
-        """A quit key pressed by a citizen: nothing happens."""
+    def staff_screen(self) -> StaffQuitScreen:
+        return StaffQuitScreen(
+            engine=self.engine,
+            place=f"ratepad {self.settings.window}",
+            idle_seconds=self.settings.idle_seconds,
+        )
 
-    def action_staff(self) -> None:
-        """F12: the staff PIN dialog (which can quit the pad)."""
-        from ratepad.screens import StaffQuitScreen
-
-        if not isinstance(self.screen, StaffQuitScreen):
-            self.push_screen(StaffQuitScreen())
+    def staff_unlocked(self, unlocked: bool | None) -> None:
+        if unlocked:
+            self.exit()
 
 
 def create_app(settings: RatePadSettings) -> RatePadApp:

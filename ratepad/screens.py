@@ -7,20 +7,32 @@ leaves a stack of screens behind. Taps are the only input a citizen needs.
 from __future__ import annotations
 
 import datetime as dt
-from typing import cast
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal, Vertical
 from textual.events import Key, MouseDown
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, ContentSwitcher, Input, Static
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, ContentSwitcher, Static
 
+from appkit.errors import describe
 from appkit.idle import IdleWatch
-from counter.app import describe
+from appkit.unattended import PinScreen
+from appkit.watch import ChangeWatch
 from models.messages import RATING_LEVELS, RATING_REASONS
-from models.supervision.ratings import BAD_LEVELS, RECTIFY_WORKDAYS, RatableTicket, RatingView
-from ratepad.app import RatePadApp
+from models.supervision.ratings import (
+    BAD_LEVELS,
+    RECTIFY_WORKDAYS,
+    RatableTicket,
+    RatingView,
+    ratable_ticket,
+)
+from ratepad.settings import RatePadSettings
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 TEXT: dict[str, str] = {
     "title": "{window} 号窗口 · 服务评价　Window {window} · Rate our service",
@@ -65,9 +77,23 @@ def level_label(level: int) -> str:
 class PadScreen(Screen[None]):
     """Waiting → the question → (a reason) → thanks → waiting."""
 
-    def __init__(self, window: int) -> None:
+    class Rated(Message, bubble=False):
+        """A rating was stored (its view), or refused (what to say)."""
+
+        def __init__(self, ticket: RatableTicket, result: RatingView | str) -> None:
+            super().__init__()
+            self.ticket = ticket
+            """The ticket rated."""
+            self.result = result
+            """The stored rating, or why not."""
+
+    def __init__(self, settings: RatePadSettings, engine: Engine) -> None:
         super().__init__()
-        self.window = window
+        self.settings = settings
+        """How the pad runs."""
+        self.engine = engine
+        """The hall's database."""
+        self.window = settings.window
         """The window whose finished tickets the pad asks about."""
         self.asking: RatableTicket | None = None
         """The ticket on the question (or reason) pane."""
@@ -77,19 +103,15 @@ class PadScreen(Screen[None]):
         """Tickets not to ask about again: rated here, or left unanswered until they timed out."""
         self.busy = False
         """True from a final tap until the rating is stored: further taps are ignored."""
-        self.polling = False
-        self.mark: int | None = None
-        self.minute: dt.datetime | None = None
         self.message = ""
         self.ratings_sent = 0
         """Ratings this pad has tried to store (tests wait on it)."""
         self.last: RatingView | None = None
         """The last rating stored here."""
 
-    @property
-    def pad(self) -> RatePadApp:
-        """The app, typed."""
-        return cast(RatePadApp, self.app)
+    def now(self) -> dt.datetime:
+        """The pad's clock (fixed in tests and snapshots)."""
+        return self.settings.clock()
 
     def compose(self) -> ComposeResult:
         yield Static(t("title", window=self.window), id="title")
@@ -110,11 +132,19 @@ class PadScreen(Screen[None]):
         yield Static("", id="message")
 
     def on_mount(self) -> None:
-        settings = self.pad.settings
+        settings = self.settings
         self.idle = IdleWatch(self, settings.idle_seconds, self._idle_out)
         """Drops a question left untouched."""
-        self.set_interval(settings.poll_seconds, self._poll)
-        self._poll()
+        self.changes = ChangeWatch(
+            self,
+            engine=self.engine,
+            seconds=settings.poll_seconds,
+            read=self._read,
+            key=self._minute,
+            paused=self._not_now,
+        )
+        """Looks for a finished ticket when the hall's change mark moves."""
+        self.changes.start()
 
     @property
     def pane(self) -> str:
@@ -154,10 +184,9 @@ class PadScreen(Screen[None]):
     def wait(self) -> None:
         """Back to waiting; look at once for a ticket to ask about."""
         self.asking, self.pending_level, self.busy = None, None, False
-        self.mark = None
         self.say("")
         self._show("waiting")
-        self._poll()
+        self.changes.again()
 
     @on(Button.Pressed, ".level")
     def level_tapped(self, event: Button.Pressed) -> None:
@@ -201,13 +230,14 @@ class PadScreen(Screen[None]):
         result: RatingView | str
         try:
             result = rate(
-                self.pad.engine, window=self.window, level=level, reason=reason, now=self.pad.now()
+                self.engine, window=self.window, level=level, reason=reason, now=self.now()
             )
         except Exception as exc:  # shown on the pad, never a crash
             result = describe(exc)
-        self.app.call_from_thread(self._rated, ticket, result)
+        self.post_message(self.Rated(ticket, result))
 
-    def _rated(self, ticket: RatableTicket, result: RatingView | str) -> None:
+    def on_pad_screen_rated(self, message: Rated) -> None:
+        ticket, result = message.ticket, message.result
         self.ratings_sent += 1
         self.passed.add(ticket.ticket_id)
         self.asking, self.pending_level = None, None
@@ -233,48 +263,34 @@ class PadScreen(Screen[None]):
             thanks.update("\n".join(lines))
             self.say("")
         self._show("thanks")
-        self.set_timer(self.pad.settings.thanks_seconds, self._thanked, name="thanks")
+        self.set_timer(self.settings.thanks_seconds, self._thanked, name="thanks")
 
     def _thanked(self) -> None:
         if self.pane == "thanks":
             self.wait()
 
     # ---- what to ask about -------------------------------------------------------------
-    def _poll(self) -> None:
-        if self.polling or self.busy or self.pane not in ("waiting", "asking"):
-            return
-        self.polling = True
-        self._read()
+    def _not_now(self) -> bool:
+        """No poll while a rating is stored, or on the reason and thank-you panes."""
+        return self.busy or self.pane not in ("waiting", "asking")
 
-    @work(thread=True, group="poll", exit_on_error=False)
-    def _read(self) -> None:
-        from models.events import last_event_seq
-        from models.supervision.ratings import ratable_ticket
+    def _minute(self) -> dt.datetime:
+        """Read again once a minute too: a new day ends the question."""
+        return self.now().replace(second=0, microsecond=0)
 
-        engine, now = self.pad.engine, self.pad.now()
-        found: RatableTicket | str | None = None
-        mark = self.mark
-        try:
-            mark = last_event_seq(engine)
-            # Read again when the hall changed, and once a minute: a new day ends the question.
-            minute = now.replace(second=0, microsecond=0)
-            if mark == self.mark and minute == self.minute:
-                self.app.call_from_thread(self._polled, mark, "unchanged")
-                return
-            self.minute = minute
-            found = ratable_ticket(engine, window=self.window, now=now)
-        except Exception as exc:  # said on the pad; the next poll tries again
-            found = describe(exc)
-        self.app.call_from_thread(self._polled, mark, found)
+    def _read(self) -> RatableTicket | None:
+        """The ticket to ask about (in the watch's worker)."""
+        return ratable_ticket(self.engine, window=self.window, now=self.now())
 
-    def _polled(self, mark: int | None, found: RatableTicket | str | None) -> None:
-        self.polling = False
-        if found == "unchanged" or self.busy or self.pane not in ("waiting", "asking"):
+    def on_change_watch_failed(self, message: ChangeWatch.Failed) -> None:
+        if not self._not_now():
+            self.say(describe(message.error))  # the next poll tries again
+
+    def on_change_watch_read(self, message: ChangeWatch.Read[RatableTicket | None]) -> None:
+        if self._not_now():
+            self.changes.again()  # not shown: read it again when the pad asks again
             return
-        if isinstance(found, str):
-            self.say(found)
-            return
-        self.mark = mark
+        found = message.value
         if self.message:
             self.say("")  # the database answers again
         if found is None or found.ticket_id in self.passed:
@@ -298,63 +314,13 @@ class PadScreen(Screen[None]):
         self._show("asking")
 
 
-class StaffQuitScreen(ModalScreen[None]):
+class StaffQuitScreen(PinScreen):
     """F12: a clerk number and PIN quit the pad (a wrong PIN is refused and logged)."""
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="staff-box"):
-            yield Static(t("staff"))
-            yield Input(placeholder="工号 clerk", id="clerk")
-            yield Input(placeholder="密码 PIN", password=True, id="pin")
-            yield Static("", id="staff-error")
-            with Horizontal(id="staff-buttons"):
-                yield Button(t("quit"), id="staff-quit", variant="error")
-                yield Button(t("back"), id="staff-back")
+    def prompt(self) -> str:
+        return t("staff")
 
-    def on_mount(self) -> None:
-        self.idle = IdleWatch(self, cast(RatePadApp, self.app).settings.idle_seconds, self._gone)
-        self.idle.start()
-        self.query_one("#clerk", Input).focus()
-
-    def on_key(self) -> None:
-        self.idle.touch()
-
-    @on(Input.Changed)
-    def typing(self) -> None:
-        self.idle.touch()
-
-    def _gone(self) -> None:
-        if self.app.screen is self:
-            self.app.pop_screen()
-
-    @on(Button.Pressed, "#staff-back")
-    def back(self) -> None:
-        self.app.pop_screen()
-
-    @on(Input.Submitted, "#clerk")
-    def next_field(self) -> None:
-        self.query_one("#pin", Input).focus()
-
-    @on(Input.Submitted, "#pin")
-    @on(Button.Pressed, "#staff-quit")
-    def submit(self) -> None:
-        self.idle.touch()
-        self.check(self.query_one("#clerk", Input).value, self.query_one("#pin", Input).value)
-
-    @work(thread=True, exclusive=True, exit_on_error=False)
-    def check(self, clerk: str, pin: str) -> None:
-        """Verify the PIN in a worker; quit when it is right."""
-        from models.clerks.staff import verify_staff
-
-        pad = cast(RatePadApp, self.app)
-        try:
-            verify_staff(pad.engine, clerk=clerk, pin=pin, place=f"ratepad {pad.settings.window}")
-        except Exception as exc:
-            self.app.call_from_thread(self.refused, describe(exc))
-            return
-        self.app.call_from_thread(self.app.exit)
-
-    def refused(self, text: str) -> None:
-        """Say why, and clear the PIN."""
-        self.query_one("#staff-error", Static).update(text)
-        self.query_one("#pin", Input).value = ""
+    def buttons(self) -> ComposeResult:
+        with Horizontal(id="staff-buttons"):
+            yield Button(t("quit"), id="staff-quit", variant="error", classes="staff-submit")
+            yield Button(t("back"), id="staff-back", classes="staff-back")

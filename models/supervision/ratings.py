@@ -20,10 +20,10 @@ from models.db import reading, writing
 from models.errors import NotFound, Refused
 from models.events import append_event
 from models.hall import hall_settings
-from models.lookup import get_item, window_clerk
+from models.lookup import get_item, last_finished, window_clerk
 from models.messages import RATING_LEVELS
 from models.queue.ticketrows import T, TicketRow, fetch
-from models.tables import Clerk, Rating, Rectification, Ticket, TicketStatus
+from models.tables import Clerk, Rating, Rectification, Ticket
 from models.textsafe import require_plain
 from models.timeutil import business_date, local, resolve_now
 from models.workdays import add_workdays
@@ -101,16 +101,6 @@ class RectificationView:
         return "closed" if self.closed_at is not None else "open"
 
 
-_LAST_DONE = (
-    select(T.c.id)
-    .where(
-        T.c.window == bindparam("window"),
-        T.c.business_date == bindparam("day"),
-        T.c.status == TicketStatus.DONE.value,
-    )
-    .order_by(T.c.finished_at.desc(), T.c.id.desc())
-    .limit(1)
-)
 R = Rating.__table__  # type: ignore[attr-defined]
 _RATING_OF = select(R.c.id, R.c.level).where(R.c.ticket_id == bindparam("ticket"))
 
@@ -118,10 +108,10 @@ _RATING_OF = select(R.c.id, R.c.level).where(R.c.ticket_id == bindparam("ticket"
 def _last_done(
     session: Session, window: int, day: dt.date, *, lock: bool = False
 ) -> TicketRow | None:
-    ticket_id = session.execute(_LAST_DONE, {"window": window, "day": day}).scalar()
-    if ticket_id is None:
+    done = last_finished(session, window, day)
+    if done is None:
         return None
-    return fetch(session, T.c.id == ticket_id, lock=lock)
+    return fetch(session, T.c.id == done.id, lock=lock)
 
 
 def ratable_ticket(

@@ -19,9 +19,9 @@ from models.db import reading
 from models.errors import NotFound
 from models.events import E
 from models.hall import hall_settings
-from models.lookup import count_waiting
+from models.lookup import count_waiting, missed_numbers
 from models.queue.ticketrows import T
-from models.tables import Queue, TicketStatus
+from models.tables import Queue
 from models.timeutil import business_date, local, resolve_now
 
 CALL_KINDS = ("called", "recalled")
@@ -129,15 +129,6 @@ _CALLS = (
     .order_by(E.c.seq.desc())
     .limit(CALLS_READ)
 )
-_MISSED = (
-    sa_select(T.c.number)
-    .where(
-        T.c.business_date == bindparam("day"),
-        T.c.status == TicketStatus.MISSED.value,
-        T.c.queue_id.in_(bindparam("queues", expanding=True)),
-    )
-    .order_by(T.c.queue_id, T.c.seq)
-)
 
 
 def board_state(
@@ -159,7 +150,7 @@ def board_state(
         ids = [r.id for r in rows]
         waiting = count_waiting(session, day)
         calls = _calls(session, day, ids, tz)
-        missed = list(session.execute(_MISSED, {"day": day, "queues": ids}).scalars())
+        missed = missed_numbers(session, day, ids)
     return BoardState(
         version=version,
         hall_zh=settings.name_zh,

@@ -17,7 +17,14 @@ from sqlmodel import select as orm_select
 from models.db import reading
 from models.events import head_seq
 from models.hall import hall_settings
-from models.lookup import get_item, get_window, open_pause, queue_by_id
+from models.lookup import (
+    get_item,
+    get_window,
+    last_finished,
+    missed_numbers,
+    open_pause,
+    queue_by_id,
+)
 from models.queue.ticketrows import T, TicketRow, at_window, fetch
 from models.tables import (
     Case,
@@ -142,15 +149,6 @@ class TransferWindow:
     clerk: str | None
 
 
-_MISSED = (
-    select(T.c.number)
-    .where(
-        T.c.business_date == bindparam("day"),
-        T.c.status == TicketStatus.MISSED.value,
-        T.c.queue_id.in_(bindparam("queues", expanding=True)),
-    )
-    .order_by(T.c.queue_id, T.c.seq)
-)
 _DONE_TODAY = select(T.c.started_at, T.c.finished_at).where(
     T.c.window == bindparam("window"),
     T.c.business_date == bindparam("day"),
@@ -183,7 +181,7 @@ def window_view(engine: Engine, *, window: int, now: dt.datetime | None = None) 
         queues = [session.get(Queue, i) for i in served_ids]
         lines = waiting_lines(session, settings, [q for q in queues if q], day=day, moment=moment)
         current = at_window(session, window)
-        missed = list(session.execute(_MISSED, {"day": day, "queues": served_ids}).scalars())
+        missed = missed_numbers(session, day, served_ids)
         all_queues = session.exec(
             orm_select(Queue).where(col(Queue.active)).order_by(col(Queue.position))
         ).all()
@@ -271,20 +269,8 @@ def _figures(session: Session, window: int, day: dt.date, since: dt.datetime) ->
     )
 
 
-_LAST_DONE = (
-    select(T.c.id, T.c.number, T.c.item_code)
-    .where(
-        T.c.window == bindparam("window"),
-        T.c.business_date == bindparam("day"),
-        T.c.status == TicketStatus.DONE.value,
-    )
-    .order_by(T.c.finished_at.desc(), T.c.id.desc())
-    .limit(1)
-)
-
-
 def _last_finished(session: Session, window: int, day: dt.date) -> LastFinished | None:
-    row = session.execute(_LAST_DONE, {"window": window, "day": day}).first()
+    row = last_finished(session, window, day)
     if row is None:
         return None
     case = session.exec(

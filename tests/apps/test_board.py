@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine
 from textual.pilot import Pilot
 
-from board import app as board_app
+from appkit import watch as watch_module
 from board.app import BoardSettings, create_app
 from board.bigcall import BigCall
 from board.voice import call_sentence
@@ -258,7 +258,7 @@ def test_the_board_refuses_an_uninitialised_database(tmp_path: Path) -> None:
 def test_a_lost_database_is_shown_and_the_board_recovers(
     engine: Engine, now: dt.datetime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = board_app.last_event_seq
+    real = watch_module.last_event_seq
     down = {"now": False}
 
     def flaky(eng: Engine) -> int:
@@ -266,7 +266,7 @@ def test_a_lost_database_is_shown_and_the_board_recovers(
             raise DatabaseError("db_connect", detail="server closed the connection")
         return real(eng)
 
-    monkeypatch.setattr(board_app, "last_event_seq", flaky)
+    monkeypatch.setattr(watch_module, "last_event_seq", flaky)
     take(engine, now, "M")
     open_window(engine, 18)
     voice = FakeVoice()

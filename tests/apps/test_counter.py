@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 from textual.pilot import Pilot
 
+from appkit.watch import ChangeWatch
 from counter.desk import DeskScreen
 from counter.dialogs import NumberDialog, PauseDialog, TransferDialog
 from counter.login import LoginScreen
@@ -536,9 +537,9 @@ def test_an_unexpected_database_error_is_shown_and_the_keys_keep_working(
 
 def test_a_desk_that_loses_the_database_says_so_and_recovers(engine, monkeypatch) -> None:
     """A clerk looking at a frozen screen must know it is frozen (it was silent before)."""
-    import counter.desk as desk_module
+    from appkit import watch as watch_module
 
-    real = desk_module.last_event_seq
+    real = watch_module.last_event_seq
     down = {"now": False}
 
     def flaky(*args, **kwargs):
@@ -546,7 +547,7 @@ def test_a_desk_that_loses_the_database_says_so_and_recovers(engine, monkeypatch
             raise OperationalError("SELECT seq …", {}, Exception("unable to open database file"))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(desk_module, "last_event_seq", flaky)
+    monkeypatch.setattr(watch_module, "last_event_seq", flaky)
 
     async def scenario(pilot: Pilot[None]) -> None:
         desk = await log_in(pilot)
@@ -586,7 +587,7 @@ def test_a_poll_read_before_an_action_does_not_undo_its_screen(engine) -> None:
         stale = desk.view  # what a poll started before the key would bring back
         await press(pilot, "n")
         assert stale is not None and desk.view is not None and stale.mark < desk.view.mark
-        desk._polled(stale)
+        desk.on_change_watch_read(ChangeWatch.Read(stale, stale.mark))
         await pilot.pause()
         assert "M001" in shown(pilot, "#current")
 
