@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PG_BIN := /usr/lib/postgresql/15/bin
 
-.PHONY: run run-deps test install system-deps lint types unit bench clean
+.PHONY: run run-deps test test-quick install system-deps lint types unit bench clean
 
 run: $(STAMP) run-deps
 	$(BIN)/mashangban demo
@@ -32,6 +32,11 @@ run-deps:
 	fi
 
 test: $(STAMP) system-deps lint types unit
+
+# The fast tier, for the edit-test loop: the core and the apps on SQLite, no processes, no
+# PostgreSQL (make test runs everything).
+test-quick: $(STAMP)
+	$(BIN)/pytest -q -p no:cacheprovider -n 2 --sqlite-only -m "not slow" tests/unit tests/apps
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \

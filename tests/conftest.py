@@ -174,3 +174,25 @@ def children() -> Iterator[list[Any]]:
         if proc.is_alive():
             proc.kill()
         proc.join(10)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--sqlite-only",
+        action="store_true",
+        help="the quick tier: leave out the PostgreSQL cases (make test runs every one of them)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With --sqlite-only, the PostgreSQL cases are deselected (reported as such, not skipped)."""
+    if not config.getoption("--sqlite-only"):
+        return
+    keep: list[pytest.Item] = []
+    drop: list[pytest.Item] = []
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        (drop if "postgresql" in params.values() else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TOOLS = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]
 PACKAGES: list[str] = TOOLS["importlinter"]["root_packages"]
 LINT = "import sys; from importlinter.cli import lint_imports_command as c; sys.exit(c())"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 APPS = ("kiosk", "counter", "board", "monitor", "ratepad")
 SCREENS = {
     "kiosk": ("kiosk.screens", "kiosk.staff"),

@@ -15,7 +15,7 @@ from models.secret import key_path
 from models.supervision.witness import witness_path
 from models.timeutil import utcnow
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ["models", "printer", "mashangban", "appkit"]
 PACKAGES += ["kiosk", "counter", "board", "monitor", "ratepad"]  # the apps
 BUILDS_CHILD_ENVIRONMENTS = {

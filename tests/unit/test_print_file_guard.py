@@ -22,8 +22,8 @@ from models.queue.tickets import take_ticket
 from models.supervision import witness
 from models.tables import PrintJob
 from printer.spooler import print_ticket_at_kiosk
-from tests.test_print_faults import run_cli
-from tests.test_print_spooler import load
+from tests.system.test_print_faults import run_cli
+from tests.unit.test_print_spooler import load
 
 HARMLESS = "/tmp/placeholder-spool.bin"
 

@@ -17,8 +17,8 @@ from models.errors import Refused
 from models.queue.dayclose import close_past_days
 from models.queue.tickets import take_ticket
 from tests.conftest import CST
-from tests.test_dayclose import statuses
-from tests.test_take import round_the_clock
+from tests.unit.test_dayclose import statuses
+from tests.unit.test_take import round_the_clock
 
 DAY = dt.date(2026, 11, 25)
 NEXT = dt.date(2026, 11, 26)

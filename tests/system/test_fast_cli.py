@@ -24,7 +24,7 @@ from mashangban.commands import COMMANDS
 from models.schema import HEAD, head_revision
 from tests.conftest import NOW, open_window
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 HEAVY = ("alembic", "mako", "textual", "openpyxl", "escpos", "PIL", "qrcode", "printer")
 """Packages no take, call or status may load: migrations, the apps, spreadsheets, printing."""

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from models.clerks import staff
 from models.supervision import witness
-from tests.test_audit_witness import a_morning, at, checkpoint, cli, verify_json
+from tests.unit.test_audit_witness import a_morning, at, checkpoint, cli, verify_json
 
 
 def cut_the_last_line_short(path: Path) -> None:

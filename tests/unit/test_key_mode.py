@@ -12,8 +12,8 @@ from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from mashangban import app
-from models import secret
-from tests.test_audit_witness import a_morning, checkpoint, url_of
+from models import secret, settings
+from tests.unit.test_audit_witness import a_morning, checkpoint, url_of
 
 runner = CliRunner()
 
@@ -25,7 +25,7 @@ def key_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     copy.parent.mkdir()
     copy.write_bytes(secret.key_path().read_bytes())
     copy.chmod(0o600)
-    monkeypatch.setenv(secret.ENV_KEY_FILE, str(copy))
+    monkeypatch.setenv(settings.KEY_FILE.name, str(copy))
     return copy
 
 
