@@ -122,15 +122,18 @@ import importlib, inspect, json
 import typer.main
 from mashangban import app
 
-# As the command line registered them before it was lazy: every module, in name order.
-for name in ("admin", "apps", "cases", "demo", "desk", "printing", "reports", "supervision"):
-    importlib.import_module(f"mashangban.{name}")
+# As the command line registered them before it was lazy: every module, in name order; each
+# command belongs to the module whose import registered it (an app's command is defined in the
+# app's launch module and registered by mashangban.apps).
 modules = {}
-for info in app.registered_commands:
-    name = info.name or typer.main.get_command_name(info.callback.__name__)
-    modules[name] = info.callback.__module__
-for group in app.registered_groups:
-    modules[group.name] = group.typer_instance.registered_commands[0].callback.__module__
+for module in ("admin", "apps", "cases", "demo", "desk", "printing", "reports", "supervision"):
+    commands, groups = len(app.registered_commands), len(app.registered_groups)
+    importlib.import_module(f"mashangban.{module}")
+    for info in app.registered_commands[commands:]:
+        name = info.name or typer.main.get_command_name(info.callback.__name__)
+        modules[name] = f"mashangban.{module}"
+    for group in app.registered_groups[groups:]:
+        modules[group.name] = f"mashangban.{module}"
 rows = []
 for name, command in typer.main.get_group(app).commands.items():
     text = inspect.cleandoc(command.short_help or command.help or "").split("\n\n")[0].strip()
