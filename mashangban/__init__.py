@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from typer.core import TyperCommand, TyperGroup
 from typer.exceptions import TyperException
 
+from appkit.launch import Database
 from mashangban.commands import COMMANDS
 from models import settings
 from models.errors import DatabaseError, MashangbanError
@@ -125,26 +126,16 @@ app = typer.Typer(
 )
 
 
-class State:
-    """What every command needs: the database URL, and an engine made when first asked for."""
-
-    def __init__(self, db: str | None) -> None:
-        self.db = db
-        self._engine: Engine | None = None
+class State(Database):
+    """What every command needs: the database URL, and an engine made (and checked) when first
+    asked for — as an app run alone has it, and with a warning when the key file is loose."""
 
     def engine(self, *, check: bool = True) -> Engine:
-        """The engine; with ``check`` the schema must be current (else a clear refusal)."""
-        if self._engine is None:
-            from models.db import make_engine, resolve_url
-            from models.events import require_same_key
-            from models.schema import require_current
-
-            self._engine = make_engine(resolve_url(self.db))
-            if check:
-                require_current(self._engine)
-                require_same_key(self._engine)
-                _warn_loose_key()
-        return self._engine
+        first = self._engine is None
+        engine = super().engine(check=check)
+        if first and check:
+            _warn_loose_key()
+        return engine
 
 
 def _warn_loose_key() -> None:
