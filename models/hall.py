@@ -77,8 +77,18 @@ class HallSettings(_Strict):
     """The fewest digits of a new staff PIN (PINs set before keep working until changed)."""
     ticket_header: str = ""
     ticket_footer: str = ""
+    public_url: str = Field(default="", max_length=200)
+    """The hall server's address as citizens' phones reach it (e.g. https://queue.example.cn);
+    when set, a ticket's QR code opens ``<public_url>/t/<token>``, the ticket's live page."""
 
     _hours = field_validator("hours")(_check_hours)
+
+    @field_validator("public_url")
+    @classmethod
+    def _web_address(cls, value: str) -> str:
+        if value and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
+            raise ValueError(f"{value!r} is not a web address like https://queue.example.cn")
+        return value.rstrip("/")
 
     @field_validator("timezone")
     @classmethod

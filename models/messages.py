@@ -83,6 +83,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unknown_item": ("没有这个事项：{item}", "unknown service item: {item}"),
     "unknown_window": ("没有这个窗口：{window}", "unknown window: {window}"),
     "unknown_number": ("今天没有这个号：{number}", "no ticket {number} today"),
+    "unknown_ticket": (
+        "找不到这张号票（只能查看当天的号）",
+        "this ticket was not found (only today's tickets can be looked up)",
+    ),
+    "too_many_lookups": (
+        "查询太频繁，请 {seconds} 秒后再试",
+        "too many look-ups, please try again in {seconds} s",
+    ),
     "bad_number": (
         "号码格式不对：{number}（应如 M023）",
         "not a ticket number: {number} (like M023)",

@@ -19,8 +19,11 @@ REPRINT_MARK = "补打 REPRINT"
 ADVICE = "请留意叫号，过号请到服务台 Please listen for your number"
 
 
-def ticket_qr(token: str) -> str:
-    """What a ticket's QR code says: the ticket's random token, nothing personal."""
+def ticket_qr(token: str, public_url: str = "") -> str:
+    """What a ticket's QR code says: the ticket's random token, nothing personal; with the
+    hall's ``public_url``, the address of the ticket's live page (a phone camera opens it)."""
+    if public_url:
+        return f"{public_url.rstrip('/')}/t/{token}"
     return f"MSB:T:{token}"
 
 
@@ -53,7 +56,7 @@ def ticket_blocks(
         blocks.append(Text(f"预计等候约 {view.eta_minutes} 分钟  about {view.eta_minutes} min"))
     blocks += [
         Text(_when(view.issued_at)),
-        QR(ticket_qr(view.token)),
+        QR(ticket_qr(view.token, settings.public_url)),
         Text(ADVICE),
     ]
     if settings.ticket_footer:

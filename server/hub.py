@@ -1,0 +1,138 @@
+"""The server's one change-mark watcher, fanning changes out to every connected page.
+
+Every write in the hall appends an event, so the newest event's number (the change mark,
+:func:`models.events.last_event_seq`) moves whenever anything changed. One task per process
+reads the mark every ``seconds`` (one indexed lookup) and, when it moved, starts a new
+*generation*: every page's stream wakes and asks for its state, and the state of each key (a
+token, a board's zones) is read once per generation however many pages show it. A thousand
+phones are one poller, not a thousand.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+from collections import Counter
+from collections.abc import Callable, Hashable
+from typing import TYPE_CHECKING, Any
+
+import anyio
+import anyio.to_thread
+
+from models.events import last_event_seq
+from models.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+log = logging.getLogger("mashangban.server")
+
+READERS = 4
+"""Database reads run at once for the pages (the rest wait their turn, not the event loop)."""
+
+
+class Hub:
+    """The change mark of one database, watched once, and the pages that follow it."""
+
+    def __init__(self, engine: Engine, *, seconds: float = 0.25) -> None:
+        self.engine = engine
+        """The hall's database."""
+        self.seconds = seconds
+        """How often the mark is read."""
+        self.mark: int | None = None
+        """The change mark last read (None before the first read)."""
+        self.generation = 0
+        """Moves on whenever the mark (or the hour) moved: what the pages wait for."""
+        self.failing: Exception | None = None
+        """Why the last read of the mark failed (None while it succeeds)."""
+        self.pages: Counter[str] = Counter()
+        """Connected pages by kind (ticket, board): for /metrics."""
+        self.closed = False
+        """True once the server stops: the streams end."""
+        self._hour: tuple[int, int, int, int] | None = None
+        self._changed = asyncio.Event()
+        self._cache: dict[Hashable, asyncio.Future[Any]] = {}
+        self._cache_generation = -1
+        self._limiter = anyio.CapacityLimiter(READERS)
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Read the mark now, then keep watching it (in the running loop)."""
+        await self.poll()
+        self._task = asyncio.create_task(self._watch(), name="change-mark watcher")
+
+    async def stop(self) -> None:
+        """Watch no more; wake every page so that its stream ends."""
+        self.closed = True
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        self._bump()
+
+    async def _watch(self) -> None:
+        while True:
+            await asyncio.sleep(self.seconds)
+            await self.poll()
+
+    async def poll(self) -> None:
+        """Read the mark once; a new generation when it (or the hour, so that a new business
+        day shows) moved."""
+        try:
+            mark = await anyio.to_thread.run_sync(last_event_seq, self.engine)
+        except Exception as exc:  # said on /healthz and to the pages; the next poll tries again
+            if self.failing is None:
+                log.warning("cannot read the change mark: %s", exc)
+            self.failing = exc
+            return
+        self.failing = None
+        hour = at_hour(utcnow())
+        if mark != self.mark or hour != self._hour:
+            self.mark, self._hour = mark, hour
+            self._bump()
+
+    def _bump(self) -> None:
+        self.generation += 1
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def changed(self, generation: int, *, timeout: float) -> bool:
+        """Wait until the generation moves past ``generation`` (True) or ``timeout`` s pass."""
+        if self.generation != generation:
+            return True
+        event = self._changed
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(event.wait(), timeout)
+        return self.generation != generation
+
+    async def read(self, key: Hashable, reader: Callable[[], Any]) -> Any:
+        """``reader()`` (a blocking read, run in a worker thread) once per generation per key:
+        pages showing the same thing share one read. Raises what the reader raised."""
+        if self._cache_generation != self.generation:
+            self._cache, self._cache_generation = {}, self.generation
+        future = self._cache.get(key)
+        if future is None:
+            future = asyncio.get_running_loop().create_future()
+            self._cache[key] = future
+            try:
+                value = await anyio.to_thread.run_sync(reader, limiter=self._limiter)
+            except Exception as exc:
+                future.set_exception(exc)
+                self._cache.pop(key, None)  # the next page tries again
+                future.exception()  # retrieved: no "never retrieved" warning
+                raise
+            future.set_result(value)
+            return value
+        return await asyncio.shield(future)
+
+    def connected(self, kind: str, delta: int) -> None:
+        """A page of this kind connected (+1) or went away (-1)."""
+        self.pages[kind] += delta
+
+
+def at_hour(moment: dt.datetime) -> tuple[int, int, int, int]:
+    """The hour a moment falls in (what makes the hub re-read even without a change)."""
+    return (moment.year, moment.month, moment.day, moment.hour)

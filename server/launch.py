@@ -1,0 +1,34 @@
+"""`mashangban serve`: the hall server on uvicorn (imported only when it runs)."""
+
+from __future__ import annotations
+
+import typer
+
+from appkit.launch import hall_engine
+
+GRACE_SECONDS = 2
+"""On stop, open page streams get this long before they are closed (the pages reconnect)."""
+
+
+def serve(
+    ctx: typer.Context,
+    host: str = typer.Option(
+        "127.0.0.1", "--host", help="Address to listen on (0.0.0.0: every network of this host)."
+    ),
+    port: int = typer.Option(8080, "--port", min=1, max=65535, help="Port to listen on."),
+) -> None:
+    """Start the hall server: the citizen's ticket page, the browser board, the API."""
+    engine = hall_engine(ctx)  # an uninitialised or outdated database is refused here
+    import uvicorn
+
+    from server.app import ServerSettings, create_app
+
+    typer.echo(f"马上办 hall server: http://{host}:{port}/board  (Ctrl+C stops it)", err=True)
+    uvicorn.run(
+        create_app(ServerSettings(engine=engine)),
+        host=host,
+        port=port,
+        log_level="warning",
+        timeout_graceful_shutdown=GRACE_SECONDS,
+        proxy_headers=True,
+    )

@@ -1,0 +1,93 @@
+"""What the pages show, worked out from the core's read models (no queries here)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from models.views.board import BoardState
+from models.views.citizen import CitizenTicket
+from server.strings import en, zh
+
+Line = tuple[str, str]
+"""One thing said, (Chinese, English)."""
+
+
+def _pair(key: str, **values: object) -> Line:
+    return zh(key, **values), en(key, **values)
+
+
+def ticket_context(found: CitizenTicket) -> dict[str, Any]:
+    """The ticket page's content: the number held, where it stands, what to do."""
+    held, now = found.held, found.now
+    status = now.status
+    headline: Line | None = None
+    lines: list[Line] = []
+    if found.transferred:
+        lines.append(
+            _pair(
+                "transferred",
+                held=held.number,
+                zone=now.queue_name_zh,
+                zone_en=now.queue_name_en,
+                number=now.number,
+            )
+        )
+    title = zh("waiting_title", number=now.number)
+    alert = ""
+    if status == "waiting":
+        if now.ahead == 0:
+            headline = _pair("next")
+        elif now.ahead is not None:
+            headline = _pair("ahead", ahead=now.ahead)
+        if now.eta_minutes is not None and now.ahead:
+            lines.append(_pair("eta", minutes=now.eta_minutes))
+        if now.window is not None:
+            lines.append(_pair("reserved", window=now.window))
+    elif status == "called" and now.window is not None:
+        headline = _pair("called", window=now.window)
+        title = f"{zh('called_title', window=now.window, number=now.number)} · " + en(
+            "called_title", window=now.window
+        )
+        alert = f"{now.number}:{now.called_at}:{now.recalls}"
+        if now.recalls:
+            lines.append(_pair("recalled"))
+    elif status == "serving" and now.window is not None:
+        headline = _pair("serving", window=now.window)
+    elif status == "missed":
+        headline = _pair("missed")
+        lines.append(_pair("missed_do"))
+    elif status == "void":
+        headline = _pair("void")
+        lines.append(_pair("void_do"))
+    elif status in ("done", "cancelled", "expired"):
+        headline = _pair(status)
+    else:  # transferred, and no later ticket was found
+        headline = (held.status, held.status)
+    return {
+        "number": now.number,
+        "held": held.number,
+        "zone": (now.queue_name_zh, now.queue_name_en),
+        "item": (found.item_zh, found.item_en) if found.item_zh and found.item_en else None,
+        "hall": (found.hall_zh, found.hall_en),
+        "status": status,
+        "headline": headline,
+        "lines": lines,
+        "called": status == "called",
+        "meta": {"title": title, "status": status, "alert": alert},
+    }
+
+
+def board_context(state: BoardState, *, recent: int) -> dict[str, Any]:
+    """The board's content: the newest call, the recent ones, waiting counts, missed numbers."""
+    newest = state.newest
+    return {
+        "hall": (state.hall_zh, state.hall_en),
+        "newest": newest,
+        "recent": state.recent(recent),
+        "queues": state.queues,
+        "missed": state.missed,
+        "meta": {
+            "newest": newest.seq if newest else 0,
+            "title": (f"{newest.number} → {newest.window}" if newest else zh("board_title")),
+        },
+    }

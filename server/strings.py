@@ -1,0 +1,63 @@
+"""What the server's pages say, Chinese first, then English (one pair per entry)."""
+
+from __future__ import annotations
+
+TEXT: dict[str, tuple[str, str]] = {
+    "lang": ("zh-CN", "en"),
+    "your_number": ("您的号码", "Your number"),
+    "ahead": ("前面还有 {ahead} 人", "{ahead} ahead of you"),
+    "next": ("下一位就是您，请留意叫号", "You are next: listen for your number"),
+    "eta": ("预计等候约 {minutes} 分钟", "about {minutes} min"),
+    "reserved": ("请等候 {window} 号窗口叫号", "you will be called to window {window}"),
+    "waiting_title": ("等候中 {number}", "waiting {number}"),
+    "called": ("请到 {window} 号窗口", "please go to window {window}"),
+    "called_title": ("请到{window}号窗口 {number}", "go to window {window}"),
+    "recalled": ("再次呼叫", "called again"),
+    "serving": ("正在 {window} 号窗口办理", "being served at window {window}"),
+    "done": ("已办结，谢谢", "done, thank you"),
+    "missed": ("您已过号", "you missed your call"),
+    "missed_do": (
+        "请到服务台说明，工作人员可为您重新排队",
+        "please go to the service desk: staff can put you back in line",
+    ),
+    "void": ("号码已作废", "this ticket is void"),
+    "void_do": ("如仍需办理，请重新取号", "to be served, please take a new ticket"),
+    "cancelled": ("号码已取消", "this ticket was cancelled"),
+    "expired": ("号码已过期", "this ticket expired"),
+    "transferred": (
+        "您的号 {held} 已转到 {zone}，新号 {number}",
+        "your ticket {held} was moved to {zone_en}: new number {number}",
+    ),
+    "live": ("页面自动更新", "this page updates by itself"),
+    "offline": ("正在重新连接…", "reconnecting…"),
+    "privacy": ("本页不含任何个人信息", "this page holds no personal data"),
+    "not_found_title": ("找不到号票", "ticket not found"),
+    "not_found": (
+        "找不到这张号票。请核对号票上的二维码；只能查看当天的号。",
+        "This ticket was not found. Please scan the QR code on your ticket again; "
+        "only today's tickets can be looked up.",
+    ),
+    "too_many_title": ("请稍候", "please wait"),
+    "board_title": ("叫号屏", "display board"),
+    "board_now": ("请", "now calling"),
+    "board_to": ("号到", "to window"),
+    "board_window": ("号窗口办理", ""),
+    "board_recent": ("最近叫号", "recent calls"),
+    "board_waiting": ("等候人数", "waiting"),
+    "board_missed": ("过号", "missed"),
+    "board_none": ("暂无叫号", "no calls yet"),
+    "board_unknown_queue": ("没有这个区", "no such zone"),
+    "window": ("窗口", "window"),
+    "people": ("人", ""),
+}
+"""Key → (Chinese, English)."""
+
+
+def zh(key: str, **values: object) -> str:
+    """The Chinese text of an entry, filled in."""
+    return TEXT[key][0].format(**values)
+
+
+def en(key: str, **values: object) -> str:
+    """The English text of an entry, filled in."""
+    return TEXT[key][1].format(**values)
