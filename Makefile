@@ -49,8 +49,9 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 # The PostgreSQL tests start a real server from these binaries, raster printing draws
-# Chinese with a CJK font, the board speaks with espeak-ng, and the demo (and its test) lays
-# the apps out in tmux; install what is missing (Debian packages, as root).
+# Chinese with a CJK font, the board speaks with espeak-ng, the demo (and its test) lays
+# the apps out in tmux, and the hall server's pages are tested in a headless chromium driven
+# through chromium-driver; install what is missing (Debian packages, as root).
 CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 system-deps:
 	@missing=""; \
@@ -58,6 +59,8 @@ system-deps:
 	[ -f $(CJK_FONT) ] || missing="$$missing fonts-wqy-microhei"; \
 	command -v espeak-ng >/dev/null || missing="$$missing espeak-ng"; \
 	command -v tmux >/dev/null || missing="$$missing tmux"; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	[ -x /usr/bin/chromedriver ] || missing="$$missing chromium-driver"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			echo "installing:$$missing"; \

@@ -198,6 +198,7 @@ def stream(
             while True:
                 if generation != hub.generation:
                     generation = hub.generation
+                    data: str | None
                     try:
                         data = json.dumps(await fragment(), ensure_ascii=False)
                     except NotFound:

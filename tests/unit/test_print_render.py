@@ -107,6 +107,16 @@ def test_raster_ticket_is_all_pictures_and_the_qr_reads_back() -> None:
     assert len(native_qr) <= 16 * 1024
 
 
+def test_with_a_public_url_the_printed_qr_opens_the_tickets_page() -> None:
+    hall = SETTINGS.model_copy(update={"public_url": "https://queue.example.cn"})
+    url = f"https://queue.example.cn/t/{TOKEN}"
+    native_page = decode(render(ticket_blocks(ticket(), hall), PrinterSpec(profile="TM-T88V")))
+    assert native_page.qr_codes == [url]
+    raster = PrinterSpec(profile="POS-5890", paper_mm=80, text_mode="raster")
+    assert read_qr(page_image(decode(render(ticket_blocks(ticket(), hall), raster)))) == [url]
+    assert ticket_qr(TOKEN) == f"MSB:T:{TOKEN}"  # without one, as before
+
+
 def test_reprint_is_marked() -> None:
     page = decode(render(ticket_blocks(ticket(), SETTINGS, reprint=True), PrinterSpec("TM-T88V")))
     assert page.lines[0].text == "补打 REPRINT" and page.lines[0].bold
