@@ -87,6 +87,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "找不到这张号票（只能查看当天的号）",
         "this ticket was not found (only today's tickets can be looked up)",
     ),
+    "cannot_listen": (
+        "无法在 {host}:{port} 上监听：{reason}",
+        "cannot listen on {host}:{port}: {reason}",
+    ),
     "too_many_lookups": (
         "查询太频繁，请 {seconds} 秒后再试",
         "too many look-ups, please try again in {seconds} s",

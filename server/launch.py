@@ -19,6 +19,7 @@ def serve(
 ) -> None:
     """Start the hall server: the citizen's ticket page, the browser board, the API."""
     engine = hall_engine(ctx)  # an uninitialised or outdated database is refused here
+    check_address(host, port)
     import uvicorn
 
     from server.app import ServerSettings, create_app
@@ -32,3 +33,22 @@ def serve(
         timeout_graceful_shutdown=GRACE_SECONDS,
         proxy_headers=True,
     )
+
+
+def check_address(host: str, port: int) -> None:
+    """Refuse (in both languages, exit 1) an address this host cannot listen on — a port in
+    use, a host name that is no address of this host — before the server starts."""
+    import socket
+
+    from models.errors import Refused
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        family, kind, proto, _name, address = infos[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as exc:
+        raise Refused(
+            "cannot_listen", host=host, port=port, reason=exc.strerror or str(exc)
+        ) from None

@@ -32,7 +32,7 @@ def ticket_context(found: CitizenTicket) -> dict[str, Any]:
                 number=now.number,
             )
         )
-    title = zh("waiting_title", number=now.number)
+    title = ""
     alert = ""
     if status == "waiting":
         if now.ahead == 0:
@@ -63,6 +63,8 @@ def ticket_context(found: CitizenTicket) -> dict[str, Any]:
         headline = _pair(status)
     else:  # transferred, and no later ticket was found
         headline = (held.status, held.status)
+    if not title:
+        title = f"{now.number} · {headline[0] if headline else zh('waiting_title')}"
     return {
         "number": now.number,
         "held": held.number,

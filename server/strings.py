@@ -9,7 +9,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "next": ("下一位就是您，请留意叫号", "You are next: listen for your number"),
     "eta": ("预计等候约 {minutes} 分钟", "about {minutes} min"),
     "reserved": ("请等候 {window} 号窗口叫号", "you will be called to window {window}"),
-    "waiting_title": ("等候中 {number}", "waiting {number}"),
+    "waiting_title": ("等候中", "waiting"),
     "called": ("请到 {window} 号窗口", "please go to window {window}"),
     "called_title": ("请到{window}号窗口 {number}", "go to window {window}"),
     "recalled": ("再次呼叫", "called again"),
