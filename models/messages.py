@@ -91,6 +91,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "无法在 {host}:{port} 上监听：{reason}",
         "cannot listen on {host}:{port}: {reason}",
     ),
+    "bad_call": (
+        "没有这样的叫号：{number} 到 {window} 号窗口",
+        "no such call: {number} to window {window}",
+    ),
+    "no_voice": (
+        "服务器上没有 espeak-ng 的普通话语音，叫号屏静音",
+        "no Mandarin voice of espeak-ng on the server: the board is silent",
+    ),
     "too_many_lookups": (
         "查询太频繁，请 {seconds} 秒后再试",
         "too many look-ups, please try again in {seconds} s",

@@ -19,6 +19,7 @@ from fastapi.templating import Jinja2Templates
 
 from server.hub import Hub
 from server.limits import RateLimit
+from server.voice import Voice
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -44,6 +45,8 @@ class ServerSettings:
     """How soon a page's EventSource reconnects after the stream ends or breaks."""
     lookups: RateLimit = field(default_factory=RateLimit)
     """The per-client limit on ticket look-ups."""
+    voice: bool = True
+    """The board speaks the calls (when espeak-ng's Mandarin voice is here)."""
 
 
 def create_app(settings: ServerSettings) -> FastAPI:
@@ -68,6 +71,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.hub = hub
+    app.state.voice = Voice(enabled=settings.voice)
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 

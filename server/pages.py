@@ -23,6 +23,7 @@ from server.app import ServerSettings
 from server.hub import Hub
 from server.limits import retry_after
 from server.render import board_context, ticket_context
+from server.voice import Voice
 
 router = APIRouter(include_in_schema=False)
 
@@ -34,6 +35,11 @@ RECENT_SHOWN = 6
 def hub_of(request: Request) -> Hub:
     hub: Hub = request.app.state.hub
     return hub
+
+
+def voice_of(request: Request) -> Voice:
+    voice: Voice = request.app.state.voice
+    return voice
 
 
 def settings_of(request: Request) -> ServerSettings:
@@ -150,7 +156,9 @@ async def board_page(request: Request, queues: str | None = None) -> Response:
         prefixes = _board_prefixes(request, queues)
     except NotFound as exc:
         return problem_page(request, title="board_unknown_queue", exc=exc, status=404)
-    context = board_context(await read_board(request, prefixes), recent=RECENT_SHOWN)
+    context = board_context(
+        await read_board(request, prefixes), recent=RECENT_SHOWN, voice=voice_of(request).available
+    )
     events = "/board/events" + (f"?queues={','.join(prefixes)}" if prefixes else "")
     return page(request, "board.html", {"b": context, "events": events, "refresh": 10})
 
@@ -166,10 +174,28 @@ async def board_events(request: Request, queues: str | None = None) -> Response:
         return error_json(exc, status=404)
 
     async def fragment() -> dict[str, Any]:
-        context = board_context(await read_board(request, prefixes), recent=RECENT_SHOWN)
+        context = board_context(
+            await read_board(request, prefixes),
+            recent=RECENT_SHOWN,
+            voice=voice_of(request).available,
+        )
         return {"html": _fragment(request, "board_live.html", b=context), **context["meta"]}
 
     return stream(request, "board", fragment)
+
+
+@router.get("/board/voice/{number}/{window}")
+async def board_voice(request: Request, number: str, window: int, recall: int = 0) -> Response:
+    """A call as the board says it (the chime, then the Mandarin sentence), as a WAV file."""
+    from server.api import error_json
+
+    voice = voice_of(request)
+    if not voice.valid(number, window):
+        return error_json(MashangbanError("bad_call", number=number, window=window), status=404)
+    if not voice.available:
+        return error_json(MashangbanError("no_voice"), status=404)
+    clip = await voice.clip(number, window, recall=bool(recall))
+    return Response(clip, media_type="audio/wav", headers={"Cache-Control": "max-age=86400"})
 
 
 def _fragment(request: Request, name: str, **context: Any) -> str:

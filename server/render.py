@@ -79,10 +79,20 @@ def ticket_context(found: CitizenTicket) -> dict[str, Any]:
     }
 
 
-def board_context(state: BoardState, *, recent: int) -> dict[str, Any]:
-    """The board's content: the newest call, the recent ones, waiting counts, missed numbers."""
+def board_context(state: BoardState, *, recent: int, voice: bool) -> dict[str, Any]:
+    """The board's content: the newest call, the recent ones, waiting counts, missed numbers;
+    and for its script, the calls with the address of each one's sound (oldest first)."""
     newest = state.newest
+    calls = [
+        {
+            "seq": call.seq,
+            "audio": f"/board/voice/{call.number}/{call.window}"
+            + ("?recall=1" if call.recall else ""),
+        }
+        for call in sorted(state.calls, key=lambda c: c.seq)
+    ]
     return {
+        "voice": voice,
         "hall": (state.hall_zh, state.hall_en),
         "newest": newest,
         "recent": state.recent(recent),
@@ -91,5 +101,6 @@ def board_context(state: BoardState, *, recent: int) -> dict[str, Any]:
         "meta": {
             "newest": newest.seq if newest else 0,
             "title": (f"{newest.number} → {newest.window}" if newest else zh("board_title")),
+            "calls": calls if voice else [],
         },
     }

@@ -4,9 +4,11 @@ ticket page in each state, the board, the read API, health, metrics, and every r
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import re
 import threading
+import wave
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -331,6 +333,37 @@ def test_the_board_stream_sends_a_new_call(engine: Engine) -> None:
     states = [data for kind, data in events_of(body) if kind == "state"]
     assert len(states) == 2 and states[0]["newest"] == 0
     assert mine.number in str(states[1]["html"]) and states[1]["newest"]
+
+
+def test_the_board_speaks_each_call_as_a_wav(client: TestClient, engine: Engine) -> None:
+    take(engine)
+    open_window(engine, 18)
+    call_next(engine, window=18, now=NOW)
+    body = client.get("/board/events").text
+    (state,) = [data for kind, data in events_of(body) if kind == "state"]
+    calls = state["calls"]
+    assert isinstance(calls, list) and [c["audio"] for c in calls] == ["/board/voice/M001/18"]
+    sound = client.get("/board/voice/M001/18")
+    assert sound.status_code == 200 and sound.headers["content-type"] == "audio/wav"
+    with wave.open(io.BytesIO(sound.content)) as wav:
+        seconds = wav.getnframes() / wav.getframerate()
+    assert 2.0 < seconds < 15.0  # the chime, then the sentence
+    again = client.get("/board/voice/M001/18?recall=1")
+    assert again.status_code == 200 and len(again.content) > len(sound.content)  # 再次呼叫…
+
+
+@pytest.mark.parametrize("path", ["/board/voice/M001/0", "/board/voice/m%3Brm/18"])
+def test_the_voice_says_only_calls(client: TestClient, path: str) -> None:
+    refused = client.get(path)
+    assert refused.status_code == 404 and refused.json()["error"] == "bad_call"
+
+
+def test_a_board_without_a_voice_says_it_is_silent(engine: Engine) -> None:
+    with make_client(engine, voice=False) as client:
+        page = text_of(client.get("/board").text)
+        assert "本屏静音" in page and "this board is silent" in page
+        refused = client.get("/board/voice/M001/18")
+        assert refused.status_code == 404 and refused.json()["error"] == "no_voice"
 
 
 # --- the API ---------------------------------------------------------------------------------

@@ -110,6 +110,7 @@ def chromium() -> Any:
         "--disable-gpu",
         "--window-size=412,915",  # a small phone
         "--lang=zh-CN",
+        "--autoplay-policy=no-user-gesture-required",  # as on the hall's TV (README)
     ):
         options.add_argument(flag)
     driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))

@@ -3,8 +3,9 @@ its own process, with the clerks' calls made by the command line in other proces
 
 - The citizen's page shows its place, and turns into "go to window 18" by itself within a
   couple of seconds of `mashangban call`.
-- The board shows a call, says it is reconnecting while the server is away, and catches up
-  by itself when the server is back (a call made meanwhile appears).
+- The board shows a call and plays its sound, says it is reconnecting while the server is
+  away, and catches up by itself when the server is back (a call made meanwhile appears and
+  is spoken after the first).
 """
 
 from __future__ import annotations
@@ -102,6 +103,11 @@ def test_the_board_shows_a_call_and_recovers_after_the_server_restarts(
             lambda: first["number"] in newest(browser), what="the board to show the first call"
         )
         assert "18" in newest(browser)
+        # The call is queued to be spoken, and played.
+        wait_for(
+            lambda: voice(browser, "played") == ["/board/voice/M001/18"],
+            what="the board to play the first call",
+        )
         banner = browser.find_element("id", "conn")
         assert not banner.is_displayed()
         # The server goes away: the board says it is reconnecting, and keeps what it shows.
@@ -120,10 +126,24 @@ def test_the_board_shows_a_call_and_recovers_after_the_server_restarts(
         )
         assert "19" in newest(browser)
         wait_for(lambda: not banner.is_displayed(), what="the reconnecting banner to go")
+        # The call made while the server was away is spoken after the first, never before.
+        wait_for(
+            lambda: voice(browser, "played") == ["/board/voice/M001/18", "/board/voice/M002/19"],
+            what="the board to play the call made while the server was away",
+        )
     finally:
         browser.set_window_size(412, 915)
 
 
+def voice(browser: Any, which: str) -> list[str]:
+    """The sounds the board queued or played (its script keeps the lists)."""
+    found: list[str] = browser.execute_script(f"return window.mashangbanVoice.{which}")
+    return found
+
+
 def newest(browser: Any) -> str:
-    text: str = browser.find_element("css selector", "section.newest").text
+    """The newest call's part of the board, read in one step (the script replaces it)."""
+    text: str = browser.execute_script(
+        "var s = document.querySelector('section.newest'); return s ? s.innerText : ''"
+    )
     return text
