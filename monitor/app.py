@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.containers import Container, VerticalScroll
+from textual.containers import ScrollableContainer, VerticalScroll
 from textual.widgets import Footer, Static
 
 from appkit.database import app_engine
@@ -201,7 +201,7 @@ class MonitorApp(App[None]):
     ENABLE_COMMAND_PALETTE = False  # its commands are in English only; nothing here needs it
     CSS = """
     #summary { height: auto; padding: 0 1; background: $primary-darken-2; }
-    #tables { height: 1fr; layout: horizontal; }
+    #tables { height: 1fr; layout: horizontal; overflow: hidden hidden; }
     #queues { width: 3fr; padding: 0 1; }
     #windows { width: 2fr; padding: 0 1; }
     #tables.-stacked { layout: vertical; overflow-y: auto; }
@@ -233,7 +233,7 @@ class MonitorApp(App[None]):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="summary")
-        with Container(id="tables"):
+        with ScrollableContainer(id="tables"):  # focused: ↑ ↓ PgUp PgDn scroll a narrow screen
             with VerticalScroll(id="queues"):
                 yield Static("", id="queue-table")
             with VerticalScroll(id="windows"):
@@ -245,6 +245,7 @@ class MonitorApp(App[None]):
     def on_mount(self) -> None:
         self.query_one("#alarms-box").border_title = "告警 Alarms"
         self._fit(self.size.width)
+        self.query_one("#tables").focus()
         self.changes.start()
 
     def on_resize(self, event: events.Resize) -> None:

@@ -174,3 +174,25 @@ def test_ctrl_c_quits_the_monitor_without_an_english_only_note(lite) -> None:
             assert not app._notifications  # Textual's "Press ctrl+q to quit the app" is gone
 
     asyncio.run(main())
+
+
+def test_at_80x24_with_many_alarms_the_windows_are_a_page_down_away(lite) -> None:
+    busy_morning(lite)
+    for queue in "BCDEM":  # five more citizens, waiting 70 minutes (past every limit but E's 90)
+        take_ticket(lite, queue=queue, now=NOW - 70 * MIN)
+    app = monitor_app(lite, Clock())
+
+    async def main() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await shows(pilot, "#alarms", "D001")
+            await pilot.pause()
+            assert not any("1002 李明" in row for row in screen_rows(app))  # below the fold
+            await pilot.press("pagedown")  # the tables have the focus from the start
+            await until(
+                pilot,
+                lambda: any("1002 李明" in row for row in screen_rows(app)),
+                "window 18's row on screen",
+            )
+            assert any("超时等候" in row for row in screen_rows(app))  # the alarms stay put
+
+    asyncio.run(main())
