@@ -45,6 +45,7 @@ def healthz(request: Request) -> Response:
         "schema": HEAD,
         "change_mark": mark,
         "watcher": "failing" if hub.failing is not None else "ok",
+        "voice": "espeak-ng" if request.app.state.voice.available else "silent",
         "pages": dict(hub.pages),
     }
     return JSONResponse(body, headers={"Cache-Control": "no-store"})

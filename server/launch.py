@@ -25,6 +25,12 @@ def serve(
     from server.app import ServerSettings, create_app
 
     typer.echo(f"马上办 hall server: http://{host}:{port}/board  (Ctrl+C stops it)", err=True)
+    from server.voice import can_speak
+
+    if not can_speak():  # said once, to whoever starts it: the public board says nothing of it
+        from server.strings import en, zh
+
+        typer.echo(f"! {zh('board_silent')}\n  {en('board_silent')}", err=True)
     uvicorn.run(
         create_app(ServerSettings(engine=engine)),
         host=host,

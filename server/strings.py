@@ -47,7 +47,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "board_missed": ("过号", "missed"),
     "board_none": ("暂无叫号", "no calls yet"),
     "board_unknown_queue": ("没有这个区", "no such zone"),
-    "board_silent": ("无语音，本屏静音", "no voice: this board is silent"),
+    "board_silent": (
+        "未找到 espeak-ng 的普通话语音：浏览器叫号屏静音运行",
+        "no Mandarin voice of espeak-ng: the browser boards are silent",
+    ),
     "board_tap": ("请点击屏幕开启语音", "tap the screen to turn the voice on"),
     "window": ("窗口", "window"),
     "people": ("人", ""),

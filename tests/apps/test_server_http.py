@@ -358,12 +358,21 @@ def test_the_voice_says_only_calls(client: TestClient, path: str) -> None:
     assert refused.status_code == 404 and refused.json()["error"] == "bad_call"
 
 
-def test_a_board_without_a_voice_says_it_is_silent(engine: Engine) -> None:
+def test_a_board_without_a_voice_shows_the_calls_and_health_says_it_is_silent(
+    engine: Engine,
+) -> None:
+    take(engine)
+    open_window(engine, 18)
+    call_next(engine, window=18, now=NOW)
     with make_client(engine, voice=False) as client:
-        page = text_of(client.get("/board").text)
-        assert "本屏静音" in page and "this board is silent" in page
+        page = client.get("/board").text
+        assert "M001" in page and "voice" not in text_of(page).lower()  # the public screen
+        assert 'data-voice="0"' in page
         refused = client.get("/board/voice/M001/18")
         assert refused.status_code == 404 and refused.json()["error"] == "no_voice"
+        assert client.get("/healthz").json()["voice"] == "silent"
+    with make_client(engine) as client:
+        assert client.get("/healthz").json()["voice"] == "espeak-ng"
 
 
 # --- the API ---------------------------------------------------------------------------------
