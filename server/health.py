@@ -15,6 +15,7 @@ from prometheus_client.registry import Collector
 from models.errors import DatabaseError, MashangbanError
 from models.events import last_event_seq
 from models.schema import HEAD, require_current
+from models.views.metrics import day_counts
 from models.views.status import hall_status
 
 if TYPE_CHECKING:
@@ -75,12 +76,23 @@ class HallCollector(Collector):
             issued.add_metric([queue.prefix], queue.issued)
             waiting.add_metric([queue.prefix], queue.waiting)
             longest.add_metric([queue.prefix], queue.longest_wait_minutes)
+        counts = day_counts(self.engine)
+        calls = GaugeMetricFamily(
+            "mashangban_calls_today", "Calls and recalls made today, per window", labels=["window"]
+        )
+        for window, count in sorted(counts.calls_by_window.items()):
+            calls.add_metric([str(window)], count)
+        jobs = GaugeMetricFamily(
+            "mashangban_print_jobs_today", "Print jobs queued today, by state", labels=["state"]
+        )
+        for state in ("pending", "sent", "done", "uncertain", "failed"):
+            jobs.add_metric([state], counts.print_jobs_by_state.get(state, 0))
         pages = GaugeMetricFamily(
             "mashangban_connected_pages", "Pages connected to this server now", labels=["page"]
         )
         for kind in ("ticket", "board"):
             pages.add_metric([kind], self.hub.pages[kind])
-        yield from (issued, waiting, longest, pages)
+        yield from (issued, waiting, longest, calls, jobs, pages)
 
 
 @router.get("/metrics")

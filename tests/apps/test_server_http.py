@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from models import settings
 from models.hall import default_hall_path, parse_hall, store_hall
 from models.queue.calling import call_next
-from models.queue.serving import finish, mark_no_show, start, transfer
+from models.queue.serving import finish, mark_no_show, recall, start, transfer
 from models.queue.tickets import take_ticket
 from models.views.status import hall_status
 from models.views.ticket import TicketView
@@ -446,6 +446,25 @@ def test_metrics(client: TestClient, engine: Engine) -> None:
     assert 'mashangban_tickets_waiting{queue="A"} 1.0' in text
     assert 'mashangban_longest_wait_minutes{queue="M"}' in text
     assert 'mashangban_connected_pages{page="ticket"} 0.0' in text
+    assert 'mashangban_print_jobs_today{state="failed"} 0.0' in text
+
+
+def test_metrics_count_calls_per_window_and_print_jobs(client: TestClient, engine: Engine) -> None:
+    from printer.spooler import print_ticket_at_kiosk
+
+    for _ in range(3):
+        take(engine)
+    open_window(engine, 18)
+    open_window(engine, 19, clerk="1002")
+    call_next(engine, window=18, now=NOW)
+    recall(engine, window=18, now=NOW)
+    mine = call_next(engine, window=19, now=NOW)
+    print_ticket_at_kiosk(engine, token=mine.token, kiosk=None)
+    text = client.get("/metrics").text
+    assert 'mashangban_calls_today{window="18"} 2.0' in text
+    assert 'mashangban_calls_today{window="19"} 1.0' in text
+    states = re.findall(r'mashangban_print_jobs_today\{state="(\w+)"\} (\d+)', text)
+    assert sum(int(n) for _, n in states) == 1
 
 
 # --- public_url ------------------------------------------------------------------------------
