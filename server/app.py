@@ -77,6 +77,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
 
     from server import api, health, pages
 
+    pages.handle_errors(app)
     app.include_router(pages.router)
     app.include_router(api.router)
     app.include_router(health.router)

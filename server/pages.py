@@ -12,7 +12,7 @@ import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from models.errors import MashangbanError, NotFound
@@ -92,6 +92,27 @@ async def read_ticket(request: Request, token: str) -> CitizenTicket:
         ("ticket", token), lambda: citizen_ticket(engine, token)
     )
     return found
+
+
+def handle_errors(app: FastAPI) -> None:
+    """A database that cannot be read (down, uninitialised, outdated) is a 503 in both
+    languages — JSON under /api, a page elsewhere — never a traceback."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from models.errors import DatabaseError
+
+    async def unavailable(request: Request, exc: Exception) -> Response:
+        if not isinstance(exc, MashangbanError):
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
+            exc = DatabaseError("db_error", detail=first)
+        if request.url.path.startswith("/api/"):
+            from server.api import error_json
+
+            return error_json(exc, status=503)
+        return problem_page(request, title="unavailable_title", exc=exc, status=503)
+
+    app.add_exception_handler(MashangbanError, unavailable)
+    app.add_exception_handler(SQLAlchemyError, unavailable)
 
 
 @router.get("/t/{token}", response_class=HTMLResponse)

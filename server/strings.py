@@ -38,6 +38,11 @@ TEXT: dict[str, tuple[str, str]] = {
         "only today's tickets can be looked up.",
     ),
     "too_many_title": ("请稍候", "please wait"),
+    "unavailable_title": ("暂时无法查询", "temporarily unavailable"),
+    "unavailable": (
+        "大厅系统暂时无法访问，请稍后刷新本页。",
+        "The hall's system cannot be reached just now; please reload this page shortly.",
+    ),
     "board_title": ("叫号屏", "display board"),
     "board_now": ("请", "now calling"),
     "board_to": ("号到", "to window"),

@@ -435,6 +435,18 @@ def test_healthz_fails_on_an_uninitialised_database(empty_engine: Engine) -> Non
     assert response.json()["error"] == "db_not_initialised"
 
 
+def test_pages_say_kindly_when_the_database_cannot_be_read(empty_engine: Engine) -> None:
+    with make_client(empty_engine) as client:
+        page = client.get("/t/0123456789abcdef")
+        assert page.status_code == 503 and "Traceback" not in page.text
+        text = text_of(page.text)
+        assert "暂时无法访问" in text and "cannot be reached" in text
+        assert client.get("/board").status_code == 503
+        api = client.get("/api/v1/status")
+        assert api.status_code == 503 and api.json()["message_zh"] and api.json()["message_en"]
+        assert client.get("/metrics").status_code == 503
+
+
 def test_metrics(client: TestClient, engine: Engine) -> None:
     take(engine)
     take(engine)
