@@ -1,0 +1,147 @@
+"""Printed paper measured in dots: every line, image and QR code of the real hall's tickets,
+receipts and 办结单 fits the paper as the printer prints it, QR codes keep their quiet zone and
+the separator spans the paper. The bytes come from python-escpos's Dummy (printer.render) and are
+read back by tests/support/escpos_decode, which lays them out as a printer does."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+
+from models.hall import default_hall_path, read_hall_file
+from models.supervision.cases import CaseView
+from models.views.ticket import TicketView
+from printer.documents import receipt_blocks, ticket_blocks
+from printer.layout import Rule, Text
+from printer.render import PrinterSpec, render
+from tests.support.escpos_decode import Page, band_widths, decode, quiet_zones
+
+CONFIG = read_hall_file(default_hall_path())[0]
+SETTINGS = CONFIG.hall
+DOTS = {58: 384, 80: 576}
+LONGEST_ITEM = max(CONFIG.item, key=lambda item: len(item.name_zh) + len(item.name_en))
+LONGEST_QUEUE = max(CONFIG.queue, key=lambda queue: len(queue.name_zh) + len(queue.name_en))
+PRINTERS = [
+    pytest.param(paper, mode, profile, id=f"{paper}mm-{mode}-{profile}")
+    for paper in (58, 80)
+    for mode in ("native", "raster")
+    for profile in ("TM-T88V", "POS-5890")  # with and without the printer's own QR command
+]
+
+
+def ticket(**changes: object) -> TicketView:
+    base = dict(
+        number="M023",
+        queue="M",
+        queue_name_zh="马上办",
+        queue_name_en="Instant service",
+        item=None,
+        priority="normal",
+        status="waiting",
+        ahead=12,
+        eta_minutes=60,
+        window=None,
+        business_date="2026-11-25",
+        issued_at="2026-11-25T10:00:00+08:00",
+        called_at=None,
+        token="3f9c0a7d51b2e846",
+        misses=0,
+        recalls=0,
+    )
+    base.update(changes)
+    return TicketView(**base)  # type: ignore[arg-type]
+
+
+RECEIPT = CaseView(
+    case_number="20261125-0007",
+    number="D012",
+    item=LONGEST_ITEM.code,
+    item_zh=LONGEST_ITEM.name_zh,
+    item_en=LONGEST_ITEM.name_en,
+    window=13,
+    clerk="1002",
+    accepted_at=dt.datetime(2026, 11, 25, 10, 30),
+    promised_date=dt.date(2026, 12, 2),
+    provisional=True,
+    pickup_code="482913",
+    state="accepted",
+)
+SLIP = dataclasses.replace(
+    RECEIPT, promised_date=None, provisional=False, pickup_code="", state="done"
+)
+
+
+def documents(paper: int) -> dict[str, list]:
+    """The real hall's documents at their longest: a green-channel reprint of its longest zone,
+    a receipt and an instant item's 办结单 for its longest item (reprints, clerk unknown)."""
+    long_ticket = ticket(
+        queue_name_zh=LONGEST_QUEUE.name_zh,
+        queue_name_en=LONGEST_QUEUE.name_en,
+        number=f"{LONGEST_QUEUE.prefix}123",
+        priority="green",
+        ahead=123,
+        eta_minutes=240,
+    )
+    return {
+        "ticket": ticket_blocks(ticket(), SETTINGS, paper_mm=paper),
+        "long ticket": ticket_blocks(long_ticket, SETTINGS, paper_mm=paper, reprint=True),
+        "receipt": receipt_blocks(RECEIPT, SETTINGS, reprint=True),
+        "receipt, no clerk": receipt_blocks(dataclasses.replace(RECEIPT, clerk=None), SETTINGS),
+        "slip": receipt_blocks(SLIP, SETTINGS),
+    }
+
+
+def printed(blocks: list, paper: int, mode: str, profile: str) -> Page:
+    spec = PrinterSpec(profile=profile, paper_mm=paper, text_mode=mode)  # type: ignore[arg-type]
+    return decode(render(blocks, spec), chinese=mode == "native")
+
+
+@pytest.mark.parametrize(("paper", "mode", "profile"), PRINTERS)
+def test_every_printed_line_fits_the_paper(paper: int, mode: str, profile: str) -> None:
+    # The hall's header and footer hold "·", two bytes in GB18030: full width on the printer.
+    for name, blocks in documents(paper).items():
+        page = printed(blocks, paper, mode, profile)
+        too_wide = [(text, dots) for text, dots in band_widths(page) if dots > DOTS[paper]]
+        assert not too_wide, f"{name}: {too_wide} wider than {DOTS[paper]} dots"
+
+
+def test_the_hall_header_and_footer_break_between_words_on_58_mm() -> None:
+    page = printed(ticket_blocks(ticket(), SETTINGS, paper_mm=58), 58, "native", "TM-T88V")
+    lines = [line.text for line in page.lines]
+    assert "济南市政务服务中心 · 一窗受理" in lines and "马上办" in lines
+    assert "请留意叫号" in lines  # the footer's last words are not cut (请留意 / 叫号)
+    assert all(dots <= 384 for text, dots in band_widths(page) if text.startswith(("济南", "只进")))
+
+
+@pytest.mark.parametrize(("paper", "mode", "profile"), PRINTERS)
+def test_qr_codes_have_four_modules_of_quiet_zone(paper: int, mode: str, profile: str) -> None:
+    for name, blocks in documents(paper).items():
+        (zone,) = quiet_zones(printed(blocks, paper, mode, profile))
+        assert zone.above is not None and zone.above >= 4, (name, zone)
+        assert zone.below is None or zone.below >= 4, (name, zone)
+
+
+@pytest.mark.parametrize(("paper", "mode", "profile"), PRINTERS)
+def test_the_separator_spans_the_paper(paper: int, mode: str, profile: str) -> None:
+    page = printed([Rule()], paper, mode, profile)
+    (rule,) = [band for band in page.bands if band.ink is not None]
+    assert (rule.ink_left, rule.ink_right) == (0, DOTS[paper])
+    assert rule.width == DOTS[paper]
+
+
+def test_an_instant_items_slip_has_no_pickup_code() -> None:
+    page = printed(receipt_blocks(SLIP, SETTINGS), 80, "native", "TM-T88V")
+    assert "办结单" in page.text
+    assert "当场办结，已当面交付" in page.text and "handed over" in page.text.lower()
+    assert "取件码" not in page.text and "pickup" not in page.text.lower()
+    assert page.qr_codes == ["MSB:C:20261125-0007"]
+
+
+def test_a_drawn_line_is_measured_with_its_font_and_never_cut_at_the_paper_edge() -> None:
+    # 30 capital Ws count 30 cells of 32, but the CJK font draws them wider than 384 dots.
+    page = printed([Text("W" * 30, align="left")], 58, "raster", "POS-5890")
+    drawn = [band for band in page.bands if band.ink is not None]
+    assert len(drawn) == 2, "the line wraps instead of being cut"
+    assert all(band.ink_right < DOTS[58] for band in drawn)
