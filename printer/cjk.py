@@ -83,7 +83,7 @@ def text_dots(text: str, *, size: int, bold: bool = False) -> int:
     """How many dots wide :func:`draw_line` draws ``text`` (its right edge, from dot 0)."""
     if not text.strip():
         return 0
-    font, height, stroke = _pen(size, bold)
+    font, _, stroke = _pen(size, bold)
     box = font.getbbox(text, anchor="lm", stroke_width=stroke)
     return max(0, int(box[2])) + 1
 

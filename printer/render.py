@@ -7,8 +7,8 @@ character the printer's font cannot encode is drawn as an image instead, never p
 Raster: every line is drawn with a CJK font into a 1-bit image. Lines are measured as they print:
 native text 12 dots a character whose GB18030 encoding is one byte, 24 when it is more (``·``
 and ``—`` too, whatever Unicode calls their width), times the size; a drawn line by the font it
-is drawn with. QR codes keep 4 modules of white above and below (fed when native). QR codes use the printer's own
-QR command when its capability profile supports it, an image otherwise. python-escpos's
+is drawn with. QR codes use the printer's own QR command when its capability profile supports
+it, an image otherwise, with 4 modules of white above and below (fed when native). python-escpos's
 ``Dummy`` printer collects the bytes.
 """
 

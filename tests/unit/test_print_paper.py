@@ -7,15 +7,28 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
+from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
+from sqlmodel import select
+from typer.testing import CliRunner
 
-from models.hall import default_hall_path, read_hall_file
+from mashangban import app
+from models.db import writing
+from models.hall import default_hall_path, parse_hall, read_hall_file, store_hall
+from models.queue.calling import call_next
+from models.queue.serving import finish
+from models.queue.tickets import take_ticket
 from models.supervision.cases import CaseView
+from models.tables import PrintJob
 from models.views.ticket import TicketView
 from printer.documents import receipt_blocks, ticket_blocks
 from printer.layout import Rule, Text
 from printer.render import PrinterSpec, render
+from printer.spooler import queue_job
+from tests.conftest import open_window
 from tests.support.escpos_decode import Page, band_widths, decode, quiet_zones
 
 CONFIG = read_hall_file(default_hall_path())[0]
@@ -145,3 +158,72 @@ def test_a_drawn_line_is_measured_with_its_font_and_never_cut_at_the_paper_edge(
     drawn = [band for band in page.bands if band.ink is not None]
     assert len(drawn) == 2, "the line wraps instead of being cut"
     assert all(band.ink_right < DOTS[58] for band in drawn)
+
+
+# ---- the command line ---------------------------------------------------------------------
+
+runner = CliRunner()
+
+
+def cli(db_url: str, *args: str) -> tuple[int, str]:
+    result = runner.invoke(app, ["--db", db_url, *args], env={"COLUMNS": "80"})
+    assert "Traceback" not in result.stdout + result.stderr
+    return result.exit_code, result.stdout + result.stderr
+
+
+def test_a_receipt_renders_for_its_windows_printer_not_the_kiosks(
+    engine, db_url, now, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The windows print on a 58 mm raster printer, the kiosk on an 80 mm native one.
+    text = default_hall_path().read_text("utf-8")
+    text = text[: text.index("[[printer]]")]
+    text += (
+        '[[printer]]\nname = "counter-preview"\nkind = "preview"\nprofile = "POS-5890"\n'
+        'paper_mm = 58\ntext_mode = "raster"\n\n'
+        '[[printer]]\nname = "kiosk-preview"\nkind = "preview"\nprofile = "TM-T88V"\n\n'
+        '[[kiosk]]\nid = "K1"\nprinter = "kiosk-preview"\n'
+    )
+    store_hall(engine, parse_hall(text), text)
+    monkeypatch.setenv("MASHANGBAN_NOW", now.isoformat())
+    take_ticket(engine, queue="D", item="D01", now=now)
+    open_window(engine, 13)
+    call_next(engine, window=13, now=now)
+    finish(engine, window=13, now=now)  # opens the case: 5 working days
+    out = tmp_path / "receipt.bin"
+    code, said = cli(
+        db_url, "printer", "render", "-n", "D001", "--kind", "receipt", "--out", str(out)
+    )
+    assert code == 0 and "counter-preview, raster, 58 mm" in said, said
+    page = decode(out.read_bytes())
+    assert page.images and not [line for line in page.lines if line.text.strip()]
+    assert max(width for _, width in band_widths(page)) <= DOTS[58]
+    # --printer still wins; a ticket still renders for the kiosk's printer.
+    code, said = cli(db_url, "printer", "render", "-n", "D001", "--kind", "receipt",
+                     "--printer", "kiosk-preview", "--out", str(out))  # fmt: skip
+    assert code == 0 and "kiosk-preview, native, 80 mm" in said
+    code, said = cli(db_url, "printer", "render", "-n", "D001", "--out", str(out))
+    assert code == 0 and "kiosk-preview" in said
+
+
+def test_print_jobs_are_listed_in_the_halls_local_time(
+    engine, db_url, now, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MASHANGBAN_NOW", "2026-11-25T02:05:09+00:00")  # 10:05:09 in Jinan
+    queue_job(engine, kind="test", printer="kiosk-preview", payload=b"\x1b@test\n")
+    code, out = cli(db_url, "print-jobs", "list", "--json")
+    assert code == 0 and json.loads(out)[0]["created_at"] == "2026-11-25T10:05:09+08:00"
+    code, out = cli(db_url, "print-jobs", "list")
+    assert code == 0 and "10:05:09" in out and "02:05" not in out
+    assert max(cell_len(line) for line in out.splitlines()) <= 80
+    # A failed job's error, the next day: every column still readable at 80 columns.
+    monkeypatch.setenv("MASHANGBAN_NOW", "2026-11-26T01:00:00+00:00")
+    with writing(engine) as session:
+        job = session.exec(select(PrintJob)).one()
+        job.state, job.attempts = "failed", 2
+        job.last_error = "连接被拒绝 / connection refused (192.168.100.250:9100)"
+        job.printer = "kiosk-preview-2nd-floor"
+    code, out = cli(db_url, "print-jobs", "list")
+    assert "\\x0a" not in out
+    assert code == 0 and max(cell_len(line) for line in out.splitlines()) <= 80, out
+    for shown in ("11-25 10:05", "kiosk-preview-2nd-f", "failed", "2×", "192.168.100.2", "refused"):
+        assert shown in out, out
