@@ -83,8 +83,14 @@ def text_dots(text: str, *, size: int, bold: bool = False) -> int:
     """How many dots wide :func:`draw_line` draws ``text`` (its right edge, from dot 0)."""
     if not text.strip():
         return 0
-    font, _, stroke = _pen(size, bold)
-    box = font.getbbox(text, anchor="lm", stroke_width=stroke)
+    return _text_dots(find_cjk_font(), text, size, bold)
+
+
+@lru_cache(maxsize=1024)
+def _text_dots(path: Path, text: str, size: int, bold: bool) -> int:
+    height = BASE_DOTS * size
+    stroke = max(1, size // 2) if bold else 0
+    box = _font(path, int(height * 0.9)).getbbox(text, anchor="lm", stroke_width=stroke)
     return max(0, int(box[2])) + 1
 
 

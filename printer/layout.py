@@ -62,8 +62,8 @@ def wrap(text: str, limit: int, measure: Callable[[str], int] = cell_width) -> l
 
     Lines break at spaces where possible: a phrase (the text between spaces) that does not fit
     goes whole to the next line when it fits there and the line is at least half full; Chinese
-    text longer than that breaks between characters, a Latin word only when it is longer than a
-    line."""
+    text longer than that breaks between characters (never before a closing punctuation mark), a
+    Latin word only when it is longer than a line."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
         paragraph = printable(paragraph)
@@ -72,6 +72,9 @@ def wrap(text: str, limit: int, measure: Callable[[str], int] = cell_width) -> l
         def fits(candidate: str) -> bool:
             return measure(candidate.rstrip()) <= limit
 
+        if fits(paragraph):  # most lines: one measure
+            lines.append(paragraph.rstrip())
+            continue
         for phrase in _phrases(paragraph):
             if fits(line + phrase):
                 line += phrase
@@ -85,9 +88,12 @@ def wrap(text: str, limit: int, measure: Callable[[str], int] = cell_width) -> l
                 if fits(line + word):
                     line += word
                     continue
+                carry = ""  # closing punctuation never starts a line: its character goes along
+                if word in NO_LINE_START and len(line.rstrip()) >= 2 and _has_wide(line[-1]):
+                    line, carry = line[:-1], line[-1]
                 if line.strip():
                     lines.append(line.rstrip())
-                line = ""
+                line = carry
                 for ch in word.lstrip():  # a word longer than the line is cut by characters
                     if line and not fits(line + ch):
                         lines.append(line)
@@ -95,6 +101,10 @@ def wrap(text: str, limit: int, measure: Callable[[str], int] = cell_width) -> l
                     line += ch
         lines.append(line.rstrip())
     return lines
+
+
+NO_LINE_START = frozenset("，。、；：？！）》」』”’〉】…")
+"""Chinese punctuation a line may not start with."""
 
 
 def _has_wide(text: str) -> bool:

@@ -25,7 +25,7 @@ from models.supervision.cases import CaseView
 from models.tables import PrintJob
 from models.views.ticket import TicketView
 from printer.documents import receipt_blocks, ticket_blocks
-from printer.layout import Rule, Text
+from printer.layout import Rule, Text, wrap
 from printer.render import PrinterSpec, render
 from printer.spooler import queue_job
 from tests.conftest import open_window
@@ -227,3 +227,8 @@ def test_print_jobs_are_listed_in_the_halls_local_time(
     assert code == 0 and max(cell_len(line) for line in out.splitlines()) <= 80, out
     for shown in ("11-25 10:05", "kiosk-preview-2nd-f", "failed", "2×", "192.168.100.2", "refused"):
         assert shown in out, out
+
+
+def test_chinese_punctuation_never_starts_a_line() -> None:
+    assert wrap("一二三四五，六七", 10) == ["一二三四", "五，六七"]
+    assert wrap("请到一号窗口。谢谢", 12) == ["请到一号窗", "口。谢谢"]
