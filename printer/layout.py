@@ -49,6 +49,17 @@ class Feed:
 Block = Text | Rule | QR | Feed
 
 
+FONT_A_DOTS = 12
+"""Width of one half-width character of the printer's font A at size 1, in dots."""
+
+
+def native_dots(line: str, size: int = 1) -> int:
+    """How wide the printer's own font prints a line: 12 dots (font A) a character whose
+    GB18030 encoding takes one byte (ASCII), 24 one that takes more (``·`` and ``—`` too,
+    whatever Unicode calls their width), times the size."""
+    return sum(1 if ord(ch) < 0x80 else 2 for ch in line) * FONT_A_DOTS * size
+
+
 def cell_width(text: str) -> int:
     """Width in half-width cells: Chinese characters and full-width punctuation take two."""
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)

@@ -24,7 +24,7 @@ from PIL import Image
 
 from models.errors import MashangbanError
 from printer.cjk import dashes, draw_line, text_dots
-from printer.layout import QR, Block, Feed, Rule, Text, wrap
+from printer.layout import FONT_A_DOTS, QR, Block, Feed, Rule, Text, native_dots, wrap
 
 ESC, GS, FS, LF = b"\x1b", b"\x1d", b"\x1c", b"\n"
 INIT = ESC + b"@"
@@ -34,8 +34,6 @@ CUT = GS + b"VB\x03"
 """Feed 3 lines and cut (GS V 66 n): the last line clears the cutter."""
 
 PAPER_DOTS = {58: 384, 80: 576}
-FONT_A_DOTS = 12
-"""Width of one half-width character of font A at size 1."""
 QR_MIN_MODULE_DOTS = 4
 """Below 4 dots (0.5 mm at 203 dpi) a phone camera struggles."""
 QR_QUIET_MODULES = 4
@@ -95,12 +93,6 @@ def _dummy(spec: PrinterSpec) -> Dummy:
     data["media"]["width"]["pixels"] = spec.dots
     printer.profile.profile_data = data
     return printer
-
-
-def native_dots(line: str, size: int = 1) -> int:
-    """How wide the printer's own font prints a line: 12 dots (font A) a character whose
-    GB18030 encoding takes one byte, 24 one that takes more, times the size."""
-    return sum(1 if ord(ch) < 0x80 else 2 for ch in line) * FONT_A_DOTS * size
 
 
 def line_dots(line: str, spec: PrinterSpec, *, size: int = 1, bold: bool = False) -> int:

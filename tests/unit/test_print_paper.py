@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from rich.cells import cell_len
+from rich.text import Text as RichText
 from sqlmodel import select
 from typer.testing import CliRunner
 
@@ -26,6 +27,7 @@ from models.tables import PrintJob
 from models.views.ticket import TicketView
 from printer.documents import receipt_blocks, ticket_blocks
 from printer.layout import Rule, Text, wrap
+from printer.preview import preview
 from printer.render import PrinterSpec, render
 from printer.spooler import queue_job
 from tests.conftest import open_window
@@ -232,3 +234,22 @@ def test_print_jobs_are_listed_in_the_halls_local_time(
 def test_chinese_punctuation_never_starts_a_line() -> None:
     assert wrap("一二三四五，六七", 10) == ["一二三四", "五，六七"]
     assert wrap("请到一号窗口。谢谢", 12) == ["请到一号窗", "口。谢谢"]
+
+
+@pytest.mark.parametrize("paper", [58, 80])
+def test_the_terminal_preview_breaks_lines_where_the_paper_does(paper: int) -> None:
+    # "·" is one cell in a terminal but full width on paper: the preview follows the paper.
+    crowded = Text("一二三四五六七八九十一二三四五 · 六", align="left")
+    for name, blocks in {**documents(paper), "crowded": [crowded]}.items():
+        panel = preview(blocks, paper_mm=paper)
+        shown = [part.plain for part in panel.renderable.renderables if isinstance(part, RichText)]
+        on_paper = [line.text for line in printed(blocks, paper, "native", "TM-T88V").lines]
+
+        def words(lines: list[str]) -> list[str]:
+            # large Latin print is spaced out on a terminal; rules and blank lines differ
+            return [line.replace(" ", "") for line in lines if line.strip(" -─")]
+
+        qr_free = [line for line in shown if not set(line) & set("▀▄█")]
+        assert words(qr_free) == words(on_paper), name
+    if paper == 58:  # 15 characters, a space and "·" are 33 half widths: "·" goes on
+        assert "一二三四五六七八九十一二三四五" in shown and "· 六" in shown
