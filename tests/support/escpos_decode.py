@@ -417,7 +417,7 @@ class _Decoder:
             symbol = replace(self.page.qr_symbols[-1], printed=True)
             self.page.qr_symbols[-1] = symbol
             side = qr_modules(symbol.payload, symbol.ec) * symbol.size
-            ink = (self.y, self.y + side)
+            ink = (self.y, self.y + side) if side else None  # too much data: nothing printed
             band = Band("qr", self.y, side, ink, side, 0, side, symbol.size, symbol.payload)
             self.add_band(band)
 
@@ -460,7 +460,7 @@ def _ink_box(image: Image.Image) -> tuple[int, int, int, int] | None:
 
 def qr_modules(payload: str, ec: str = "M") -> int:
     """Modules per side of the QR code a printer makes of ``payload`` (byte mode, smallest
-    version for the level), by the qrcode library's version table."""
+    version for the level), by the qrcode library's version table; 0 when no version holds it."""
     import qrcode
 
     levels = {
@@ -471,7 +471,10 @@ def qr_modules(payload: str, ec: str = "M") -> int:
     }
     code = qrcode.QRCode(error_correction=levels.get(ec, levels["M"]))
     code.add_data(payload.encode("utf-8"))
-    return int(code.best_fit()) * 4 + 17
+    try:
+        return int(code.best_fit()) * 4 + 17
+    except (qrcode.exceptions.DataOverflowError, ValueError):
+        return 0  # too much for any QR code: a printer prints nothing
 
 
 def band_widths(page: Page) -> list[tuple[str, int]]:
