@@ -112,8 +112,10 @@ def test_with_a_public_url_the_printed_qr_opens_the_tickets_page() -> None:
     url = f"https://queue.example.cn/t/{TOKEN}"
     native_page = decode(render(ticket_blocks(ticket(), hall), PrinterSpec(profile="TM-T88V")))
     assert native_page.qr_codes == [url]
-    raster = PrinterSpec(profile="POS-5890", paper_mm=80, text_mode="raster")
-    assert read_qr(page_image(decode(render(ticket_blocks(ticket(), hall), raster)))) == [url]
+    for paper in (80, 58):
+        raster = PrinterSpec(profile="POS-5890", paper_mm=paper, text_mode="raster")
+        blocks = ticket_blocks(ticket(), hall, paper_mm=paper)
+        assert read_qr(page_image(decode(render(blocks, raster)))) == [url]
     assert ticket_qr(TOKEN) == f"MSB:T:{TOKEN}"  # without one, as before
 
 
