@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 TEXT: dict[str, tuple[str, str]] = {
-    "lang": ("zh-CN", "en"),
     "your_number": ("您的号码", "Your number"),
     "ahead": ("前面还有 {ahead} 人", "{ahead} ahead of you"),
     "next": ("下一位就是您，请留意叫号", "You are next: listen for your number"),
@@ -45,8 +44,6 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "board_title": ("叫号屏", "display board"),
     "board_now": ("请", "now calling"),
-    "board_to": ("号到", "to window"),
-    "board_window": ("号窗口办理", ""),
     "board_recent": ("最近叫号", "recent calls"),
     "board_waiting": ("等候人数", "waiting"),
     "board_missed": ("过号", "missed"),
@@ -58,7 +55,6 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "board_tap": ("请点击屏幕开启语音", "tap the screen to turn the voice on"),
     "window": ("窗口", "window"),
-    "people": ("人", ""),
 }
 """Key → (Chinese, English)."""
 
