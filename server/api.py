@@ -53,8 +53,8 @@ def status(request: Request) -> dict[str, Any]:
 )
 def ticket(request: Request, token: str) -> Response | dict[str, Any]:
     """The ticket (as ``take --json`` shows one): its status, place in line, estimated wait and
-    window. Look-ups are rate-limited per client (429 with Retry-After)."""
-    from server.pages import limited
+    window. A client whose look-ups keep finding nothing is held up (429 with Retry-After)."""
+    from server.pages import client_of, limited
 
     refused = limited(request, json_body=True)
     if refused is not None:
@@ -62,6 +62,7 @@ def ticket(request: Request, token: str) -> Response | dict[str, Any]:
     try:
         found = citizen_ticket(request.app.state.settings.engine, token)
     except NotFound as exc:
+        request.app.state.settings.lookups.miss(client_of(request))
         return error_json(exc, status=404)
     body = found.held.to_json()
     body["transferred_to"] = found.now.to_json() if found.transferred else None

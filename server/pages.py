@@ -69,8 +69,9 @@ def problem_page(request: Request, *, title: str, exc: MashangbanError, status: 
 
 
 def limited(request: Request, *, json_body: bool = False) -> Response | None:
-    """Count a ticket look-up by this client: None when allowed, else the refusal (429)."""
-    wait = settings_of(request).lookups.take(client_of(request))
+    """None when this client may look a ticket up, else the refusal (429): it has used up its
+    misses (see server.limits)."""
+    wait = settings_of(request).lookups.blocked(client_of(request))
     if not wait:
         return None
     seconds = retry_after(wait)
@@ -86,11 +87,18 @@ def limited(request: Request, *, json_body: bool = False) -> Response | None:
 
 
 async def read_ticket(request: Request, token: str) -> CitizenTicket:
-    """Today's ticket with this token, read once per change for every page showing it."""
-    engine = settings_of(request).engine
-    found: CitizenTicket = await hub_of(request).read(
-        ("ticket", token), lambda: citizen_ticket(engine, token)
-    )
+    """Today's ticket with this token, read once per change for every page showing it.
+
+    Raises NotFound (and counts the miss against the client) for an unknown token."""
+    settings = settings_of(request)
+    engine = settings.engine
+    try:
+        found: CitizenTicket = await hub_of(request).read(
+            ("ticket", token), lambda: citizen_ticket(engine, token)
+        )
+    except NotFound:
+        settings.lookups.miss(client_of(request))
+        raise
     return found
 
 

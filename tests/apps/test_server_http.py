@@ -178,12 +178,15 @@ def test_a_ticket_of_another_day_is_not_shown(client: TestClient, engine: Engine
     assert client.get(f"/api/v1/tickets/{yesterday.token}").status_code == 404
 
 
-def test_look_ups_are_rate_limited_per_client(engine: Engine) -> None:
+def test_a_client_whose_look_ups_keep_missing_is_held_up(engine: Engine) -> None:
     mine = take(engine)
     limit = RateLimit(burst=3, per_second=0.001)
     with make_client(engine, lookups=limit) as client:
-        for _ in range(3):
+        for _ in range(20):  # its own ticket, as often as it likes
             assert client.get(f"/t/{mine.token}").status_code == 200
+        for n in range(3):
+            assert client.get(f"/t/{n:016x}").status_code == 404
+        # Now every look-up is refused, found or not: a guesser learns nothing more.
         refused = client.get(f"/t/{mine.token}")
         assert refused.status_code == 429
         assert int(refused.headers["retry-after"]) >= 1
@@ -192,20 +195,26 @@ def test_look_ups_are_rate_limited_per_client(engine: Engine) -> None:
         api = client.get(f"/api/v1/tickets/{mine.token}")
         assert api.status_code == 429 and api.json()["error"] == "too_many_lookups"
         assert client.get(f"/t/{mine.token}/events").status_code == 429
-        # Another client is not held up by this one.
-    with make_client(engine, lookups=limit) as other:
-        other.headers["x-forwarded-for"] = "203.0.113.9"
-        assert other.get("/board").status_code == 200  # the board is no look-up
+        assert client.get("/board").status_code == 200  # the board is no look-up
+    assert limit.blocked("another phone") == 0
 
 
-def test_the_rate_limit_earns_look_ups_back() -> None:
+def test_misses_are_earned_back() -> None:
     now = [0.0]
     limit = RateLimit(burst=2, per_second=0.5, clock=lambda: now[0])
-    assert limit.take("a") == 0 and limit.take("a") == 0
-    assert limit.take("a") == pytest.approx(2.0)
-    assert limit.take("b") == 0  # each client has its own
+    limit.miss("a")
+    limit.miss("a")
+    assert limit.blocked("a") == pytest.approx(2.0)
+    assert limit.blocked("b") == 0  # each client has its own
     now[0] = 2.0
-    assert limit.take("a") == 0
+    assert limit.blocked("a") == 0
+
+
+def test_api_misses_count_too(engine: Engine) -> None:
+    with make_client(engine, lookups=RateLimit(burst=2, per_second=0.001)) as client:
+        for _ in range(2):
+            assert client.get("/api/v1/tickets/0123456789abcdef").status_code == 404
+        assert client.get("/t/0123456789abcdef").status_code == 429
 
 
 # --- live: server-sent events ----------------------------------------------------------------
