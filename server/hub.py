@@ -31,6 +31,9 @@ log = logging.getLogger("mashangban.server")
 
 READERS = 4
 """Database reads run at once for the pages (the rest wait their turn, not the event loop)."""
+GATHER_SECONDS = 0.02
+"""How long the first page asking for a kind of thing after a change waits for the others, so
+that all their keys are read together."""
 
 
 class Hub:
@@ -56,6 +59,8 @@ class Hub:
         self._cache: dict[Hashable, asyncio.Future[Any]] = {}
         self._cache_generation = -1
         self._limiter = anyio.CapacityLimiter(READERS)
+        self._gathering: dict[str, list[tuple[Hashable, asyncio.Future[Any]]]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -128,9 +133,56 @@ class Hub:
             return value
         return await asyncio.shield(future)
 
+    async def read_each(
+        self, kind: str, key: Hashable, reader: Callable[[list[Any]], dict[Any, Any]]
+    ) -> Any:
+        """The value for ``key`` (None when the reader found none): the keys of ``kind`` asked
+        for in the same moment after a change are read together by one ``reader(keys)`` (a
+        blocking read, in a worker thread, returning a value by key), once per generation.
+        Raises what the reader raised."""
+        if self._cache_generation != self.generation:
+            self._cache, self._cache_generation = {}, self.generation
+        future = self._cache.get((kind, key))
+        if future is None:
+            future = asyncio.get_running_loop().create_future()
+            future.add_done_callback(_retrieved)
+            self._cache[(kind, key)] = future
+            batch = self._gathering.setdefault(kind, [])
+            batch.append((key, future))
+            if len(batch) == 1:
+                task = asyncio.create_task(self._gather(kind, reader, self.generation))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+        return await asyncio.shield(future)
+
+    async def _gather(
+        self, kind: str, reader: Callable[[list[Any]], dict[Any, Any]], generation: int
+    ) -> None:
+        await asyncio.sleep(GATHER_SECONDS)
+        batch = self._gathering.pop(kind, [])
+        keys = [key for key, _ in batch]
+        try:
+            values = await anyio.to_thread.run_sync(reader, keys, limiter=self._limiter)
+        except Exception as exc:
+            for key, future in batch:
+                if self._cache_generation == generation:
+                    self._cache.pop((kind, key), None)  # the next page tries again
+                if not future.done():
+                    future.set_exception(exc)
+            return
+        for key, future in batch:
+            if not future.done():
+                future.set_result(values.get(key))
+
     def connected(self, kind: str, delta: int) -> None:
         """A page of this kind connected (+1) or went away (-1)."""
         self.pages[kind] += delta
+
+
+def _retrieved(future: asyncio.Future[Any]) -> None:
+    """A failed read is raised to the pages that wait for it; none may be left unheard of."""
+    if not future.cancelled():
+        future.exception()
 
 
 def at_hour(moment: dt.datetime) -> tuple[int, int, int, int]:

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from models.errors import MashangbanError, NotFound
 from models.views.board import BoardState, board_queues, board_state
-from models.views.citizen import CitizenTicket, citizen_ticket
+from models.views.citizen import CitizenTicket, citizen_tickets
 from server import strings
 from server.app import ServerSettings
 from server.hub import Hub
@@ -92,13 +92,12 @@ async def read_ticket(request: Request, token: str) -> CitizenTicket:
     Raises NotFound (and counts the miss against the client) for an unknown token."""
     settings = settings_of(request)
     engine = settings.engine
-    try:
-        found: CitizenTicket = await hub_of(request).read(
-            ("ticket", token), lambda: citizen_ticket(engine, token)
-        )
-    except NotFound:
+    found: CitizenTicket | None = await hub_of(request).read_each(
+        "ticket", token, lambda tokens: citizen_tickets(engine, tokens)
+    )
+    if found is None:
         settings.lookups.miss(client_of(request))
-        raise
+        raise NotFound("unknown_ticket")
     return found
 
 

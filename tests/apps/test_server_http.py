@@ -3,6 +3,7 @@ ticket page in each state, the board, the read API, health, metrics, and every r
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import io
 import json
@@ -270,7 +271,7 @@ def test_pages_showing_the_same_thing_share_one_read(engine: Engine) -> None:
     reads = []
     import server.pages as pages
 
-    real = pages.citizen_ticket
+    real = pages.citizen_tickets
 
     def counted(*args: object, **kwargs: object) -> object:
         reads.append(1)
@@ -278,15 +279,38 @@ def test_pages_showing_the_same_thing_share_one_read(engine: Engine) -> None:
 
     with TestClient(app) as client:
         hub = app.state.hub
-        pages.citizen_ticket = counted  # type: ignore[assignment]
+        pages.citizen_tickets = counted  # type: ignore[assignment]
         try:
             generation = hub.generation
             for _ in range(5):
                 assert client.get(f"/t/{mine.token}").status_code == 200
         finally:
-            pages.citizen_ticket = real  # type: ignore[assignment]
+            pages.citizen_tickets = real  # type: ignore[assignment]
         assert hub.generation == generation  # nothing changed meanwhile
     assert len(reads) == 1
+
+
+def test_pages_of_many_tickets_are_read_together_after_a_change(engine: Engine) -> None:
+    """A thousand phones wake at a change: their tickets are read in one go, not one by one."""
+    from models.views.citizen import citizen_tickets
+    from server.hub import Hub
+
+    tokens = [take(engine).token for _ in range(30)]
+    batches: list[list[str]] = []
+
+    def reader(keys: list[str]) -> dict[str, object]:
+        batches.append(keys)
+        return dict(citizen_tickets(engine, keys))
+
+    async def pages() -> list[object]:
+        hub = Hub(engine)
+        asked = [hub.read_each("ticket", t, reader) for t in [*tokens, "0123456789abcdef"]]
+        return list(await asyncio.gather(*asked))
+
+    found = asyncio.run(pages())
+    assert len(batches) == 1 and sorted(batches[0]) == sorted([*tokens, "0123456789abcdef"])
+    assert [f.held.ahead for f in found[:-1]] == list(range(30))  # type: ignore[attr-defined]
+    assert found[-1] is None
 
 
 # --- the board -------------------------------------------------------------------------------
