@@ -44,6 +44,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "can re-seal a rewritten history and test staff PIN guesses. Run: chmod 600 {path}",
     ),
     "key_bad": ("大厅密钥文件已损坏：{path}", "the hall's key file is not a key: {path}"),
+    "db_missing": (
+        "找不到数据库：{path}——请先运行 mashangban init",
+        "database not found: {path} — run mashangban init",
+    ),
     "db_not_initialised": ("数据库尚未初始化", "the database is not initialised"),
     "db_outdated": (
         "数据库版本较旧（{revision}）",

@@ -243,6 +243,7 @@ def test_the_board_command_refuses_unknown_queue_letters(sqlite_url: str) -> Non
 
 
 def test_the_board_refuses_an_uninitialised_database(tmp_path: Path) -> None:
+    (tmp_path / "empty.db").touch()
     done = subprocess.run(
         [sys.executable, "-m", "board", "--db", str(tmp_path / "empty.db")],
         cwd=ROOT,

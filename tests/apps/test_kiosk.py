@@ -632,6 +632,7 @@ def app_zones(pilot: Pilot[None]) -> list:  # type: ignore[type-arg]
 def test_an_uninitialised_database_named_by_url_ends_the_kiosk(tmp_path) -> None:
     from kiosk.app import KioskSettings, create_app
 
+    (tmp_path / "empty.db").touch()
     app = create_app(KioskSettings(db=str(tmp_path / "empty.db")))
 
     async def scenario(pilot: Pilot[None]) -> None:
@@ -640,6 +641,20 @@ def test_an_uninitialised_database_named_by_url_ends_the_kiosk(tmp_path) -> None
     drive(app, scenario)
     assert app.return_code == 1
     assert app.refusal is not None and app.refusal.key == "db_not_initialised"
+
+
+def test_a_missing_database_ends_the_kiosk_and_is_not_created(tmp_path) -> None:
+    from kiosk.app import KioskSettings, create_app
+
+    app = create_app(KioskSettings(db=str(tmp_path / "typo.db")))
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await until(pilot, lambda: not app.is_running, "the kiosk to exit")
+
+    drive(app, scenario)
+    assert app.return_code == 1
+    assert app.refusal is not None and app.refusal.key == "db_missing"
+    assert not (tmp_path / "typo.db").exists()
 
 
 @pytest.mark.parametrize(
