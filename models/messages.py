@@ -231,6 +231,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "演示需要 tmux 来并排显示三个程序（Debian：apt-get install tmux）",
         "the demo needs tmux to show the three apps side by side (Debian: apt-get install tmux)",
     ),
+    "demo_socket_busy": (
+        "tmux 服务器 {socket} 正在运行（也许是别人的演示），未做任何改动；"
+        "请换一个 --socket 名称，或不写 --socket",
+        "the tmux server {socket} is already running (someone's demo?); nothing was touched: "
+        "choose another --socket, or leave it out",
+    ),
+    "demo_tmux_failed": ("演示无法启动 tmux：{detail}", "the demo could not start tmux: {detail}"),
     "nothing_finished": (
         "{window} 号窗口今天还没有办结的号",
         "window {window} has finished no ticket today",
