@@ -28,6 +28,7 @@ from ratepad.app import RatePadApp, RatePadSettings, create_app
 from ratepad.screens import PadScreen, StaffQuitScreen
 from tests.conftest import NOW, PIN, open_window
 from tests.support.kiosk_pilot import on_screen, shown, tap, until
+from tests.support.waiting import WAIT_S
 
 SIZE = (100, 30)
 
@@ -63,7 +64,7 @@ def ratings(engine: Engine) -> list[tuple[int, str]]:
         return [(r.level, r.reason) for r in rows]
 
 
-async def pane(pilot: Pilot[Any], name: str, timeout: float = 5.0) -> PadScreen:
+async def pane(pilot: Pilot[Any], name: str, timeout: float = WAIT_S) -> PadScreen:
     """Wait until the pad shows this pane (waiting, asking, reasons or thanks)."""
     screen = await on_screen(pilot, PadScreen)
     await until(pilot, lambda: screen.pane == name, f"the {name} pane", timeout)
