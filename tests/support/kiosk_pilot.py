@@ -24,6 +24,7 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Button, Static
 
+from appkit.watch import ChangeWatch
 from kiosk.app import KioskApp, KioskSettings, create_app
 from kiosk.screens import TicketScreen
 from kiosk.staff import StaffPinScreen
@@ -75,6 +76,14 @@ async def until(
         if time.monotonic() > deadline:
             raise AssertionError(f"waited {timeout}s for {what}")
         await pilot.pause(0.02)
+
+
+async def polled(pilot: Pilot[Any], watch: ChangeWatch[Any], times: int = 3) -> None:
+    """Wait until the change watch has polled ``times`` more times and what they posted is
+    handled: "nothing happened" is then checked after polls, not after a guess of time."""
+    target = watch.polls + times
+    await until(pilot, lambda: watch.polls >= target, f"{times} polls of the change mark")
+    await pilot.pause()
 
 
 def placed(pilot: Pilot[Any], selector: str) -> Widget | None:
