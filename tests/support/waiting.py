@@ -39,11 +39,3 @@ def wait_for(
             raise AssertionError(f"waited {timeout:g}s for {what}")
         time.sleep(interval)
 
-
-def holds_for(condition: Callable[[], object], what: str, *, seconds: float) -> None:
-    """Check that ``condition`` stays true for ``seconds`` (for "nothing happens" claims: a
-    fixed time by nature, so keep it short); AssertionError naming ``what`` as soon as it fails."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        assert condition(), f"{what} stopped holding"
-        time.sleep(POLL_S)
