@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-
 from typing import Protocol
 
 
@@ -26,6 +25,7 @@ class TimerOwner(Protocol):
     def set_timer(self, delay: float, callback: Callable[[], None], *, name: str) -> Stoppable:
         """Call ``callback`` once, ``delay`` seconds from now."""
         ...
+
 
 EARLY_S = 0.01
 """A deadline this close counts as reached (timers may fire a hair early)."""

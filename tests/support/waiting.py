@@ -38,4 +38,3 @@ def wait_for(
         if time.monotonic() > deadline:
             raise AssertionError(f"waited {timeout:g}s for {what}")
         time.sleep(interval)
-
