@@ -32,6 +32,7 @@ from tests.support.kiosk_pilot import (
     on_screen,
     placed,
     printed,
+    settled,
     shown,
     shows,
     tap,
@@ -215,7 +216,7 @@ def test_a_closed_hall_disables_the_zones_and_says_why(lite, at, reason) -> None
         assert len(zones) == 7 and all(zone.disabled for zone in zones)
         assert all(reason in shown(pilot, f"#{zone.id}") for zone in zones)
         await pilot.click("#zone-A")
-        await pilot.pause(0.3)
+        await settled(pilot)
         assert isinstance(app.screen, StartScreen) and app.issuing is False
 
     drive(app, scenario)
@@ -230,7 +231,7 @@ def test_the_instant_service_button_says_when_its_zone_is_closed(lite) -> None:
         assert label.startswith("马上办 · 23 项即办事项")
         assert app.screen.query_one("#items").disabled
         await pilot.click("#items")
-        await pilot.pause(0.3)
+        await settled(pilot)
         assert isinstance(app.screen, StartScreen)
 
     drive(app, scenario)
@@ -271,7 +272,7 @@ def test_a_full_zone_is_disabled_after_its_last_ticket(lite) -> None:
         assert app.screen.query_one("#zone-E").disabled, label
         assert not app.screen.query_one("#zone-A").disabled
         await pilot.click("#zone-E")
-        await pilot.pause(0.3)
+        await settled(pilot)
         assert isinstance(app.screen, StartScreen)
 
     drive(app, scenario)

@@ -86,6 +86,14 @@ async def polled(pilot: Pilot[Any], watch: ChangeWatch[Any], times: int = 3) -> 
     await pilot.pause()
 
 
+async def settled(pilot: Pilot[Any]) -> None:
+    """Wait until what is pending is handled and the workers it started have ended: for
+    "nothing happened" after a tap, without guessing a time."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 def placed(pilot: Pilot[Any], selector: str) -> Widget | None:
     """The widget on the current screen once it is laid out (has a size), else None."""
     found = pilot.app.screen.query(selector)
