@@ -13,8 +13,8 @@ from rich.text import Text
 from mashangban import app, state
 from mashangban.output import console, parse_day, print_json, safe, window_number
 from models.errors import Refused
-from models.messages import CASE_STATE_ZH
 from models.supervision.pickup import CaseLine, list_cases, mark_ready, pickup
+from models.text.words import word
 
 case_app = typer.Typer(no_args_is_help=True, help="Cases (办件): list, ready, pickup.")
 app.add_typer(case_app, name="case")
@@ -84,7 +84,7 @@ def case_list(
             promised,
             Text(f"逾期 {-(line.days_left or 0)} 天", "bold red")
             if line.overdue
-            else safe(CASE_STATE_ZH.get(case.state, case.state)),
+            else safe(word("case", case.state)),
             safe(case.pickup_code) if case.state in ("accepted", "ready") else "",
         )
     console.print(table)

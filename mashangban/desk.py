@@ -21,10 +21,10 @@ from mashangban.output import (
 )
 from models.errors import Refused
 from models.limits import WINDOW_MAX
-from models.messages import STATUS_ZH
 from models.queue import serving
 from models.queue.dayclose import QUIET, close_past_days
 from models.queue.tickets import take_ticket
+from models.text.words import word
 from models.textsafe import printable
 from models.views.ticket import TicketView
 
@@ -190,7 +190,7 @@ def pause(
     from models.clerks import staff
 
     row = staff.pause(state(ctx).engine(), window=window, reason=reason)
-    label = staff.PAUSE_REASONS.get(row.reason, row.reason)
+    label = word("pause", row.reason)
     console.print(
         f"⏸ {window} 号窗口暂停（{safe(label)}） window {window} paused: {safe(row.reason)}"
     )
@@ -250,9 +250,7 @@ def status(ctx: typer.Context, as_json: bool = JSON) -> None:
     )
     styles = {"called": "yellow", "serving": "green", "paused": "magenta", "closed": "dim"}
     for w in report.windows:
-        state_text = STATUS_ZH.get(
-            w.state, {"idle": "空闲", "paused": "暂停", "closed": "未开"}.get(w.state, w.state)
-        )
+        state_text = word("window", w.state)
         if w.pause_reason:
             state_text += f"（{w.pause_reason}）"
         style = styles.get(w.state, "")
@@ -319,7 +317,7 @@ def close_day(
         days = ", ".join(sorted(day.isoformat() for day in done.days))
         console.print(
             f"✓ 已关闭往日的号 closed tickets of past days ({days}): "
-            f"{done.expired} {STATUS_ZH['expired']} expired, {done.voided} 过号作废 void"
+            f"{done.expired} {word('status', 'expired')} expired, {done.voided} 过号作废 void"
         )
     if done.held:
         raise held

@@ -15,7 +15,8 @@ from appkit.launch import bounded
 from appkit.launch import window_number as window_number  # the callback of every --window
 from models.errors import MashangbanError, Refused
 from models.limits import FIRST_DAY, ID_MAX, LAST_DAY
-from models.messages import PRIORITY_ZH, STATUS_ZH, render
+from models.text import errors as error_text
+from models.text.words import word
 from models.textsafe import printable
 
 if TYPE_CHECKING:
@@ -105,10 +106,10 @@ def show_ticket(view: TicketView, *, title: str) -> None:
     lines = Text()
     lines.append(f"{view.number}\n", style="bold white on blue")
     lines.append(printable(f"{view.queue_name_zh} {view.queue_name_en}") + "\n")
-    lines.append(f"状态 status: {STATUS_ZH.get(view.status, view.status)} ({view.status})\n")
+    lines.append(f"状态 status: {word('status', view.status)} ({view.status})\n")
     if view.priority != "normal":
         lines.append(
-            f"优先 priority: {PRIORITY_ZH.get(view.priority, view.priority)} ({view.priority})\n",
+            f"优先 priority: {word('priority', view.priority)} ({view.priority})\n",
             style="green",
         )
     if view.item:
@@ -129,7 +130,7 @@ def warn_clock(view: TicketView) -> None:
     if view.clock_behind_s:
         from rich.text import Text
 
-        zh, en = render("clock_behind", number=view.number, seconds=view.clock_behind_s)
+        zh, en = error_text.pair("clock_behind", number=view.number, seconds=view.clock_behind_s)
         errors.print(Text(f"⚠ {zh} / {en}", style="bold yellow"))
 
 

@@ -10,8 +10,8 @@ from rich.text import Text
 
 from mashangban import app, state
 from mashangban.output import console, print_json, row_id, safe
-from models.messages import RATING_LEVELS
 from models.supervision.ratings import RectificationView, close_rectification, list_rectifications
+from models.text import words
 
 rectify_app = typer.Typer(
     no_args_is_help=True, help="Rectification items (整改) opened by bad ratings: list, close."
@@ -29,7 +29,7 @@ def rectification_json(item: RectificationView) -> dict[str, Any]:
         "window": item.window,
         "clerk": item.clerk_code,
         "level": item.level,
-        "level_zh": RATING_LEVELS[item.level][0],
+        "level_zh": words.zh(f"rating_{item.level}"),
         "reason": item.reason,
         "opened_at": item.opened_at.isoformat(timespec="seconds"),
         "due_date": item.due_date.isoformat(),
@@ -90,7 +90,7 @@ def rectify_list(
             safe(item.number),
             str(item.window),
             safe(item.clerk_code or "—"),
-            f"{item.level} {RATING_LEVELS[item.level][0]}",
+            f"{item.level} {words.zh(f'rating_{item.level}')}",
             safe(item.reason),
             f"{item.opened_at:%m-%d}",
             due,

@@ -20,7 +20,7 @@ from textual.widgets import Footer, Static
 
 from appkit.database import app_engine
 from appkit.watch import ChangeWatch
-from models.clerks.staff import PAUSE_REASONS
+from models.text.words import word
 from models.textsafe import displayable, printable
 from models.timeutil import utcnow
 from models.views.monitor import MonitorState, monitor_state
@@ -113,7 +113,7 @@ def _window_state(window: WindowState, now: dt.datetime) -> Text:
     if window.state in ("called", "serving"):
         return Text(f"{words} {window.ticket} · {minutes} 分", "bold green")
     if window.state == "paused":
-        reason = PAUSE_REASONS.get(window.pause_reason or "", window.pause_reason or "")
+        reason = word("pause", window.pause_reason or "")
         return Text(f"{words}：{reason} · {minutes} 分", "bold yellow")
     return Text(words, "dim" if window.state == "closed" else "")
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 
 from models.hall import HallSettings
-from models.messages import PRIORITY_ZH
 from models.supervision.cases import CaseView
+from models.text.words import word
 from models.views.ticket import TicketView
 from printer.layout import QR, Block, Rule, Text
 
@@ -46,7 +46,7 @@ def ticket_blocks(
         Text(view.number, size=6 if paper_mm >= 80 else 4, bold=True),
     ]
     if view.priority != "normal":
-        label = PRIORITY_ZH.get(view.priority, view.priority)
+        label = word("priority", view.priority)
         blocks.append(Text(f"{label} {view.priority.title()}", size=2, bold=True))
     if view.ahead is not None:
         blocks.append(Text(f"前面还有 {view.ahead} 人  {view.ahead} ahead of you"))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-TEXT: dict[str, tuple[str, str]] = {
+from models.text.catalogue import Catalogue
+
+ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     "title": ("马上办 叫号屏", "Display board"),
     "now": ("正在呼叫", "Now calling"),
     "recall": ("重呼", "recall"),
@@ -23,13 +25,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "offline": ("数据库连接中断，正在重试…", "database unreachable, retrying…"),
 }
 
+CATALOGUE = Catalogue("board", ENTRIES, sep=" · ")
 
-def t(key: str, **values: object) -> tuple[str, str]:
-    """The text in both languages, Chinese first."""
-    zh, en = TEXT[key]
-    return zh.format(**values), en.format(**values)
-
-
-def line(key: str, sep: str = " · ", **values: object) -> str:
-    """Both languages on one line."""
-    return sep.join(t(key, **values))
+line = CATALOGUE.line
+zh = CATALOGUE.zh
+en = CATALOGUE.en
+pick = CATALOGUE.pick
+pair = CATALOGUE.pair
+both = CATALOGUE.both
