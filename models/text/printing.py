@@ -46,8 +46,9 @@ CATALOGUE = Catalogue(
         "after_the_job": ("作业后{state_zh}", "{state_en} after the job"),
         "no_reply_after": ("作业后无应答", "no status reply after the job"),
         "sender_stopped": (
-            "发送中断",
+            "发送中断（{since} 发出，未获确认）",
             "the sender stopped mid-job (sent {since}, never confirmed)",
+            "发送中断 / the sender stopped mid-job (sent {since}, never confirmed)",
         ),
     },
     sep=" / ",
