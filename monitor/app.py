@@ -20,6 +20,7 @@ from textual.widgets import Footer, Static
 
 from appkit.database import app_engine
 from appkit.watch import ChangeWatch
+from models.text import monitor
 from models.text.words import word
 from models.textsafe import displayable, printable
 from models.timeutil import utcnow
@@ -27,20 +28,6 @@ from models.views.monitor import MonitorState, monitor_state
 from models.views.status import QueueState, WindowState
 
 Clock = Callable[[], dt.datetime]
-STATE_ZH = {
-    "idle": "空闲",
-    "called": "已叫号",
-    "serving": "办理中",
-    "paused": "暂停",
-    "closed": "未开",
-}
-ALARM_ZH = {
-    "pin_lock": "密码锁定",
-    "wait": "超时等候",
-    "service": "超时办理",
-    "case": "办件逾期",
-    "rating": "差评",
-}
 
 
 @dataclass(frozen=True)
@@ -60,14 +47,14 @@ class MonitorSettings:
 def queues_table(state: MonitorState) -> Table:
     """Every queue: waiting, issued, the longest wait against its limit, the next numbers."""
     table = Table(
-        title="队列 Queues · 等候 waiting · 已取 issued · 最长/限 longest/limit (分 min)",
+        title=monitor.line("queues_title"),
         expand=True,
         title_justify="left",
     )
-    table.add_column("区", no_wrap=True, overflow="ellipsis")
-    for header in ("等候", "已取", "最长/限"):
-        table.add_column(header, justify="right", no_wrap=True)
-    table.add_column("下一个", no_wrap=True)
+    table.add_column(monitor.zh("col_zone"), no_wrap=True, overflow="ellipsis")
+    for header in ("col_waiting", "col_issued", "col_longest"):
+        table.add_column(monitor.zh(header), justify="right", no_wrap=True)
+    table.add_column(monitor.zh("col_next"), no_wrap=True)
     for queue in state.status.queues:
         table.add_row(  # stored text as Text: shown as typed, never read as markup
             Text(f"{queue.prefix} {queue.name_zh}"),
@@ -89,12 +76,12 @@ def _longest(queue: QueueState) -> Text:
 def windows_table(state: MonitorState, now: dt.datetime) -> Table:
     """Every window: its clerk and what it is doing, for how long."""
     table = Table(
-        title="窗口 Windows · 业务 serves · 工号 clerk · 状态 state",
+        title=monitor.line("windows_title"),
         expand=True,
         title_justify="left",
     )
-    for header in ("窗", "业务", "工号", "状态"):
-        table.add_column(header, no_wrap=True)
+    for header in ("col_window", "col_serves", "col_clerk", "col_state"):
+        table.add_column(monitor.zh(header), no_wrap=True)
     for window in state.status.windows:
         table.add_row(
             str(window.number),
@@ -109,23 +96,25 @@ def _window_state(window: WindowState, now: dt.datetime) -> Text:
     minutes = None
     if window.since:
         minutes = int((now - dt.datetime.fromisoformat(window.since)).total_seconds() // 60)
-    words = STATE_ZH.get(window.state, window.state)
+    state_zh = word("window", window.state)
     if window.state in ("called", "serving"):
-        return Text(f"{words} {window.ticket} · {minutes} 分", "bold green")
+        shown = monitor.zh("at_window", state_zh=state_zh, ticket=window.ticket, minutes=minutes)
+        return Text(shown, "bold green")
     if window.state == "paused":
         reason = word("pause", window.pause_reason or "")
-        return Text(f"{words}：{reason} · {minutes} 分", "bold yellow")
-    return Text(words, "dim" if window.state == "closed" else "")
+        shown = monitor.zh("paused", state_zh=state_zh, reason=reason, minutes=minutes)
+        return Text(shown, "bold yellow")
+    return Text(state_zh, "dim" if window.state == "closed" else "")
 
 
 def alarms_panel(state: MonitorState) -> Text:
     """The alarms, one a line, worst kinds first; or a calm line."""
     if not state.alarms:
-        return Text("无告警 No alarms", "green")
+        return Text(monitor.line("no_alarms"), "green")
     text = Text()
     for alarm in state.alarms:
         style = "bold magenta" if alarm.kind == "rating" else "bold red"
-        text.append(f"▲ {ALARM_ZH[alarm.kind]} ", style)
+        text.append(f"▲ {monitor.zh(f'alarm_{alarm.kind}')} ", style)
         text.append(alarm.detail + "\n")
     text.rstrip()
     return text
@@ -136,18 +125,24 @@ def summary_line(state: MonitorState) -> Text:
     waiting = sum(q.waiting for q in state.status.queues)
     line = Text(f"{state.status.now[11:16]}  ", "bold")
     line.append(
-        f"等候 waiting {waiting} · 办结 served {state.served_today} · "
-        f"评价 rated {state.rated_today} · 差评 bad {state.bad_today} · "
-        f"待整改 open rectifications {state.open_rectifications} · "
+        monitor.line(
+            "summary",
+            waiting=waiting,
+            served=state.served_today,
+            rated=state.rated_today,
+            bad=state.bad_today,
+            open=state.open_rectifications,
+        )
     )
-    line.append(f"告警 alarms {len(state.alarms)}", "bold red" if state.alarms else "green")
+    alarms = monitor.line("summary_alarms", n=len(state.alarms))
+    line.append(alarms, "bold red" if state.alarms else "green")
     return line
 
 
 class MonitorApp(App[None]):
     """The manager's monitor. Create it with :func:`create_app`."""
 
-    TITLE = "马上办 监管 Monitor"
+    TITLE = monitor.line("app_title")
     CSS = """
     #summary { height: 1; padding: 0 1; background: $primary-darken-2; }
     #tables { height: 1fr; }
@@ -155,7 +150,7 @@ class MonitorApp(App[None]):
     #windows { width: 2fr; }
     #alarms-box { height: auto; max-height: 40%; border: round $error; padding: 0 1; }
     """
-    BINDINGS = [("q", "quit", "退出 Quit")]
+    BINDINGS = [("q", "quit", monitor.line("quit"))]
 
     def __init__(self, settings: MonitorSettings) -> None:
         super().__init__()
@@ -185,7 +180,7 @@ class MonitorApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#alarms-box").border_title = "告警 Alarms"
+        self.query_one("#alarms-box").border_title = monitor.line("alarms")
         self.changes.start()
 
     def _read(self) -> tuple[MonitorState, dt.datetime]:
@@ -199,7 +194,7 @@ class MonitorApp(App[None]):
 
     def on_change_watch_failed(self, message: ChangeWatch.Failed) -> None:
         # Shown in the summary line; the next poll tries again.
-        error = f"数据库出错 database trouble: {printable(message.error)}"
+        error = monitor.line("db_trouble", error=printable(message.error))
         self.query_one("#summary", Static).update(Text(error, "bold red"))
 
     def on_change_watch_read(
