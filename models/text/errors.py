@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from models.text.catalogue import Catalogue
 
-ENTRIES: dict[str, tuple[str, str]] = {
+ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     # database
     "db_bad_url": ("不是有效的数据库地址：{url}", "not a valid database URL: {url}"),
     "db_unsupported": ("不支持的数据库：{backend}", "unsupported database: {backend}"),
@@ -217,6 +217,12 @@ ENTRIES: dict[str, tuple[str, str]] = {
         "the date is out of range ({first} to {last}): {value}",
     ),
     "internal_error": ("内部错误：{detail}", "internal error: {detail}"),
+    # a detail of hall_field (models.hall checks a queue's hours)
+    "hours_overlap": (
+        "营业时段重叠：{before} 与 {after}",
+        "the hours overlap: {before} and {after}",
+        "营业时段重叠 the hours overlap: {before} and {after}",
+    ),
     # cases
     "case_needs_item": (
         "{number} 没有办理事项或尚未到窗口，不能受理办件",

@@ -54,6 +54,16 @@ CATALOGUE = Catalogue(
         "field_rating_reason": ("评价原因", "rating reason"),
         "field_rectification_note": ("整改说明", "rectification note"),
         "field_pause_reason": ("暂停原因", "pause reason"),
+        # who or where wrong PINs are counted against (models.clerks.lockout)
+        "who_clerk": ("工号 {name}", "clerk {name}"),
+        "who_kiosk": ("取号机 {which}", "kiosk {which}"),
+        "who_window": ("{which} 号窗口", "window {which}"),
+        "who_ratepad": ("{which} 号窗口评价器", "ratepad {which}"),
+        # a row of the record against the event log (models.supervision.audit)
+        "audit_in_events": ("(事件中有)", "(in the events)", "(事件中有 in the events)"),
+        "audit_stored": ("(存在)", "(stored)", "(存在 stored)"),
+        "audit_no_event": ("(无事件)", "(no event)", "(无事件 no event)"),
+        "audit_missing": ("(已删除)", "(missing)", "(已删除 missing)"),
         # 好差评 levels, best first
         "rating_5": ("非常满意", "Very satisfied"),
         "rating_4": ("满意", "Satisfied"),
@@ -77,7 +87,7 @@ RATING_LEVELS = (5, 4, 3, 2, 1)
 
 def word(kind: str, code: object, lang: Lang = "zh") -> str:
     """The hall's word for a code of one kind (status, window, action, priority, case, pause,
-    field, rating); the
+    field, who, audit, rating); the
     code itself when the catalogue has none."""
     key = f"{kind}_{code}"
     return CATALOGUE.pick(key, lang) if key in CATALOGUE else str(code)
