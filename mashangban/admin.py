@@ -34,6 +34,7 @@ from models.schema import head_revision, upgrade
 from models.supervision.audit import verify_records
 from models.supervision.witness import read_witness, take_checkpoint
 from models.tables import Hall, Queue, ServiceItem, Window, WindowQueue
+from models.text import commands
 from models.timeutil import utcnow
 
 hall_app = typer.Typer(no_args_is_help=True, help="The hall file: queues, items, windows.")
@@ -71,12 +72,14 @@ def init(
         config, text = read_hall_file(hall or default_hall_path())
         store_hall(engine, config, text)
     url = engine.url.render_as_string(hide_password=True)
-    console.print(f"✓ 数据库就绪 database ready: {url} (revision {before.revision})")
-    made = "已创建 created" if created else "已有 in use"
-    console.print(f"✓ 大厅密钥{made}: {secret.key_path()} (fingerprint {local})")
+    console.print(commands.line("db_ready", url=url, revision=before.revision))
+    made = commands.line("created") if created else commands.line("in_use")
+    console.print(commands.line("hall_key", made=made, path=secret.key_path(), fingerprint=local))
     if not loaded:
         console.print(
-            f"✓ 已载入大厅 hall loaded: {safe(config.hall.name_zh)} {safe(config.hall.name_en)}"
+            commands.line(
+                "hall_loaded", name_zh=safe(config.hall.name_zh), name_en=safe(config.hall.name_en)
+            )
         )
 
 
@@ -88,8 +91,13 @@ def hall_load(
     config, text = read_hall_file(file)
     store_hall(state(ctx).engine(), config, text)
     console.print(
-        f"✓ 已载入 loaded {file}: {len(config.queue)} queues, {len(config.item)} items, "
-        f"{len(config.window)} windows"
+        commands.line(
+            "hall_file_loaded",
+            file=file,
+            queues=len(config.queue),
+            items=len(config.item),
+            windows=len(config.window),
+        )
     )
 
 
@@ -134,18 +142,23 @@ def hall_show(ctx: typer.Context, as_json: bool = JSON) -> None:
         f"[bold]{safe(settings.name_zh)}[/]  {safe(settings.name_en)}  ({settings.timezone})"
     )
     console.print(
-        f"开放 open: {settings.open_days}, {', '.join(settings.hours)} · 优先连叫 priority run "
-        f"{settings.priority_run} · 过号回队 requeue offset {settings.requeue_offset} · "
-        f"最多过号 max misses {settings.max_misses}"
+        commands.line(
+            "hall_rules",
+            days=settings.open_days,
+            hours=", ".join(settings.hours),
+            run=settings.priority_run,
+            offset=settings.requeue_offset,
+            misses=settings.max_misses,
+        )
     )
     qt = table(
-        "队列 Queues",
-        "号 Prefix",
-        "名称 Name",
-        "每日上限 Cap",
-        "等候上限 Wait limit",
-        "服务时长 Service",
-        "时间 Hours",
+        commands.line("queues"),
+        commands.line("prefix"),
+        commands.line("name"),
+        commands.line("cap"),
+        commands.line("wait_limit"),
+        commands.line("service"),
+        commands.line("hours"),
     )
     for q in queues:
         hours = ", ".join(json.loads(q.hours)) or "(hall)"
@@ -159,13 +172,13 @@ def hall_show(ctx: typer.Context, as_json: bool = JSON) -> None:
         )
     console.print(qt)
     it = table(
-        "事项 Items",
-        "代码 Code",
-        "队列 Queue",
-        "名称 Name",
-        "部门 Department",
-        "马上办 Instant",
-        "承诺 Promised",
+        commands.line("items"),
+        commands.line("code"),
+        commands.line("queue"),
+        commands.line("name"),
+        commands.line("department"),
+        commands.line("instant"),
+        commands.line("promised"),
     )
     for i in items:
         it.add_row(
@@ -174,10 +187,15 @@ def hall_show(ctx: typer.Context, as_json: bool = JSON) -> None:
             f"{safe(i.name_zh)}\n{safe(i.name_en)}",
             safe(i.department),
             "✓" if i.instant else "",
-            f"{i.promised_days} 工作日 wd" if i.promised_days else "",
+            commands.line("workdays", days=i.promised_days) if i.promised_days else "",
         )
     console.print(it)
-    wt = table("窗口 Windows", "窗口 Window", "队列 Queues (in order)", "标签 Label")
+    wt = table(
+        commands.line("windows"),
+        commands.line("window"),
+        commands.line("queues_in_order"),
+        commands.line("label"),
+    )
     for w in windows:
         wt.add_row(str(w.number), " → ".join(served.get(w.number, [])), safe(w.label_zh))
     console.print(wt)
@@ -190,7 +208,7 @@ def _new_pin(ctx: typer.Context, pin: str | None) -> str:
     fewest = pin_min_digits(state(ctx).engine())
     return str(
         typer.prompt(
-            f"PIN（{fewest}–{PIN_MAX_DIGITS} 位数字 digits）",
+            commands.line("pin_prompt", fewest=fewest, most=PIN_MAX_DIGITS),
             hide_input=True,
             confirmation_prompt=True,
         )
@@ -215,7 +233,7 @@ def clerk_add(
     """Register a clerk with a PIN (stored as a slow salted hash keyed with the hall's key)."""
     code, name = check_code(code), check_name(name)  # refused before the PIN is asked for
     clerk = add_clerk(state(ctx).engine(), code=code, name=name, pin=_new_pin(ctx, pin))
-    console.print(f"✓ 已添加工作人员 clerk added: {safe(clerk.code)} {safe(clerk.name)}")
+    console.print(commands.line("clerk_added", code=safe(clerk.code), name=safe(clerk.name)))
 
 
 @clerk_app.command("pin")
@@ -226,7 +244,7 @@ def clerk_pin(
 ) -> None:
     """Give a clerk a new PIN (an old 4-digit PIN keeps working until changed here)."""
     clerk = change_pin(state(ctx).engine(), code=code, pin=_new_pin(ctx, pin))
-    console.print(f"✓ 已更改密码 PIN changed: {clerk.code} {clerk.name}")
+    console.print(commands.line("pin_changed", code=clerk.code, name=clerk.name))
 
 
 def _until(engine: Engine, until: dt.datetime) -> str:
@@ -252,7 +270,13 @@ def clerk_list(ctx: typer.Context, as_json: bool = JSON) -> None:
             ]
         )
         return
-    out = table("工作人员 Clerks", "工号 Code", "姓名 Name", "窗口 Window", "锁定 Locked until")
+    out = table(
+        commands.line("clerks"),
+        commands.line("clerk_code"),
+        commands.line("clerk_name"),
+        commands.line("window"),
+        commands.line("locked_until"),
+    )
     for c in clerks:
         locked = Text(_until(engine, c.locked_until), "bold red") if c.locked_until else "—"
         out.add_row(safe(c.code), safe(c.name), str(c.window) if c.window else "—", locked)
@@ -273,7 +297,7 @@ def clerk_unlock(
     if (code is None) == (place is None):
         raise Refused("unlock_target")
     view = unlock(state(ctx).engine(), clerk=code, place=place)
-    console.print(f"✓ 已解锁 unlocked: {view.label_zh} / {view.label_en}")
+    console.print(commands.line("unlocked", label_zh=view.label_zh, label_en=view.label_en))
 
 
 @app.command("login")
@@ -288,7 +312,7 @@ def login_cmd(
     """Log a clerk in at a window."""
     who = login(state(ctx).engine(), window=window, clerk=clerk, pin=pin)
     console.print(
-        f"✓ {safe(who.code)} {safe(who.name)} 已登录 {window} 号窗口 logged in at window {window}"
+        commands.line("logged_in", code=safe(who.code), name=safe(who.name), window=window)
     )
 
 
@@ -298,7 +322,7 @@ def logout_cmd(
 ) -> None:
     """Log the clerk out of a window."""
     logout(state(ctx).engine(), window=window)
-    console.print(f"✓ {window} 号窗口已退出 window {window} logged out")
+    console.print(commands.line("logged_out", window=window))
 
 
 @appointments_app.command("import")
@@ -308,7 +332,7 @@ def appointments_import(
 ) -> None:
     """Import appointments from CSV (all rows or none)."""
     result = import_appointments(state(ctx).engine(), file)
-    console.print(f"✓ 导入 imported {result.added} new, {result.unchanged} unchanged")
+    console.print(commands.line("imported", added=result.added, unchanged=result.unchanged))
 
 
 WITNESS = typer.Option(
@@ -344,17 +368,14 @@ def audit_verify(ctx: typer.Context, witness: Path | None = WITNESS, as_json: bo
         raise typer.Exit(0 if sound else 1)
     if not whole:
         raise Refused(report.problem, **report.values)
-    console.print(
-        f"✓ 事件链完整 event chain intact: {report.events} events "
-        f"(第 {report.keyed_from} 条起用密钥 keyed from event {report.keyed_from})"
-    )
+    console.print(commands.line("chain_intact", events=report.events, keyed_from=report.keyed_from))
     if report.checkpoints:
-        console.print(f"✓ 与见证一致 matches all {report.checkpoints} checkpoints in {seen.path}")
+        console.print(
+            commands.line("witness_matches", checkpoints=report.checkpoints, path=seen.path)
+        )
     else:
         errors.print(
-            f"! 见证文件中没有本库的检查点 no checkpoints of this database in {seen.path}: "
-            "a history cut short or wiped cannot be seen (run mashangban audit checkpoint "
-            "from a timer)",
+            commands.line("witness_none", path=seen.path),
             style="yellow",
         )
     # A line mashangban did not write whole (cut short, changed, blanked): tampering, or a
@@ -371,14 +392,14 @@ def audit_verify(ctx: typer.Context, witness: Path | None = WITNESS, as_json: bo
     checked = ", ".join(f"{n} {name}" for name, n in records.checked.items())
     if records.count:
         out = table(
-            f"与事件不符 differing from the events (first {len(records.differences)})",
-            "表 table", "行 row", "字段 field", "现存 stored", "按事件 from the events",
-        )  # fmt: skip
+            commands.line("records_differ", first=len(records.differences)),
+            *map(commands.line, ("table", "row", "field", "stored", "from_the_events")),
+        )
         for d in records.differences:
             out.add_row(*(safe(v) for v in (d.table, d.key, d.field, d.stored, d.expected)))
         console.print(out)
         raise Refused("records_changed", count=records.count, checked=checked)
-    console.print(f"✓ 记录与事件一致 records match the events: {checked}")
+    console.print(commands.line("records_match", checked=checked))
     if garbled is not None:
         raise garbled
 
@@ -410,7 +431,7 @@ def audit_checkpoint(
         return
     point = written.checkpoint
     console.print(
-        f"✓ 检查点已写入 checkpoint written: event {point.seq} {point.hash[:16]}… → {written.path}"
+        commands.line("checkpoint_written", seq=point.seq, hash=point.hash[:16], path=written.path)
     )
     for failure in written.failures:
         show_error(failure, as_json=False)

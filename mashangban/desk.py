@@ -24,6 +24,7 @@ from models.limits import WINDOW_MAX
 from models.queue import serving
 from models.queue.dayclose import QUIET, close_past_days
 from models.queue.tickets import take_ticket
+from models.text import commands
 from models.text.words import word
 from models.textsafe import printable
 from models.views.ticket import TicketView
@@ -64,25 +65,29 @@ def take(
     engine = state(ctx).engine()
     view = take_ticket(engine, queue=queue, item=item, priority=priority, source="cli")
     if not print_it:
-        _out(view, as_json=as_json, title="取号 Ticket")
+        _out(view, as_json=as_json, title=commands.line("ticket"))
         return
     from printer.spooler import print_ticket_at_kiosk
 
     # The ticket is committed: whatever happens to the paper, the number stands, and is shown
     # before the printer is asked anything.
     if not as_json:
-        show_ticket(view, title="取号 Ticket")
+        show_ticket(view, title=commands.line("ticket"))
     job = print_ticket_at_kiosk(engine, token=view.token, kiosk=kiosk)
     if as_json:
         print_json({**view.to_json(), "print": job.__dict__})
         return
     if job.state == "done":
-        console.print(f"[green]✓ 请取票 please take your ticket ({safe(job.printer)})[/]")
+        console.print(f"[green]{commands.line('take_ticket', printer=safe(job.printer))}[/]")
     else:
-        console.print(
-            f"[bold red]打印失败，请记下号码或拍照 printing failed — note the number "
-            f"{view.number} (job {job.id}: {job.state}, {safe(job.last_error)})[/]"
+        failed = commands.line(
+            "print_failed",
+            number=view.number,
+            job=job.id,
+            state=job.state,
+            error=safe(job.last_error),
         )
+        console.print(f"[bold red]{failed}[/]")
 
 
 @app.command()
@@ -94,7 +99,7 @@ def checkin(
     """Check in an appointment: an on-time code becomes a priority ticket."""
     from models.queue.appointments import check_in
 
-    _out(check_in(state(ctx).engine(), code=code), as_json=as_json, title="预约签到 Check-in")
+    _out(check_in(state(ctx).engine(), code=code), as_json=as_json, title=commands.line("check_in"))
 
 
 @app.command()
@@ -115,7 +120,11 @@ def call(
         view = call_number(engine, window=window, number=number)
     else:
         view = call_next(engine, window=window, finish_current=finish_current)
-    _out(view, as_json=as_json, title=f"请 {view.number} 号到 {window} 号窗口 · Window {window}")
+    _out(
+        view,
+        as_json=as_json,
+        title=commands.line("called_title", number=view.number, window=window),
+    )
 
 
 def _window_action(name: str, func: serving.WindowOp, title: str, doc: str) -> None:
@@ -126,15 +135,19 @@ def _window_action(name: str, func: serving.WindowOp, title: str, doc: str) -> N
     app.command(name)(command)
 
 
-_window_action("recall", serving.recall, "重呼 Recall", "Call the window's current ticket again.")
+_window_action(
+    "recall", serving.recall, commands.line("recall"), "Call the window's current ticket again."
+)
 _window_action(
     "no-show",
     serving.mark_no_show,
-    "过号 No-show",
+    commands.line("no_show"),
     "The called citizen did not come (void after the hall's maximum misses).",
 )
-_window_action("start", serving.start, "办理中 Serving", "Start serving the called citizen.")
-_window_action("finish", serving.finish, "办结 Done", "Finish the current service.")
+_window_action(
+    "start", serving.start, commands.line("serving"), "Start serving the called citizen."
+)
+_window_action("finish", serving.finish, commands.line("done"), "Finish the current service.")
 
 
 @app.command()
@@ -148,7 +161,7 @@ def cancel(
 ) -> None:
     """Cancel a ticket (the window's current one, or any open one by number)."""
     view = serving.cancel(state(ctx).engine(), window=window, number=number)
-    _out(view, as_json=as_json, title="已取消 Cancelled")
+    _out(view, as_json=as_json, title=commands.line("cancelled"))
 
 
 @app.command()
@@ -161,7 +174,7 @@ def requeue(
     _out(
         serving.requeue(state(ctx).engine(), number=number),
         as_json=as_json,
-        title="重新排队 Requeued",
+        title=commands.line("requeued"),
     )
 
 
@@ -177,7 +190,7 @@ def transfer(
 ) -> None:
     """Send the window's citizen to another queue or window with a new, linked ticket."""
     view = serving.transfer(state(ctx).engine(), window=window, to_queue=to, to_window=to_window)
-    _out(view, as_json=as_json, title="转移 Transferred")
+    _out(view, as_json=as_json, title=commands.line("transferred"))
 
 
 @app.command()
@@ -192,7 +205,7 @@ def pause(
     row = staff.pause(state(ctx).engine(), window=window, reason=reason)
     label = word("pause", row.reason)
     console.print(
-        f"⏸ {window} 号窗口暂停（{safe(label)}） window {window} paused: {safe(row.reason)}"
+        commands.line("paused", window=window, label=safe(label), reason=safe(row.reason))
     )
 
 
@@ -203,7 +216,7 @@ def resume(ctx: typer.Context, window: int = WINDOW) -> None:
 
     row = staff.resume(state(ctx).engine(), window=window)
     minutes = (row.ended_at - row.started_at).total_seconds() / 60 if row.ended_at else 0
-    console.print(f"▶ {window} 号窗口恢复 window {window} resumed after {minutes:.0f} min")
+    console.print(commands.line("resumed", window=window, minutes=minutes))
 
 
 @app.command()
@@ -217,19 +230,19 @@ def status(ctx: typer.Context, as_json: bool = JSON) -> None:
         return
     console.print(f"[bold]{report.business_date}[/]  {report.now}")
     qt = table(
-        "队列 Queues",
-        "号 Queue",
-        "名称 Name",
-        "等候 Waiting",
-        "已取 Issued",
-        "最长等候 Longest wait",
-        "下一个 Next",
+        commands.line("queues"),
+        commands.line("queue_prefix"),
+        commands.line("name"),
+        commands.line("waiting"),
+        commands.line("issued"),
+        commands.line("longest_wait"),
+        commands.line("next"),
     )
     for q in report.queues:
         over = q.waiting and q.longest_wait_minutes > q.wait_limit_minutes
         wait = f"{q.longest_wait_minutes} min"
         if over:
-            wait = f"[bold red]{wait} 超时 over[/]"
+            wait = f"[bold red]{commands.line('over_limit', wait=wait)}[/]"
         qt.add_row(
             safe(q.prefix),
             f"{safe(q.name_zh)} {safe(q.name_en)}",
@@ -240,13 +253,13 @@ def status(ctx: typer.Context, as_json: bool = JSON) -> None:
         )
     console.print(qt)
     wt = table(
-        "窗口 Windows",
-        "窗口 Window",
-        "队列 Queues",
-        "工作人员 Clerk",
-        "状态 State",
-        "当前号 Ticket",
-        "自 Since",
+        commands.line("windows"),
+        commands.line("window"),
+        commands.line("queues"),
+        commands.line("clerk"),
+        commands.line("state"),
+        commands.line("current_ticket"),
+        commands.line("since"),
     )
     styles = {"called": "yellow", "serving": "green", "paused": "magenta", "closed": "dim"}
     for w in report.windows:
@@ -268,7 +281,12 @@ def status(ctx: typer.Context, as_json: bool = JSON) -> None:
     if report.locked:
         from rich.text import Text
 
-        lt = table("密码锁定 Locked by wrong PINs", "锁定 Locked", "至 Until", "解锁 Unlock with")
+        lt = table(
+            commands.line("locked_by_wrong_pins"),
+            commands.line("locked"),
+            commands.line("until"),
+            commands.line("unlock_with"),
+        )
         for lock in report.locked:
             how = (
                 f"mashangban clerk unlock {lock.name}"
@@ -316,10 +334,15 @@ def close_day(
     if done.closed:
         days = ", ".join(sorted(day.isoformat() for day in done.days))
         console.print(
-            f"✓ 已关闭往日的号 closed tickets of past days ({days}): "
-            f"{done.expired} {word('status', 'expired')} expired, {done.voided} 过号作废 void"
+            commands.line(
+                "days_closed",
+                days=days,
+                expired=done.expired,
+                expired_zh=word("status", "expired"),
+                voided=done.voided,
+            )
         )
     if done.held:
         raise held
     if not done.closed:
-        console.print("✓ 往日没有未办结的号 no open tickets of past days")
+        console.print(commands.line("no_open_past_days"))
