@@ -26,13 +26,12 @@ from board.bigcall import BigCall
 from board.voice import Announcer, VoiceEngine, call_sentence, find_chime, find_engine
 from models.db import reading
 from models.hall import hall_settings
-from models.text import board
+from models.text import board, words
 from models.textsafe import displayable, printable
 from models.timeutil import business_date, local, utcnow
 from models.views.board import BoardCall, BoardState, board_state
 
 Clock = Callable[[], dt.datetime]
-WEEKDAYS = "一二三四五六日"
 RECENT_READ = 20
 """Recent calls listed (as many as fit are shown)."""
 
@@ -61,7 +60,7 @@ class BoardSettings:
 class BoardApp(App[None]):
     """The display board. Create it with :func:`create_app`."""
 
-    TITLE = "马上办 叫号屏"
+    TITLE = board.zh("title")
     CSS_PATH = "board.tcss"
     ENABLE_COMMAND_PALETTE = False
     ALLOW_SELECT = False
@@ -139,7 +138,7 @@ class BoardApp(App[None]):
 
     def _tick(self) -> None:
         at = local(self.now(), self.timezone)
-        text = f"{at:%Y-%m-%d} 星期{WEEKDAYS[at.weekday()]} {at:%H:%M:%S}"
+        text = f"{at:%Y-%m-%d} {words.zh(f'weekday_{at.weekday()}')} {at:%H:%M:%S}"
         self.query_one("#clock", Static).update(text)
 
     # ---- the change watch -----------------------------------------------------------------

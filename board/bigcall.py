@@ -20,7 +20,7 @@ from appkit.bigtext import GLYPH_WIDTH, HEIGHT, block_rows
 from models.text import board
 from models.views.board import BoardCall
 
-LABEL = "号窗口"
+LABEL = board.zh("window_label")
 LABEL_CELLS = 6
 CAPTION_ROWS = 3
 """A blank row, then the sentence in Chinese and in English."""

@@ -477,7 +477,7 @@ def _print_receipt(engine: Engine, window: int, number: str, now: dt.datetime) -
 
 def _receipt_text(printed: ReceiptPrint) -> str:
     case = printed.case
-    title = "受理回执" if case.promised_date else "办结单"
+    title = ct.zh("receipt_title" if case.promised_date else "completed_title")
     if printed.job.state != "done":
         return ct.line("receipt_failed", number=case.number, state=printed.job.state)
     return ct.line(

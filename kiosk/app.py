@@ -102,7 +102,7 @@ class KioskApp(UnattendedApp[None]):
             self.token = token
             self.job = job
 
-    TITLE = "马上办 取号机"
+    TITLE = kiosk.zh("app_title")
     CSS_PATH = "kiosk.tcss"
 
     lang: reactive[Lang] = reactive("zh")
@@ -129,7 +129,7 @@ class KioskApp(UnattendedApp[None]):
         self.snapshot = displayable(snapshot.load(settings.snapshot))
         """The last run's start screen, drawn until the database answers (None: no file)."""
         shot = self.snapshot
-        self.hall_name = (shot.hall_zh, shot.hall_en) if shot else ("马上办", "Mashangban")
+        self.hall_name = (shot.hall_zh, shot.hall_en) if shot else kiosk.pair("hall_name")
         self.idle_seconds = settings.idle_seconds or (shot.idle_seconds if shot else 30.0)
 
     @property

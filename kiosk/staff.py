@@ -86,7 +86,9 @@ class StaffMenuScreen(KioskScreen):
                     job = reprint_by_token(
                         kiosk.engine, token=kiosk.last_token, printer=kiosk.settings.printer
                     )
-                    text = f"{job.number} 补打 REPRINT → {job.printer}: {job.state}"
+                    text = kiosk_text.line(
+                        "reprinted", number=job.number, printer=job.printer, state=job.state
+                    )
             elif which == "staff-printer":
                 name = kiosk_printer(
                     kiosk.engine, kiosk=kiosk.settings.kiosk_id, override=kiosk.settings.printer

@@ -10,7 +10,7 @@ import datetime as dt
 
 from models.hall import HallSettings
 from models.supervision.cases import CaseView
-from models.text import documents
+from models.text import documents, words
 from models.text.words import word
 from models.views.ticket import TicketView
 from printer.layout import QR, Block, Rule, Text
@@ -23,7 +23,7 @@ def ticket_qr(token: str) -> str:
 
 def _when(iso: str) -> str:
     moment = dt.datetime.fromisoformat(iso)
-    return f"{moment:%Y-%m-%d %H:%M} {documents.zh(f'weekday_{moment.weekday()}')}"
+    return f"{moment:%Y-%m-%d %H:%M} {words.zh(f'weekday_{moment.weekday()}')}"
 
 
 def ticket_blocks(

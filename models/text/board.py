@@ -23,6 +23,13 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     "no_voice": ("无语音", "no voice"),
     "voice": ("语音 {engine}", "voice {engine}"),
     "offline": ("数据库连接中断，正在重试…", "database unreachable, retrying…"),
+    "window_label": ("号窗口", "window"),
+    # what the board says aloud (board.voice): the number and window are read out in Chinese
+    "voice_call": (
+        "请 {number} 号到 {window} 号窗口办理",
+        "{number}, please go to window {window}",
+    ),
+    "voice_recall": ("再次呼叫，{text}", "Again: {text}"),
 }
 
 CATALOGUE = Catalogue("board", ENTRIES, sep=" · ")

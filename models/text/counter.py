@@ -146,6 +146,8 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     "key_receipt": ("回执", "Receipt"),
     "key_reprint": ("补打", "Reprint"),
     "key_logout": ("签退", "Log out"),
+    "receipt_title": ("受理回执", "Receipt"),
+    "completed_title": ("办结单", "Completed"),
 }
 
 CATALOGUE = Catalogue("counter", ENTRIES, sep=" ")

@@ -7,13 +7,6 @@ from models.text.catalogue import Catalogue
 
 ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     "reprint": ("补打", "REPRINT"),
-    "weekday_0": ("星期一", "Monday"),
-    "weekday_1": ("星期二", "Tuesday"),
-    "weekday_2": ("星期三", "Wednesday"),
-    "weekday_3": ("星期四", "Thursday"),
-    "weekday_4": ("星期五", "Friday"),
-    "weekday_5": ("星期六", "Saturday"),
-    "weekday_6": ("星期日", "Sunday"),
     "ahead": ("前面还有 {n} 人", "{n} ahead of you", "前面还有 {n} 人  {n} ahead of you"),
     "eta": ("预计等候约 {n} 分钟", "about {n} min", "预计等候约 {n} 分钟  about {n} min"),
     "advice": ("请留意叫号，过号请到服务台", "Please listen for your number"),

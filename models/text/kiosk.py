@@ -48,6 +48,13 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     "quit": ("退出取号机", "Quit the kiosk"),
     "no_warnings": ("没有提醒", "No warnings"),
     "nothing_to_reprint": ("还没有出过票", "No ticket has been printed yet"),
+    "app_title": ("马上办 取号机", "Mashangban kiosk"),
+    "hall_name": ("马上办", "Mashangban"),
+    "reprinted": (
+        "{number} 补打 → {printer}：{state}",
+        "{number} REPRINT → {printer}: {state}",
+        "{number} 补打 REPRINT → {printer}: {state}",
+    ),
 }
 
 CATALOGUE = Catalogue("kiosk", ENTRIES, sep="\n")

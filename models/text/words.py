@@ -64,6 +64,14 @@ CATALOGUE = Catalogue(
         "audit_stored": ("(存在)", "(stored)", "(存在 stored)"),
         "audit_no_event": ("(无事件)", "(no event)", "(无事件 no event)"),
         "audit_missing": ("(已删除)", "(missing)", "(已删除 missing)"),
+        # the days of the week (datetime's weekday(): Monday is 0)
+        "weekday_0": ("星期一", "Monday"),
+        "weekday_1": ("星期二", "Tuesday"),
+        "weekday_2": ("星期三", "Wednesday"),
+        "weekday_3": ("星期四", "Thursday"),
+        "weekday_4": ("星期五", "Friday"),
+        "weekday_5": ("星期六", "Saturday"),
+        "weekday_6": ("星期日", "Sunday"),
         # 好差评 levels, best first
         "rating_5": ("非常满意", "Very satisfied"),
         "rating_4": ("满意", "Satisfied"),
@@ -87,7 +95,7 @@ RATING_LEVELS = (5, 4, 3, 2, 1)
 
 def word(kind: str, code: object, lang: Lang = "zh") -> str:
     """The hall's word for a code of one kind (status, window, action, priority, case, pause,
-    field, who, audit, rating); the
+    field, who, audit, weekday, rating); the
     code itself when the catalogue has none."""
     key = f"{kind}_{code}"
     return CATALOGUE.pick(key, lang) if key in CATALOGUE else str(code)
