@@ -18,8 +18,10 @@ from mashangban.output import (
     print_json,
     safe,
     show_error,
+    slim_table,
     table,
     window_number,
+    zone_name,
 )
 from models import secret, settings
 from models.clerks.lockout import unlock, until_text
@@ -35,6 +37,7 @@ from models.supervision.audit import verify_records
 from models.supervision.witness import read_witness, take_checkpoint
 from models.tables import Hall, Queue, ServiceItem, Window, WindowQueue
 from models.text import commands
+from models.textsafe import printable
 from models.timeutil import utcnow
 
 hall_app = typer.Typer(no_args_is_help=True, help="The hall file: queues, items, windows.")
@@ -142,52 +145,53 @@ def hall_show(ctx: typer.Context, as_json: bool = JSON) -> None:
         f"[bold]{safe(settings.name_zh)}[/]  {safe(settings.name_en)}  ({settings.timezone})"
     )
     console.print(
+        commands.line("hall_open", days=settings.open_days, hours=", ".join(settings.hours))
+    )
+    console.print(
         commands.line(
             "hall_rules",
-            days=settings.open_days,
-            hours=", ".join(settings.hours),
             run=settings.priority_run,
             offset=settings.requeue_offset,
             misses=settings.max_misses,
         )
     )
-    qt = table(
-        commands.line("queues"),
-        commands.line("prefix"),
-        commands.line("name"),
-        commands.line("cap"),
-        commands.line("wait_limit"),
-        commands.line("service"),
-        commands.line("hours"),
-    )
+    qt = slim_table(commands.line("queues_caps_title"))
+    qt.add_column(commands.line("name"), no_wrap=True)
+    qt.add_column(commands.line("col_cap"), justify="right")
+    qt.add_column(commands.line("col_wait"), justify="right")
+    qt.add_column(commands.line("col_service"), justify="right")
+    qt.add_column(commands.line("hours"), no_wrap=True)
     for q in queues:
-        hours = ", ".join(json.loads(q.hours)) or "(hall)"
+        hours = "\n".join(json.loads(q.hours)) or "(hall)"
         qt.add_row(
-            q.prefix,
-            f"{safe(q.name_zh)}\n{safe(q.name_en)}",
+            zone_name(q.prefix, q.name_zh, q.name_en),
             str(q.daily_cap or "—"),
-            f"{q.wait_limit_minutes} min",
-            f"{q.service_minutes} min",
+            str(q.wait_limit_minutes),
+            str(q.service_minutes),
             hours,
         )
     console.print(qt)
-    it = table(
-        commands.line("items"),
-        commands.line("code"),
-        commands.line("queue"),
-        commands.line("name"),
-        commands.line("department"),
-        commands.line("instant"),
-        commands.line("promised"),
+    from rich.cells import cell_len
+
+    it = slim_table(commands.line("items"))
+    it.add_column(commands.line("col_item_code"), no_wrap=True)
+    it.add_column(commands.line("col_queue"), no_wrap=True)
+    it.add_column(
+        commands.line("col_name_department"),
+        min_width=max([cell_len(f"{i.name_zh}  {i.department}") for i in items], default=0),
     )
+    it.add_column(commands.line("col_done"), no_wrap=True)
     for i in items:
+        name = Text(printable(i.name_zh))
+        name.append(printable(f"  {i.department}"), "cyan")
+        name.append("\n" + printable(i.name_en), "dim")
         it.add_row(
             i.code,
             prefixes.get(i.queue_id, "?"),
-            f"{safe(i.name_zh)}\n{safe(i.name_en)}",
-            safe(i.department),
-            "✓" if i.instant else "",
-            commands.line("workdays", days=i.promised_days) if i.promised_days else "",
+            name,
+            commands.line("instant_cell")
+            if i.instant
+            else (commands.line("workdays_cell", days=i.promised_days) if i.promised_days else ""),
         )
     console.print(it)
     wt = table(

@@ -15,9 +15,11 @@ from mashangban.output import (
     print_json,
     safe,
     show_ticket,
+    slim_table,
     table,
     warn_clock,
     window_number,
+    zone_name,
 )
 from models.errors import Refused
 from models.limits import WINDOW_MAX
@@ -229,48 +231,43 @@ def status(ctx: typer.Context, as_json: bool = JSON) -> None:
         print_json(report.to_json())
         return
     console.print(f"[bold]{report.business_date}[/]  {report.now}")
-    qt = table(
-        commands.line("queues"),
-        commands.line("queue_prefix"),
-        commands.line("name"),
-        commands.line("waiting"),
-        commands.line("issued"),
-        commands.line("longest_wait"),
-        commands.line("next"),
-    )
+    qt = slim_table(commands.line("queues"))
+    qt.add_column(commands.line("name"), no_wrap=True)
+    qt.add_column(commands.line("col_waiting"), justify="right")
+    qt.add_column(commands.line("col_issued"), justify="right")
+    qt.add_column(commands.line("col_longest"), justify="right")
+    qt.add_column(commands.line("col_next"))
     for q in report.queues:
         over = q.waiting and q.longest_wait_minutes > q.wait_limit_minutes
         wait = f"{q.longest_wait_minutes} min"
         if over:
             wait = f"[bold red]{commands.line('over_limit', wait=wait)}[/]"
         qt.add_row(
-            safe(q.prefix),
-            f"{safe(q.name_zh)} {safe(q.name_en)}",
+            zone_name(q.prefix, q.name_zh, q.name_en),
             str(q.waiting),
             str(q.issued),
             wait if q.waiting else "—",
             safe(" ".join(q.next) or "—"),
         )
     console.print(qt)
-    wt = table(
-        commands.line("windows"),
-        commands.line("window"),
-        commands.line("queues"),
-        commands.line("clerk"),
-        commands.line("state"),
-        commands.line("current_ticket"),
-        commands.line("since"),
-    )
+    wt = slim_table(commands.line("windows"))
+    for heading in ("col_window", "col_queues", "col_clerk_name", "col_state"):
+        wt.add_column(
+            commands.line(heading), justify="right" if heading == "col_window" else "left"
+        )
+    wt.add_column(commands.line("col_current"), no_wrap=True)
+    wt.add_column(commands.line("col_since"), no_wrap=True)
     styles = {"called": "yellow", "serving": "green", "paused": "magenta", "closed": "dim"}
     for w in report.windows:
         state_text = word("window", w.state)
         if w.pause_reason:
             state_text += f"（{w.pause_reason}）"
         style = styles.get(w.state, "")
+        clerk = " ".join(part for part in (w.clerk, w.clerk_name) if part)
         wt.add_row(
             str(w.number),
             safe("→".join(w.queues)),
-            safe(w.clerk or "—"),
+            safe(clerk or "—"),
             f"[{style}]{safe(state_text)} {w.state}[/]"
             if style
             else f"{safe(state_text)} {w.state}",

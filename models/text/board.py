@@ -30,6 +30,20 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
         "{number}, please go to window {window}",
     ),
     "voice_recall": ("再次呼叫，{text}", "Again: {text}"),
+    # the clock in the top line, longest first (the board shows the Chinese)
+    "clock_date": (
+        "{d:%Y-%m-%d} {weekday_zh} {d:%H:%M:%S}",
+        "{d:%Y-%m-%d} {weekday_en} {d:%H:%M:%S}",
+    ),
+    "clock_day": (
+        "{d.month}月{d.day}日 {weekday_zh} {d:%H:%M:%S}",
+        "{d:%b} {d.day} {weekday_en} {d:%H:%M:%S}",
+    ),
+    "clock_minutes": (
+        "{d.month}月{d.day}日 {weekday_zh} {d:%H:%M}",
+        "{d:%b} {d.day} {weekday_en} {d:%H:%M}",
+    ),
+    "clock_time": ("{d:%H:%M}", "{d:%H:%M}"),
 }
 
 CATALOGUE = Catalogue("board", ENTRIES, sep=" · ")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import string
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -22,11 +21,6 @@ class Entry:
     joined: str | None = None
     """How the two are shown together when that is not Chinese, separator, English (the words
     interleave, or only one language is shown beside a number)."""
-
-    def fields(self, lang: Lang) -> set[str]:
-        """The names of the values one language fills in."""
-        text = self.zh if lang == "zh" else self.en
-        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
 class Catalogue:

@@ -15,18 +15,9 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     "created": ("已创建", "created"),
     "in_use": ("已有", "in use"),
     "queues": ("队列", "Queues"),
-    "prefix": ("号", "Prefix"),
     "name": ("名称", "Name"),
-    "cap": ("每日上限", "Cap"),
-    "wait_limit": ("等候上限", "Wait limit"),
-    "service": ("服务时长", "Service"),
     "hours": ("时间", "Hours"),
     "items": ("事项", "Items"),
-    "code": ("代码", "Code"),
-    "queue": ("队列", "Queue"),
-    "department": ("部门", "Department"),
-    "instant": ("马上办", "Instant"),
-    "promised": ("承诺", "Promised"),
     "windows": ("窗口", "Windows"),
     "window": ("窗口", "Window"),
     "queues_in_order": ("队列", "Queues (in order)"),
@@ -65,15 +56,7 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     "cancelled": ("已取消", "Cancelled"),
     "requeued": ("重新排队", "Requeued"),
     "transferred": ("转移", "Transferred"),
-    "queue_prefix": ("号", "Queue"),
-    "waiting": ("等候", "Waiting"),
-    "issued": ("已取", "Issued"),
-    "longest_wait": ("最长等候", "Longest wait"),
-    "next": ("下一个", "Next"),
-    "clerk": ("工作人员", "Clerk"),
     "state": ("状态", "State"),
-    "current_ticket": ("当前号", "Ticket"),
-    "since": ("自", "Since"),
     "locked_by_wrong_pins": ("密码锁定", "Locked by wrong PINs"),
     "locked": ("锁定", "Locked"),
     "until": ("至", "Until"),
@@ -147,18 +130,6 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
         "✓ loaded {file}: {queues} queues, {items} items, {windows} windows",
         "✓ 已载入 loaded {file}: {queues} queues, {items} items, {windows} windows",
     ),
-    "hall_rules": (
-        "开放：{days}，{hours} · 优先连叫 {run} · 过号回队 {offset} · 最多过号 {misses}",
-        (
-            "open: {days}, {hours} · priority run {run} · requeue offset {offset} · "
-            "max misses {misses}"
-        ),
-        (
-            "开放 open: {days}, {hours} · 优先连叫 priority run {run} · 过号回队 requeue "
-            "offset {offset} · 最多过号 max misses {misses}"
-        ),
-    ),
-    "workdays": ("{days} 工作日", "{days} wd", "{days} 工作日 wd"),
     "pin_prompt": (
         "PIN（{fewest}–{most} 位数字）",
         "PIN ({fewest}–{most} digits)",
@@ -286,15 +257,6 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
         "▶ window {window} resumed after {minutes:.0f} min",
         "▶ {window} 号窗口恢复 window {window} resumed after {minutes:.0f} min",
     ),
-    "over_limit": ("{wait} 超时", "{wait} over", "{wait} 超时 over"),
-    "days_closed": (
-        "✓ 已关闭往日的号（{days}）：{expired} {expired_zh}，{voided} 过号作废",
-        "✓ closed tickets of past days ({days}): {expired} expired, {voided} void",
-        (
-            "✓ 已关闭往日的号 closed tickets of past days ({days}): {expired} {expired_zh} "
-            "expired, {voided} 过号作废 void"
-        ),
-    ),
     "ticket_status": (
         "状态：{status_zh}（{status}）",
         "status: {status} ({status})",
@@ -344,6 +306,43 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
             "{window}, by {by})"
         ),
     ),
+    "hall_open": ("开放：{days}，{hours}", "open: {days}, {hours}", "开放 open: {days}, {hours}"),
+    "hall_rules": (
+        "优先连叫 {run} · 过号回队 {offset} · 最多过号 {misses}",
+        "priority run {run} · requeue offset {offset} · max misses {misses}",
+        "优先连叫 priority run {run} · 过号回队 requeue offset {offset} · "
+        "最多过号 max misses {misses}",
+    ),
+    "queues_caps_title": (
+        "队列 · 上限 · 等候/办理（分）",
+        "Queues · daily cap · wait limit/service (min)",
+        "队列 Queues · 上限 daily cap · 等候/办理 wait limit/service (分 min)",
+    ),
+    "col_cap": ("上限", "Cap", "上限\nCap"),
+    "col_wait": ("等候", "Wait", "等候\nWait"),
+    "col_service": ("办理", "Service", "办理\nService"),
+    "col_item_code": ("代码", "Code", "代码\nCode"),
+    "col_queue": ("队列", "Queue", "队列\nQueue"),
+    "col_name_department": ("名称 · 部门", "Name · Department", "名称 · 部门\nName · Department"),
+    "col_done": ("办结", "Done", "办结\nDone"),
+    "instant_cell": ("马上办", "instant", "马上办\ninstant"),
+    "workdays_cell": ("{days} 工作日", "{days} work days", "{days} 工作日\nwork days"),
+    "col_waiting": ("等候", "Waiting", "等候\nWaiting"),
+    "col_issued": ("已取", "Issued", "已取\nIssued"),
+    "col_longest": ("最长等候", "Longest", "最长等候\nLongest"),
+    "col_next": ("下一个", "Next", "下一个\nNext"),
+    "days_closed": (
+        "✓ 已关闭往日的号（{days}）：{expired} {expired_zh}，{voided} 过号作废",
+        "✓ closed tickets of past days ({days}): {expired} expired, {voided} void",
+        "✓ 已关闭往日的号 closed tickets of past days ({days}): {expired} {expired_zh} expired, "
+        "{voided} 过号作废 void",
+    ),
+    "over_limit": ("{wait} 超时", "{wait} over", "{wait}\n超时 over"),
+    "col_window": ("窗口", "Window", "窗口\nWindow"),
+    "col_queues": ("队列", "Queues", "队列\nQueues"),
+    "col_clerk_name": ("工作人员", "Clerk", "工作人员\nClerk"),
+    "col_current": ("当前号", "Ticket", "当前号\nTicket"),
+    "col_since": ("自", "Since", "自\nSince"),
 }
 
 CATALOGUE = Catalogue("commands", ENTRIES, sep=" ")

@@ -18,13 +18,15 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     "col_longest": ("最长/限", "Longest/limit"),
     "col_next": ("下一个", "Next"),
     "windows_title": (
-        "窗口 · 业务 · 工号 · 状态",
+        "窗口 · 业务 · 工作人员 · 状态",
         "Windows · serves · clerk · state",
-        "窗口 Windows · 业务 serves · 工号 clerk · 状态 state",
+        "窗口 Windows · 业务 serves · 工作人员 clerk · 状态 state",
     ),
+    "closed_windows": ("未开：{windows}", "closed: {windows}", "未开 closed: {windows}"),
+    "no_window_open": ("没有开放的窗口", "no window open"),
     "col_window": ("窗", "Window"),
     "col_serves": ("业务", "Serves"),
-    "col_clerk": ("工号", "Clerk"),
+    "col_clerk": ("工作人员", "Clerk"),
     "col_state": ("状态", "State"),
     "at_window": ("{state_zh} {ticket} · {minutes} 分", "{state_en} {ticket} · {minutes} min"),
     "paused": ("{state_zh}：{reason} · {minutes} 分", "{state_en}: {reason} · {minutes} min"),
@@ -35,17 +37,11 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     "alarm_service": ("超时办理", "serving too long"),
     "alarm_case": ("办件逾期", "case overdue"),
     "alarm_rating": ("差评", "bad rating"),
-    "summary": (
-        "等候 {waiting} · 办结 {served} · 评价 {rated} · 差评 {bad} · 待整改 {open} · ",
-        (
-            "waiting {waiting} · served {served} · rated {rated} · bad {bad} · open "
-            "rectifications {open} · "
-        ),
-        (
-            "等候 waiting {waiting} · 办结 served {served} · 评价 rated {rated} · 差评 bad "
-            "{bad} · 待整改 open rectifications {open} · "
-        ),
-    ),
+    "summary_waiting": ("等候 {n}", "waiting {n}", "等候 waiting {n}"),
+    "summary_served": ("办结 {n}", "served {n}", "办结 served {n}"),
+    "summary_rated": ("评价 {n}", "rated {n}", "评价 rated {n}"),
+    "summary_bad": ("差评 {n}", "bad {n}", "差评 bad {n}"),
+    "summary_open": ("待整改 {n}", "open rectifications {n}", "待整改 open rectifications {n}"),
     "summary_alarms": ("告警 {n}", "alarms {n}", "告警 alarms {n}"),
     "db_trouble": (
         "数据库出错：{error}",
