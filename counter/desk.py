@@ -480,6 +480,8 @@ def _receipt_text(printed: ReceiptPrint) -> str:
     title = ct.zh("receipt_title" if case.promised_date else "completed_title")
     if printed.job.state != "done":
         return ct.line("receipt_failed", number=case.number, state=printed.job.state)
+    if not case.pickup_code:  # an instant item's 办结单: handed over, nothing to collect
+        return ct.line("receipt_instant", number=case.number, case=case.case_number)
     return ct.line(
         "receipt", number=case.number, title=title, case=case.case_number, code=case.pickup_code
     )

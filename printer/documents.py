@@ -59,14 +59,18 @@ def ticket_blocks(
 
 
 def receipt_qr(receipt: CaseView) -> str:
-    """What a receipt's QR code says: the case number and pickup code."""
+    """What a receipt's QR code says: the case number and pickup code (an instant item's
+    办结单, handed over on the spot, has no pickup code: its case number alone)."""
+    if not receipt.pickup_code:
+        return f"MSB:C:{receipt.case_number}"
     return f"MSB:C:{receipt.case_number}:{receipt.pickup_code}"
 
 
 def receipt_blocks(
     receipt: CaseView, settings: HallSettings, *, reprint: bool = False
 ) -> list[Block]:
-    """The 受理回执: case, item, window, clerk, time, promised date, pickup code, QR."""
+    """The 受理回执: case, item, window, clerk, time, promised date, pickup code, QR; for an
+    instant item the 办结单, which says it was handed over and has no pickup code."""
     blocks: list[Block] = []
     if reprint:
         blocks.append(Text(documents.line("reprint"), size=2, bold=True))
@@ -98,6 +102,8 @@ def receipt_blocks(
         code = documents.line("pickup_code", code=receipt.pickup_code)
         blocks.append(Text(code, size=2, bold=True))
         blocks.append(Text(documents.line("collect")))
+    else:  # an instant item's 办结单: nothing to collect later, so no pickup code
+        blocks.append(Text(documents.line("handed_over"), bold=True))
     blocks += [Rule(), QR(receipt_qr(receipt))]
     if settings.ticket_footer:
         blocks.append(Text(settings.ticket_footer))

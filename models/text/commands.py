@@ -77,10 +77,6 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     "print_jobs": ("打印任务", "Print jobs"),
     "what": ("内容", "What"),
     "printer": ("打印机", "Printer"),
-    "tries": ("次数", "Tries"),
-    "bytes": ("大小", "Bytes"),
-    "error": ("错误", "Error"),
-    "created_at": ("时间", "Created"),
     "reprint_mark_zh": (" 补打", " REPRINT", " 补打"),
     "counting": ("统计", "counting"),
     "writing": ("写入", "writing"),
@@ -343,6 +339,8 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     "col_clerk_name": ("工作人员", "Clerk", "工作人员\nClerk"),
     "col_current": ("当前号", "Ticket", "当前号\nTicket"),
     "col_since": ("自", "Since", "自\nSince"),
+    "time": ("时间", "Time"),
+    "job_error": ("错误：{error}", "error: {error}", "错误 error: {error}"),
 }
 
 CATALOGUE = Catalogue("commands", ENTRIES, sep=" ")

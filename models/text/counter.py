@@ -43,6 +43,11 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
         "case {case} · pickup {code} · ready by {date}",
         "办件 case {case} · 取件码 pickup {code} · 承诺 ready by {date}",
     ),
+    "last_case_instant": (
+        "办件 {case} · 当场办结，已当面交付",
+        "case {case} · handed over",
+        "办件 case {case} · 当场办结，已当面交付 handed over",
+    ),
     "window_title": (
         "{number} 号窗口 · {label}",
         "Window {number} · {label}",
@@ -107,6 +112,11 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
         "{number} {title}已打印 · 办件 {case} · 取件码 {code}",
         "{number} {title} printed · case {case} · pickup {code}",
         "{number} {title}已打印 printed · 办件 case {case} · 取件码 pickup {code}",
+    ),
+    "receipt_instant": (
+        "{number} 办结单已打印 · 办件 {case} · 当场办结，已当面交付",
+        "{number} printed · case {case} · handed over",
+        "{number} 办结单已打印 printed · 办件 case {case} · 当场办结，已当面交付 handed over",
     ),
     "receipt_not_sent": (
         "{number} 回执未能打印，按 o 重新打印",

@@ -28,6 +28,7 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     "provisional": ("（暂定）", "(provisional)", "（暂定 provisional）"),
     "pickup_code": ("取件码：{code}", "Pickup code: {code}", "取件码 Pickup code: {code}"),
     "collect": ("请凭取件码到统一出件窗口领取", "Collect at the pickup window"),
+    "handed_over": ("当场办结，已当面交付", "Handed over"),
     "test_page": ("打印测试", "TEST PAGE"),
     "left": ("左对齐", "left"),
     "centre": ("居中", "centre"),
