@@ -44,7 +44,9 @@ class Panes:
         """What a pane shows now."""
         return self.tmux("capture-pane", "-p", "-t", f"demo:0.{pane}")
 
-    def wait(self, pane: str, found: Callable[[str], object], what: str, timeout: float) -> str:
+    def wait(
+        self, pane: str, found: Callable[[str], object], what: str, timeout: float = WAIT_S
+    ) -> str:
         """Poll a pane until ``found`` holds for its text; the text."""
         deadline = time.monotonic() + timeout
         while True:
@@ -88,16 +90,17 @@ def demo(tmp_path: Path) -> Iterator[Panes]:
 def test_a_ticket_taken_at_the_kiosk_is_called_at_the_counter_and_shown_on_the_board(
     demo: Panes,
 ) -> None:
-    demo.wait("0", lambda t: "马上办" in t and "人等候" in t, "the kiosk's zones", 60)
-    demo.wait("2", lambda t: "18 号窗口" in t and "下一位" in t, "the counter logged in", 60)
-    demo.wait("1", lambda t: "等候叫号" in t, "the board", 60)
+    starting = WAIT_S * 2  # three apps start at once
+    demo.wait("0", lambda t: "马上办" in t and "人等候" in t, "the kiosk's zones", starting)
+    demo.wait("2", lambda t: "18 号窗口" in t and "下一位" in t, "the counter logged in", starting)
+    demo.wait("1", lambda t: "等候叫号" in t, "the board", starting)
     demo.click("0", "M 马上办")
-    demo.wait("0", lambda t: "您的号码" in t, "the ticket on the kiosk", 20)
-    demo.wait("2", lambda t: "M 马上办  等候 1" in t, "the counter to see M001 waiting", 10)
+    demo.wait("0", lambda t: "您的号码" in t, "the ticket on the kiosk")
+    demo.wait("2", lambda t: "M 马上办  等候 1" in t, "the counter to see M001 waiting")
     demo.tmux("send-keys", "-t", "demo:0.2", "n")
-    counter = demo.wait("2", lambda t: "已呼叫 M001" in t, "the call at the counter", 10)
+    counter = demo.wait("2", lambda t: "已呼叫 M001" in t, "the call at the counter")
     assert "M001" in counter and "已叫号" in counter
-    board = demo.wait("1", lambda t: "M001" in t, "the call on the board", 5)
+    board = demo.wait("1", lambda t: "M001" in t, "the call on the board")
     assert "18" in board
 
 

@@ -23,11 +23,11 @@ def printer() -> Iterator[FakePrinter]:
         yield fake
 
 
-def connect(fake: FakePrinter, timeout: float = 2.0) -> socket.socket:
+def connect(fake: FakePrinter, timeout: float = WAIT_S) -> socket.socket:
     return socket.create_connection(fake.address, timeout=timeout)
 
 
-def network(fake: FakePrinter, timeout: float = 2.0) -> Network:
+def network(fake: FakePrinter, timeout: float = WAIT_S) -> Network:
     client = Network(fake.host, fake.port, timeout=timeout)
     client.open()
     return client
