@@ -43,6 +43,7 @@ SLOW_ISSUE_S = 0.4
 RECONNECT_S = 5.0
 """Wait before trying the database again when it did not answer at start-up."""
 REFUSED_AT_START = {
+    "db_missing",
     "db_not_initialised",
     "db_outdated",
     "db_newer",
@@ -156,7 +157,7 @@ class KioskApp(UnattendedApp[None]):
             if engine is None:
                 from models.schema import require_current
 
-                engine = make_engine(resolve_url(self.settings.db))
+                engine = make_engine(resolve_url(self.settings.db), create=False)
                 require_current(engine)
             with reading(engine) as session:
                 hall = hall_settings(session)

@@ -46,6 +46,10 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
         "can re-seal a rewritten history and test staff PIN guesses. Run: chmod 600 {path}",
     ),
     "key_bad": ("大厅密钥文件已损坏：{path}", "the hall's key file is not a key: {path}"),
+    "db_missing": (
+        "找不到数据库：{path}——请先运行 mashangban init",
+        "database not found: {path} — run mashangban init",
+    ),
     "db_not_initialised": ("数据库尚未初始化", "the database is not initialised"),
     "db_outdated": (
         "数据库版本较旧（{revision}）",
@@ -247,6 +251,13 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
         "演示需要 tmux 来并排显示三个程序（Debian：apt-get install tmux）",
         "the demo needs tmux to show the three apps side by side (Debian: apt-get install tmux)",
     ),
+    "demo_socket_busy": (
+        "tmux 服务器 {socket} 正在运行（也许是别人的演示），未做任何改动；"
+        "请换一个 --socket 名称，或不写 --socket",
+        "the tmux server {socket} is already running (someone's demo?); nothing was touched: "
+        "choose another --socket, or leave it out",
+    ),
+    "demo_tmux_failed": ("演示无法启动 tmux：{detail}", "the demo could not start tmux: {detail}"),
     "nothing_finished": (
         "{window} 号窗口今天还没有办结的号",
         "window {window} has finished no ticket today",
