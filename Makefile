@@ -15,15 +15,15 @@ run: $(STAMP) run-deps
 	$(BIN)/mashangban demo
 
 # The demo shows the kiosk, a counter and the board side by side in tmux; the board speaks
-# with espeak-ng (without it the demo runs, silent).
+# with espeak-ng (without it the demo runs, silent). .ci/apt-install waits (APT_WAIT, 900 s)
+# while another process holds the Debian package lock.
 run-deps:
 	@missing=""; \
 	command -v tmux >/dev/null || missing="$$missing tmux"; \
 	command -v espeak-ng >/dev/null || missing="$$missing espeak-ng"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
-			echo "installing:$$missing"; \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+			.ci/apt-install $$missing; \
 		elif ! command -v tmux >/dev/null; then \
 			echo "the demo needs tmux (sudo apt-get install$$missing)" >&2; exit 1; \
 		else \
@@ -51,7 +51,8 @@ install: $(STAMP)
 # The PostgreSQL tests start a real server from these binaries, raster printing draws
 # Chinese with a CJK font, the board speaks with espeak-ng, the demo (and its test) lays
 # the apps out in tmux, and the hall server's pages are tested in a headless chromium driven
-# through chromium-driver; install what is missing (Debian packages, as root).
+# through chromium-driver; install what is missing (Debian packages, as root; waiting up to
+# APT_WAIT seconds, default 900, for another process's package lock).
 CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 system-deps:
 	@missing=""; \
@@ -63,8 +64,7 @@ system-deps:
 	[ -x /usr/bin/chromedriver ] || missing="$$missing chromium-driver"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
-			echo "installing:$$missing"; \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+			.ci/apt-install $$missing; \
 		else \
 			echo "missing Debian packages:$$missing (sudo apt-get install$$missing)" >&2; exit 1; \
 		fi; \

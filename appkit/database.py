@@ -10,13 +10,14 @@ if TYPE_CHECKING:
 
 def open_database(db: str | None, *, check: bool = True) -> Engine:
     """An engine for ``db`` (a path or URL; None: MASHANGBAN_DB or the default file). With
-    ``check``, the schema must be current and the hall's secret key the one the history was
-    written with. Raises DatabaseError (in both languages) otherwise."""
+    ``check``, the database must exist (only ``init``, which does not check, creates it), its
+    schema be current and the hall's secret key the one the history was written with. Raises
+    DatabaseError (in both languages) otherwise."""
     from models.db import make_engine, resolve_url
     from models.events import require_same_key
     from models.schema import require_current
 
-    engine = make_engine(resolve_url(db))
+    engine = make_engine(resolve_url(db), create=not check)
     if check:
         require_current(engine)
         require_same_key(engine)

@@ -10,9 +10,22 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Protocol
 
-from textual.message_pump import MessagePump
-from textual.timer import Timer
+
+class Stoppable(Protocol):
+    """A timer that can be stopped (Textual's :class:`~textual.timer.Timer`)."""
+
+    def stop(self) -> None: ...
+
+
+class TimerOwner(Protocol):
+    """What sets the timer: the screen or app (Textual's ``MessagePump.set_timer``)."""
+
+    def set_timer(self, delay: float, callback: Callable[[], None], *, name: str) -> Stoppable:
+        """Call ``callback`` once, ``delay`` seconds from now."""
+        ...
+
 
 EARLY_S = 0.01
 """A deadline this close counts as reached (timers may fire a hair early)."""
@@ -21,16 +34,25 @@ EARLY_S = 0.01
 class IdleWatch:
     """Calls ``on_idle`` once its owner has gone ``seconds`` without a touch."""
 
-    def __init__(self, owner: MessagePump, seconds: float, on_idle: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        owner: TimerOwner,
+        seconds: float,
+        on_idle: Callable[[], None],
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.owner = owner
         """The screen whose timer this is (the timer dies with it)."""
         self.seconds = seconds
         """The idle time."""
         self.on_idle = on_idle
         """Called on the UI thread when the idle time has passed untouched."""
-        self.last_touch = time.monotonic()
+        self.clock = clock
+        """Seconds on a steady clock (tests drive their own)."""
+        self.last_touch = clock()
         """The moment of the last touch (or of the start)."""
-        self._timer: Timer | None = None
+        self._timer: Stoppable | None = None
 
     @property
     def running(self) -> bool:
@@ -40,12 +62,12 @@ class IdleWatch:
     def start(self) -> None:
         """Count the idle time from now."""
         self.stop()
-        self.last_touch = time.monotonic()
+        self.last_touch = self.clock()
         self._arm(self.seconds)
 
     def touch(self) -> None:
         """Someone used the screen: the idle time counts from now."""
-        self.last_touch = time.monotonic()
+        self.last_touch = self.clock()
 
     def stop(self) -> None:
         """Stop counting (the screen is covered or closed)."""
@@ -57,7 +79,7 @@ class IdleWatch:
         self._timer = self.owner.set_timer(delay, self._check, name="idle")
 
     def _check(self) -> None:
-        left = self.last_touch + self.seconds - time.monotonic()
+        left = self.last_touch + self.seconds - self.clock()
         if left > EARLY_S:
             self._arm(left)  # touched since: wait out the rest
             return

@@ -83,6 +83,8 @@ class ChangeWatch(Generic[T]):
         """While this says True (asked on the UI thread), no poll starts."""
         self.also = also
         """Work done on every poll, after the mark (in the worker; a failure fails the poll)."""
+        self.polls = 0
+        """Polls ended so far (what saw "nothing new" is counted by them, not by time)."""
         self._lock = threading.Lock()
         self._seen: int | None = None
         self._seen_key: Hashable = _NOTHING
@@ -150,6 +152,7 @@ class ChangeWatch(Generic[T]):
             if value is not _NOTHING:
                 self._post(self.Read(value, mark))
         finally:
+            self.polls += 1
             self._polling = False
 
     def _post(self, message: Message) -> None:

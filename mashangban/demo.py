@@ -3,7 +3,12 @@
 A fresh SQLite database in a temporary folder (the Jinan hall, open at any hour; clerk 1001
 王芳 with PIN 246813), the on-screen preview printers, and three panes of a private tmux server:
 the kiosk on the left, the board top right and the counter of window 18 (马上办) below it.
-Closing the demo (ctrl+b d, or quitting the panes) stops the apps and removes the folder.
+Closing the demo (ctrl+b d, or quitting the panes), closing its terminal (SIGHUP) or stopping
+it (SIGTERM) stops the apps and removes the folder.
+
+Each demo has a tmux server of its own, named after its folder, so two people on one machine
+can each run one; a server named with ``--socket`` that is already running is refused, never
+killed.
 """
 
 from __future__ import annotations
@@ -12,11 +17,15 @@ import os
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from types import FrameType
 
 import typer
 
@@ -28,6 +37,7 @@ from models.db import make_engine
 from models.errors import MashangbanError
 from models.hall import HallConfig, default_hall_path, parse_hall, store_hall
 from models.schema import upgrade
+from models.text import commands
 
 DEMO_CLERK, DEMO_NAME, DEMO_PIN, DEMO_WINDOW = "1001", "王芳", "246813", 18
 
@@ -45,6 +55,16 @@ class Demo:
         return subprocess.run(
             ["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=check
         )
+
+    @property
+    def socket_path(self) -> Path:
+        """Where tmux puts the server's socket (``tmux -L``: TMUX_TMPDIR or /tmp)."""
+        base = os.environ.get("TMUX_TMPDIR") or "/tmp"
+        return Path(base) / f"tmux-{os.getuid()}" / self.socket
+
+    def tmux_attached(self, env: dict[str, str]) -> None:
+        """Show the demo in this terminal until it is detached or its server stops."""
+        subprocess.run(["tmux", "-L", self.socket, "attach", "-t", "demo"], env=env, check=False)
 
 
 def demo_hall() -> tuple[HallConfig, str]:
@@ -95,17 +115,26 @@ def _command(demo: Demo, *args: str) -> str:
 
 
 def start(demo: Demo, *, width: int, height: int) -> None:
-    """Open the three panes (detached)."""
+    """Open the three panes (detached). A tmux server of that name that is running already
+    (another demo on the same ``--socket``) makes the first command fail and is left alone; a
+    failure after it stops the server this call started."""
     demo.tmux(
         "new-session", "-d", "-s", "demo", "-x", str(width), "-y", str(height),
         _command(demo, "kiosk"),
     )  # fmt: skip
+    try:
+        _lay_out(demo)
+    except BaseException:
+        demo.tmux("kill-server", check=False)
+        raise
+
+
+def _lay_out(demo: Demo) -> None:
     demo.tmux("set-option", "-t", "demo", "mouse", "on")  # a click is a tap on the kiosk
-    demo.tmux("set-option", "-t", "demo", "status-left", " 马上办 demo ")
+    demo.tmux("set-option", "-t", "demo", "status-left", commands.line("demo_status"))
     demo.tmux(
         "set-option", "-t", "demo", "status-right",
-        f" 柜台 counter: {DEMO_WINDOW} 号窗口 · 工号 {DEMO_CLERK} · PIN {DEMO_PIN} "
-        "· ctrl+b d 退出 quit ",
+        commands.line("demo_counter", window=DEMO_WINDOW, clerk=DEMO_CLERK, pin=DEMO_PIN),
     )  # fmt: skip
     demo.tmux("set-option", "-t", "demo", "status-right-length", "120")
     board = demo.tmux(
@@ -126,9 +155,70 @@ def panes(demo: Demo) -> dict[str, str]:
 
 
 def stop(demo: Demo) -> None:
-    """Stop the apps and the demo's tmux server, and remove the folder."""
+    """Stop the apps and the demo's tmux server, and remove its socket file and the folder."""
     demo.tmux("kill-server", check=False)
+    # tmux leaves the socket file behind, and each demo has a name of its own.
+    if demo.socket_path.is_socket() and not busy(demo.socket):
+        demo.socket_path.unlink(missing_ok=True)
     shutil.rmtree(demo.folder, ignore_errors=True)
+
+
+def busy(socket: str) -> bool:
+    """True when a tmux server of that name is running with a session (someone's demo)."""
+    found = subprocess.run(
+        ["tmux", "-L", socket, "list-sessions"], capture_output=True, text=True, check=False
+    )
+    return found.returncode == 0
+
+
+STOP_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
+"""The terminal closed, or someone stopped the demo: either way the demo cleans up."""
+
+
+@dataclass
+class _Stopping:
+    """What the demo does on SIGHUP or SIGTERM: while it starts, stop at once (the caller's
+    cleanup runs); once attached, stop the tmux server, so the attached client exits by itself
+    and gives the terminal back as it found it, and the cleanup follows."""
+
+    demo: Demo
+    started: bool = False
+    """The demo's tmux server runs (ours to stop)."""
+    attached: bool = False
+    """This terminal shows the demo (the demo runs until it is detached or stopped)."""
+    signal: int | None = field(default=None)
+    """The stop signal received, if any."""
+
+    def __call__(self, signum: int, _frame: FrameType | None) -> None:
+        self.signal = signum
+        if not self.attached:
+            raise SystemExit(128 + signum)
+        self.demo.tmux("kill-server", check=False)
+
+
+@contextmanager
+def _cleaned_up(demo: Demo) -> Iterator[_Stopping]:
+    """Run the demo with SIGHUP and SIGTERM stopping it; :func:`stop` on the way out unless it
+    is left running (``stopping.attached`` stays False and no error happened: --detach). A
+    server this demo did not start is never stopped."""
+    stopping = _Stopping(demo)
+    before = {sig: signal.signal(sig, stopping) for sig in STOP_SIGNALS}
+    try:
+        yield stopping
+    except BaseException:
+        if stopping.started:
+            stop(demo)
+        else:
+            shutil.rmtree(demo.folder, ignore_errors=True)
+        raise
+    else:
+        if stopping.attached:
+            stop(demo)
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+    if stopping.signal is not None:
+        raise SystemExit(128 + stopping.signal)
 
 
 @app.command()
@@ -136,26 +226,33 @@ def demo(
     detach: bool = typer.Option(
         False, "--detach", help="Leave the demo running in the background (prints how to stop)."
     ),
-    socket: str = typer.Option("mashangban-demo", "--socket", help="The tmux server's name."),
+    socket: str | None = typer.Option(
+        None,
+        "--socket",
+        help="The tmux server's name (default: one of the demo's own, named after its folder).",
+    ),
 ) -> None:
     """Kiosk, counter and board side by side on a fresh database: take, call, see, hear."""
     if shutil.which("tmux") is None:
         raise MashangbanError("demo_needs_tmux")
+    if socket is not None and busy(socket):
+        raise MashangbanError("demo_socket_busy", socket=socket)
     size = shutil.get_terminal_size((160, 45))
     folder = Path(tempfile.mkdtemp(prefix="mashangban-demo-"))
-    try:
-        running = prepare(folder, socket)
-        running.tmux("kill-server", check=False)  # a demo left over from before
-        start(running, width=max(size.columns, 120), height=max(size.lines, 36))
-    except (MashangbanError, subprocess.CalledProcessError):
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
-    if detach:
-        console.print(f"✓ demo running: tmux -L {socket} attach   (folder {folder})")
-        console.print(f"  stop: tmux -L {socket} kill-server; rm -r {folder}")
-        return
-    try:
+    running = Demo(folder=folder, db=folder / "demo.db", socket=socket or folder.name)
+    with _cleaned_up(running) as stopping:
+        try:
+            prepare(folder, running.socket)
+            start(running, width=max(size.columns, 120), height=max(size.lines, 36))
+            stopping.started = True
+        except subprocess.CalledProcessError as exc:
+            # Another demo that took the same --socket a moment ago, or tmux itself failing.
+            detail = (exc.stderr or "").strip() or f"exit status {exc.returncode}"
+            raise MashangbanError("demo_tmux_failed", detail=detail) from None
+        if detach:
+            console.print(f"✓ demo running: tmux -L {running.socket} attach   (folder {folder})")
+            console.print(f"  stop: tmux -L {running.socket} kill-server; rm -r {folder}")
+            return
+        stopping.attached = True
         env = {k: v for k, v in os.environ.items() if k != "TMUX"}  # also from inside tmux
-        subprocess.run(["tmux", "-L", socket, "attach", "-t", "demo"], env=env, check=False)
-    finally:
-        stop(running)
+        running.tmux_attached(env)

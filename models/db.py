@@ -95,15 +95,17 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def make_engine(url: str, *, pool_size: int = 5) -> Engine:
+def make_engine(url: str, *, pool_size: int = 5, create: bool = True) -> Engine:
     """Create an engine for a database path or URL (see :func:`resolve_url`); nothing is opened.
 
-    For a SQLite file the directory is created and must be writable; DatabaseError otherwise.
+    For a SQLite file, with ``create`` (setting a database up: ``init``, tests) the file and its
+    directory are created and must be writable; without it (every command and app that works
+    on a hall) a missing file is refused and nothing is created. DatabaseError otherwise.
     """
     url = resolve_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(url, parsed.database or "")
+        return _sqlite_engine(url, parsed.database or "", create=create)
     return create_engine(
         url,
         pool_size=pool_size,
@@ -113,8 +115,12 @@ def make_engine(url: str, *, pool_size: int = 5) -> Engine:
     )
 
 
-def _sqlite_engine(url: str, path: str) -> Engine:
+def _sqlite_engine(url: str, path: str, *, create: bool) -> Engine:
     if path and path != ":memory:":
+        if not create and not Path(path).exists():
+            # SQLite would create an empty file on connect, which a later init takes for the
+            # hall's database: a mistyped --db must leave nothing behind.
+            raise DatabaseError("db_missing", path=path)
         _check_writable(Path(path))
     engine = create_engine(
         url,

@@ -28,9 +28,9 @@ def serve(
     from server.voice import can_speak
 
     if not can_speak():  # said once, to whoever starts it: the public board says nothing of it
-        from server.strings import en, zh
+        from models.text import web
 
-        typer.echo(f"! {zh('board_silent')}\n  {en('board_silent')}", err=True)
+        typer.echo(f"! {web.zh('board_silent')}\n  {web.en('board_silent')}", err=True)
     uvicorn.run(
         create_app(ServerSettings(engine=engine)),
         host=host,

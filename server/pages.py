@@ -16,9 +16,9 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from models.errors import MashangbanError, NotFound
+from models.text import web
 from models.views.board import BoardState, board_queues, board_state
 from models.views.citizen import CitizenTicket, citizen_tickets
-from server import strings
 from server.app import ServerSettings
 from server.hub import Hub
 from server.limits import retry_after
@@ -57,7 +57,7 @@ def page(request: Request, name: str, context: dict[str, Any], status: int = 200
     """A rendered page (never cached: it shows the hall now)."""
     templates = request.app.state.templates
     response: HTMLResponse = templates.TemplateResponse(
-        request, name, {"s": strings, **context}, status_code=status, headers=NO_STORE
+        request, name, {"s": web, **context}, status_code=status, headers=NO_STORE
     )
     return response
 
@@ -228,7 +228,7 @@ async def board_voice(request: Request, number: str, window: int, recall: int = 
 
 def _fragment(request: Request, name: str, **context: Any) -> str:
     template = request.app.state.templates.get_template(name)
-    html: str = template.render(s=strings, **context)
+    html: str = template.render(s=web, **context)
     return html
 
 

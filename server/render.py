@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from models.text import web
 from models.views.board import BoardState
 from models.views.citizen import CitizenTicket
-from server.strings import en, zh
 
 Line = tuple[str, str]
 """One thing said, (Chinese, English)."""
-
-
-def _pair(key: str, **values: object) -> Line:
-    return zh(key, **values), en(key, **values)
 
 
 def ticket_context(found: CitizenTicket) -> dict[str, Any]:
@@ -24,7 +20,7 @@ def ticket_context(found: CitizenTicket) -> dict[str, Any]:
     lines: list[Line] = []
     if found.transferred:
         lines.append(
-            _pair(
+            web.pair(
                 "transferred",
                 held=held.number,
                 zone=now.queue_name_zh,
@@ -36,35 +32,33 @@ def ticket_context(found: CitizenTicket) -> dict[str, Any]:
     alert = ""
     if status == "waiting":
         if now.ahead == 0:
-            headline = _pair("next")
+            headline = web.pair("next")
         elif now.ahead is not None:
-            headline = _pair("ahead", ahead=now.ahead)
+            headline = web.pair("ahead", ahead=now.ahead)
         if now.eta_minutes is not None and now.ahead:
-            lines.append(_pair("eta", minutes=now.eta_minutes))
+            lines.append(web.pair("eta", minutes=now.eta_minutes))
         if now.window is not None:
-            lines.append(_pair("reserved", window=now.window))
+            lines.append(web.pair("reserved", window=now.window))
     elif status == "called" and now.window is not None:
-        headline = _pair("called", window=now.window)
-        title = f"{zh('called_title', window=now.window, number=now.number)} · " + en(
-            "called_title", window=now.window
-        )
+        headline = web.pair("called", window=now.window)
+        title = web.line("called_title", number=now.number, window=now.window)
         alert = f"{now.number}:{now.called_at}:{now.recalls}"
         if now.recalls:
-            lines.append(_pair("recalled"))
+            lines.append(web.pair("recalled"))
     elif status == "serving" and now.window is not None:
-        headline = _pair("serving", window=now.window)
+        headline = web.pair("serving", window=now.window)
     elif status == "missed":
-        headline = _pair("missed")
-        lines.append(_pair("missed_do"))
+        headline = web.pair("missed")
+        lines.append(web.pair("missed_do"))
     elif status == "void":
-        headline = _pair("void")
-        lines.append(_pair("void_do"))
+        headline = web.pair("void")
+        lines.append(web.pair("void_do"))
     elif status in ("done", "cancelled", "expired"):
-        headline = _pair(status)
+        headline = web.pair(status)
     else:  # transferred, and no later ticket was found
         headline = (held.status, held.status)
     if not title:
-        title = f"{now.number} · {headline[0] if headline else zh('waiting_title')}"
+        title = f"{now.number} · {headline[0] if headline else web.zh('waiting_title')}"
     return {
         "number": now.number,
         "held": held.number,
@@ -100,7 +94,7 @@ def board_context(state: BoardState, *, recent: int, voice: bool) -> dict[str, A
         "missed": state.missed,
         "meta": {
             "newest": newest.seq if newest else 0,
-            "title": (f"{newest.number} → {newest.window}" if newest else zh("board_title")),
+            "title": (f"{newest.number} → {newest.window}" if newest else web.zh("board_title")),
             "calls": calls if voice else [],
         },
     }

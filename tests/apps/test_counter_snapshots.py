@@ -22,7 +22,7 @@ from models.queue.serving import mark_no_show
 from models.queue.tickets import take_ticket
 from tests.conftest import NOW, open_window
 from tests.support.counter_pilot import Clock, counter, log_in, press
-from tests.support.kiosk_pilot import on_screen
+from tests.support.kiosk_pilot import on_screen, until
 
 SIZES = pytest.mark.parametrize(
     "size", [(80, 24), (120, 36)], ids=lambda size: f"{size[0]}x{size[1]}"
@@ -66,7 +66,9 @@ def test_desk_serving_an_item(snap_compare, hall, size) -> None:
         await press(pilot, "tab", *"D002", "enter")  # the missed green-channel ticket, by number
         await press(pilot, "s")
         clock.advance(minutes=13)  # past 80 % of the item's 15 minutes: amber
-        await pilot.pause(1.2)
+        clock_line = pilot.app.screen.query_one("#clock")
+        await until(pilot, lambda: clock_line.has_class("clock-amber"), "the amber clock")
+        await pilot.pause()
 
     app = counter(hall, window=13, clerk="1001", clock=clock, poll_seconds=3600)
     assert snap_compare(app, terminal_size=size, run_before=serve)

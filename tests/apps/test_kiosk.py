@@ -32,6 +32,7 @@ from tests.support.kiosk_pilot import (
     on_screen,
     placed,
     printed,
+    settled,
     shown,
     shows,
     tap,
@@ -163,9 +164,8 @@ def test_enter_on_a_keyboard_submits_the_code_as_typed(lite) -> None:
         await on_screen(pilot, CheckinScreen)
         await pilot.press(*"NOSUCH99")
         await pilot.press("enter")
-        await pilot.pause(0.3)
-        assert shown(pilot, "#code") == "NOSUCH99", "Enter changed the code"
-        await shows(pilot, "#checkin-error", "预约码无效：NOSUCH99", timeout=2)
+        # The code checked is the one typed: Enter added nothing to it (a keypad key did).
+        await shows(pilot, "#checkin-error", "预约码无效：NOSUCH99\n")
 
     drive(app, scenario)
 
@@ -216,7 +216,7 @@ def test_a_closed_hall_disables_the_zones_and_says_why(lite, at, reason) -> None
         assert len(zones) == 7 and all(zone.disabled for zone in zones)
         assert all(reason in shown(pilot, f"#{zone.id}") for zone in zones)
         await pilot.click("#zone-A")
-        await pilot.pause(0.3)
+        await settled(pilot)
         assert isinstance(app.screen, StartScreen) and app.issuing is False
 
     drive(app, scenario)
@@ -231,7 +231,7 @@ def test_the_instant_service_button_says_when_its_zone_is_closed(lite) -> None:
         assert label.startswith("马上办 · 23 项即办事项")
         assert app.screen.query_one("#items").disabled
         await pilot.click("#items")
-        await pilot.pause(0.3)
+        await settled(pilot)
         assert isinstance(app.screen, StartScreen)
 
     drive(app, scenario)
@@ -272,7 +272,7 @@ def test_a_full_zone_is_disabled_after_its_last_ticket(lite) -> None:
         assert app.screen.query_one("#zone-E").disabled, label
         assert not app.screen.query_one("#zone-A").disabled
         await pilot.click("#zone-E")
-        await pilot.pause(0.3)
+        await settled(pilot)
         assert isinstance(app.screen, StartScreen)
 
     drive(app, scenario)
@@ -290,7 +290,7 @@ def test_an_idle_kiosk_goes_back_to_the_start_screen(lite, where) -> None:
         else:
             await tap(pilot, f"#{where}")
             await on_screen(pilot, ItemsScreen if where == "items" else CheckinScreen)
-        await on_screen(pilot, StartScreen, timeout=5)
+        await on_screen(pilot, StartScreen)
         assert time.monotonic() - started >= 1  # not at once: after the idle time
         assert len(app.screen_stack) == 1
 
@@ -299,8 +299,10 @@ def test_an_idle_kiosk_goes_back_to_the_start_screen(lite, where) -> None:
 
 @pytest.mark.parametrize("where", ["ticket", "checkin", "staff-pin"])
 def test_idle_return_comes_at_the_idle_time_after_the_last_touch(lite, where) -> None:
-    """Touched 0.2 s into a 2 s idle time, the screen closes 2 s after that touch, not at the
-    next 2 s tick of a reset timer (which was 3.8 s after it)."""
+    """Touched 0.2 s into a 2 s idle time, the screen closes no sooner than 2 s after that
+    touch: every screen counts a key as a touch. (That it closes then, and not at the next tick
+    of a reset timer, tests/unit/test_idle.py shows on a driven clock: an upper time bound here
+    would fail on a busy machine.)"""
     app = kiosk(lite, idle_seconds=2)
 
     async def scenario(pilot: Pilot[None]) -> None:
@@ -316,9 +318,9 @@ def test_idle_return_comes_at_the_idle_time_after_the_last_touch(lite, where) ->
         await pilot.pause(0.2)
         touched = time.monotonic()
         await pilot.press("5")  # a key on the screen (the PIN dialog's clerk field has focus)
-        await until(pilot, lambda: app.screen is not screen, "the idle return", timeout=6)
+        await until(pilot, lambda: app.screen is not screen, "the idle return")
         gone = time.monotonic() - touched
-        assert 2.0 - 0.05 <= gone <= 3.0, f"closed {gone:.2f} s after the last touch"
+        assert gone >= 2.0 - 0.05, f"closed {gone:.2f} s after the last touch"
         assert isinstance(app.screen, StartScreen) and len(app.screen_stack) == 1
 
     drive(app, scenario)
@@ -331,14 +333,14 @@ def test_the_ticket_screen_is_reused_and_each_ticket_idles_out_on_time(lite) -> 
     async def scenario(pilot: Pilot[None]) -> None:
         tapped = time.monotonic()
         first = await walk_in(pilot, "A")
-        await on_screen(pilot, StartScreen, timeout=4)
-        assert 1.0 <= time.monotonic() - tapped <= 2.5
+        await on_screen(pilot, StartScreen)
+        assert time.monotonic() - tapped >= 1.0
         await pilot.pause(0.5)
         tapped = time.monotonic()
         second = await walk_in(pilot, "A")
         assert second is first and "A002" in shown(pilot, "#zone")
-        await on_screen(pilot, StartScreen, timeout=4)
-        assert 1.0 <= time.monotonic() - tapped <= 2.5
+        await on_screen(pilot, StartScreen)  # the idle time counted afresh: it closes again
+        assert time.monotonic() - tapped >= 1.0
 
     drive(app, scenario)
 
@@ -393,9 +395,8 @@ def test_a_double_tap_issues_exactly_one_ticket(lite, monkeypatch) -> None:
         assert [n.message for n in app._notifications] == ["正在取号…\nIssuing your ticket…"]
         release.set()
         await on_screen(pilot, TicketScreen)
-        await pilot.pause(0.3)
+        await until(pilot, lambda: not app._notifications, "the notice to go with the ticket")
         assert len(app.screen_stack) == 2
-        assert not app._notifications  # the notice goes when the ticket is there
 
     drive(app, scenario)
     assert ticket_count(lite) == 1
@@ -436,7 +437,7 @@ def test_choices_left_on_the_start_screen_are_undone_when_it_is_left_idle(lite) 
         await tap(pilot, "#green")
         await shows(pilot, "#green", "Green channel selected")
         assert app.green and app.lang == "en"
-        await shows(pilot, "#green", "绿色通道\nGreen channel", timeout=4)
+        await shows(pilot, "#green", "绿色通道\nGreen channel")
         assert app.green is False and app.lang == "zh"
         assert not app.screen.query_one("#green").has_class("on")
         assert (await walk_in(pilot, "A")).view.priority == "normal"
@@ -632,6 +633,7 @@ def app_zones(pilot: Pilot[None]) -> list:  # type: ignore[type-arg]
 def test_an_uninitialised_database_named_by_url_ends_the_kiosk(tmp_path) -> None:
     from kiosk.app import KioskSettings, create_app
 
+    (tmp_path / "empty.db").touch()
     app = create_app(KioskSettings(db=str(tmp_path / "empty.db")))
 
     async def scenario(pilot: Pilot[None]) -> None:
@@ -640,6 +642,20 @@ def test_an_uninitialised_database_named_by_url_ends_the_kiosk(tmp_path) -> None
     drive(app, scenario)
     assert app.return_code == 1
     assert app.refusal is not None and app.refusal.key == "db_not_initialised"
+
+
+def test_a_missing_database_ends_the_kiosk_and_is_not_created(tmp_path) -> None:
+    from kiosk.app import KioskSettings, create_app
+
+    app = create_app(KioskSettings(db=str(tmp_path / "typo.db")))
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await until(pilot, lambda: not app.is_running, "the kiosk to exit")
+
+    drive(app, scenario)
+    assert app.return_code == 1
+    assert app.refusal is not None and app.refusal.key == "db_missing"
+    assert not (tmp_path / "typo.db").exists()
 
 
 @pytest.mark.parametrize(

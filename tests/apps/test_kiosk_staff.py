@@ -97,7 +97,7 @@ def test_a_staff_menu_left_open_closes_itself(lite) -> None:
         await walk_in(pilot, "A")
         await staff_login(pilot, "1001", PIN)
         await on_screen(pilot, StaffMenuScreen)
-        await on_screen(pilot, StartScreen, timeout=8)
+        await on_screen(pilot, StartScreen)
         assert len(app.screen_stack) == 1
 
     drive(app, scenario)
@@ -111,7 +111,7 @@ def test_a_pin_dialog_left_open_closes_itself(lite) -> None:
         await connected(pilot)
         await pilot.press("f12")
         await on_screen(pilot, StaffPinScreen)
-        await on_screen(pilot, StartScreen, timeout=4)
+        await on_screen(pilot, StartScreen)
 
     drive(app, scenario)
 

@@ -90,7 +90,7 @@ def monitor_app(engine, clock) -> MonitorApp:
     return create_app(MonitorSettings(engine=engine, clock=clock, poll_seconds=0.2))
 
 
-def test_the_monitor_shows_changes_within_a_second_and_its_alarms(engine) -> None:
+def test_the_monitor_shows_changes_at_the_next_poll_and_its_alarms(engine) -> None:
     clock = Clock()
     open_window(engine, 18)
     pause(engine, window=18, reason="meeting", now=NOW)
@@ -100,9 +100,9 @@ def test_the_monitor_shows_changes_within_a_second_and_its_alarms(engine) -> Non
             await shows(pilot, "#window-table", "暂停：会议")
             await shows(pilot, "#alarms", "无告警")
             take_ticket(engine, queue="M", now=NOW)
-            await shows(pilot, "#summary", "等候 waiting 1", timeout=2.0)
+            await shows(pilot, "#summary", "等候 waiting 1")
             clock.advance(minutes=45)  # past M's 30-minute limit; the monitor re-reads alone
-            text = await shows(pilot, "#alarms", "超时等候", timeout=11)
+            text = await shows(pilot, "#alarms", "超时等候")
             assert "M001" in text
             assert "告警 alarms 1" in shown(pilot, "#summary")
 

@@ -86,7 +86,8 @@ def test_the_rating_pad_quit_locks_after_five_wrong_pins(engine) -> None:
         await try_pin(pilot, "1002", PIN, "#staff-quit")
         text = await shows(pilot, "#staff-error", "已锁定至")
         assert "工号 1002" in text and "clerk 1002: too many wrong PINs" in text
-        await pilot.pause(0.3)
+        await pilot.app.workers.wait_for_complete()  # the PIN's check has ended
+        await pilot.pause()
         assert app.is_running  # the right PIN did not quit the pad
 
     drive(app, scenario)

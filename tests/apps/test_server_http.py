@@ -27,7 +27,7 @@ from models.views.ticket import TicketView
 from server.app import ServerSettings, create_app
 from server.limits import RateLimit
 from tests.conftest import NOW, open_window
-from tests.support.waiting import until
+from tests.support.waiting import wait_for
 
 PAGE_BUDGET = 30 * 1024
 """What one load of the ticket page may cost a phone: the page, its style and its script."""
@@ -74,7 +74,7 @@ def shown(client: TestClient, url: str, *needles: str) -> str:
         text = text_of(client.get(url).text)
         return text if all(n in text for n in needles) else None
 
-    return until(page, what=f"{url} to say {needles}")
+    return wait_for(page, f"{url} to say {needles}")
 
 
 # --- the citizen's page ----------------------------------------------------------------------

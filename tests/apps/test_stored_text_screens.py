@@ -23,7 +23,7 @@ from monitor.app import MonitorSettings
 from monitor.app import create_app as create_monitor
 from tests.conftest import NOW, open_window
 from tests.support.board_pilot import FakeVoice, board
-from tests.support.counter_pilot import counter, drive, log_in, shown, shows
+from tests.support.counter_pilot import counter, drive, log_in, press, shown, shows
 from tests.support.kiosk_pilot import kiosk, on_screen, tap, until
 from tests.support.kiosk_pilot import shows as kiosk_shows
 
@@ -67,6 +67,17 @@ def assert_inert(pilot: Pilot[Any], *expected: str) -> str:
     return screen
 
 
+async def shown_inert(pilot: Pilot[Any], *expected: str) -> str:
+    """Wait until the screen shows every expected text (a read's result is drawn a moment
+    after it arrives), then :func:`assert_inert`."""
+    await until(
+        pilot,
+        lambda: all(part in on_the_terminal(pilot)[0] for part in expected),
+        f"the screen to show {expected}",
+    )
+    return assert_inert(pilot, *expected)
+
+
 def test_the_counter_header_and_panels_show_a_poisoned_name_as_text(engine: Engine) -> None:
     take_ticket(engine, queue="M", now=NOW)
     poison(
@@ -92,12 +103,12 @@ def test_the_transfer_dialog_lists_a_poisoned_zone_as_text(engine: Engine) -> No
 
     async def scenario(pilot: Pilot[None]) -> None:
         await log_in(pilot)
-        await pilot.press("n")
-        await pilot.pause()
+        await press(pilot, "n")
         await pilot.press("t")
         await on_screen(pilot, TransferDialog)
-        await pilot.pause()
-        assert_inert(pilot, "[blink]闪[/blink]", "link=http://evil.example]点[/link]", "\\x9b31m")
+        await shown_inert(
+            pilot, "[blink]闪[/blink]", "link=http://evil.example]点[/link]", "\\x9b31m"
+        )
 
     drive(counter(engine), scenario)
 
@@ -115,8 +126,7 @@ def test_the_board_shows_poisoned_zones_and_hall_names_as_text(engine: Engine) -
 
     async def scenario(pilot: Pilot[None]) -> None:
         await until(pilot, lambda: pilot.app.state is not None, "the board's first read")
-        await pilot.pause()
-        assert_inert(pilot, "\\x1b]0;pwned\\x07", "[blink]闪[/blink]", "M001")
+        await shown_inert(pilot, "\\x1b]0;pwned\\x07", "[blink]闪[/blink]", "M001")
 
     drive(board(engine, voice=FakeVoice()), scenario, size=(160, 40))
 
@@ -129,8 +139,7 @@ def test_the_monitor_shows_a_poisoned_clerk_and_window_as_text(engine: Engine) -
 
     async def scenario(pilot: Pilot[None]) -> None:
         await until(pilot, lambda: pilot.app.state is not None, "the monitor's first read")
-        await pilot.pause()
-        assert_inert(pilot, "\\x1b[2J", "[blink]闪")
+        await shown_inert(pilot, "\\x1b[2J", "[blink]闪")
 
     app = create_monitor(MonitorSettings(engine=engine, clock=lambda: NOW, poll_seconds=0.2))
     drive(app, scenario, size=(200, 40))
@@ -151,8 +160,7 @@ def test_the_kiosk_shows_poisoned_zones_items_and_hall_as_text(engine: Engine) -
         await tap(pilot, "#items")
         items = await on_screen(pilot, ItemsScreen)
         await until(pilot, lambda: items.query(".department"), "the departments")
-        await pilot.pause()
-        assert_inert(pilot, "\\x1b]0;pwned\\x07")
+        await shown_inert(pilot, "\\x1b]0;pwned\\x07")
         await tap(pilot, "#item-M01")
         await on_screen(pilot, TicketScreen)
         await kiosk_shows(pilot, "#zone", "M001")

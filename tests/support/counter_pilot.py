@@ -23,6 +23,7 @@ from counter.login import LoginScreen
 from tests.conftest import NOW, PIN
 from tests.support.kiosk_pilot import drive as run_app
 from tests.support.kiosk_pilot import on_screen, until
+from tests.support.waiting import WAIT_S
 
 SIZE = (100, 30)
 """A clerk's terminal; 80×24 is checked by the snapshots too."""
@@ -89,7 +90,7 @@ def shown(pilot: Pilot[Any], selector: str) -> str:
     return console.export_text()
 
 
-async def shows(pilot: Pilot[Any], selector: str, text: str, timeout: float = 5.0) -> str:
+async def shows(pilot: Pilot[Any], selector: str, text: str, timeout: float = WAIT_S) -> str:
     """Wait until the widget's text contains ``text``; its whole text."""
     return await until(
         pilot,

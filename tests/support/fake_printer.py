@@ -49,6 +49,8 @@ import time
 from types import TracebackType
 from typing import Literal
 
+from tests.support.waiting import WAIT_S
+
 Paper = Literal["ok", "near_end", "out"]
 STATUS_BASE = 0x12
 _POLL = 0.05  # seconds between checks for stop() while waiting for a connection or bytes
@@ -197,7 +199,7 @@ class FakePrinter:
             self._printed.clear()
             self.status_queries.clear()
 
-    def wait_for_bytes(self, n: int, timeout: float = 2.0) -> bytes:
+    def wait_for_bytes(self, n: int, timeout: float = WAIT_S) -> bytes:
         """Wait until at least ``n`` job bytes have arrived; return them all.
 
         Raises TimeoutError (saying how many arrived) when they have not within ``timeout``."""

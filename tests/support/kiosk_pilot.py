@@ -1,8 +1,9 @@
 """Driving the kiosk with Textual's Pilot: an app on a fixed clock, polling waits, taps, text.
 
 Every database and printer call of the kiosk runs in a thread worker, so a test never sleeps a
-fixed time for a result: :func:`until` polls a condition (a few seconds at most) and fails
-naming what it waited for.
+fixed time for a result: :func:`until` polls a condition (up to WAIT_S, generous for a loaded
+machine; a passing wait ends as soon as its condition holds) and fails naming what it waited
+for.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Button, Static
 
+from appkit.watch import ChangeWatch
 from kiosk.app import KioskApp, KioskSettings, create_app
 from kiosk.screens import TicketScreen
 from kiosk.staff import StaffPinScreen
@@ -31,6 +33,7 @@ from models.hall import default_hall_path, parse_hall, store_hall
 from models.tables import Event, Ticket
 from tests.conftest import NOW
 from tests.support.fake_printer import FakePrinter
+from tests.support.waiting import WAIT_S
 
 T = TypeVar("T")
 SIZE = (120, 40)
@@ -58,9 +61,10 @@ def drive(
 
 
 async def until(
-    pilot: Pilot[Any], condition: Callable[[], T | None], what: str, timeout: float = 5.0
+    pilot: Pilot[Any], condition: Callable[[], T | None], what: str, timeout: float = WAIT_S
 ) -> T:
-    """Poll the condition while the app runs; its first truthy value, or fail after timeout."""
+    """Poll the condition while the app runs; its first truthy value, or fail after timeout
+    (WAIT_S by default: never pass a tighter one, a loaded machine is slow)."""
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -72,6 +76,22 @@ async def until(
         if time.monotonic() > deadline:
             raise AssertionError(f"waited {timeout}s for {what}")
         await pilot.pause(0.02)
+
+
+async def polled(pilot: Pilot[Any], watch: ChangeWatch[Any], times: int = 3) -> None:
+    """Wait until the change watch has polled ``times`` more times and what they posted is
+    handled: "nothing happened" is then checked after polls, not after a guess of time."""
+    target = watch.polls + times
+    await until(pilot, lambda: watch.polls >= target, f"{times} polls of the change mark")
+    await pilot.pause()
+
+
+async def settled(pilot: Pilot[Any]) -> None:
+    """Wait until what is pending is handled and the workers it started have ended: for
+    "nothing happened" after a tap, without guessing a time."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
 
 
 def placed(pilot: Pilot[Any], selector: str) -> Widget | None:
@@ -91,7 +111,7 @@ async def tap(pilot: Pilot[Any], selector: str) -> None:
     assert await pilot.click(selector), f"the click missed {selector}"
 
 
-async def on_screen(pilot: Pilot[Any], kind: type[T], timeout: float = 5.0) -> T:
+async def on_screen(pilot: Pilot[Any], kind: type[T], timeout: float = WAIT_S) -> T:
     """Wait until the current screen is of this kind and mounted (composed), and return it.
 
     A pushed screen is current at once but composes a moment later, under load even later."""
@@ -124,7 +144,7 @@ def drawn(pilot: Pilot[Any], selector: str) -> list[str]:
     return [line for line in lines if line]
 
 
-async def shows(pilot: Pilot[Any], selector: str, text: str, timeout: float = 5.0) -> str:
+async def shows(pilot: Pilot[Any], selector: str, text: str, timeout: float = WAIT_S) -> str:
     """Wait until the widget's text contains ``text``; its whole text."""
     return await until(
         pilot,

@@ -14,7 +14,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from tests.support.waiting import until
+from tests.support.waiting import WAIT_S, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -73,7 +73,7 @@ class WebServer:
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )
-        until(self.healthy, what=f"the server on port {self.port} to answer")
+        wait_for(self.healthy, f"the server on port {self.port} to answer")
 
     def healthy(self) -> bool:
         assert self.proc is not None
@@ -118,8 +118,8 @@ def chromium() -> Any:
     return driver
 
 
-def wait_for(condition: Any, *, what: str, timeout: float = 15.0) -> float:
+def timed(condition: Any, *, what: str, timeout: float = WAIT_S) -> float:
     """Seconds until ``condition()`` held (AssertionError at the deadline)."""
     began = time.monotonic()
-    until(condition, what=what, timeout=timeout)
+    wait_for(condition, what, timeout=timeout)
     return time.monotonic() - began

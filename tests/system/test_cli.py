@@ -228,6 +228,7 @@ def test_database_problems_get_clear_messages(tmp_path: Path) -> None:
     blocker.write_text("x")
     out = run(str(blocker / "sub" / "hall.db"), "init", code=1)
     assert "无法创建数据库目录" in out and "cannot create the database directory" in out
+    (tmp_path / "empty.db").touch()
     out = run(str(tmp_path / "empty.db"), "status", code=1)
     assert "尚未初始化" in out and "mashangban init" in out
 
@@ -276,6 +277,7 @@ def test_the_installed_command_exits_cleanly(sqlite_url: str) -> None:
 
 def test_the_kiosk_refuses_an_uninitialised_database(tmp_path: Path) -> None:
     empty = str(tmp_path / "empty.db")
+    (tmp_path / "empty.db").touch()
     out = run(empty, "kiosk", code=1)
     assert "尚未初始化" in out and "mashangban init" in out
     module = subprocess.run(

@@ -6,10 +6,17 @@ terminal would), called with the counter pane's "n" key, and read off the board 
 
 from __future__ import annotations
 
+import fcntl
+import os
+import pty
 import re
 import shutil
+import signal
+import struct
 import subprocess
 import sys
+import termios
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -17,6 +24,8 @@ from pathlib import Path
 
 import pytest
 from rich.cells import cell_len
+
+from tests.support.waiting import WAIT_S, wait_for
 
 
 class Panes:
@@ -35,7 +44,9 @@ class Panes:
         """What a pane shows now."""
         return self.tmux("capture-pane", "-p", "-t", f"demo:0.{pane}")
 
-    def wait(self, pane: str, found: Callable[[str], object], what: str, timeout: float) -> str:
+    def wait(
+        self, pane: str, found: Callable[[str], object], what: str, timeout: float = WAIT_S
+    ) -> str:
         """Poll a pane until ``found`` holds for its text; the text."""
         deadline = time.monotonic() + timeout
         while True:
@@ -72,23 +83,24 @@ def demo(tmp_path: Path) -> Iterator[Panes]:
     folder = re.search(r"folder (\S+)\)", started.stdout)
     assert folder, started.stdout
     yield Panes(socket)
-    subprocess.run(["tmux", "-L", socket, "kill-server"], check=False, capture_output=True)
+    _kill(socket)
     shutil.rmtree(folder.group(1), ignore_errors=True)
 
 
 def test_a_ticket_taken_at_the_kiosk_is_called_at_the_counter_and_shown_on_the_board(
     demo: Panes,
 ) -> None:
-    demo.wait("0", lambda t: "马上办" in t and "人等候" in t, "the kiosk's zones", 60)
-    demo.wait("2", lambda t: "18 号窗口" in t and "下一位" in t, "the counter logged in", 60)
-    demo.wait("1", lambda t: "等候叫号" in t, "the board", 60)
+    starting = WAIT_S * 2  # three apps start at once
+    demo.wait("0", lambda t: "马上办" in t and "人等候" in t, "the kiosk's zones", starting)
+    demo.wait("2", lambda t: "18 号窗口" in t and "下一位" in t, "the counter logged in", starting)
+    demo.wait("1", lambda t: "等候叫号" in t, "the board", starting)
     demo.click("0", "M 马上办")
-    demo.wait("0", lambda t: "您的号码" in t, "the ticket on the kiosk", 20)
-    demo.wait("2", lambda t: "M 马上办  等候 1" in t, "the counter to see M001 waiting", 10)
+    demo.wait("0", lambda t: "您的号码" in t, "the ticket on the kiosk")
+    demo.wait("2", lambda t: "M 马上办  等候 1" in t, "the counter to see M001 waiting")
     demo.tmux("send-keys", "-t", "demo:0.2", "n")
-    counter = demo.wait("2", lambda t: "已呼叫 M001" in t, "the call at the counter", 10)
+    counter = demo.wait("2", lambda t: "已呼叫 M001" in t, "the call at the counter")
     assert "M001" in counter and "已叫号" in counter
-    board = demo.wait("1", lambda t: "M001" in t, "the call on the board", 5)
+    board = demo.wait("1", lambda t: "M001" in t, "the call on the board")
     assert "18" in board
 
 
@@ -131,3 +143,146 @@ def test_the_demo_hall_issues_tickets_at_night_and_on_a_sunday(tmp_path: Path) -
     finally:
         engine.dispose()
         plain.dispose()
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    """A demo's environment: its folder under tmp_path (TMPDIR), a wide terminal."""
+    return {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "TMPDIR": str(tmp_path),
+        "TERM": "xterm-256color",
+        "COLUMNS": "200",
+        "LINES": "50",
+    }
+
+
+def _alive(socket: str) -> bool:
+    """A tmux server of that name runs with a session."""
+    found = subprocess.run(["tmux", "-L", socket, "list-sessions"], capture_output=True)
+    return found.returncode == 0
+
+
+def _socket_file(socket: str) -> Path:
+    return Path("/tmp") / f"tmux-{os.getuid()}" / socket
+
+
+def _kill(socket: str) -> None:
+    """Stop a test's tmux server and remove its socket file (tmux leaves it)."""
+    subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True)
+    _socket_file(socket).unlink(missing_ok=True)
+
+
+def _folders(tmp_path: Path) -> list[Path]:
+    return sorted(tmp_path.glob("mashangban-demo-*"))
+
+
+def test_two_demos_on_one_machine_both_run(tmp_path: Path) -> None:
+    """Two people start a demo on one machine: each gets a tmux server of its own (they used
+    to share one name, and the second killed the first)."""
+    sockets: list[str] = []
+    try:
+        for _ in range(2):
+            started = subprocess.run(
+                [sys.executable, "-m", "mashangban", "demo", "--detach"],
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=120,
+                env=_env(tmp_path),
+            )
+            assert started.returncode == 0, started.stderr
+            found = re.search(r"tmux -L (\S+) attach", started.stdout)
+            assert found, started.stdout
+            sockets.append(found.group(1))
+        assert sockets[0] != sockets[1]
+        for socket in sockets:
+            panes = Panes(socket)
+            panes.wait("0", lambda t: "马上办" in t and "人等候" in t, "the kiosk", WAIT_S * 2)
+            panes.wait("2", lambda t: "18 号窗口" in t, "the counter", WAIT_S * 2)
+        assert all(_alive(socket) for socket in sockets)
+        assert len(_folders(tmp_path)) == 2
+    finally:
+        for socket in sockets:
+            _kill(socket)
+
+
+def test_a_demo_refuses_a_tmux_server_that_is_in_use(tmp_path: Path) -> None:
+    """``--socket`` naming a running server is refused in both languages; that server (someone
+    else's) is not killed and nothing is left behind."""
+    socket = f"msb-test-{uuid.uuid4().hex[:8]}"
+    subprocess.run(["tmux", "-L", socket, "new-session", "-d", "-s", "theirs", "sleep 600"])
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "mashangban", "demo", "--detach", "--socket", socket],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+            env=_env(tmp_path),
+        )
+        assert done.returncode == 1, done.stdout + done.stderr
+        assert f"tmux 服务器 {socket} 正在运行" in done.stderr
+        assert f"the tmux server {socket} is already running" in done.stderr
+        assert "Traceback" not in done.stderr and "内部错误" not in done.stderr
+        sessions = subprocess.run(
+            ["tmux", "-L", socket, "list-sessions", "-F", "#{session_name}"],
+            capture_output=True,
+            text=True,
+        )
+        assert sessions.stdout.split() == ["theirs"]
+        assert _folders(tmp_path) == []
+    finally:
+        _kill(socket)
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGHUP, signal.SIGTERM], ids=lambda s: s.name)
+def test_a_demo_whose_terminal_closes_or_is_stopped_cleans_up(
+    tmp_path: Path, stop_signal: signal.Signals
+) -> None:
+    """The demo attached to a terminal: closing the terminal (SIGHUP) or stopping the demo
+    (SIGTERM) stops its apps and its tmux server and removes its folder (both used to stay)."""
+    socket = f"msb-test-{uuid.uuid4().hex[:8]}"
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 200, 0, 0))
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "mashangban", "demo", "--socket", socket],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=_env(tmp_path),
+        start_new_session=True,
+    )
+    os.close(slave)
+    # Read the terminal, as a terminal would, so tmux never blocks on a full one.
+    reader = threading.Thread(target=_drain, args=(master,), daemon=True)
+    reader.start()
+    try:
+
+        def attached() -> bool:
+            clients = subprocess.run(
+                ["tmux", "-L", socket, "list-clients"], capture_output=True, text=True
+            )
+            return clients.returncode == 0 and bool(clients.stdout.strip())
+
+        wait_for(attached, "the demo shown in its terminal", timeout=WAIT_S * 2)
+        assert len(_folders(tmp_path)) == 1
+        demo.send_signal(stop_signal)
+        wait_for(lambda: demo.poll() is not None, "the demo to end")
+        assert not _alive(socket), "the demo's tmux server (and its apps) still run"
+        assert _folders(tmp_path) == [], "the demo's folder is left behind"
+        assert not _socket_file(socket).exists(), "the demo's socket file is left behind"
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+            demo.wait()
+        _kill(socket)
+        os.close(master)
+
+
+def _drain(fd: int) -> None:
+    try:
+        while os.read(fd, 65536):
+            pass
+    except OSError:  # the terminal closed
+        pass

@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import Engine
 
 from tests.conftest import NOW, open_window
-from tests.support.webserver import WebServer, chromium, mashangban, wait_for
+from tests.support.webserver import WebServer, chromium, mashangban, timed
 
 pytestmark = pytest.mark.slow
 
@@ -75,11 +75,11 @@ def test_the_ticket_page_follows_the_ticket_to_the_window(server: WebServer, bro
     assert "前面还有 1 人" in page and "1 ahead of you" in page
     # The clerk at window 18 calls the first; the page moves up by itself.
     cli(server, "call", "--window", "18")
-    wait_for(lambda: "下一位就是您" in body_text(browser), what="the page to say 'you are next'")
+    timed(lambda: "下一位就是您" in body_text(browser), what="the page to say 'you are next'")
     # The clerk at window 19 calls this one.
     cli(server, "call", "--window", "19")
     called = time.monotonic()
-    seconds = wait_for(
+    seconds = timed(
         lambda: "请到 19 号窗口" in body_text(browser), what="the page to say 'go to window 19'"
     )
     assert "please go to window 19" in body_text(browser)
@@ -99,12 +99,10 @@ def test_the_board_shows_a_call_and_recovers_after_the_server_restarts(
         browser.get(f"{server.url}/board?queues=M")
         assert "暂无叫号" in body_text(browser)
         cli(server, "call", "--window", "18")
-        wait_for(
-            lambda: first["number"] in newest(browser), what="the board to show the first call"
-        )
+        timed(lambda: first["number"] in newest(browser), what="the board to show the first call")
         assert "18" in newest(browser)
         # The call is queued to be spoken, and played.
-        wait_for(
+        timed(
             lambda: voice(browser, "played") == ["/board/voice/M001/18"],
             what="the board to play the first call",
         )
@@ -112,22 +110,22 @@ def test_the_board_shows_a_call_and_recovers_after_the_server_restarts(
         assert not banner.is_displayed()
         # The server goes away: the board says it is reconnecting, and keeps what it shows.
         server.stop()
-        wait_for(banner.is_displayed, what="the board to say it is reconnecting", timeout=60)
+        timed(banner.is_displayed, what="the board to say it is reconnecting")
         assert "正在重新连接" in banner.text and "reconnecting" in banner.text
         assert first["number"] in newest(browser)
         # A call made while the server was away shows once it is back, with no one touching
         # the board.
         cli(server, "call", "--window", "19")
         server.start()
-        wait_for(
+        timed(
             lambda: second["number"] in newest(browser),
             what="the board to show the call made while the server was away",
             timeout=60,
         )
         assert "19" in newest(browser)
-        wait_for(lambda: not banner.is_displayed(), what="the reconnecting banner to go")
+        timed(lambda: not banner.is_displayed(), what="the reconnecting banner to go")
         # The call made while the server was away is spoken after the first, never before.
-        wait_for(
+        timed(
             lambda: voice(browser, "played") == ["/board/voice/M001/18", "/board/voice/M002/19"],
             what="the board to play the call made while the server was away",
         )

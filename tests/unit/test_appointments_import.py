@@ -4,7 +4,6 @@ too many rows — and a big import that lets the hall keep working, still all or
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -137,10 +136,9 @@ def test_the_hall_works_while_a_big_file_is_imported(lite: Engine, tmp_path: Pat
     worker.start()
     try:
         assert midway.wait(60) and not errors
-        started = time.monotonic()
         ticket = take_ticket(lite, queue="M", now=NOW)  # the kiosk
         assert ticket.number == "M001"
-        assert time.monotonic() - started < 5  # not behind a long write (busy timeout is 30 s)
+        assert worker.is_alive()  # taken while the import is midway, not behind its write
         with pytest.raises(NotFound):
             check_in(lite, code="BIG000001", now=NOW)  # written, but not visible yet
     finally:

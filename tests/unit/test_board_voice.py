@@ -24,6 +24,7 @@ from board.voice import (
     read_number,
     speak_to_wav,
 )
+from tests.support.waiting import WAIT_S
 
 
 @pytest.mark.parametrize(
@@ -67,6 +68,8 @@ class SlowEngine:
     def __init__(self, seconds: float = 0.03, fail_on: str | None = None) -> None:
         self.seconds = seconds
         self.fail_on = fail_on
+        self.gate: threading.Event | None = None
+        """When set up, each sentence waits for it first (for at most WAIT_S)."""
         self.spans: list[tuple[str, float, float]] = []
         self.threads: set[str] = set()
         self.busy = threading.Lock()
@@ -79,6 +82,8 @@ class SlowEngine:
         try:
             began = time.monotonic()
             self.threads.add(threading.current_thread().name)
+            if self.gate is not None:
+                self.gate.wait(WAIT_S)
             time.sleep(self.seconds)
             if text == self.fail_on:
                 raise RuntimeError("the sound card went away")
@@ -91,10 +96,11 @@ def test_a_backlog_is_spoken_in_order_one_at_a_time() -> None:
     engine = SlowEngine()
     voice = Announcer(engine)
     sentences = [call_sentence(f"M{n:03d}", 18) for n in range(1, 7)]
-    start = time.monotonic()
+    engine.gate = threading.Event()  # the voice holds the first sentence until the gate opens
     for text in sentences:
         voice.announce(text)
-    assert time.monotonic() - start < engine.seconds  # queuing never waits for the voice
+    assert engine.spans == []  # all six queued while the first is still being spoken
+    engine.gate.set()
     voice.wait()
     assert [text for text, _, _ in engine.spans] == sentences
     assert not engine.overlapped

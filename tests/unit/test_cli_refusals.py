@@ -3,6 +3,8 @@ with exit 1 (they were internal errors, exit 70, before)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from typer.testing import CliRunner
 
@@ -49,3 +51,28 @@ def test_out_of_range_numbers_and_dates_are_refused(
     assert result.exit_code == 1, out
     assert zh in out and en in out
     assert "内部错误" not in out and "Traceback" not in out
+
+
+@pytest.mark.parametrize(
+    "args", [["status"], ["take", "M"], ["call", "--window", "18"]], ids=lambda v: v[0]
+)
+def test_a_command_on_a_missing_database_refuses_and_creates_nothing(
+    tmp_path: Path, args: list[str]
+) -> None:
+    """Only init creates the database: a typo in --db used to leave an empty file (and its
+    folder) behind, which the next init then took for the hall's database."""
+    missing = tmp_path / "typo" / "hall.db"
+    result = runner.invoke(app, ["--db", str(missing), *args])
+    out = result.stdout + result.stderr
+    assert result.exit_code == 1, out
+    assert "找不到数据库" in out and "database not found" in out
+    assert str(missing) in out and "mashangban init" in out
+    assert "Traceback" not in out
+    assert list(tmp_path.iterdir()) == []  # no file, no folder
+
+
+def test_init_still_creates_the_database_it_is_given(tmp_path: Path) -> None:
+    db = tmp_path / "new" / "hall.db"
+    result = runner.invoke(app, ["--db", str(db), "init"])
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert runner.invoke(app, ["--db", str(db), "status"]).exit_code == 0

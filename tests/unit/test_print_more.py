@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 from pathlib import Path
 
 import pytest
@@ -24,6 +23,7 @@ from printer.render import PrinterSpec, render
 from printer.spooler import PrinterWorker, list_jobs, queue_ticket
 from tests.conftest import open_window
 from tests.support.escpos_decode import decode
+from tests.support.waiting import wait_for
 
 runner = CliRunner()
 
@@ -105,9 +105,7 @@ def test_the_worker_sends_queued_jobs_in_order(engine, now, tmp_path: Path) -> N
     worker = PrinterWorker(engine, "desk", poll_s=0.05)
     worker.start()
     try:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and any(j.state != "done" for j in list_jobs(engine)):
-            time.sleep(0.05)
+        wait_for(lambda: all(j.state == "done" for j in list_jobs(engine)), "the three jobs sent")
     finally:
         worker.stop()
         worker.join(5)

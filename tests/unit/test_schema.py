@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -189,11 +188,10 @@ def test_readers_do_not_wait_for_a_writer(sqlite_url: str) -> None:
         change = text("UPDATE hall SET name_en = 'Changed' WHERE id = 1")
         thread, _, release = hold(engine, writing, lambda s: s.execute(change))
         try:
-            started = time.monotonic()
             with reading(engine) as session:
                 hall = session.get(Hall, 1)
                 assert hall is not None and hall.name_en == "Jinan Government Service Center"
-            assert time.monotonic() - started < 2  # the busy timeout is 30 s
+            assert thread.is_alive()  # read while the writer holds its lock, not after it
         finally:
             release.set()
             thread.join(10)

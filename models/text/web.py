@@ -1,8 +1,11 @@
-"""What the server's pages say, Chinese first, then English (one pair per entry)."""
+"""Every word of the hall server's pages (server/): the citizen's ticket page and the browser
+board, Chinese first, then English."""
 
 from __future__ import annotations
 
-TEXT: dict[str, tuple[str, str]] = {
+from models.text.catalogue import Catalogue
+
+ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     "your_number": ("您的号码", "Your number"),
     "ahead": ("前面还有 {ahead} 人", "{ahead} ahead of you"),
     "next": ("下一位就是您，请留意叫号", "You are next: listen for your number"),
@@ -10,7 +13,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "reserved": ("请等候 {window} 号窗口叫号", "you will be called to window {window}"),
     "waiting_title": ("等候中", "waiting"),
     "called": ("请到 {window} 号窗口", "please go to window {window}"),
-    "called_title": ("请到{window}号窗口 {number}", "go to window {window}"),
+    "called_title": (
+        "{number} 请到{window}号窗口",
+        "{number}: go to window {window}",
+        "{number} 请到{window}号窗口 · go to window {window}",
+    ),
     "recalled": ("再次呼叫", "called again"),
     "serving": ("正在 {window} 号窗口办理", "being served at window {window}"),
     "done": ("已办结，谢谢", "done, thank you"),
@@ -56,14 +63,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "board_tap": ("请点击屏幕开启语音", "tap the screen to turn the voice on"),
     "window": ("窗口", "window"),
 }
-"""Key → (Chinese, English)."""
 
+CATALOGUE = Catalogue("web", ENTRIES, sep=" · ")
 
-def zh(key: str, **values: object) -> str:
-    """The Chinese text of an entry, filled in."""
-    return TEXT[key][0].format(**values)
-
-
-def en(key: str, **values: object) -> str:
-    """The English text of an entry, filled in."""
-    return TEXT[key][1].format(**values)
+line = CATALOGUE.line
+zh = CATALOGUE.zh
+en = CATALOGUE.en
+pick = CATALOGUE.pick
+pair = CATALOGUE.pair
+both = CATALOGUE.both
