@@ -62,11 +62,23 @@ class Hub:
         self._gathering: dict[str, list[tuple[Hashable, asyncio.Future[Any]]]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._task: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     async def start(self) -> None:
         """Read the mark now, then keep watching it (in the running loop)."""
+        self._loop = asyncio.get_running_loop()
         await self.poll()
         self._task = asyncio.create_task(self._watch(), name="change-mark watcher")
+
+    def close(self) -> None:
+        """End every page's stream now (the server is stopping; the pages reconnect)."""
+        self.closed = True
+        self._bump()
+
+    def close_soon(self) -> None:
+        """:meth:`close`, from a signal handler or another thread."""
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self.close)
 
     async def stop(self) -> None:
         """Watch no more; wake every page so that its stream ends."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
 from appkit.launch import hall_engine
@@ -31,14 +33,26 @@ def serve(
         from models.text import web
 
         typer.echo(f"! {web.zh('board_silent')}\n  {web.en('board_silent')}", err=True)
-    uvicorn.run(
-        create_app(ServerSettings(engine=engine)),
+    app = create_app(ServerSettings(engine=engine))
+    config = uvicorn.Config(
+        app,
         host=host,
         port=port,
         log_level="warning",
         timeout_graceful_shutdown=GRACE_SECONDS,
         proxy_headers=True,
     )
+    server = uvicorn.Server(config)
+    stop = server.handle_exit
+
+    def handle_exit(sig: int, frame: Any) -> None:
+        # The pages' streams never end by themselves: end them as the server stops, so that it
+        # stops at once and cleanly (the pages say they are reconnecting, and do).
+        app.state.hub.close_soon()
+        stop(sig, frame)
+
+    server.handle_exit = handle_exit  # type: ignore[method-assign]
+    server.run()
 
 
 def check_address(host: str, port: int) -> None:
