@@ -12,10 +12,18 @@ from models.clerks.staff import PAUSE_REASONS
 from models.timeutil import local
 from models.views.window import CurrentTicket, WindowView
 
+REASONS_EN = {"break": "break", "meeting": "meeting", "backoffice": "back-office work"}
+"""The common pause reasons in English (models.clerks.staff.PAUSE_REASONS)."""
+
 
 def reason_text(reason: str) -> str:
     """A pause reason as the clerk reads it (休息 for break, …; free text as typed)."""
     return PAUSE_REASONS.get(reason, reason)
+
+
+def reason_en(reason: str) -> str:
+    """A pause reason in English (free text as typed)."""
+    return REASONS_EN.get(reason, reason)
 
 
 def top_line(view: WindowView, now: dt.datetime) -> Text:
@@ -28,7 +36,13 @@ def top_line(view: WindowView, now: dt.datetime) -> Text:
         minutes = max(int((now - view.paused_since).total_seconds() // 60), 0)
         line.append("   ")
         line.append(
-            t("paused", reason=reason_text(view.paused), minutes=minutes), "bold black on yellow"
+            t(
+                "paused",
+                reason=reason_text(view.paused),
+                reason_en=reason_en(view.paused),
+                minutes=minutes,
+            ),
+            "bold black on yellow",
         )
     return line
 
@@ -37,7 +51,7 @@ def current_panel(view: WindowView) -> RenderableType:
     """The current ticket: number, zone, item and materials, priority, wait, counts."""
     ticket = view.current
     if ticket is None:
-        return Text(t("none_current"), style="dim")
+        return Text(t("none_current" if view.paused is None else "none_paused"), style="dim")
     head = Text()
     head.append(f" {ticket.number} ", "bold reverse")
     head.append("  ")

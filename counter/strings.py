@@ -27,7 +27,7 @@ TEXT: dict[str, str] = {
     "last_case": "办件 case {case} · 取件码 pickup {code} · 承诺 ready by {date}",
     "window_title": "{number} 号窗口 Window {number} · {label}",
     "clerk_line": "{name}（{code}）",
-    "paused": "暂停中：{reason}（{minutes} 分钟）Paused: {reason}",
+    "paused": "暂停中：{reason}（{minutes} 分钟）Paused: {reason_en} ({minutes} min)",
     "state_called": "已叫号 called",
     "state_serving": "办理中 serving",
     "priority_normal": "普通 normal",
@@ -46,11 +46,14 @@ TEXT: dict[str, str] = {
     "done": "{number} 已办结 finished",
     "recalled": "已重呼 {number} Recalled",
     "missed_one": "{number} 过号 no-show",
-    "voided": "{number} 过号 {n} 次，已作废 void after {n} misses",
+    "voided": (
+        "⚠ {number} 第 {n} 次过号，已作废，市民须重新取号\n"
+        "⚠ {number} missed {n} times: void, the citizen needs a new ticket"
+    ),
     "started": "{number} 开始办理 service started",
     "transferred": "已转办：新号 {number} New ticket {number}",
     "requeued": "{number} 已重新排队 back in line",
-    "paused_ok": "已暂停：{reason} Paused",
+    "paused_ok": "已暂停：{reason} Paused: {reason_en}",
     "resumed": "已恢复叫号 Resumed",
     "offline": (
         "数据库连接中断，屏幕可能不是最新，正在重试… "
@@ -77,6 +80,38 @@ TEXT: dict[str, str] = {
     "pause_title": "暂停叫号 Pause",
     "pause_other": "其他原因，输入后回车 Another reason + Enter",
     "cancel": "Esc 取消 cancel",
+    "none_paused": "暂停中 — 按 p 恢复叫号\nPaused — press p to resume calling",
+    "came_title": (
+        "{number} 已叫号，未开始办理：市民来了吗？\n"
+        "{number} was called, never started: did the citizen come?"
+    ),
+    "came_yes": "s  来了，已办理 came, served",
+    "came_no": "m  没来，记过号 did not come: no-show",
+    "ask_back": "Esc  返回 back",
+    "quit_title": "退出柜台？ Quit the counter?",
+    "logout_title": "签退？ Log out?",
+    "quit_yes": "y  退出 quit",
+    "quit_no": "n / Esc  留下 stay",
+    "leave_warn_called": (
+        "⚠ {number} 已叫号，市民可能正在走来，请选择：\n"
+        "⚠ {number} has been called and may be on the way. Choose:"
+    ),
+    "leave_warn_serving": "⚠ {number} 正在办理，请选择：\n⚠ {number} is being served. Choose:",
+    "leave_requeue": "r  重新排队，排在最前 back in line, first",
+    "leave_no_show": "m  记过号 no-show",
+    "leave_keep": "k  留在本窗口，回来后继续 keep it here for later",
+    "put_back": "{number} 已重新排队（最前）back in line, first",
+    "rating_wait": (
+        "{number} 已办结，请市民评价；评价后（最多 {seconds} 秒）叫下一位，按 n 立即叫号\n"
+        "{number} finished: the citizen rates; next call after it (≤ {seconds} s), n: now"
+    ),
+    "rating_given": "{number} 已评价 rated",
+    "call_busy": (
+        "{number} 还在窗口：先办结 f、过号 m 或转办 t\n"
+        "{number} is at the window: finish (f), no-show (m) or transfer (t) first"
+    ),
+    "call_paused": "暂停中，按 p 恢复叫号 Paused: press p to resume calling",
+    "requeue_none": "没有可重排的过号 No missed ticket to requeue",
 }
 
 KEYS: list[tuple[str, str, str]] = [
