@@ -83,7 +83,7 @@ class QuitDialog(_Ask):
         lines = [t("leave_requeue")]
         if current.status == "called":
             lines.append(t("leave_no_show"))
-        lines += [t("leave_keep"), t("ask_back")]
+        lines += [t("leave_keep"), t("leave_stay")]
         warn = t(f"leave_warn_{current.status}", number=current.number)
         super().__init__(title, lines, warn)
 

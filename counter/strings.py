@@ -100,7 +100,7 @@ TEXT: dict[str, str] = {
     "leave_requeue": "r  重新排队，排在最前 back in line, first",
     "leave_no_show": "m  记过号 no-show",
     "leave_keep": "k  留在本窗口，回来后继续 keep it here for later",
-    "put_back": "{number} 已重新排队（最前）back in line, first",
+    "leave_stay": "Esc  留下 stay",
     "rating_wait": (
         "{number} 已办结，请市民评价；评价后（最多 {seconds} 秒）叫下一位，按 n 立即叫号\n"
         "{number} finished: the citizen rates; next call after it (≤ {seconds} s), n: now"
