@@ -136,6 +136,12 @@ def _desk(children: Children, role: str, db: Path, sizes: Sizes) -> DeskRun:
         rng = random.Random(8)
         latencies, presses, numbers = [], [], []
         for i in range(sizes.counter_press_warmup + sizes.counter_presses):
+            if i and role == "counter":
+                # The called citizen came (s, not timed): n then finishes without asking
+                # whether they came, and calls the next in one transaction.
+                started = f"{numbers[-1]} 开始办理 service started"
+                term.send("s")
+                term.wait(lambda: term.shows(started), "the start", START_TIMEOUT_S)
             pressed, number = term.press("n", f"the number after press {i + 1}")
             numbers.append(number)
             if i >= sizes.counter_press_warmup:
