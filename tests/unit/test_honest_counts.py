@@ -14,7 +14,7 @@ from models.queue.calling import call_next
 from models.queue.serving import cancel, finish, mark_no_show, put_back, requeue, start, transfer
 from models.queue.tickets import take_ticket
 from models.reports.report import report
-from models.supervision.ratings import rate, ratable_ticket
+from models.supervision.ratings import ratable_ticket, rate
 from models.tables import Event
 from models.views.board import board_state
 from models.views.window import window_view
