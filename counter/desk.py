@@ -187,7 +187,8 @@ class DeskScreen(Screen[None]):
         clock = self.query_one("#clock", Static)
         now = self.counter.now()
         if self.view is not None:
-            self.query_one("#top", Static).update(panels.top_line(self.view, now))
+            width = max(self.size.width - 2, 20)
+            self.query_one("#top", Static).update(panels.top_line(self.view, now, width))
         level = ticket.clock_level(now) if ticket else "ok"
         clock.set_classes(f"clock-{level}")
         clock.update(panels.service_clock(ticket, now))

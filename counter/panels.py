@@ -26,16 +26,16 @@ def reason_en(reason: str) -> str:
     return REASONS_EN.get(reason, reason)
 
 
-def top_line(view: WindowView, now: dt.datetime) -> Text:
-    """Window, clerk, pause state and the time."""
+def top_line(view: WindowView, now: dt.datetime, width: int = 0) -> Text:
+    """Window, clerk, pause state and the time. A pause that does not fit in ``width`` cells
+    (0: any width) goes whole on a second line rather than being cut."""
     line = Text(f"{local(now, view.timezone):%H:%M} ", "bold")
     line.append(t("window_title", number=view.number, label=view.label_zh or view.label_en), "bold")
     if view.clerk:
         line.append("   " + t("clerk_line", name=view.clerk_name or view.clerk, code=view.clerk))
     if view.paused is not None and view.paused_since is not None:
         minutes = max(int((now - view.paused_since).total_seconds() // 60), 0)
-        line.append("   ")
-        line.append(
+        paused = Text(
             t(
                 "paused",
                 reason=reason_text(view.paused),
@@ -44,6 +44,9 @@ def top_line(view: WindowView, now: dt.datetime) -> Text:
             ),
             "bold black on yellow",
         )
+        fits = not width or line.cell_len + 3 + paused.cell_len <= width
+        line.append("   " if fits else "\n")
+        line.append_text(paused)
     return line
 
 
