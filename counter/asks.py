@@ -14,7 +14,7 @@ from textual.events import Key
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from counter.strings import t
+from models.text import counter as ct
 from models.views.window import CurrentTicket
 
 
@@ -60,8 +60,8 @@ class CameDialog(_Ask):
 
     def __init__(self, number: str) -> None:
         super().__init__(
-            t("came_title", number=number),
-            [t("came_yes"), t("came_no"), t("ask_back")],
+            ct.line("came_title", number=number),
+            [ct.line("came_yes"), ct.line("came_no"), ct.line("ask_back")],
         )
 
 
@@ -76,15 +76,15 @@ class QuitDialog(_Ask):
     def __init__(self, current: CurrentTicket | None, *, logout: bool = False) -> None:
         self.current = current
         """The citizen at the window (None: nobody)."""
-        title = t("logout_title" if logout else "quit_title")
+        title = ct.line("logout_title" if logout else "quit_title")
         if current is None:
-            super().__init__(title, [t("quit_yes"), t("quit_no")])
+            super().__init__(title, [ct.line("quit_yes"), ct.line("quit_no")])
             return
-        lines = [t("leave_requeue")]
+        lines = [ct.line("leave_requeue")]
         if current.status == "called":
-            lines.append(t("leave_no_show"))
-        lines += [t("leave_keep"), t("leave_stay")]
-        warn = t(f"leave_warn_{current.status}", number=current.number)
+            lines.append(ct.line("leave_no_show"))
+        lines += [ct.line("leave_keep"), ct.line("leave_stay")]
+        warn = ct.line(f"leave_warn_{current.status}", number=current.number)
         super().__init__(title, lines, warn)
 
     def on_mount(self) -> None:

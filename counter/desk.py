@@ -25,11 +25,9 @@ from counter import panels
 from counter.asks import CameDialog, QuitDialog
 from counter.dialogs import NumberDialog, PauseDialog, TransferDialog
 from counter.service import Counter
-from counter.strings import KEYS, t
 from models.clerks.staff import logout, pause, resume
 from models.db import retry_busy
 from models.errors import NothingWaiting
-from models.messages import render
 from models.queue.calling import call_next, call_number
 from models.queue.serving import (
     finish,
@@ -41,6 +39,9 @@ from models.queue.serving import (
     transfer,
 )
 from models.supervision.witness import checkpoint_now_and_then
+from models.text import counter as ct
+from models.text import errors
+from models.text.counter import KEYS
 from models.textsafe import displayable, printable_lines
 from models.views.ticket import TicketView
 from models.views.window import CurrentTicket, WindowView, window_view
@@ -56,7 +57,7 @@ Operation = Callable[[], str]
 class DeskScreen(Screen[None]):
     """The window's current ticket, its lines, today's figures and the key bar."""
 
-    BINDINGS = [Binding(key, action, label, show=False) for key, action, label in KEYS]
+    BINDINGS = [Binding(key, action, ct.zh(f"key_{action}"), show=False) for key, action in KEYS]
 
     class Ran(Message, bubble=False):
         """An action ended: the window read after it (None: not read), what to tell the
@@ -133,9 +134,9 @@ class DeskScreen(Screen[None]):
         yield Static("", id="keys")
 
     def on_mount(self) -> None:
-        self.query_one("#current-box").border_title = t("current")
-        self.query_one("#lines").border_title = t("lines")
-        self.query_one("#today").border_title = t("today")
+        self.query_one("#current-box").border_title = ct.line("current")
+        self.query_one("#lines").border_title = ct.line("lines")
+        self.query_one("#today").border_title = ct.line("today")
         self.changes = ChangeWatch(
             self,
             engine=self.counter.engine,
@@ -231,7 +232,10 @@ class DeskScreen(Screen[None]):
     def _online(self, online: bool) -> None:
         if online == self.offline:
             self.offline = not online  # the clerk must not trust a screen that has stopped moving
-            self.say(t("online") if online else t("offline"), "information" if online else "error")
+            self.say(
+                ct.line("online") if online else ct.line("offline"),
+                "information" if online else "error",
+            )
 
     # ---- actions -------------------------------------------------------------------------
     def _act(self, operation: Operation) -> None:
@@ -251,7 +255,7 @@ class DeskScreen(Screen[None]):
             if text.startswith("⚠"):  # a warning the operation gives (a ticket made void)
                 severity = "warning"
         except NothingWaiting as exc:
-            text, severity = f"{t('nothing_waiting')}\n{exc.zh}", "warning"
+            text, severity = f"{ct.line('nothing_waiting')}\n{exc.zh}", "warning"
         except Exception as exc:  # shown to the clerk, never a crash
             text, severity = describe(exc), "error"
         receipt_for = None
@@ -324,7 +328,7 @@ class DeskScreen(Screen[None]):
 
     def _next_ticket(self) -> str:
         called = call_next(self.counter.engine, window=self.window, now=self.counter.now())
-        return told(called, t("called", number=called.number))
+        return told(called, ct.line("called", number=called.number))
 
     def _next_after(self, current: CurrentTicket, answer: str | None) -> None:
         """n on a ticket at the window, once the clerk has said whether its citizen came."""
@@ -339,7 +343,7 @@ class DeskScreen(Screen[None]):
                 try:
                     return f"{text}\n{self._next_ticket()}"
                 except NothingWaiting as exc:  # the no-show stands
-                    return f"{text}\n{t('nothing_waiting')} {exc.zh}"
+                    return f"{text}\n{ct.line('nothing_waiting')} {exc.zh}"
 
             self._act(no_show_then_next)
             return
@@ -348,14 +352,14 @@ class DeskScreen(Screen[None]):
             def finish_and_next() -> str:
                 now = self.counter.now()
                 called = call_next(engine, window=window, finish_current=True, now=now)
-                return told(called, t("called", number=called.number))
+                return told(called, ct.line("called", number=called.number))
 
             self._act(finish_and_next)
             return
 
         def finish_served() -> str:
             done = finish(engine, window=window, came=True, now=self.counter.now())
-            return told(done, t("done", number=done.number))
+            return told(done, ct.line("done", number=done.number))
 
         self._finishing = current.number
         self._act(finish_served)
@@ -367,7 +371,7 @@ class DeskScreen(Screen[None]):
         seconds = self.counter.settings.rating_wait_seconds
         self.awaiting_rating = number
         self._rating_timer = self.set_timer(seconds, self._call_after_rating)
-        self.say(t("rating_wait", number=number, seconds=f"{seconds:g}"))
+        self.say(ct.line("rating_wait", number=number, seconds=f"{seconds:g}"))
 
     def _rating_watch(self, view: WindowView) -> None:
         """A fresh view while waiting for a rating: rated, call the next; someone called or
@@ -393,7 +397,7 @@ class DeskScreen(Screen[None]):
             return
         self._drop_rating_wait()
         if rated:
-            self._act(lambda: f"{t('rating_given', number=number)}\n{self._next_ticket()}")
+            self._act(lambda: f"{ct.line('rating_given', number=number)}\n{self._next_ticket()}")
         else:
             self._act(self._next_ticket)
 
@@ -405,7 +409,7 @@ class DeskScreen(Screen[None]):
 
     def action_recall(self) -> None:
         """Call the current ticket again."""
-        self._window_op(recall, lambda v: t("recalled", number=v.number))
+        self._window_op(recall, lambda v: ct.line("recalled", number=v.number))
 
     def action_no_show(self) -> None:
         """The called citizen did not come."""
@@ -413,7 +417,7 @@ class DeskScreen(Screen[None]):
 
     def action_start(self) -> None:
         """The citizen is here: the service clock starts."""
-        self._window_op(start, lambda v: t("started", number=v.number))
+        self._window_op(start, lambda v: ct.line("started", number=v.number))
 
     def action_finish(self) -> None:
         """Service done (a case and its receipt for items with promised days). A ticket called
@@ -424,7 +428,7 @@ class DeskScreen(Screen[None]):
         if current is not None and current.status == "called":
             self.app.push_screen(CameDialog(current.number), self._finish_as)
             return
-        self._window_op(finish, lambda v: t("done", number=v.number))
+        self._window_op(finish, lambda v: ct.line("done", number=v.number))
 
     def _finish_as(self, answer: str | None) -> None:
         if answer is None:
@@ -434,7 +438,7 @@ class DeskScreen(Screen[None]):
         def run() -> str:
             now = self.counter.now()
             view = finish(self.counter.engine, window=self.window, came=came, now=now)
-            return told(view, t("done", number=view.number) if came else _missed_text(view))
+            return told(view, ct.line("done", number=view.number) if came else _missed_text(view))
 
         self._act(run)
 
@@ -466,7 +470,7 @@ class DeskScreen(Screen[None]):
                 to_window=to_window,
                 now=self.counter.now(),
             )
-            return told(new, t("transferred", number=new.number))
+            return told(new, ct.line("transferred", number=new.number))
 
         self._act(run)
 
@@ -475,7 +479,7 @@ class DeskScreen(Screen[None]):
         if self.busy or self.view is None or self._dimmed("call_number"):
             return
         suggestions = [n for line in self.view.queues for n in line.next]
-        self.app.push_screen(NumberDialog(t("call_title"), suggestions), self._call_number)
+        self.app.push_screen(NumberDialog(ct.line("call_title"), suggestions), self._call_number)
 
     def _call_number(self, number: str | None) -> None:
         if not number:
@@ -486,7 +490,7 @@ class DeskScreen(Screen[None]):
             called = call_number(
                 self.counter.engine, window=self.window, number=number, now=self.counter.now()
             )
-            return told(called, t("called", number=called.number))
+            return told(called, ct.line("called", number=called.number))
 
         self._act(run)
 
@@ -494,7 +498,9 @@ class DeskScreen(Screen[None]):
         """Put a missed ticket back in line."""
         if self.busy or self.view is None or self._dimmed("requeue"):
             return
-        self.app.push_screen(NumberDialog(t("requeue_title"), self.view.missed), self._requeue)
+        self.app.push_screen(
+            NumberDialog(ct.line("requeue_title"), self.view.missed), self._requeue
+        )
 
     def _requeue(self, number: str | None) -> None:
         if not number:
@@ -502,7 +508,7 @@ class DeskScreen(Screen[None]):
 
         def run() -> str:
             back = requeue(self.counter.engine, number=number, now=self.counter.now())
-            return told(back, t("requeued", number=back.number))
+            return told(back, ct.line("requeued", number=back.number))
 
         self._act(run)
 
@@ -514,7 +520,7 @@ class DeskScreen(Screen[None]):
 
             def run() -> str:
                 resume(self.counter.engine, window=self.window, now=self.counter.now())
-                return t("resumed")
+                return ct.line("resumed")
 
             self._act(run)
             return
@@ -527,7 +533,7 @@ class DeskScreen(Screen[None]):
         def run() -> str:
             pause(self.counter.engine, window=self.window, reason=reason, now=self.counter.now())
             zh, en = panels.reason_text(reason), panels.reason_en(reason)
-            return t("paused_ok", reason=zh, reason_en=en)
+            return f"{ct.zh('paused_ok', reason=zh)} {ct.en('paused_ok', reason=en)}"
 
         self._drop_rating_wait()  # paused: nobody is called
         self._act(run)
@@ -552,7 +558,7 @@ class DeskScreen(Screen[None]):
             from printer.receipts import reprint_receipt
 
             job = reprint_receipt(self.counter.engine, window=self.window)
-            return t("reprinted", state=job.state)
+            return ct.line("reprinted", state=job.state)
 
         self._act(run)
 
@@ -564,11 +570,11 @@ class DeskScreen(Screen[None]):
             return False
         current = self.view.current
         if action == "call_number" and current is not None:
-            self.say(t("call_busy", number=current.number), "warning")
+            self.say(ct.line("call_busy", number=current.number), "warning")
         elif action == "call_number":
-            self.say(t("call_paused"), "warning")
+            self.say(ct.line("call_paused"), "warning")
         else:
-            self.say(t("requeue_none"), "warning")
+            self.say(ct.line("requeue_none"), "warning")
         return True
 
     # ---- leaving the window --------------------------------------------------------------
@@ -626,15 +632,15 @@ def told(view: TicketView, text: str) -> str:
     """What to tell the clerk, and once more that the clock is behind when it was."""
     if not view.clock_behind_s:
         return text
-    zh, en = render("clock_behind", number=view.number, seconds=view.clock_behind_s)
+    zh, en = errors.pair("clock_behind", number=view.number, seconds=view.clock_behind_s)
     return f"{text}\n⚠ {zh} {en}"
 
 
 def _missed_text(view: TicketView) -> str:
     """A no-show as the clerk is told it; a ticket made void by it is a warning (⚠ first)."""
     if view.status == "void":
-        return t("voided", number=view.number, n=view.misses)
-    return t("missed_one", number=view.number)
+        return ct.line("voided", number=view.number, n=view.misses)
+    return ct.line("missed_one", number=view.number)
 
 
 def _finished_with_case(before: CurrentTicket | None, view: WindowView) -> bool:
@@ -652,15 +658,17 @@ def _print_receipt(engine: Engine, window: int, number: str, now: dt.datetime) -
     try:
         printed = print_ticket_receipt(engine, window=window, number=number, now=now)
     except Exception as exc:  # said on the receipt line; the case stands, e reprints
-        return f"{t('receipt_not_sent', number=number)}\n{describe(exc)}", True
+        return f"{ct.line('receipt_not_sent', number=number)}\n{describe(exc)}", True
     return _receipt_text(printed), printed.job.state != "done"
 
 
 def _receipt_text(printed: ReceiptPrint) -> str:
     case = printed.case
-    title = "受理回执" if case.promised_date else "办结单"
+    title = ct.zh("receipt_title" if case.promised_date else "completed_title")
     if printed.job.state != "done":
-        return t("receipt_failed", number=case.number, state=printed.job.state)
-    return t(
+        return ct.line("receipt_failed", number=case.number, state=printed.job.state)
+    if not case.pickup_code:  # an instant item's 办结单: handed over, nothing to collect
+        return ct.line("receipt_instant", number=case.number, case=case.case_number)
+    return ct.line(
         "receipt", number=case.number, title=title, case=case.case_number, code=case.pickup_code
     )

@@ -6,6 +6,7 @@ other commands start without it.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import typer
@@ -18,6 +19,7 @@ from models.errors import Refused
 from models.hall import hall_config, hall_settings
 from models.lookup import find_ticket
 from models.queue.ticketrows import T, fetch
+from models.text import commands
 from models.timeutil import local, utcnow
 from models.views.ticket import view_ticket
 
@@ -55,14 +57,14 @@ def printer_list(ctx: typer.Context, as_json: bool = JSON) -> None:
         print_json([{**p.model_dump(), "used_by": users.get(p.name, [])} for p in config.printer])
         return
     out = table(
-        "打印机 Printers",
-        "名称 Name",
-        "类型 Kind",
-        "地址 Address",
-        "型号 Profile",
-        "纸宽 Paper",
-        "文字 Text",
-        "使用者 Used by",
+        commands.line("printers"),
+        commands.line("name"),
+        commands.line("kind"),
+        commands.line("address"),
+        commands.line("profile"),
+        commands.line("paper"),
+        commands.line("text"),
+        commands.line("used_by"),
     )
     for p in config.printer:
         out.add_row(
@@ -144,27 +146,38 @@ def printer_render(
     """Write the exact ESC/POS bytes that would be sent for a ticket or receipt."""
     from models.supervision.cases import case_for_ticket
     from printer.documents import receipt_blocks, ticket_blocks
+    from printer.receipts import window_printers
     from printer.render import render
     from printer.spooler import get_printer, spec_of
 
+    if kind not in ("ticket", "receipt"):
+        raise typer.BadParameter("ticket or receipt", param_hint="--kind")
     engine = state(ctx).engine()
     ticket_id = _ticket_id(engine, number, date)
+    # A receipt renders for the printer of the window that printed it, a ticket for the kiosk's.
+    case = case_for_ticket(engine, ticket_id=ticket_id) if kind == "receipt" else None
+    name = printer_name
+    if name is None and case is not None:
+        try:
+            name = window_printers(engine, case.window)[0]
+        except Refused as exc:
+            raise Refused(
+                "no_window_printer", window=case.window, hint="give --printer NAME"
+            ) from exc
     with reading(engine) as session:
         config = hall_config(session)
         settings = hall_settings(session)
-        name = printer_name or (config.kiosk[0].printer if config.kiosk else None)
+        name = name or (config.kiosk[0].printer if config.kiosk else None)
         if name is None:
             raise Refused("unknown_printer", printer="", hint="give --printer NAME")
         printer = get_printer(config, name)
         row = fetch(session, T.c.id == ticket_id)
         assert row is not None
         view = view_ticket(session, row, settings=settings)
-    if kind == "receipt":
-        blocks = receipt_blocks(case_for_ticket(engine, ticket_id=ticket_id), settings)
-    elif kind == "ticket":
-        blocks = ticket_blocks(view, settings, paper_mm=printer.paper_mm)
+    if case is not None:
+        blocks = receipt_blocks(case, settings)
     else:
-        raise typer.BadParameter("ticket or receipt", param_hint="--kind")
+        blocks = ticket_blocks(view, settings, paper_mm=printer.paper_mm)
     data = render(blocks, spec_of(printer))
     try:
         out.write_bytes(data)
@@ -205,7 +218,7 @@ def _show_job(job: object, *, as_json: bool) -> None:
         return
     colour = {"done": "green", "failed": "red", "uncertain": "yellow"}.get(job.state, "cyan")
     what = f"{job.kind} {job.number or ''}".strip()
-    mark = " 补打 REPRINT" if job.reprint else ""
+    mark = commands.line("reprint_mark") if job.reprint else ""
     console.print(
         f"[{colour}]job {job.id}: {what}{mark} → {job.printer}: {job.state}[/]"
         + (f"  ({safe(job.last_error)})" if job.last_error else ""),
@@ -231,30 +244,39 @@ def jobs_list(
     if as_json:
         print_json([j.__dict__ for j in jobs])
         return
+    # Five columns fit 80: the error goes under what was printed, tries and size under the state.
     out = table(
-        "打印任务 Print jobs",
+        commands.line("print_jobs"),
         "ID",
-        "内容 What",
-        "打印机 Printer",
-        "状态 State",
-        "次数 Tries",
-        "大小 Bytes",
-        "错误 Error",
-        "时间 Created",
+        commands.line("time"),
+        commands.line("what"),
+        commands.line("printer"),
+        commands.line("state"),
     )
+    for column in out.columns:
+        column.overflow = "fold"
     for j in jobs:
-        what = f"{j.kind} {j.number or ''}" + (" 补打" if j.reprint else "")
+        what = safe(
+            f"{j.kind} {j.number or ''}" + (commands.line("reprint_mark_zh") if j.reprint else "")
+        )
+        if j.last_error:
+            what += "\n" + safe(commands.line("job_error", error=j.last_error))
         out.add_row(
             str(j.id),
-            safe(what),
+            _job_time(j.created_at),
+            what,
             safe(j.printer),
-            safe(j.state),
-            str(j.attempts),
-            str(j.size),
-            safe(j.last_error or "—"),
-            j.created_at[11:19],
+            f"{safe(j.state)}\n{j.attempts}× {j.size:,} B",
         )
     console.print(out)
+
+
+def _job_time(created_at: str) -> str:
+    """A job's local time: HH:MM:SS today, MM-DD HH:MM on an earlier day."""
+    moment = dt.datetime.fromisoformat(created_at)
+    if moment.date() == utcnow().astimezone(moment.tzinfo).date():
+        return f"{moment:%H:%M:%S}"
+    return f"{moment:%m-%d %H:%M}"
 
 
 @jobs_app.command("retry")

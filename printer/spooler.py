@@ -28,6 +28,7 @@ from models.printfile import database_file
 from models.queue.ticketrows import T, fetch
 from models.supervision.cases import case_by_id
 from models.tables import PrintJob
+from models.text import printing
 from models.timeutil import local, resolve_now, to_utc, utcnow
 from models.views.ticket import view_ticket
 from printer.devices import LinkError, open_link
@@ -61,6 +62,7 @@ class JobView:
     reprint: bool
     size: int
     created_at: str
+    """When the job was made: ISO 8601 in the hall's local time, with its offset."""
 
 
 def spec_of(printer: PrinterConfig) -> PrinterSpec:
@@ -182,7 +184,7 @@ def _event(session: Session, job: PrintJob, kind: str, **data: object) -> None:
     )
 
 
-def _view(session: Session, job: PrintJob) -> JobView:
+def _view(session: Session, job: PrintJob, tz: str | None = None) -> JobView:
     number = None
     if job.ticket_id is not None:
         ticket = fetch(session, T.c.id == job.ticket_id)
@@ -198,7 +200,9 @@ def _view(session: Session, job: PrintJob) -> JobView:
         last_error=job.last_error,
         reprint=job.reprint,
         size=len(job.payload),
-        created_at=job.created_at.isoformat(timespec="seconds"),
+        created_at=local(job.created_at, tz or hall_settings(session).timezone).isoformat(
+            timespec="seconds"
+        ),
     )
 
 
@@ -258,8 +262,8 @@ def _after_the_job(status: PrinterStatus | None) -> tuple[str, str]:
         return "done", ""
     if not status.ready:
         zh, en = status.describe()
-        return "uncertain", f"作业后{zh} / {en} after the job"
-    return "uncertain", "no status reply after the job"
+        return "uncertain", printing.line("after_the_job", state_zh=zh, state_en=en)
+    return "uncertain", printing.en("no_reply_after")
 
 
 @dataclass(frozen=True)
@@ -372,7 +376,7 @@ def recover_stale(engine: Engine, *, now: dt.datetime | None = None) -> list[int
                 job,
                 "uncertain",
                 "print_uncertain",
-                f"发送中断 / the sender stopped mid-job (sent {since}, never confirmed)",
+                printing.line("sender_stopped", since=since),
             )
             settled.append(job_id)
     return settled
@@ -407,7 +411,8 @@ def list_jobs(engine: Engine, *, limit: int = 50, state: str | None = None) -> l
         query = select(PrintJob).order_by(col(PrintJob.id).desc()).limit(limit)
         if state:
             query = query.where(PrintJob.state == state)
-        return [_view(session, job) for job in session.exec(query).all()]
+        tz = hall_settings(session).timezone
+        return [_view(session, job, tz) for job in session.exec(query).all()]
 
 
 class PrinterWorker(threading.Thread):
