@@ -155,8 +155,8 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     ),
     "window_not_paused": ("{window} 号窗口未暂停", "window {window} is not paused"),
     "window_busy": (
-        "{window} 号窗口仍有 {number}（{status_zh}），请先办结、过号或取消",
-        "window {window} still has {number} ({status}); finish, mark no-show or cancel it first",
+        "{window} 号窗口仍有 {number}（{status_zh}），请先办结、过号或转办",
+        "window {window} still has {number} ({status}); finish, mark no-show or transfer it first",
     ),
     "nothing_waiting": ("{window} 号窗口暂无等候", "nothing is waiting for window {window}"),
     "no_current": ("{window} 号窗口当前没有号", "window {window} has no current ticket"),
