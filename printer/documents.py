@@ -17,6 +17,9 @@ from printer.layout import QR, Block, Rule, Text
 WEEKDAYS_ZH = "一二三四五六日"
 REPRINT_MARK = "补打 REPRINT"
 ADVICE = "请留意叫号，过号请到服务台 Please listen for your number"
+MATERIALS_PRINTED = 3
+"""At most this many of an item's materials on the ticket; the rest are counted (等 N 项)."""
+NO_WINDOW_OPEN = "本区暂无窗口开放，请留意叫号  No window of this zone is open now"
 
 
 def ticket_qr(token: str) -> str:
@@ -32,7 +35,8 @@ def _when(iso: str) -> str:
 def ticket_blocks(
     view: TicketView, settings: HallSettings, *, paper_mm: int = 80, reprint: bool = False
 ) -> list[Block]:
-    """The kiosk ticket: hall, zone, the number very large, people ahead, wait, time, QR."""
+    """The kiosk ticket: hall, zone, the number very large, the chosen item and what to bring,
+    people ahead, wait (or that no window is open), time, QR."""
     blocks: list[Block] = []
     if reprint:
         blocks.append(Text(REPRINT_MARK, size=2, bold=True))
@@ -48,9 +52,13 @@ def ticket_blocks(
     if view.priority != "normal":
         label = PRIORITY_ZH.get(view.priority, view.priority)
         blocks.append(Text(f"{label} {view.priority.title()}", size=2, bold=True))
+    blocks += _item_blocks(view)
     if view.ahead is not None:
         blocks.append(Text(f"前面还有 {view.ahead} 人  {view.ahead} ahead of you"))
-        blocks.append(Text(f"预计等候约 {view.eta_minutes} 分钟  about {view.eta_minutes} min"))
+        if view.open_windows == 0:
+            blocks.append(Text(NO_WINDOW_OPEN))
+        else:
+            blocks.append(Text(f"预计等候约 {view.eta_minutes} 分钟  about {view.eta_minutes} min"))
     blocks += [
         Text(_when(view.issued_at)),
         QR(ticket_qr(view.token)),
@@ -58,6 +66,24 @@ def ticket_blocks(
     ]
     if settings.ticket_footer:
         blocks.append(Text(settings.ticket_footer))
+    return blocks
+
+
+def _item_blocks(view: TicketView) -> list[Block]:
+    """The chosen item by name, and the first few documents to bring (left aligned, wrapped)."""
+    if not view.item_name_zh:
+        return []
+    blocks: list[Block] = [Text(f"事项 Item: {view.item_name_zh}", align="left", bold=True)]
+    if view.item_name_en and view.item_name_en != view.item_name_zh:
+        blocks.append(Text(view.item_name_en, align="left"))
+    if view.materials:
+        blocks.append(Text("请带齐材料 Please bring:", align="left"))
+        shown = view.materials[:MATERIALS_PRINTED]
+        blocks += [Text(f"{n}. {name}", align="left") for n, name in enumerate(shown, 1)]
+        more = len(view.materials) - len(shown)
+        if more:
+            blocks.append(Text(f"另有 {more} 项，详见窗口  {more} more at the window", align="left"))
+    blocks.append(Rule())
     return blocks
 
 
