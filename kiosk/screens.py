@@ -9,7 +9,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.events import Key, MouseDown
+from textual.events import Click, Key, MouseDown
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -109,7 +109,7 @@ class StartScreen(KioskScreen):
     (a focus left on a button would take a ticket or toggle the green channel unseen).
     """
 
-    AUTO_FOCUS = None
+    AUTO_FOCUS = ""  # none (None would take the app's "*")
 
     class ZonesRead(Message, bubble=False):
         """The zones, read by a worker."""
@@ -463,9 +463,18 @@ class CheckinScreen(KioskScreen):
         )
 
 
+class KeypadKey(Button):
+    """A key of the code pad. A Textual button ignores a second tap while it shows the first
+    (0.2 s): the second 0 of 1001 was lost. A key takes every tap."""
+
+    async def _on_click(self, event: Click) -> None:
+        event.stop()
+        self.press()  # Button's own handler runs after this one and sees it pressed already
+
+
 def _key(label: str, key: str, *, classes: str = "", variant: str = "default") -> Button:
     """A keypad key: taps only, since a focused key would also take the Enter meant for OK."""
-    button = Button(label, id=f"key-{key}", classes=f"key {classes}".strip(), variant=variant)  # type: ignore[arg-type]
+    button = KeypadKey(label, id=f"key-{key}", classes=f"key {classes}".strip(), variant=variant)  # type: ignore[arg-type]
     button.can_focus = False
     return button
 
