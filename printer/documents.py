@@ -82,7 +82,8 @@ def _item_blocks(view: TicketView) -> list[Block]:
         blocks += [Text(f"{n}. {name}", align="left") for n, name in enumerate(shown, 1)]
         more = len(view.materials) - len(shown)
         if more:
-            blocks.append(Text(f"另有 {more} 项，详见窗口  {more} more at the window", align="left"))
+            more_text = f"另有 {more} 项，详见窗口  {more} more at the window"
+            blocks.append(Text(more_text, align="left"))
     blocks.append(Rule())
     return blocks
 
