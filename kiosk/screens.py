@@ -598,6 +598,10 @@ class TicketScreen(KioskScreen):
             )
 
     def watch_print_state(self, state: str) -> None:
+        shown = self.query("#print-state").results(Static)
+        widget = next(shown, None)
+        if widget is None:  # the print ended before the screen was composed: _fill shows it
+            return
         lang = self.kiosk.lang
         key = {"pending": "printing", "sent": "printing", "done": "take_ticket"}.get(
             state, "print_failed"
@@ -605,7 +609,7 @@ class TicketScreen(KioskScreen):
         text = both(key, lang)
         if key == "print_failed":
             text = f"[b red]{text}[/b red]"
-        self.query_one("#print-state", Static).update(text)
+        widget.update(text)
 
     @on(Button.Pressed, "#done")
     def done(self) -> None:
