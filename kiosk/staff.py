@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Vertical
+from textual.containers import Grid, Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Input, Static
 
@@ -34,9 +34,11 @@ class StaffPinScreen(PinScreen):
         return both("staff_pin", self.lang)
 
     def buttons(self) -> ComposeResult:
-        ok = both("ok", self.lang)
-        yield Button(ok, id="staff-ok", variant="primary", classes="staff-submit")
-        yield Button(both("back", self.lang), id="staff-cancel", classes="staff-back")
+        # One line each, side by side: the dialog fits 80×24 (返回 was below the screen).
+        with Horizontal(id="staff-buttons-row"):
+            ok = one_line("ok", self.lang)
+            yield Button(ok, id="staff-ok", variant="primary", classes="staff-submit")
+            yield Button(one_line("back", self.lang), id="staff-cancel", classes="staff-back")
 
     def refused(self, text: str) -> None:
         super().refused(f"[red]{text}[/red]")
@@ -50,7 +52,7 @@ class GreenPinScreen(StaffPinScreen):
     """The clerk number accepted (empty until a PIN is accepted)."""
 
     def prompt(self) -> str:
-        return f"{both('green_hint', self.lang)}\n{both('green_staff', self.lang)}"
+        return f"{both('green_for', self.lang)}\n{both('green_staff', self.lang)}"
 
     def on_pin_screen_checked(self, message: PinScreen.Checked) -> None:
         # Runs before PinScreen's own handler, which closes the dialog when accepted.

@@ -13,14 +13,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "instant": ("马上办 · 23 项即办事项", "Instant service · 23 items"),
     "checkin": ("预约签到", "Appointment check-in"),
     "green": ("绿色通道", "Green channel"),
-    "green_hint": (
-        "老年人、残疾人、军人、孕妇优先",
-        "Priority for elderly, disabled, military and pregnant citizens",
-    ),
     "green_on": ("已选绿色通道", "Green channel selected"),
     "green_staff": (
         "请导服台工作人员输入工号和密码确认",
-        "A guide-desk staff member confirms it with their clerk number and PIN",
+        "Guide-desk staff confirm with their clerk number and PIN",
     ),
     "green_by_staff": ("需工作人员确认", "staff confirm"),
     "green_for": (

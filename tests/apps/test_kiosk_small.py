@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from textual.pilot import Pilot
 
 from kiosk.screens import KEYPAD_ROWS, CheckinScreen, StartScreen, TicketScreen
-from kiosk.staff import GreenPinScreen, StaffMenuScreen
+from kiosk.staff import GreenPinScreen, StaffMenuScreen, StaffPinScreen
 from models.hall import default_hall_path, parse_hall, store_hall
 from models.queue.appointments import import_appointments
 from models.queue.tickets import ticket_by_token
@@ -215,6 +215,13 @@ def test_the_staff_menu_fits_and_escape_closes_it(lite, size) -> None:
     app = kiosk(lite)
 
     async def scenario(pilot: Pilot[None]) -> None:
+        await connected(pilot)
+        await pilot.press("f12")
+        await on_screen(pilot, StaffPinScreen)
+        for button in ("#staff-ok", "#staff-cancel", "#clerk", "#pin"):
+            assert whole_on_screen(pilot, button), button
+        await tap(pilot, "#staff-cancel")
+        await on_screen(pilot, StartScreen)
         await staff_login(pilot, "1001", PIN)
         await on_screen(pilot, StaffMenuScreen)
         for button in ("reprint", "printer", "warnings", "back", "quit"):
