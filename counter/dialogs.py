@@ -15,8 +15,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from counter.strings import t
 from models.clerks.staff import PAUSE_REASONS
+from models.text import counter as ct
+from models.text.words import word
 from models.textsafe import printable_lines
 from models.views.window import TransferWindow
 
@@ -28,7 +29,7 @@ Target = tuple[str | None, int | None]
 class _Dialog(ModalScreen[T | None]):
     """A modal with a title, a list to pick from and a line to type in; Esc cancels."""
 
-    BINDINGS = [Binding("escape", "cancel", t("cancel"))]
+    BINDINGS = [Binding("escape", "cancel", ct.line("cancel"))]
 
     def __init__(self, title: str, hint: str, options: list[Option], placeholder: str) -> None:
         super().__init__()
@@ -70,7 +71,9 @@ class NumberDialog(_Dialog[str]):
     """A ticket number: typed, or picked from the suggestions (the next in line, the missed)."""
 
     def __init__(self, title: str, suggestions: list[str]) -> None:
-        super().__init__(title, t("number_hint"), [Option(n, id=n) for n in suggestions], "M023")
+        super().__init__(
+            title, ct.line("number_hint"), [Option(n, id=n) for n in suggestions], "M023"
+        )
 
     @on(OptionList.OptionSelected)
     def _picked(self, event: OptionList.OptionSelected) -> None:
@@ -80,7 +83,7 @@ class NumberDialog(_Dialog[str]):
     def _typed(self, event: Input.Submitted) -> None:
         number = event.value.strip().upper()
         if not number:
-            self.refuse(t("number_hint"))
+            self.refuse(ct.line("number_hint"))
             return
         self.dismiss(number)
 
@@ -93,10 +96,15 @@ class TransferDialog(_Dialog[Target]):
     ) -> None:
         options = [Option(f"{p}  {zh}  {en}", id=f"q:{p}") for p, zh, en in queues]
         for w in windows:
-            who = t("window_open", clerk=w.clerk) if w.clerk else t("window_closed")
-            label = f"{t('window_label', number=w.number)}  {w.prefixes}  {who}"
+            who = ct.line("window_open", clerk=w.clerk) if w.clerk else ct.line("window_closed")
+            label = f"{ct.line('window_label', number=w.number)}  {w.prefixes}  {who}"
             options.append(Option(label, id=f"w:{w.number}"))
-        super().__init__(t("transfer_title", number=number), t("transfer_hint"), options, "18")
+        super().__init__(
+            ct.line("transfer_title", number=number),
+            ct.line("transfer_hint"),
+            options,
+            "18",
+        )
 
     @on(OptionList.OptionSelected)
     def _picked(self, event: OptionList.OptionSelected) -> None:
@@ -107,7 +115,7 @@ class TransferDialog(_Dialog[Target]):
     def _typed(self, event: Input.Submitted) -> None:
         text = event.value.strip()
         if not text.isdigit():
-            self.refuse(t("bad_window"))
+            self.refuse(ct.line("bad_window"))
             return
         self.dismiss((None, int(text)))
 
@@ -116,8 +124,8 @@ class PauseDialog(_Dialog[str]):
     """A pause reason: break, meeting, back-office work, or typed."""
 
     def __init__(self) -> None:
-        options = [Option(f"{zh}  {code}", id=code) for code, zh in PAUSE_REASONS.items()]
-        super().__init__(t("pause_title"), t("pause_other"), options, "…")
+        options = [Option(f"{word('pause', code)}  {code}", id=code) for code in PAUSE_REASONS]
+        super().__init__(ct.line("pause_title"), ct.line("pause_other"), options, "…")
 
     @on(OptionList.OptionSelected)
     def _picked(self, event: OptionList.OptionSelected) -> None:

@@ -17,7 +17,7 @@ from textual.widgets import Button, Static
 
 from appkit.bigtext import big
 from appkit.idle import IdleWatch
-from kiosk.strings import Lang, both, one_line, t, when_en, when_zh
+from models.text import Lang, kiosk
 
 if TYPE_CHECKING:
     from kiosk.service import Kiosk
@@ -154,15 +154,15 @@ class StartScreen(KioskScreen):
         """Words in the chosen language first."""
         lang = self.kiosk.lang
         self.show_title()
-        self.query_one("#items", Button).label = both("instant", lang)
-        self.query_one("#checkin", Button).label = both("checkin", lang)
+        self.query_one("#items", Button).label = kiosk.both("instant", lang)
+        self.query_one("#checkin", Button).label = kiosk.both("checkin", lang)
         green = self.query_one("#green", Button)
-        label = both("green_on" if self.kiosk.green else "green", lang)
+        label = kiosk.both("green_on" if self.kiosk.green else "green", lang)
         if self.kiosk.green_guarded and not self.kiosk.green:
-            label += "\n" + t("green_by_staff", lang)
+            label += "\n" + kiosk.pick("green_by_staff", lang)
         green.label = label
         green.set_class(self.kiosk.green, "on")
-        self.query_one("#lang", Button).label = t("language", lang)
+        self.query_one("#lang", Button).label = kiosk.pick("language", lang)
         if self.kiosk.ready:
             self.refresh_zones()
         else:
@@ -179,9 +179,9 @@ class StartScreen(KioskScreen):
             lines = self._banner if lang == "zh" else self._banner[::-1]
             title = "\n".join(lines)
         elif self.kiosk.green:
-            title = both("green_for", lang)
+            title = kiosk.both("green_for", lang)
         else:
-            title = t("title", lang) + " · " + t("title", _other(lang))
+            title = kiosk.pick("title", lang) + " · " + kiosk.pick("title", _other(lang))
         self.query_one("#hall", Static).update(
             Content.from_markup(  # the hall's name is stored text: a $variable, never markup
                 "[b]$name[/b]\n$title", name=zh if lang == "zh" else en, title=title
@@ -202,12 +202,12 @@ class StartScreen(KioskScreen):
     def show_waiting(self, zones: tuple[Zone, ...]) -> None:
         """Before the database answers: the last run's zones, disabled, saying 请稍候."""
         lang = self.kiosk.lang
-        wait = t("please_wait", lang)
+        wait = kiosk.pick("please_wait", lang)
         self._place([(zone.prefix, zone.name_zh, zone.name_en, wait, False) for zone in zones])
         if not zones:  # a first start: nothing to draw yet
             grid = self.query_one("#zones", Grid)
             if not grid.query("#zones-wait"):
-                grid.mount(Static(both("please_wait", lang), id="zones-wait"))
+                grid.mount(Static(kiosk.both("please_wait", lang), id="zones-wait"))
 
     def show_zones(self, zones: list[menu.ZoneChoice]) -> None:
         """One large button per zone, with its waiting count or why it is closed."""
@@ -218,7 +218,7 @@ class StartScreen(KioskScreen):
             if zone.closed_zh:
                 status = closed_status(zone, now, lang)
             else:
-                status = t("waiting", lang, n=zone.waiting)
+                status = kiosk.pick("waiting", lang, n=zone.waiting)
             rows.append((zone.prefix, zone.name_zh, zone.name_en, status, not zone.closed_zh))
         self._place(rows)
         banner = closed_banner(zones, now)
@@ -229,10 +229,10 @@ class StartScreen(KioskScreen):
         items = self.query_one("#items", Button)
         if instant is not None and instant.closed_zh:
             reason = closed_status(instant, now, lang)
-            items.label = Content(f"{t('instant', lang)}\n{reason}")
+            items.label = Content(f"{kiosk.pick('instant', lang)}\n{reason}")
             items.disabled = True
         else:
-            items.label = both("instant", lang)
+            items.label = kiosk.both("instant", lang)
             items.disabled = False
 
     def _place(self, zones: list[tuple[str, str, str, str, bool]]) -> None:
@@ -290,13 +290,13 @@ def closed_status(zone: menu.ZoneChoice, now: dt.datetime, lang: Lang) -> str:
     """A closed zone's status line, short enough for its button at 80×24: closed today, full
     today, or (closed for now) the time it opens today."""
     if zone.closed_key == "hall_closed_day":
-        return t("closed_today", lang)
+        return kiosk.pick("closed_today", lang)
     if zone.closed_key == "queue_full":
-        return t("full_today", lang)
+        return kiosk.pick("full_today", lang)
     opens = zone.opens_at
     if opens is not None and opens.date() == now.astimezone(opens.tzinfo).date():
-        return t("opens_at", lang, time=f"{opens:%H:%M}")
-    return t("closed_for_today", lang)
+        return kiosk.pick("opens_at", lang, time=f"{opens:%H:%M}")
+    return kiosk.pick("closed_for_today", lang)
 
 
 def closed_banner(zones: list[menu.ZoneChoice], now: dt.datetime) -> tuple[str, str] | None:
@@ -304,7 +304,7 @@ def closed_banner(zones: list[menu.ZoneChoice], now: dt.datetime) -> tuple[str, 
     if not zones or any(zone.closed_key is None for zone in zones):
         return None
     if all(zone.closed_key == "queue_full" for zone in zones):
-        return t("all_full", "zh"), t("all_full", "en")
+        return kiosk.pick("all_full", "zh"), kiosk.pick("all_full", "en")
     openings = [zone.opens_at for zone in zones if zone.opens_at is not None]
     if any(zone.closed_key == "hall_closed_day" for zone in zones):
         why = "closed_today"
@@ -313,10 +313,14 @@ def closed_banner(zones: list[menu.ZoneChoice], now: dt.datetime) -> tuple[str, 
     else:
         why = "closed_for_today"
     if not openings:
-        return t(why, "zh"), t(why, "en")
+        return kiosk.pick(why, "zh"), kiosk.pick(why, "en")
     return (
-        t("next_opening", "zh", why=t(why, "zh"), when=when_zh(min(openings), now)),
-        t("next_opening", "en", why=t(why, "en"), when=when_en(min(openings), now)),
+        kiosk.pick(
+            "next_opening", "zh", why=kiosk.pick(why, "zh"), when=kiosk.when_zh(min(openings), now)
+        ),
+        kiosk.pick(
+            "next_opening", "en", why=kiosk.pick(why, "en"), when=kiosk.when_en(min(openings), now)
+        ),
     )
 
 
@@ -332,9 +336,9 @@ class ItemsScreen(KioskScreen):
 
     def compose(self) -> ComposeResult:
         lang = self.kiosk.lang
-        yield Static(f"[b]{t('items_title', lang)}[/b]", id="items-title")
+        yield Static(f"[b]{kiosk.pick('items_title', lang)}[/b]", id="items-title")
         yield VerticalScroll(id="item-list")
-        yield Button(both("back", lang), id="back")
+        yield Button(kiosk.both("back", lang), id="back")
 
     def on_mount(self) -> None:
         self.load()
@@ -406,17 +410,17 @@ class CheckinScreen(KioskScreen):
     def compose(self) -> ComposeResult:
         lang = self.kiosk.lang
         with Vertical(id="checkin-box"):
-            yield Static(one_line("code_prompt", lang), id="code-prompt")
+            yield Static(kiosk.one_line("code_prompt", lang), id="code-prompt")
             yield Static("", id="code")
             yield Static("", id="checkin-error")
             with Grid(id="keypad"):
                 for key in "".join(KEYPAD_ROWS):
                     yield _key(key, key)
-                yield _key(one_line("delete", lang), "del", classes="wide")
-                yield _key(one_line("clear", lang), "clear", classes="wide")
+                yield _key(kiosk.one_line("delete", lang), "del", classes="wide")
+                yield _key(kiosk.one_line("clear", lang), "clear", classes="wide")
             with Horizontal(id="checkin-actions"):
-                yield _key(one_line("back", lang), "back", classes="action")
-                yield _key(one_line("ok", lang), "ok", classes="action", variant="success")
+                yield _key(kiosk.one_line("back", lang), "back", classes="action")
+                yield _key(kiosk.one_line("ok", lang), "ok", classes="action", variant="success")
 
     def watch_code(self, code: str) -> None:
         self.query_one("#code", Static).update(code or "_")
@@ -535,7 +539,7 @@ class TicketScreen(KioskScreen):
         zone = view.queue_name_zh if lang == "zh" else view.queue_name_en
         other = view.queue_name_en if lang == "zh" else view.queue_name_zh
         scale = 2 if self.app.size.height >= 34 else 1  # a kiosk screen, or 80×24
-        self.query_one("#your-number", Static).update(t("your_number", lang))
+        self.query_one("#your-number", Static).update(kiosk.pick("your_number", lang))
         self.query_one("#number", Static).update(big(view.number, scale=scale))
         self.query_one("#zone", Static).update(
             Content.from_markup(
@@ -547,21 +551,20 @@ class TicketScreen(KioskScreen):
         priority.display = view.priority != "normal"
         if priority.display:
             key = "green_on" if view.priority == "green" else "checkin"
-            priority.update(one_line(key, lang) if compact else both(key, lang))
+            priority.update(kiosk.one_line(key, lang) if compact else kiosk.both(key, lang))
         wait = self.query_one("#wait", Static)
         wait.display = view.ahead is not None
         if wait.display:
             # With no window of the zone open, a wait in minutes would be made up.
             how_long = "no_window" if view.open_windows == 0 else "eta"
-            wait.update(
-                "\n".join(
-                    f"{t('ahead', side, n=view.ahead)} · {t(how_long, side, n=view.eta_minutes)}"
-                    for side in (lang, _other(lang))
-                )
-            )
+            lines = []
+            for side in (lang, _other(lang)):
+                ahead = kiosk.pick("ahead", side, n=view.ahead)
+                lines.append(f"{ahead} · {kiosk.pick(how_long, side, n=view.eta_minutes)}")
+            wait.update("\n".join(lines))
         self._fill_item(view, lang, compact)
         done = self.query_one("#done", Button)
-        done.label = one_line("done", lang) if compact else both("done", lang)
+        done.label = kiosk.one_line("done", lang) if compact else kiosk.both("done", lang)
         self.query_one("#qr", Static).update(self.qr)
         self.query_one("#ticket-info", VerticalScroll).scroll_home(animate=False)
         self.watch_print_state(self.print_state)
@@ -580,7 +583,7 @@ class TicketScreen(KioskScreen):
         item.update(
             Content.from_markup(
                 "$label[b]$first[/b]  $second",
-                label=t("item", lang) + "：",
+                label=kiosk.pick("item", lang) + "：",
                 first=names[0],
                 second=names[1],
             )
@@ -593,7 +596,7 @@ class TicketScreen(KioskScreen):
             )
             materials.update(
                 Content.from_markup(
-                    "[b]$label[/b]\n$listed", label=one_line("materials", lang), listed=listed
+                    "[b]$label[/b]\n$listed", label=kiosk.one_line("materials", lang), listed=listed
                 )
             )
 
@@ -606,7 +609,7 @@ class TicketScreen(KioskScreen):
         key = {"pending": "printing", "sent": "printing", "done": "take_ticket"}.get(
             state, "print_failed"
         )
-        text = both(key, lang)
+        text = kiosk.both(key, lang)
         if key == "print_failed":
             text = f"[b red]{text}[/b red]"
         widget.update(text)

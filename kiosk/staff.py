@@ -13,7 +13,8 @@ from textual.widgets import Button, Input, Static
 
 from appkit.unattended import PinScreen
 from kiosk.screens import KioskScreen
-from kiosk.strings import Lang, both, one_line
+from models.text import Lang
+from models.text import kiosk as kiosk_text
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -31,14 +32,15 @@ class StaffPinScreen(PinScreen):
         """The language shown first."""
 
     def prompt(self) -> str:
-        return both("staff_pin", self.lang)
+        return kiosk_text.both("staff_pin", self.lang)
 
     def buttons(self) -> ComposeResult:
         # One line each, side by side: the dialog fits 80×24 (返回 was below the screen).
         with Horizontal(id="staff-buttons-row"):
-            ok = one_line("ok", self.lang)
+            ok = kiosk_text.one_line("ok", self.lang)
             yield Button(ok, id="staff-ok", variant="primary", classes="staff-submit")
-            yield Button(one_line("back", self.lang), id="staff-cancel", classes="staff-back")
+            back = kiosk_text.one_line("back", self.lang)
+            yield Button(back, id="staff-cancel", classes="staff-back")
 
     def refused(self, text: str) -> None:
         super().refused(f"[red]{text}[/red]")
@@ -52,7 +54,8 @@ class GreenPinScreen(StaffPinScreen):
     """The clerk number accepted (empty until a PIN is accepted)."""
 
     def prompt(self) -> str:
-        return f"{both('green_for', self.lang)}\n{both('green_staff', self.lang)}"
+        who = kiosk_text.both("green_for", self.lang)
+        return f"{who}\n{kiosk_text.both('green_staff', self.lang)}"
 
     def on_pin_screen_checked(self, message: PinScreen.Checked) -> None:
         # Runs before PinScreen's own handler, which closes the dialog when accepted.
@@ -80,13 +83,13 @@ class StaffMenuScreen(KioskScreen):
     def compose(self) -> ComposeResult:
         lang = self.kiosk.lang
         with Vertical(id="staff-menu"):
-            yield Static(one_line("staff_title", lang), id="staff-title")
+            yield Static(kiosk_text.one_line("staff_title", lang), id="staff-title")
             with Grid(id="staff-buttons"):
-                yield Button(one_line("reprint", lang), id="staff-reprint")
-                yield Button(one_line("printer_status", lang), id="staff-printer")
-                yield Button(one_line("warnings", lang), id="staff-warnings")
-                yield Button(one_line("back", lang), id="staff-back", variant="primary")
-                yield Button(one_line("quit", lang), id="staff-quit", variant="error")
+                yield Button(kiosk_text.one_line("reprint", lang), id="staff-reprint")
+                yield Button(kiosk_text.one_line("printer_status", lang), id="staff-printer")
+                yield Button(kiosk_text.one_line("warnings", lang), id="staff-warnings")
+                yield Button(kiosk_text.one_line("back", lang), id="staff-back", variant="primary")
+                yield Button(kiosk_text.one_line("quit", lang), id="staff-quit", variant="error")
             yield Static("", id="staff-output")
 
     @on(Button.Pressed, "#staff-reprint, #staff-printer, #staff-warnings")
@@ -104,12 +107,14 @@ class StaffMenuScreen(KioskScreen):
         try:
             if which == "staff-reprint":
                 if kiosk.last_token is None:
-                    text = both("nothing_to_reprint", lang)
+                    text = kiosk_text.both("nothing_to_reprint", lang)
                 else:
                     job = reprint_by_token(
                         kiosk.engine, token=kiosk.last_token, printer=kiosk.settings.printer
                     )
-                    text = f"{job.number} 补打 REPRINT → {job.printer}: {job.state}"
+                    text = kiosk_text.line(
+                        "reprinted", number=job.number, printer=job.printer, state=job.state
+                    )
             elif which == "staff-printer":
                 name = kiosk_printer(
                     kiosk.engine, kiosk=kiosk.settings.kiosk_id, override=kiosk.settings.printer
@@ -117,7 +122,9 @@ class StaffMenuScreen(KioskScreen):
                 zh, en = describe_printer(kiosk.engine, name)
                 text = f"{name}: {zh} / {en}"
             else:
-                text = "\n".join(recent_warnings(kiosk.engine)) or both("no_warnings", lang)
+                text = "\n".join(recent_warnings(kiosk.engine)) or kiosk_text.both(
+                    "no_warnings", lang
+                )
         except MashangbanError as exc:
             text = f"{exc.zh}\n{exc.en}"
         self.post_message(self.Done(text))
