@@ -78,6 +78,9 @@ class HallSettings(_Strict):
     """The fewest digits of a new staff PIN (PINs set before keep working until changed)."""
     ticket_header: str = ""
     ticket_footer: str = ""
+    green_channel: Literal["open", "staff"] = "open"
+    """Who may give a ticket the green channel (绿色通道): "open", any citizen at the kiosk;
+    "staff", a guide-desk clerk's PIN at the kiosk, or ``mashangban take --priority green``."""
 
     _hours = field_validator("hours")(_check_hours)
 

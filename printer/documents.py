@@ -15,6 +15,9 @@ from models.text.words import word
 from models.views.ticket import TicketView
 from printer.layout import QR, Block, Rule, Text
 
+MATERIALS_PRINTED = 3
+"""At most this many of an item's materials on the ticket; the rest are counted (另有 N 项)."""
+
 
 def ticket_qr(token: str) -> str:
     """What a ticket's QR code says: the ticket's random token, nothing personal."""
@@ -29,7 +32,8 @@ def _when(iso: str) -> str:
 def ticket_blocks(
     view: TicketView, settings: HallSettings, *, paper_mm: int = 80, reprint: bool = False
 ) -> list[Block]:
-    """The kiosk ticket: hall, zone, the number very large, people ahead, wait, time, QR."""
+    """The kiosk ticket: hall, zone, the number very large, the chosen item and what to bring,
+    people ahead, wait (or that no window is open), time, QR."""
     blocks: list[Block] = []
     if reprint:
         blocks.append(Text(documents.line("reprint"), size=2, bold=True))
@@ -45,9 +49,13 @@ def ticket_blocks(
     if view.priority != "normal":
         label = word("priority", view.priority)
         blocks.append(Text(f"{label} {view.priority.title()}", size=2, bold=True))
+    blocks += _item_blocks(view)
     if view.ahead is not None:
         blocks.append(Text(documents.line("ahead", n=view.ahead)))
-        blocks.append(Text(documents.line("eta", n=view.eta_minutes)))
+        if view.open_windows == 0:  # no clerk at any window of the zone: no wait to promise
+            blocks.append(Text(documents.line("no_window")))
+        else:
+            blocks.append(Text(documents.line("eta", n=view.eta_minutes)))
     blocks += [
         Text(_when(view.issued_at)),
         QR(ticket_qr(view.token)),
@@ -55,6 +63,25 @@ def ticket_blocks(
     ]
     if settings.ticket_footer:
         blocks.append(Text(settings.ticket_footer))
+    return blocks
+
+
+def _item_blocks(view: TicketView) -> list[Block]:
+    """The chosen item by name, and the first few documents to bring (left aligned, wrapped)."""
+    if not view.item_name_zh:
+        return []
+    item = documents.line("item", item_zh=view.item_name_zh, item_en=view.item_name_en or "")
+    blocks: list[Block] = [Text(item, align="left", bold=True)]
+    if view.item_name_en and view.item_name_en != view.item_name_zh:
+        blocks.append(Text(view.item_name_en, align="left"))
+    if view.materials:
+        blocks.append(Text(documents.line("bring"), align="left"))
+        shown = view.materials[:MATERIALS_PRINTED]
+        blocks += [Text(f"{n}. {name}", align="left") for n, name in enumerate(shown, 1)]
+        more = len(view.materials) - len(shown)
+        if more:
+            blocks.append(Text(documents.line("more_materials", n=more), align="left"))
+    blocks.append(Rule())
     return blocks
 
 

@@ -107,6 +107,10 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     ),
     # taking tickets
     "hall_closed_day": ("今天不办公（{date}）", "the hall is closed today ({date})"),
+    "green_needs_staff": (
+        "绿色通道需导服台工作人员确认",
+        "the green channel needs a guide-desk staff member to confirm it",
+    ),
     "queue_closed": (
         "{queue} 区现在不办理取号，办理时间 {hours}",
         "queue {queue} is closed now; open {hours}",
