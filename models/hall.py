@@ -77,6 +77,9 @@ class HallSettings(_Strict):
     """The fewest digits of a new staff PIN (PINs set before keep working until changed)."""
     ticket_header: str = ""
     ticket_footer: str = ""
+    transfer_number: Literal["keep", "new"] = "keep"
+    """A transferred citizen keeps the number on their slip ("keep"), or is given a new number
+    whose slip prints at the transferring window's printer ("new")."""
 
     _hours = field_validator("hours")(_check_hours)
 
