@@ -90,7 +90,7 @@ class DeskScreen(Screen[None]):
         self.actions_done = 0
         """Actions ended so far (tests and benchmarks wait on it)."""
         self.receipts_done = 0
-        """Receipts printed (or failed) so far."""
+        """Receipts and transfer slips printed (or failed) so far."""
         self.offline = False
         """The last poll could not read the database."""
 
@@ -338,9 +338,54 @@ class DeskScreen(Screen[None]):
                 to_window=to_window,
                 now=self.counter.now(),
             )
-            return told(new, t("transferred", number=new.number))
+            return told(new, self._transferred(new))
 
         self._act(run)
+
+    class SlipDue(Message, bubble=False):
+        """A transfer gave the citizen a new number: its slip is to print at this window."""
+
+        def __init__(self, token: str, number: str) -> None:
+            super().__init__()
+            self.token = token
+            self.number = number
+
+    def _transferred(self, new: TicketView) -> str:
+        """What the clerk is told of a transfer (in the action's worker); a new number's slip
+        is sent to this window's printer next, in a worker of its own (as receipts are)."""
+        if new.window is not None:
+            place = (t("place_window", window=new.window), t("place_window_en", window=new.window))
+        else:
+            place = (t("place_zone", prefix=new.queue), t("place_zone_en", prefix=new.queue))
+        if new.number == new.transferred_from:  # the hall's transfer_number = "keep"
+            return t("transferred_kept", number=new.number, place=place[0], place_en=place[1])
+        self.post_message(self.SlipDue(new.token, new.number))
+        return t(
+            "transferred_new",
+            number=new.number,
+            old=new.transferred_from,
+            place=place[0],
+            place_en=place[1],
+        )
+
+    def on_desk_screen_slip_due(self, message: SlipDue) -> None:
+        self._print_slip(message.token, message.number)
+
+    @work(thread=True, group="receipt", exit_on_error=False)
+    def _print_slip(self, token: str, number: str) -> None:
+        from printer.receipts import print_transfer_slip
+
+        try:
+            job = print_transfer_slip(self.counter.engine, window=self.window, token=token)
+        except Exception as exc:  # said on the receipt line; the new ticket stands
+            text, bad = f"{t('slip_not_sent', number=number)}\n{describe(exc)}", True
+        else:
+            bad = job.state != "done"
+            if bad:
+                text = t("slip_failed", number=number, state=job.state)
+            else:
+                text = t("slip_printed", number=number)
+        self.post_message(self.ReceiptPrinted(text, bad))
 
     def action_call_number(self) -> None:
         """Call a given number (typed, or picked from the next in line)."""

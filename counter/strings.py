@@ -48,7 +48,27 @@ TEXT: dict[str, str] = {
     "missed_one": "{number} 过号 no-show",
     "voided": "{number} 过号 {n} 次，已作废 void after {n} misses",
     "started": "{number} 开始办理 service started",
-    "transferred": "已转办：新号 {number} New ticket {number}",
+    "transferred_kept": (
+        "已转到 {place}，仍叫 {number} 号（号码不变） "
+        "Transferred to {place_en}: still called as {number}"
+    ),
+    "transferred_new": (
+        "已转到 {place}，新号 {number}（原 {old}），正在打印… "
+        "Transferred to {place_en}: new number {number} (was {old}), printing…"
+    ),
+    "place_zone": "{prefix} 区",
+    "place_zone_en": "zone {prefix}",
+    "place_window": "{window} 号窗口",
+    "place_window_en": "window {window}",
+    "slip_printed": "新号 {number} 已打印，请交给群众 New number {number} printed: hand it over",
+    "slip_failed": (
+        "新号 {number} 未能打印（{state}），请告知群众新号 {number} "
+        "Slip not printed ({state}): tell the citizen the new number {number}"
+    ),
+    "slip_not_sent": (
+        "新号 {number} 未能打印，请告知群众新号 {number} "
+        "Slip not printed: tell the citizen the new number {number}"
+    ),
     "requeued": "{number} 已重新排队 back in line",
     "paused_ok": "已暂停：{reason} Paused",
     "resumed": "已恢复叫号 Resumed",
@@ -67,7 +87,19 @@ TEXT: dict[str, str] = {
     "reprinted": "已补打 Reprinted ({state})",
     "logged_out": "已签退 Logged out",
     "transfer_title": "转办 Transfer {number}",
-    "transfer_hint": "选择区域或窗口，或输入窗口号后回车 Pick a zone or window, or type its number",
+    "transfer_hint": (
+        "选区域或窗口（或输入窗口号）后回车，再按回车确认 "
+        "Pick a zone or window (or type its number), Enter, then Enter again"
+    ),
+    "confirm_zone": (
+        "{number} 转到 {prefix} 区 {zh}？再按 Enter 确认，Esc 取消\n"
+        "Transfer {number} to zone {prefix} {en}? Enter to confirm, Esc to cancel"
+    ),
+    "confirm_window": (
+        "{number} 转到 {window} 号窗口（{prefixes} · {who}）？再按 Enter 确认，Esc 取消\n"
+        "Transfer {number} to window {window}? Enter to confirm, Esc to cancel"
+    ),
+    "no_such_window": "没有可转去的 {window} 号窗口 No window {window} to transfer to",
     "window_label": "{number:>2} 号窗口 window",
     "window_open": "在岗 {clerk}",
     "window_closed": "无人 closed",

@@ -32,7 +32,8 @@ def _when(iso: str) -> str:
 def ticket_blocks(
     view: TicketView, settings: HallSettings, *, paper_mm: int = 80, reprint: bool = False
 ) -> list[Block]:
-    """The kiosk ticket: hall, zone, the number very large, people ahead, wait, time, QR."""
+    """The kiosk ticket: hall, zone, the number very large, people ahead, wait, time, QR (and,
+    for a transfer's new number, the number it replaces)."""
     blocks: list[Block] = []
     if reprint:
         blocks.append(Text(REPRINT_MARK, size=2, bold=True))
@@ -45,6 +46,11 @@ def ticket_blocks(
         Text(view.queue_name_en),
         Text(view.number, size=6 if paper_mm >= 80 else 4, bold=True),
     ]
+    if view.transferred_from and view.transferred_from != view.number:
+        # A transfer's new number (the hall's transfer_number = "new"): say which it replaces.
+        blocks.append(
+            Text(f"转自 {view.transferred_from} 号  Transferred from {view.transferred_from}")
+        )
     if view.priority != "normal":
         label = PRIORITY_ZH.get(view.priority, view.priority)
         blocks.append(Text(f"{label} {view.priority.title()}", size=2, bold=True))

@@ -316,7 +316,7 @@ def transfer(
             new_number=new.number,
             to_queue=queue.prefix,
             to_window=to_window,
-            keeps_issued_at=True,  # the new ticket's issue time is this one's (the audit replays it)
+            keeps_issued_at=True,  # the new ticket has this one's issue time (the audit replays it)
         )
         return behind(view_ticket(session, new, settings=settings), when)
 
