@@ -50,7 +50,9 @@ class _Dialog(ModalScreen[T | None]):
                 yield OptionList(*self.options, markup=False)
             yield Input(placeholder=self.placeholder)
             yield from self.below()
-            yield Static("", classes="dialog-error", markup=False)
+            error = Static("", classes="dialog-error", markup=False)
+            error.display = False  # no empty row until there is something wrong
+            yield error
 
     def below(self) -> ComposeResult:
         """Widgets under the typing line (none here; a dialog may add its own)."""
@@ -67,8 +69,10 @@ class _Dialog(ModalScreen[T | None]):
         self.dismiss(None)
 
     def refuse(self, text: str) -> None:
-        """Say what is wrong with what was typed."""
-        self.query_one(".dialog-error", Static).update(printable_lines(text))
+        """Say what is wrong with what was typed ("": nothing is)."""
+        error = self.query_one(".dialog-error", Static)
+        error.update(printable_lines(text))
+        error.display = bool(text)
 
 
 class NumberDialog(_Dialog[str]):
@@ -125,6 +129,9 @@ class TransferDialog(_Dialog[Target]):
         yield confirm
 
     def on_mount(self) -> None:
+        # Digits typed on the list move to the window number: the first must not be selected
+        # (and replaced by the next) when the typing line takes the focus.
+        self.query_one(Input).select_on_focus = False
         self._fit()  # (the base class's on_mount, which focuses the list, runs too)
 
     def on_resize(self) -> None:

@@ -93,11 +93,11 @@ TEXT: dict[str, str] = {
     ),
     "confirm_zone": (
         "{number} 转到 {prefix} 区 {zh}？再按 Enter 确认，Esc 取消\n"
-        "Transfer {number} to zone {prefix} {en}? Enter to confirm, Esc to cancel"
+        "Transfer {number} to zone {prefix} {en}? Enter: yes · Esc: cancel"
     ),
     "confirm_window": (
         "{number} 转到 {window} 号窗口（{prefixes} · {who}）？再按 Enter 确认，Esc 取消\n"
-        "Transfer {number} to window {window}? Enter to confirm, Esc to cancel"
+        "Transfer {number} to window {window}? Enter: yes · Esc: cancel"
     ),
     "no_such_window": "没有可转去的 {window} 号窗口 No window {window} to transfer to",
     "window_label": "{number:>2} 号窗口 window",
