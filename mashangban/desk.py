@@ -175,9 +175,42 @@ def transfer(
     ),
     as_json: bool = JSON,
 ) -> None:
-    """Send the window's citizen to another queue or window with a new, linked ticket."""
-    view = serving.transfer(state(ctx).engine(), window=window, to_queue=to, to_window=to_window)
-    _out(view, as_json=as_json, title="转移 Transferred")
+    """Send the window's citizen to another queue or window with a new, linked ticket.
+
+    The citizen keeps their number; in a hall that gives transfers new numbers
+    (transfer_number = "new") the new slip prints on the window's printer.
+    """
+    engine = state(ctx).engine()
+    view = serving.transfer(engine, window=window, to_queue=to, to_window=to_window)
+    if view.number == view.transferred_from:
+        _out(view, as_json=as_json, title="转移 Transferred · 号码不变 same number")
+        return
+    from models.errors import MashangbanError
+    from printer.receipts import print_transfer_slip
+
+    # The new ticket is committed: it is shown before the printer is asked anything.
+    if not as_json:
+        show_ticket(view, title="转移 Transferred · 新号 new number")
+    try:
+        job = print_transfer_slip(engine, window=window, token=view.token)
+    except MashangbanError as exc:  # the transfer stands: say the slip did not print
+        failure = f"{exc.zh} {exc.en}"
+        if as_json:
+            print_json({**view.to_json(), "print": {"state": "failed", "last_error": failure}})
+        else:
+            console.print(f"[bold red]新号单未打印 slip not printed: {safe(failure)}[/]")
+        warn_clock(view)
+        return
+    if as_json:
+        print_json({**view.to_json(), "print": job.__dict__})
+    elif job.state == "done":
+        console.print(f"[green]✓ 新号单已打印 new slip printed ({safe(job.printer)})[/]")
+    else:
+        console.print(
+            f"[bold red]新号单打印失败，请告知群众新号 slip not printed — tell the citizen "
+            f"{view.number} (job {job.id}: {job.state}, {safe(job.last_error)})[/]"
+        )
+    warn_clock(view)
 
 
 @app.command()
