@@ -13,10 +13,13 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 from sqlalchemy import Engine
+from textual import events
 from textual.app import App, ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
@@ -33,6 +36,13 @@ from models.views.board import BoardCall, BoardState, board_state
 
 Clock = Callable[[], dt.datetime]
 WEEKDAYS = "一二三四五六日"
+CLOCK_FORMATS = (
+    "{d:%Y-%m-%d} 星期{w} {d:%H:%M:%S}",
+    "{d.month}月{d.day}日 星期{w} {d:%H:%M:%S}",
+    "{d.month}月{d.day}日 星期{w} {d:%H:%M}",
+    "{d:%H:%M}",
+)
+"""The clock, longest first: the top line takes the longest that leaves the hall's name whole."""
 RECENT_READ = 20
 """Recent calls listed (as many as fit are shown)."""
 
@@ -65,6 +75,11 @@ class BoardApp(App[None]):
     CSS_PATH = "board.tcss"
     ENABLE_COMMAND_PALETTE = False
     ALLOW_SELECT = False
+    BINDINGS = [
+        # The public screen says nothing about keys: ctrl+c quits at once, like ctrl+q, with no
+        # "press ctrl+q to quit" note (Textual's default, in English) shown to the hall.
+        Binding("ctrl+c", "quit", show=False, priority=True),
+    ]
 
     def __init__(self, settings: BoardSettings) -> None:
         super().__init__()
@@ -85,6 +100,8 @@ class BoardApp(App[None]):
         """The newest call event spoken (or, at start, already on the board)."""
         self.offline = False
         """The database could not be read on the last poll."""
+        self.clock_format = CLOCK_FORMATS[0]
+        """How the clock is written: as long as the top line has room for."""
         self.changes = ChangeWatch(
             self,
             engine=self.engine,
@@ -97,7 +114,7 @@ class BoardApp(App[None]):
     def compose(self) -> ComposeResult:
         with Horizontal(id="top"):
             yield Static(printable(" · ".join(self.hall_name)), id="hall", markup=False)
-            yield Static(self._voice_text(), id="voice")
+            yield Static("", id="voice")  # only when the board cannot read the hall
             yield Static(id="clock")
         with Horizontal(id="body"):
             with Vertical(id="left"):
@@ -116,6 +133,7 @@ class BoardApp(App[None]):
                 yield waiting
 
     def on_mount(self) -> None:
+        self._fit_top(self.size.width)
         self._tick()
         self.set_interval(1.0, self._tick)
         if self.announcer.engine is None and not self.settings.mute:
@@ -130,17 +148,31 @@ class BoardApp(App[None]):
         """The board's clock (fixed in tests and snapshots)."""
         return self.settings.clock()
 
-    def _voice_text(self) -> str:
-        if self.settings.mute:
-            return t("muted")[0]
-        if self.announcer.engine is None:
-            return t("no_voice")[0]
-        return t("voice", engine=self.announcer.engine.name)[0]
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit_top(event.size.width)
+        self._tick()
+
+    def _fit_top(self, width: int) -> None:
+        """The hall's name whole on the top line: a shorter clock first, then the name in
+        Chinese alone (the hall reads it), and only then a cut name."""
+        at = local(self.now(), self.timezone)
+        offline = cell_len(line("offline")) + 2 if self.offline else 0
+        names = [printable(" · ".join(self.hall_name)), printable(self.hall_name[0])]
+        choice = (names[-1], CLOCK_FORMATS[-1])
+        for name, form in ((n, f) for n in names for f in CLOCK_FORMATS):
+            if cell_len(name) + 2 + offline + cell_len(self._clock_text(form, at)) + 2 <= width:
+                choice = (name, form)
+                break
+        self.query_one("#hall", Static).update(choice[0])
+        self.clock_format = choice[1]
+
+    @staticmethod
+    def _clock_text(form: str, at: dt.datetime) -> str:
+        return form.format(d=at, w=WEEKDAYS[at.weekday()])
 
     def _tick(self) -> None:
         at = local(self.now(), self.timezone)
-        text = f"{at:%Y-%m-%d} 星期{WEEKDAYS[at.weekday()]} {at:%H:%M:%S}"
-        self.query_one("#clock", Static).update(text)
+        self.query_one("#clock", Static).update(self._clock_text(self.clock_format, at))
 
     # ---- the change watch -----------------------------------------------------------------
     def _read_state(self) -> BoardState:
@@ -165,7 +197,8 @@ class BoardApp(App[None]):
         self.offline = offline
         voice = self.query_one("#voice", Static)
         voice.set_class(offline, "-offline")
-        voice.update(line("offline") if offline else self._voice_text())
+        voice.update(line("offline") if offline else "")
+        self._fit_top(self.size.width)
 
     # ---- showing ------------------------------------------------------------------------
     def _show(self, state: BoardState) -> None:

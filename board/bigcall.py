@@ -3,7 +3,8 @@
 The letters are the kiosk's block glyphs, sized across and down on their own so they keep
 their shape on any screen (a terminal cell is about twice as tall as it is wide). Number and
 window stand side by side on wide screens and one above the other on small ones, whichever
-gives the larger letters.
+gives the larger letters. Side by side, a large arrow stands between them with room on either
+side, so from across the hall "B001 → 25" never reads as one number "B00125".
 """
 
 from __future__ import annotations
@@ -22,6 +23,11 @@ from models.views.board import BoardCall
 
 LABEL = "号窗口"
 LABEL_CELLS = 6
+ARROW = ["  █  ", "   █ ", "█████", "   █ ", "  █  "]
+"""The arrow between number and window, in glyph pixels (as tall as a letter)."""
+ARROW_WIDTH = 5
+ARROW_GAP = 2
+"""Glyph pixels of blank on each side of the arrow (letters stand one pixel apart)."""
 CAPTION_ROWS = 3
 """A blank row, then the sentence in Chinese and in English."""
 MAX_TALL = 20
@@ -51,7 +57,8 @@ def fit(number: str, window: str, width: int, height: int) -> Fit | None:
         for tall in range(1, MAX_TALL + 1):
             for wide in range(tall, 2 * tall + 1):  # pixels between 1:2 and 1:1 on screen
                 if side:
-                    w = glyphs_width(number, wide) + 3 * wide + glyphs_width(window, wide)
+                    between = (2 * ARROW_GAP + ARROW_WIDTH) * wide
+                    w = glyphs_width(number, wide) + between + glyphs_width(window, wide)
                     h = HEIGHT * tall
                 else:
                     w = max(glyphs_width(number, wide), glyphs_width(window, wide))
@@ -63,6 +70,11 @@ def fit(number: str, window: str, width: int, height: int) -> Fit | None:
                 if best is None or score > best[0]:
                     best = (score, Fit(side, wide, tall))
     return best[1] if best else None
+
+
+def arrow_rows(wide: int, tall: int) -> list[str]:
+    """The arrow in block characters, scaled like the letters beside it."""
+    return ["".join(ch * wide for ch in row) for row in ARROW for _ in range(tall)]
 
 
 class BigCall(Widget):
@@ -78,7 +90,7 @@ class BigCall(Widget):
         background: $warning 60%;
     }
     """
-    COMPONENT_CLASSES = {"bigcall--number", "bigcall--window", "bigcall--caption"}
+    COMPONENT_CLASSES = {"bigcall--number", "bigcall--arrow", "bigcall--window", "bigcall--caption"}
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -134,9 +146,20 @@ class BigCall(Widget):
         label = [LABEL if i == middle else "　" * 3 for i in range(len(win_rows))]
         lines: list[Text] = []
         if shape.side_by_side:
-            gap = " " * (3 * shape.wide)
-            for num, win, words in zip(num_rows, win_rows, label, strict=True):
-                lines.append(Text.assemble((num, num_style), gap, (win, win_style), " " + words))
+            gap = " " * (ARROW_GAP * shape.wide)
+            arrow_style = self.get_component_rich_style("bigcall--arrow")
+            arrows = arrow_rows(shape.wide, shape.tall)
+            for num, arrow, win, words in zip(num_rows, arrows, win_rows, label, strict=True):
+                lines.append(
+                    Text.assemble(
+                        (num, num_style),
+                        gap,
+                        (arrow, arrow_style),
+                        gap,
+                        (win, win_style),
+                        " " + words,
+                    )
+                )
         else:
             lines += [Text(num, num_style) for num in num_rows]
             lines += [Text("")] * shape.tall

@@ -519,6 +519,8 @@ def _receipt_text(printed: ReceiptPrint) -> str:
     title = "受理回执" if case.promised_date else "办结单"
     if printed.job.state != "done":
         return t("receipt_failed", number=case.number, state=printed.job.state)
+    if not case.pickup_code:  # an instant item's 办结单: handed over, nothing to collect
+        return t("receipt_instant", number=case.number, case=case.case_number)
     return t(
         "receipt", number=case.number, title=title, case=case.case_number, code=case.pickup_code
     )

@@ -115,7 +115,9 @@ def today_panel(view: WindowView) -> RenderableType:
     last = view.last_finished
     if last is not None:
         rows.append(Text(t("last", number=last.number), "dim"))
-        if last.case_number:
+        if last.case_number and not last.pickup_code:  # an instant item, handed over
+            rows.append(Text(t("last_case_instant", case=last.case_number), "dim"))
+        elif last.case_number:
             date = f"{last.promised_date:%m-%d}" if last.promised_date else "—"
             rows.append(
                 Text(

@@ -25,6 +25,7 @@ TEXT: dict[str, str] = {
     "mean_none": "平均 mean —",
     "last": "上一位 last: {number}",
     "last_case": "办件 case {case} · 取件码 pickup {code} · 承诺 ready by {date}",
+    "last_case_instant": "办件 case {case} · 当场办结，已当面交付 handed over",
     "window_title": "{number} 号窗口 Window {number} · {label}",
     "clerk_line": "{name}（{code}）",
     "paused": "暂停中：{reason}（{minutes} 分钟）Paused: {reason}",
@@ -78,6 +79,9 @@ TEXT: dict[str, str] = {
     ),
     "online": "数据库已恢复连接 Database reachable again",
     "receipt": "{number} {title}已打印 printed · 办件 case {case} · 取件码 pickup {code}",
+    "receipt_instant": (
+        "{number} 办结单已打印 printed · 办件 case {case} · 当场办结，已当面交付 handed over"
+    ),
     "receipt_not_sent": (
         "{number} 回执未能打印，按 o 重新打印 Receipt not printed: press o to print it"
     ),

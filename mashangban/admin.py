@@ -18,8 +18,10 @@ from mashangban.output import (
     print_json,
     safe,
     show_error,
+    slim_table,
     table,
     window_number,
+    zone_name,
 )
 from models import secret, settings
 from models.clerks.lockout import unlock, until_text
@@ -34,6 +36,7 @@ from models.schema import head_revision, upgrade
 from models.supervision.audit import verify_records
 from models.supervision.witness import read_witness, take_checkpoint
 from models.tables import Hall, Queue, ServiceItem, Window, WindowQueue
+from models.textsafe import printable
 from models.timeutil import utcnow
 
 hall_app = typer.Typer(no_args_is_help=True, help="The hall file: queues, items, windows.")
@@ -133,48 +136,48 @@ def hall_show(ctx: typer.Context, as_json: bool = JSON) -> None:
     console.print(
         f"[bold]{safe(settings.name_zh)}[/]  {safe(settings.name_en)}  ({settings.timezone})"
     )
+    console.print(f"开放 open: {settings.open_days}, {', '.join(settings.hours)}")
     console.print(
-        f"开放 open: {settings.open_days}, {', '.join(settings.hours)} · 优先连叫 priority run "
-        f"{settings.priority_run} · 过号回队 requeue offset {settings.requeue_offset} · "
-        f"最多过号 max misses {settings.max_misses}"
+        f"优先连叫 priority run {settings.priority_run} · 过号回队 requeue offset "
+        f"{settings.requeue_offset} · 最多过号 max misses {settings.max_misses}"
     )
-    qt = table(
-        "队列 Queues",
-        "号 Prefix",
-        "名称 Name",
-        "每日上限 Cap",
-        "等候上限 Wait limit",
-        "服务时长 Service",
-        "时间 Hours",
-    )
+    qt = slim_table("队列 Queues · 上限 daily cap · 等候/办理 wait limit/service (分 min)")
+    qt.add_column("名称 Name", no_wrap=True)
+    qt.add_column("上限\nCap", justify="right")
+    qt.add_column("等候\nWait", justify="right")
+    qt.add_column("办理\nService", justify="right")
+    qt.add_column("时间 Hours", no_wrap=True)
     for q in queues:
-        hours = ", ".join(json.loads(q.hours)) or "(hall)"
+        hours = "\n".join(json.loads(q.hours)) or "(hall)"
         qt.add_row(
-            q.prefix,
-            f"{safe(q.name_zh)}\n{safe(q.name_en)}",
+            zone_name(q.prefix, q.name_zh, q.name_en),
             str(q.daily_cap or "—"),
-            f"{q.wait_limit_minutes} min",
-            f"{q.service_minutes} min",
+            str(q.wait_limit_minutes),
+            str(q.service_minutes),
             hours,
         )
     console.print(qt)
-    it = table(
-        "事项 Items",
-        "代码 Code",
-        "队列 Queue",
-        "名称 Name",
-        "部门 Department",
-        "马上办 Instant",
-        "承诺 Promised",
+    from rich.cells import cell_len
+
+    it = slim_table("事项 Items")
+    it.add_column("代码\nCode", no_wrap=True)
+    it.add_column("队列\nQueue", no_wrap=True)
+    it.add_column(
+        "名称 · 部门\nName · Department",
+        min_width=max([cell_len(f"{i.name_zh}  {i.department}") for i in items], default=0),
     )
+    it.add_column("办结\nDone", no_wrap=True)
     for i in items:
+        name = Text(printable(i.name_zh))
+        name.append(printable(f"  {i.department}"), "cyan")
+        name.append("\n" + printable(i.name_en), "dim")
         it.add_row(
             i.code,
             prefixes.get(i.queue_id, "?"),
-            f"{safe(i.name_zh)}\n{safe(i.name_en)}",
-            safe(i.department),
-            "✓" if i.instant else "",
-            f"{i.promised_days} 工作日 wd" if i.promised_days else "",
+            name,
+            "马上办\ninstant"
+            if i.instant
+            else (f"{i.promised_days} 工作日\nwork days" if i.promised_days else ""),
         )
     console.print(it)
     wt = table("窗口 Windows", "窗口 Window", "队列 Queues (in order)", "标签 Label")

@@ -15,9 +15,11 @@ from mashangban.output import (
     print_json,
     safe,
     show_ticket,
+    slim_table,
     table,
     warn_clock,
     window_number,
+    zone_name,
 )
 from models.errors import Refused
 from models.limits import WINDOW_MAX
@@ -249,38 +251,30 @@ def status(ctx: typer.Context, as_json: bool = JSON) -> None:
         print_json(report.to_json())
         return
     console.print(f"[bold]{report.business_date}[/]  {report.now}")
-    qt = table(
-        "队列 Queues",
-        "号 Queue",
-        "名称 Name",
-        "等候 Waiting",
-        "已取 Issued",
-        "最长等候 Longest wait",
-        "下一个 Next",
-    )
+    qt = slim_table("队列 Queues")
+    qt.add_column("名称 Name", no_wrap=True)
+    qt.add_column("等候\nWaiting", justify="right")
+    qt.add_column("已取\nIssued", justify="right")
+    qt.add_column("最长等候\nLongest", justify="right")
+    qt.add_column("下一个\nNext")
     for q in report.queues:
         over = q.waiting and q.longest_wait_minutes > q.wait_limit_minutes
         wait = f"{q.longest_wait_minutes} min"
         if over:
-            wait = f"[bold red]{wait} 超时 over[/]"
+            wait = f"[bold red]{wait}\n超时 over[/]"
         qt.add_row(
-            safe(q.prefix),
-            f"{safe(q.name_zh)} {safe(q.name_en)}",
+            zone_name(q.prefix, q.name_zh, q.name_en),
             str(q.waiting),
             str(q.issued),
             wait if q.waiting else "—",
             safe(" ".join(q.next) or "—"),
         )
     console.print(qt)
-    wt = table(
-        "窗口 Windows",
-        "窗口 Window",
-        "队列 Queues",
-        "工作人员 Clerk",
-        "状态 State",
-        "当前号 Ticket",
-        "自 Since",
-    )
+    wt = slim_table("窗口 Windows")
+    for heading in ("窗口\nWindow", "队列\nQueues", "工作人员\nClerk", "状态\nState"):
+        wt.add_column(heading, justify="right" if heading.startswith("窗口") else "left")
+    wt.add_column("当前号\nTicket", no_wrap=True)
+    wt.add_column("自\nSince", no_wrap=True)
     styles = {"called": "yellow", "serving": "green", "paused": "magenta", "closed": "dim"}
     for w in report.windows:
         state_text = STATUS_ZH.get(
@@ -289,10 +283,11 @@ def status(ctx: typer.Context, as_json: bool = JSON) -> None:
         if w.pause_reason:
             state_text += f"（{w.pause_reason}）"
         style = styles.get(w.state, "")
+        clerk = " ".join(part for part in (w.clerk, w.clerk_name) if part)
         wt.add_row(
             str(w.number),
             safe("→".join(w.queues)),
-            safe(w.clerk or "—"),
+            safe(clerk or "—"),
             f"[{style}]{safe(state_text)} {w.state}[/]"
             if style
             else f"{safe(state_text)} {w.state}",

@@ -21,6 +21,7 @@ from models.textsafe import printable
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     from models.views.ticket import TicketView
 
@@ -131,6 +132,33 @@ def warn_clock(view: TicketView) -> None:
 
         zh, en = render("clock_behind", number=view.number, seconds=view.clock_behind_s)
         errors.print(Text(f"⚠ {zh} / {en}", style="bold yellow"))
+
+
+def slim_table(title: str) -> Table:
+    """A table for an 80-column terminal: a rule under the headings, no frame, columns two
+    cells apart (the caller adds the columns; a name's column gets ``no_wrap``)."""
+    from rich import box
+    from rich.table import Table
+
+    return Table(
+        title=title,
+        title_justify="left",
+        header_style="bold cyan",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        padding=(0, 1, 0, 0),
+    )
+
+
+def zone_name(prefix: str, name_zh: str, name_en: str) -> Text:
+    """A zone (or an item) in a cell: the letter and the Chinese name, the English name under
+    it; each name on one line, never split."""
+    from rich.text import Text
+
+    cell = Text(printable(f"{prefix} {name_zh}".strip()))
+    cell.append("\n" + printable(f"{'  ' if prefix else ''}{name_en}"), "dim")
+    return cell
 
 
 def table(title: str, *columns: str) -> Table:

@@ -6,6 +6,7 @@ other commands start without it.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import typer
@@ -144,27 +145,38 @@ def printer_render(
     """Write the exact ESC/POS bytes that would be sent for a ticket or receipt."""
     from models.supervision.cases import case_for_ticket
     from printer.documents import receipt_blocks, ticket_blocks
+    from printer.receipts import window_printers
     from printer.render import render
     from printer.spooler import get_printer, spec_of
 
+    if kind not in ("ticket", "receipt"):
+        raise typer.BadParameter("ticket or receipt", param_hint="--kind")
     engine = state(ctx).engine()
     ticket_id = _ticket_id(engine, number, date)
+    # A receipt renders for the printer of the window that printed it, a ticket for the kiosk's.
+    case = case_for_ticket(engine, ticket_id=ticket_id) if kind == "receipt" else None
+    name = printer_name
+    if name is None and case is not None:
+        try:
+            name = window_printers(engine, case.window)[0]
+        except Refused as exc:
+            raise Refused(
+                "no_window_printer", window=case.window, hint="give --printer NAME"
+            ) from exc
     with reading(engine) as session:
         config = hall_config(session)
         settings = hall_settings(session)
-        name = printer_name or (config.kiosk[0].printer if config.kiosk else None)
+        name = name or (config.kiosk[0].printer if config.kiosk else None)
         if name is None:
             raise Refused("unknown_printer", printer="", hint="give --printer NAME")
         printer = get_printer(config, name)
         row = fetch(session, T.c.id == ticket_id)
         assert row is not None
         view = view_ticket(session, row, settings=settings)
-    if kind == "receipt":
-        blocks = receipt_blocks(case_for_ticket(engine, ticket_id=ticket_id), settings)
-    elif kind == "ticket":
-        blocks = ticket_blocks(view, settings, paper_mm=printer.paper_mm)
+    if case is not None:
+        blocks = receipt_blocks(case, settings)
     else:
-        raise typer.BadParameter("ticket or receipt", param_hint="--kind")
+        blocks = ticket_blocks(view, settings, paper_mm=printer.paper_mm)
     data = render(blocks, spec_of(printer))
     try:
         out.write_bytes(data)
@@ -231,30 +243,32 @@ def jobs_list(
     if as_json:
         print_json([j.__dict__ for j in jobs])
         return
+    # Five columns fit 80: the error goes under what was printed, tries and size under the state.
     out = table(
-        "打印任务 Print jobs",
-        "ID",
-        "内容 What",
-        "打印机 Printer",
-        "状态 State",
-        "次数 Tries",
-        "大小 Bytes",
-        "错误 Error",
-        "时间 Created",
+        "打印任务 Print jobs", "ID", "时间 Time", "内容 What", "打印机 Printer", "状态 State"
     )
+    for column in out.columns:
+        column.overflow = "fold"
     for j in jobs:
-        what = f"{j.kind} {j.number or ''}" + (" 补打" if j.reprint else "")
+        what = safe(f"{j.kind} {j.number or ''}" + (" 补打" if j.reprint else ""))
+        if j.last_error:
+            what += "\n" + safe(f"错误 error: {j.last_error}")
         out.add_row(
             str(j.id),
-            safe(what),
+            _job_time(j.created_at),
+            what,
             safe(j.printer),
-            safe(j.state),
-            str(j.attempts),
-            str(j.size),
-            safe(j.last_error or "—"),
-            j.created_at[11:19],
+            f"{safe(j.state)}\n{j.attempts}× {j.size:,} B",
         )
     console.print(out)
+
+
+def _job_time(created_at: str) -> str:
+    """A job's local time: HH:MM:SS today, MM-DD HH:MM on an earlier day."""
+    moment = dt.datetime.fromisoformat(created_at)
+    if moment.date() == utcnow().astimezone(moment.tzinfo).date():
+        return f"{moment:%H:%M:%S}"
+    return f"{moment:%m-%d %H:%M}"
 
 
 @jobs_app.command("retry")

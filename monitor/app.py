@@ -11,11 +11,14 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from rich import box
 from rich.table import Table
 from rich.text import Text
 from sqlalchemy import Engine
+from textual import events
 from textual.app import App, ComposeResult
-from textual.containers import Horizontal, VerticalScroll
+from textual.binding import Binding
+from textual.containers import ScrollableContainer, VerticalScroll
 from textual.widgets import Footer, Static
 
 from appkit.database import app_engine
@@ -57,17 +60,32 @@ class MonitorSettings:
     """Re-read at least this often (waits grow with no event)."""
 
 
-def queues_table(state: MonitorState) -> Table:
-    """Every queue: waiting, issued, the longest wait against its limit, the next numbers."""
-    table = Table(
-        title="队列 Queues · 等候 waiting · 已取 issued · 最长/限 longest/limit (分 min)",
+STACK_BELOW = 130
+"""Narrower than this, the windows stand below the queues instead of beside them."""
+
+
+def _table(title: str, caption: str | None = None) -> Table:
+    """A monitor table: a header rule and no frame, so every column keeps its width."""
+    return Table(
+        title=title,
+        caption=caption,
         expand=True,
         title_justify="left",
+        caption_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        header_style="bold",
     )
+
+
+def queues_table(state: MonitorState) -> Table:
+    """Every queue: waiting, issued, the longest wait against its limit, the next numbers."""
+    table = _table("队列 Queues · 等候 waiting · 已取 issued · 最长/限 longest/limit (分 min)")
     table.add_column("区", no_wrap=True, overflow="ellipsis")
     for header in ("等候", "已取", "最长/限"):
-        table.add_column(header, justify="right", no_wrap=True)
-    table.add_column("下一个", no_wrap=True)
+        table.add_column(header, justify="right", no_wrap=True, min_width=len(header) * 2)
+    table.add_column("下一个", no_wrap=True, overflow="ellipsis", min_width=4, ratio=1)
     for queue in state.status.queues:
         table.add_row(  # stored text as Text: shown as typed, never read as markup
             Text(f"{queue.prefix} {queue.name_zh}"),
@@ -86,22 +104,41 @@ def _longest(queue: QueueState) -> Text:
     return text
 
 
+def number_ranges(numbers: list[int]) -> str:
+    """Window numbers as short runs: 1–4 6–17 19."""
+    runs: list[list[int]] = []
+    for number in sorted(numbers):
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    return " ".join(f"{r[0]}–{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
+
+
 def windows_table(state: MonitorState, now: dt.datetime) -> Table:
-    """Every window: its clerk and what it is doing, for how long."""
-    table = Table(
-        title="窗口 Windows · 业务 serves · 工号 clerk · 状态 state",
-        expand=True,
-        title_justify="left",
+    """Every open window: its clerk (number and name) and what it is doing, for how long; the
+    closed ones in one line below (a hall opens a few of its windows at a time)."""
+    closed = [w.number for w in state.status.windows if w.state == "closed"]
+    table = _table(
+        "窗口 Windows · 业务 serves · 工作人员 clerk · 状态 state",
+        f"未开 closed: {number_ranges(closed)}" if closed else None,
     )
-    for header in ("窗", "业务", "工号", "状态"):
-        table.add_column(header, no_wrap=True)
+    table.add_column("窗", justify="right", no_wrap=True, min_width=2)
+    table.add_column("业务", no_wrap=True, overflow="ellipsis")
+    table.add_column("工作人员", no_wrap=True, overflow="ellipsis", min_width=8)
+    table.add_column("状态", no_wrap=True, overflow="ellipsis", min_width=8, ratio=1)
     for window in state.status.windows:
+        if window.state == "closed":
+            continue
+        clerk = " ".join(part for part in (window.clerk, window.clerk_name) if part)
         table.add_row(
             str(window.number),
             Text(f"{window.label_zh} {''.join(window.queues)}"),
-            Text(window.clerk or "—"),
+            Text(clerk or "—"),
             _window_state(window, now),
         )
+    if len(closed) == len(state.status.windows):
+        table.add_row("", Text("没有开放的窗口 no window open", "dim"), "", "")
     return table
 
 
@@ -131,16 +168,29 @@ def alarms_panel(state: MonitorState) -> Text:
     return text
 
 
-def summary_line(state: MonitorState) -> Text:
-    """The day in one line: served, ratings, bad ratings, open rectifications, alarms."""
+def summary_line(state: MonitorState, width: int = 0) -> Text:
+    """The day in a line: served, ratings, bad ratings, open rectifications, alarms. When
+    ``width`` is too narrow for one line, it breaks between the figures, never inside one."""
     waiting = sum(q.waiting for q in state.status.queues)
-    line = Text(f"{state.status.now[11:16]}  ", "bold")
-    line.append(
-        f"等候 waiting {waiting} · 办结 served {state.served_today} · "
-        f"评价 rated {state.rated_today} · 差评 bad {state.bad_today} · "
-        f"待整改 open rectifications {state.open_rectifications} · "
-    )
-    line.append(f"告警 alarms {len(state.alarms)}", "bold red" if state.alarms else "green")
+    parts = [
+        Text(state.status.now[11:16], "bold"),
+        Text(f"等候 waiting {waiting}"),
+        Text(f"办结 served {state.served_today}"),
+        Text(f"评价 rated {state.rated_today}"),
+        Text(f"差评 bad {state.bad_today}"),
+        Text(f"待整改 open rectifications {state.open_rectifications}"),
+        Text(f"告警 alarms {len(state.alarms)}", "bold red" if state.alarms else "green"),
+    ]
+    line = Text(no_wrap=True)
+    used = 0
+    for index, part in enumerate(parts):
+        sep = "" if index == 0 else ("  " if index == 1 else " · ")
+        if width and used and used + len(sep) + part.cell_len > width:
+            line.append("\n")
+            used, sep = 0, ""
+        line.append(sep)
+        line.append_text(part)
+        used += len(sep) + part.cell_len
     return line
 
 
@@ -148,14 +198,22 @@ class MonitorApp(App[None]):
     """The manager's monitor. Create it with :func:`create_app`."""
 
     TITLE = "马上办 监管 Monitor"
+    ENABLE_COMMAND_PALETTE = False  # its commands are in English only; nothing here needs it
     CSS = """
-    #summary { height: 1; padding: 0 1; background: $primary-darken-2; }
-    #tables { height: 1fr; }
-    #queues { width: 3fr; }
-    #windows { width: 2fr; }
+    #summary { height: auto; padding: 0 1; background: $primary-darken-2; }
+    #tables { height: 1fr; layout: horizontal; overflow: hidden hidden; }
+    #queues { width: 3fr; padding: 0 1; }
+    #windows { width: 2fr; padding: 0 1; }
+    #tables.-stacked { layout: vertical; overflow-y: auto; }
+    #tables.-stacked > VerticalScroll { width: 1fr; height: auto; }
+    #tables.-stacked > #windows { margin-top: 1; }
     #alarms-box { height: auto; max-height: 40%; border: round $error; padding: 0 1; }
     """
-    BINDINGS = [("q", "quit", "退出 Quit")]
+    BINDINGS = [
+        ("q", "quit", "退出 Quit"),
+        # ctrl+c quits too, with no English-only "press ctrl+q" note (Textual's default).
+        Binding("ctrl+c", "quit", show=False, priority=True),
+    ]
 
     def __init__(self, settings: MonitorSettings) -> None:
         super().__init__()
@@ -175,7 +233,7 @@ class MonitorApp(App[None]):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="summary")
-        with Horizontal(id="tables"):
+        with ScrollableContainer(id="tables"):  # focused: ↑ ↓ PgUp PgDn scroll a narrow screen
             with VerticalScroll(id="queues"):
                 yield Static("", id="queue-table")
             with VerticalScroll(id="windows"):
@@ -186,7 +244,22 @@ class MonitorApp(App[None]):
 
     def on_mount(self) -> None:
         self.query_one("#alarms-box").border_title = "告警 Alarms"
+        self._fit(self.size.width)
+        self.query_one("#tables").focus()
         self.changes.start()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit(event.size.width)
+        if self.state is not None:
+            self._summary(self.state, event.size.width)
+
+    def _fit(self, width: int) -> None:
+        """Queues and windows side by side on a wide screen, one above the other on a narrow one."""
+        self.query_one("#tables").set_class(width < STACK_BELOW, "-stacked")
+
+    def _summary(self, state: MonitorState, width: int | None = None) -> None:
+        width = self.size.width if width is None else width
+        self.query_one("#summary", Static).update(summary_line(state, max(1, width - 2)))
 
     def _read(self) -> tuple[MonitorState, dt.datetime]:
         """The hall now (in the watch's worker)."""
@@ -208,7 +281,7 @@ class MonitorApp(App[None]):
         state, now = message.value
         state = displayable(state)  # stored names shown, never obeyed: escapes made visible
         self.state = state
-        self.query_one("#summary", Static).update(summary_line(state))
+        self._summary(state)
         self.query_one("#queue-table", Static).update(queues_table(state))
         self.query_one("#window-table", Static).update(windows_table(state, now))
         self.query_one("#alarms", Static).update(alarms_panel(state))

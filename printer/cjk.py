@@ -73,18 +73,50 @@ def _font(path: Path, pixels: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(path), pixels)
 
 
+def _pen(size: int, bold: bool) -> tuple[ImageFont.FreeTypeFont, int, int]:
+    """The font, line height and stroke a line of this size is drawn with."""
+    height = BASE_DOTS * size
+    return _font(find_cjk_font(), int(height * 0.9)), height, max(1, size // 2) if bold else 0
+
+
+def text_dots(text: str, *, size: int, bold: bool = False) -> int:
+    """How many dots wide :func:`draw_line` draws ``text`` (its right edge, from dot 0)."""
+    if not text.strip():
+        return 0
+    return _text_dots(find_cjk_font(), text, size, bold)
+
+
+@lru_cache(maxsize=1024)
+def _text_dots(path: Path, text: str, size: int, bold: bool) -> int:
+    height = BASE_DOTS * size
+    stroke = max(1, size // 2) if bold else 0
+    box = _font(path, int(height * 0.9)).getbbox(text, anchor="lm", stroke_width=stroke)
+    return max(0, int(box[2])) + 1
+
+
 def draw_line(text: str, *, size: int, max_dots: int, bold: bool = False) -> Image.Image:
     """One line of text as a 1-bit image ``BASE_DOTS × size`` high, cropped to its ink width.
 
-    The width is at most ``max_dots``; the caller wraps text so it fits.
+    The width is at most ``max_dots``; the caller wraps text (measured by :func:`text_dots`)
+    so it fits.
     """
-    height = BASE_DOTS * size
-    font = _font(find_cjk_font(), int(height * 0.9))
+    font, height, stroke = _pen(size, bold)
     canvas = Image.new("L", (max_dots, height), 255)
     pen = ImageDraw.Draw(canvas)
-    stroke = max(1, size // 2) if bold else 0
     pen.text((0, height // 2), text, font=font, fill=0, anchor="lm", stroke_width=stroke)
     box = Image.eval(canvas, lambda v: 255 - v).getbbox()
     right = min(max_dots, (box[2] if box else 8) + 1)
     line = canvas.crop((0, 0, right, height))
     return line.point(lambda v: 0 if v < 128 else 255, mode="1")
+
+
+def dashes(dots: int, *, height: int = BASE_DOTS, dash: int = 8, gap: int = 4) -> Image.Image:
+    """A dashed rule exactly ``dots`` wide, inked from the first dot to the last, 2 dots thick
+    in the middle of a line ``height`` high."""
+    canvas = Image.new("1", (dots, height), 1)
+    pen = ImageDraw.Draw(canvas)
+    count = max(2, (dots + gap) // (dash + gap))
+    for index in range(count):
+        left = round(index * (dots - dash) / (count - 1))
+        pen.rectangle((left, height // 2 - 1, left + dash - 1, height // 2), fill=0)
+    return canvas

@@ -17,6 +17,8 @@ from printer.layout import QR, Block, Rule, Text
 WEEKDAYS_ZH = "一二三四五六日"
 REPRINT_MARK = "补打 REPRINT"
 ADVICE = "请留意叫号，过号请到服务台 Please listen for your number"
+HANDED_OVER = "当场办结，已当面交付 Handed over"
+"""An instant item's 办结单: nothing to collect later, so no pickup code."""
 
 
 def ticket_qr(token: str) -> str:
@@ -68,14 +70,18 @@ def ticket_blocks(
 
 
 def receipt_qr(receipt: CaseView) -> str:
-    """What a receipt's QR code says: the case number and pickup code."""
+    """What a receipt's QR code says: the case number and pickup code (an instant item's
+    办结单, handed over on the spot, has no pickup code: its case number alone)."""
+    if not receipt.pickup_code:
+        return f"MSB:C:{receipt.case_number}"
     return f"MSB:C:{receipt.case_number}:{receipt.pickup_code}"
 
 
 def receipt_blocks(
     receipt: CaseView, settings: HallSettings, *, reprint: bool = False
 ) -> list[Block]:
-    """The 受理回执: case, item, window, clerk, time, promised date, pickup code, QR."""
+    """The 受理回执: case, item, window, clerk, time, promised date, pickup code, QR; for an
+    instant item the 办结单, which says it was handed over and has no pickup code."""
     blocks: list[Block] = []
     if reprint:
         blocks.append(Text(REPRINT_MARK, size=2, bold=True))
@@ -101,6 +107,8 @@ def receipt_blocks(
         )
         blocks.append(Text(f"取件码 Pickup code: {receipt.pickup_code}", size=2, bold=True))
         blocks.append(Text("请凭取件码到统一出件窗口领取 Collect at the pickup window"))
+    else:
+        blocks.append(Text(HANDED_OVER, bold=True))
     blocks += [Rule(), QR(receipt_qr(receipt))]
     if settings.ticket_footer:
         blocks.append(Text(settings.ticket_footer))

@@ -7,7 +7,7 @@ from rich.console import Group, RenderableType
 from rich.panel import Panel
 from rich.text import Text as RichText
 
-from printer.layout import QR, Block, Feed, Rule, Text, cell_width, wrap
+from printer.layout import FONT_A_DOTS, QR, Block, Feed, Rule, Text, cell_width, native_dots, wrap
 
 PAPER_CELLS = {58: 32, 80: 48}
 
@@ -21,7 +21,13 @@ def preview(blocks: list[Block], *, paper_mm: int = 80) -> RenderableType:
             style = "bold" if block.bold else ""
             if block.size >= 3:
                 style += " reverse"
-            for line in wrap(block.text, cells // min(block.size, 2)):
+            size = max(1, min(block.size, 8))
+
+            def measure(line: str, size: int = size) -> int:
+                return native_dots(line, size)
+
+            # Lines break where the printer's own font breaks them on this paper.
+            for line in wrap(block.text, cells * FONT_A_DOTS, measure):
                 shown = _spaced(line) if block.size >= 2 else line
                 parts.append(RichText(shown, style=style.strip(), justify=block.align))
         elif isinstance(block, Rule):

@@ -4,8 +4,11 @@ Two text modes. Native: the printer's own GB18030 font (``ESC @``, ``FS &``, ``G
 text encoded GB18030) — a ticket is then well under 1 KB. python-escpos's text encoder is not
 used for Chinese: it turns CJK punctuation alone into ``?`` and mixes code pages. A line with a
 character the printer's font cannot encode is drawn as an image instead, never printed as ``?``.
-Raster: every line is drawn with a CJK font into a 1-bit image. QR codes use the printer's own
-QR command when its capability profile supports it, an image otherwise. python-escpos's
+Raster: every line is drawn with a CJK font into a 1-bit image. Lines are measured as they print:
+native text 12 dots a character whose GB18030 encoding is one byte, 24 when it is more (``·``
+and ``—`` too, whatever Unicode calls their width), times the size; a drawn line by the font it
+is drawn with. QR codes use the printer's own QR command when its capability profile supports
+it, an image otherwise, with 4 modules of white above and below (fed when native). python-escpos's
 ``Dummy`` printer collects the bytes.
 """
 
@@ -20,8 +23,8 @@ from escpos.printer import Dummy
 from PIL import Image
 
 from models.errors import MashangbanError
-from printer.cjk import draw_line
-from printer.layout import QR, Block, Feed, Rule, Text, wrap
+from printer.cjk import dashes, draw_line, text_dots
+from printer.layout import FONT_A_DOTS, QR, Block, Feed, Rule, Text, native_dots, wrap
 
 ESC, GS, FS, LF = b"\x1b", b"\x1d", b"\x1c", b"\n"
 INIT = ESC + b"@"
@@ -31,10 +34,10 @@ CUT = GS + b"VB\x03"
 """Feed 3 lines and cut (GS V 66 n): the last line clears the cutter."""
 
 PAPER_DOTS = {58: 384, 80: 576}
-FONT_A_DOTS = 12
-"""Width of one half-width character of font A at size 1."""
 QR_MIN_MODULE_DOTS = 4
 """Below 4 dots (0.5 mm at 203 dpi) a phone camera struggles."""
+QR_QUIET_MODULES = 4
+"""The white a QR code needs on every side (ISO/IEC 18004), in modules."""
 
 TextMode = Literal["native", "raster"]
 Charset = Literal["gb2312", "gbk", "gb18030"]
@@ -70,7 +73,7 @@ def render(blocks: list[Block], spec: PrinterSpec) -> bytes:
         if isinstance(block, Text):
             _text(printer, block, spec)
         elif isinstance(block, Rule):
-            _text(printer, Text("-" * (spec.dots // FONT_A_DOTS), align="left"), spec)
+            _rule(printer, spec)
         elif isinstance(block, QR):
             _qr(printer, block, spec)
         elif isinstance(block, Feed):
@@ -92,14 +95,34 @@ def _dummy(spec: PrinterSpec) -> Dummy:
     return printer
 
 
+def line_dots(line: str, spec: PrinterSpec, *, size: int = 1, bold: bool = False) -> int:
+    """How wide a line prints on this printer: in its own font when native mode can encode it,
+    else drawn (raster mode, or a character the printer's font lacks) with the CJK font."""
+    if spec.text_mode == "native" and _encode(line, spec.charset) is not None:
+        return native_dots(line, size)
+    return text_dots(line, size=size, bold=bold)
+
+
+def _rule(printer: Dummy, spec: PrinterSpec) -> None:
+    """A dashed line across the whole paper: font A dashes, or a drawn one in raster mode."""
+    printer._raw(ALIGN["left"])
+    if spec.text_mode == "native":
+        printer._raw(b"-" * (spec.dots // FONT_A_DOTS) + LF)
+    else:
+        _image(printer, dashes(spec.dots))
+
+
 def _text(printer: Dummy, block: Text, spec: PrinterSpec) -> None:
     size = max(1, min(block.size, 8))
-    cells = spec.dots // (FONT_A_DOTS * size)
     printer._raw(ALIGN[block.align])
     if spec.text_mode == "native":
         printer._raw(GS + b"!" + bytes([((size - 1) << 4) | (size - 1)]))
         printer._raw(ESC + b"E" + (b"\x01" if block.bold else b"\x00"))
-    for line in wrap(block.text, cells):
+
+    def measure(line: str) -> int:
+        return line_dots(line, spec, size=size, bold=block.bold)
+
+    for line in wrap(block.text, spec.dots, measure):
         encoded = _encode(line, spec.charset) if spec.text_mode == "native" else None
         if encoded is not None:
             printer._raw(encoded + LF)
@@ -134,11 +157,15 @@ def _qr(printer: Dummy, block: QR, spec: PrinterSpec) -> None:
         )
     printer._raw(ALIGN["center"])
     if printer.profile.supports("qrCode"):
+        # The printer draws the symbol alone: feed its quiet zone above and below (ESC J n
+        # feeds n dots; after the symbol it also ends the line, as LF would).
+        quiet = ESC + b"J" + bytes([QR_QUIET_MODULES * module])
+        printer._raw(quiet)
         printer.qr(block.payload, size=module, native=True, ec=1)  # ec 1 = level M
-        printer._raw(LF)
+        printer._raw(quiet)
         return
     code = qrcode.QRCode(
-        box_size=module, border=4, error_correction=qrcode.constants.ERROR_CORRECT_M
+        box_size=module, border=QR_QUIET_MODULES, error_correction=qrcode.constants.ERROR_CORRECT_M
     )
     code.add_data(block.payload)
     code.make(fit=True)

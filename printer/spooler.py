@@ -61,6 +61,7 @@ class JobView:
     reprint: bool
     size: int
     created_at: str
+    """When the job was made: ISO 8601 in the hall's local time, with its offset."""
 
 
 def spec_of(printer: PrinterConfig) -> PrinterSpec:
@@ -182,7 +183,7 @@ def _event(session: Session, job: PrintJob, kind: str, **data: object) -> None:
     )
 
 
-def _view(session: Session, job: PrintJob) -> JobView:
+def _view(session: Session, job: PrintJob, tz: str | None = None) -> JobView:
     number = None
     if job.ticket_id is not None:
         ticket = fetch(session, T.c.id == job.ticket_id)
@@ -198,7 +199,9 @@ def _view(session: Session, job: PrintJob) -> JobView:
         last_error=job.last_error,
         reprint=job.reprint,
         size=len(job.payload),
-        created_at=job.created_at.isoformat(timespec="seconds"),
+        created_at=local(job.created_at, tz or hall_settings(session).timezone).isoformat(
+            timespec="seconds"
+        ),
     )
 
 
@@ -407,7 +410,8 @@ def list_jobs(engine: Engine, *, limit: int = 50, state: str | None = None) -> l
         query = select(PrintJob).order_by(col(PrintJob.id).desc()).limit(limit)
         if state:
             query = query.where(PrintJob.state == state)
-        return [_view(session, job) for job in session.exec(query).all()]
+        tz = hall_settings(session).timezone
+        return [_view(session, job, tz) for job in session.exec(query).all()]
 
 
 class PrinterWorker(threading.Thread):

@@ -41,6 +41,7 @@ class CaseView:
     promised_date: dt.date | None
     provisional: bool
     pickup_code: str
+    """Empty for an instant item (handed over at the window)."""
     state: str
     """accepted, ready or picked_up (promised items); done (an instant item's 办结单)."""
 
@@ -130,8 +131,9 @@ def _open(
         accepted_at=moment,
         promised_date=promised,
         provisional=provisional,
-        pickup_code=_free_pickup_code(session, moment),
-        # An instant item is done at the window: there is nothing to pick up later.
+        # An instant item is done at the window and handed over: nothing to pick up later, so
+        # no pickup code (its 办结单 says so).
+        pickup_code=_free_pickup_code(session, moment) if item.promised_days else "",
         state="accepted" if item.promised_days else "done",
     )
     session.add(case)

@@ -121,6 +121,8 @@ def pickup(
     """
     moment = resolve_now(now)
     code = code.strip()
+    if not code:  # instant items' cases have none: an empty code names nothing to collect
+        raise Refused("pickup_unknown", code=code)
     with writing(engine) as session:
         tz = hall_settings(session).timezone
         if window is not None:

@@ -17,6 +17,7 @@ from models.hall import HallSettings, hall_settings
 from models.queue.queueing import Waiting, call_order
 from models.tables import (
     AT_WINDOW_STATUSES,
+    Clerk,
     DayCounter,
     Pause,
     Queue,
@@ -54,12 +55,15 @@ class WindowState:
     label_zh: str
     queues: list[str]
     clerk: str | None
+    """The clerk's number (None: nobody logged in)."""
     state: str
     """closed (no clerk), idle, called, serving or paused."""
     ticket: str | None
     since: str | None
     """When the ticket was called, or the pause began (local time)."""
     pause_reason: str | None
+    clerk_name: str | None = None
+    """The logged-in clerk's name, as registered."""
 
 
 @dataclass(frozen=True)
@@ -174,6 +178,7 @@ def hall_status(engine: Engine, *, now: dt.datetime | None = None) -> HallStatus
             p.window_number: p
             for p in session.exec(select(Pause).where(col(Pause.ended_at).is_(None))).all()
         }
+        names = dict(session.exec(select(Clerk.code, Clerk.name)).all())
         windows = []
         for w in session.exec(
             select(Window).where(col(Window.active)).order_by(col(Window.number))
@@ -196,6 +201,7 @@ def hall_status(engine: Engine, *, now: dt.datetime | None = None) -> HallStatus
                     ticket=ticket.number if ticket else None,
                     since=local(since, tz).isoformat(timespec="seconds") if since else None,
                     pause_reason=pause.reason if pause else None,
+                    clerk_name=names.get(w.clerk_code) if w.clerk_code else None,
                 )
             )
         locked = [

@@ -202,7 +202,8 @@ def test_a_muted_board_never_asks_for_a_voice(engine: Engine, now: dt.datetime) 
         await until(pilot, lambda: app.state, "the first state")
         call_next(engine, window=18, now=now)
         await until(pilot, lambda: newest(app), "M001 on the board")
-        assert "静音" in screen_text(app)
+        text = screen_text(app)  # the hall's TV never says it is muted
+        assert "静音" not in text and "muted" not in text
         assert not app._notifications  # muted on purpose: nothing to warn about
 
     drive(app, scenario, SIZE)
@@ -219,7 +220,7 @@ def test_without_a_voice_engine_the_board_says_once_that_it_is_silent(
         notes = list(app._notifications)
         assert len(notes) == 1
         assert "未找到语音引擎" in notes[0].message and "silent" in notes[0].message
-        assert "无语音" in screen_text(app)
+        assert "无语音" not in screen_text(app)  # said once to whoever starts it, not all day
 
     drive(app, scenario, SIZE)
 
@@ -287,3 +288,96 @@ def test_a_lost_database_is_shown_and_the_board_recovers(
         assert "数据库连接中断" not in screen_text(app)
 
     drive(app, scenario, SIZE)
+
+
+def test_at_80_columns_the_top_line_shows_the_hall_name_whole_and_the_clock(
+    lite: Engine, now: dt.datetime
+) -> None:
+    app = board(lite, voice=FakeVoice())  # a voice engine: nothing about it on the screen
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await until(pilot, lambda: app.state, "the first state")
+        await pilot.pause()
+        top = screen_text(app).split("\n")[0]
+        assert "济南市政务服务中心 · Jinan Government Service Center" in top
+        assert "…" not in top and "fake" not in top
+        assert "星期三 10:00:00" in top  # NOW: Wednesday 25 November 2026, 10:00 in Jinan
+        assert len(top) <= 80
+
+    drive(app, scenario, (80, 24))
+
+
+def _clusters(columns: set[int]) -> list[tuple[int, int]]:
+    """Runs of adjacent columns: (first, last)."""
+    runs: list[tuple[int, int]] = []
+    for column in sorted(columns):
+        if runs and column == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], column)
+        else:
+            runs.append((column, column))
+    return runs
+
+
+def _bands(rows: list[str]) -> list[list[str]]:
+    """Groups of adjacent rows that hold block letters."""
+    bands: list[list[str]] = []
+    previous = False
+    for row in rows:
+        has = "█" in row
+        if has and not previous:
+            bands.append([])
+        if has:
+            bands[-1].append(row)
+        previous = has
+    return bands
+
+
+@pytest.mark.parametrize("size", [(200, 50), (280, 50)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_on_a_tv_the_number_and_the_window_never_run_together(
+    lite: Engine, now: dt.datetime, size: tuple[int, int]
+) -> None:
+    take(lite, now, "B", "B", "B", "B", "B")
+    open_window(lite, 5)
+    for _ in range(5):
+        call_next(lite, window=5, now=now)
+        finish(lite, window=5, now=now)
+    app = board(lite, voice=FakeVoice())
+    panel_width = size[0] - 56  # the right-hand column is 56 wide on a TV
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await until(pilot, lambda: newest(app) == ("B005", 5, False), "B005 on the board")
+        await pilot.pause()
+        rows = [row[:panel_width] for row in screen_text(app).split("\n")]
+        bands = _bands(rows)
+        letters = [
+            _clusters({i for row in band for i, ch in enumerate(row) if ch == "█"})
+            for band in bands
+        ]
+        if len(bands) == 2:  # one above the other: B005, then a blank row or more, then 5
+            assert [len(band) for band in letters] == [4, 1]
+        else:  # side by side: B005, then an arrow with room on either side, then 5 (not "B0055")
+            assert len(bands) == 1
+            runs = letters[0]
+            assert len(runs) == 4 + 1 + 1, runs
+            letter_gap = runs[1][0] - runs[0][1] - 1  # blank columns between two letters
+            arrow = runs[4]
+            assert arrow[0] - runs[3][1] - 1 >= 2 * letter_gap
+            assert runs[5][0] - arrow[1] - 1 >= 2 * letter_gap
+            across = [row[arrow[0] : arrow[1] + 1] for row in bands[0]]
+            assert any(set(part) == {"█"} for part in across), "the arrow's shaft"
+
+    drive(app, scenario, size)
+
+
+def test_ctrl_c_quits_the_board_without_a_word_on_the_public_screen(
+    lite: Engine, now: dt.datetime
+) -> None:
+    app = board(lite, voice=FakeVoice())
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await until(pilot, lambda: app.state, "the first state")
+        await pilot.press("ctrl+c")
+        await until(pilot, lambda: not app.is_running, "the board to quit")
+        assert not app._notifications  # no "Press ctrl+q to quit the app"
+
+    drive(app, scenario, (80, 24))

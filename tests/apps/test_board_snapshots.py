@@ -1,4 +1,4 @@
-"""What the hall sees: the board at a small terminal's 80×24 and a TV's 160×45.
+"""What the hall sees: the board at a small terminal's 80×24 and a TV's 160×45 and 200×50.
 
 Everything on screen is fixed: the clock (NOW), the database (the template hall with calls,
 a recall and a no-show made here, before the board starts, so nothing flashes), and the voice
@@ -23,7 +23,7 @@ from tests.support.board_pilot import FakeVoice, board
 from tests.support.kiosk_pilot import until
 
 SIZES = pytest.mark.parametrize(
-    "size", [(80, 24), (160, 45)], ids=lambda size: f"{size[0]}x{size[1]}"
+    "size", [(80, 24), (160, 45), (200, 50)], ids=lambda size: f"{size[0]}x{size[1]}"
 )
 
 

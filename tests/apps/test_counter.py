@@ -34,6 +34,7 @@ from tests.support.counter_pilot import (
     shows,
     the_desk,
 )
+from tests.support.escpos_decode import decode
 from tests.support.kiosk_pilot import on_screen, until
 
 
@@ -287,13 +288,23 @@ def test_an_instant_item_gets_a_completion_slip_on_request_and_a_reprint(engine)
         await log_in(pilot)
         await press(pilot, "n")
         assert "受理回执" not in await press(pilot, "f")  # nothing printed unasked
-        assert "办结单已打印" in await press(pilot, "o")
+        said = await press(pilot, "o")
+        # Handed over at the window: the slip and the desk say so, with no pickup code.
+        assert "办结单已打印" in said and "当场办结，已当面交付 handed over" in said
+        assert "取件码" not in said and "pickup" not in said
+        today = await shows(pilot, "#today", "当场办结，已当面交付")
+        assert "取件码" not in today
         assert "已补打" in await press(pilot, "e")
         with reading(engine) as session:
             jobs = session.exec(select(PrintJob).order_by(PrintJob.id)).all()
             case = session.exec(select(Case)).one()
         assert [(j.kind, j.reprint) for j in jobs] == [("receipt", False), ("receipt", True)]
         assert case.state == "done" and case.promised_date is None
+        assert case.pickup_code == ""  # no pickup code stored for it
+        for job in jobs:
+            paper = decode(job.payload)
+            assert "当场办结，已当面交付" in paper.text and "取件码" not in paper.text
+            assert paper.qr_codes == [f"MSB:C:{case.case_number}"]
 
     drive(counter(engine), scenario)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
+import pytest
 from sqlmodel import select
 from textual.pilot import Pilot
 
@@ -23,6 +24,7 @@ from models.views.monitor import monitor_state
 from monitor.app import MonitorApp, MonitorSettings, create_app
 from tests.conftest import CST, NOW, open_window
 from tests.support.counter_pilot import Clock, shown, shows
+from tests.support.kiosk_pilot import until
 
 MIN = dt.timedelta(minutes=1)
 
@@ -111,12 +113,86 @@ async def _settle(pilot: Pilot[None]) -> None:
     await shows(pilot, "#alarms", "M001")
 
 
-def test_monitor_snapshot(snap_compare, lite) -> None:
-    take_ticket(lite, queue="M", now=NOW - 45 * MIN)
-    take_ticket(lite, queue="A", now=NOW - 5 * MIN)
-    open_window(lite, 1)
-    open_window(lite, 18, clerk="1002")
-    call_next(lite, window=1, now=NOW)
-    pause(lite, window=18, reason="break", now=NOW - 7 * MIN)
+def busy_morning(engine) -> None:
+    """M001 waits past its limit; A001 at window 1 (王芳); window 18 (李明) on a break."""
+    take_ticket(engine, queue="M", now=NOW - 45 * MIN)
+    take_ticket(engine, queue="A", now=NOW - 5 * MIN)
+    open_window(engine, 1)
+    open_window(engine, 18, clerk="1002")
+    call_next(engine, window=1, now=NOW)
+    pause(engine, window=18, reason="break", now=NOW - 7 * MIN)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_monitor_snapshot(snap_compare, lite, size) -> None:
+    busy_morning(lite)
     app = monitor_app(lite, Clock())
-    assert snap_compare(app, terminal_size=(120, 36), run_before=_settle)
+    assert snap_compare(app, terminal_size=size, run_before=_settle)
+
+
+def screen_rows(app: MonitorApp) -> list[str]:
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
+def test_at_80x24_every_column_shows_and_each_window_names_its_clerk(lite) -> None:
+    busy_morning(lite)
+    app = monitor_app(lite, Clock())
+
+    async def main() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await _settle(pilot)
+            await pilot.pause()
+            rows = screen_rows(app)
+            text = "\n".join(rows)
+            # Every column has a heading on screen (they used to be squeezed to nothing).
+            for heading in ("等候", "已取", "最长/限", "下一个", "窗", "业务", "工作人员", "状态"):
+                assert f" {heading} " in text, heading
+            # A window's row: its number, what it serves, its clerk by number and name, its state.
+            one = next(row for row in rows if row.lstrip().startswith("1 "))
+            assert "不动产登记 A" in one and "1001 王芳" in one and "已叫号 A001" in one
+            eighteen = next(row for row in rows if row.lstrip().startswith("18 "))
+            assert "1002 李明" in eighteen and "暂停：休息" in eighteen
+            # Queue M: its name, its figures and its next number on one row, nothing cut.
+            m_row = next(row for row in rows if row.lstrip().startswith("M 马上办"))
+            assert m_row.split()[2:6] == ["1", "1", "45/30", "M001"]
+            assert "…" not in text
+            # The closed windows in one line, and the alarms still on screen.
+            assert "未开 closed: 2–17 19–21" in text
+            assert "超时等候" in text
+
+    asyncio.run(main())
+
+
+def test_ctrl_c_quits_the_monitor_without_an_english_only_note(lite) -> None:
+    app = monitor_app(lite, Clock())
+
+    async def main() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await shows(pilot, "#alarms", "无告警")
+            await pilot.press("ctrl+c")
+            await until(pilot, lambda: not app.is_running, "the monitor to quit")
+            assert not app._notifications  # Textual's "Press ctrl+q to quit the app" is gone
+
+    asyncio.run(main())
+
+
+def test_at_80x24_with_many_alarms_the_windows_are_a_page_down_away(lite) -> None:
+    busy_morning(lite)
+    for queue in "BCDEM":  # five more citizens, waiting 70 minutes (past every limit but E's 90)
+        take_ticket(lite, queue=queue, now=NOW - 70 * MIN)
+    app = monitor_app(lite, Clock())
+
+    async def main() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await shows(pilot, "#alarms", "D001")
+            await pilot.pause()
+            assert not any("1002 李明" in row for row in screen_rows(app))  # below the fold
+            await pilot.press("pagedown")  # the tables have the focus from the start
+            await until(
+                pilot,
+                lambda: any("1002 李明" in row for row in screen_rows(app)),
+                "window 18's row on screen",
+            )
+            assert any("超时等候" in row for row in screen_rows(app))  # the alarms stay put
+
+    asyncio.run(main())

@@ -11,6 +11,15 @@ Text is the bytes outside commands: GB18030 in Chinese mode (``FS &`` … ``FS .
 adds ``n`` lines as ``n`` LFs would. A line is aligned as set at its first character (``ESC a``
 mid-line is a warning); ``width``/``height`` are its largest span's, ``bold`` is all inked text
 bold. ``page_image`` stacks a page's images; ``read_qr`` reads QR codes with zxing-cpp.
+
+The page is also laid out in dots, as a printer moves the paper: ``Page.bands`` lists every text
+line, image, native QR symbol and dot feed top to bottom with its advance, its rows of ink and its
+width in dots. A native character is 12 dots wide (font A) when its encoding takes one byte and 24
+when it takes more (GB18030 in Chinese mode: ``·`` is two bytes, so full width), times its width
+magnification; an image is as wide as it is sent. A text line advances by the line spacing
+(``ESC 2``: :data:`DEFAULT_LINE_DOTS`, ``ESC 3 n``: n) or its characters' height if taller, and is
+inked over its cells' full height (a conservative reading for quiet zones). ``quiet_zones`` measures
+the white above and below each QR code in modules.
 """
 
 from __future__ import annotations
@@ -33,6 +42,10 @@ CODE_PAGES = {  # Epson's ESC t numbers of code pages Python decodes; others dec
     16: "cp1252", 17: "cp866", 18: "cp852", 19: "cp858",
 }  # fmt: skip
 QR_EC = {48: "L", 49: "M", 50: "Q", 51: "H"}
+FONT_DOTS = (12, 24)
+"""Font A: a half-width character's width and every character's height at size 1, in dots."""
+DEFAULT_LINE_DOTS = 30
+"""The line spacing after ``ESC @`` / ``ESC 2`` (1/6 inch; 30 dots is the smallest printers use)."""
 
 
 def _arity(*groups: str) -> dict[str, int]:  # the characters of groups[n] take n arguments
@@ -103,6 +116,36 @@ class QrSymbol:
     printed: bool
 
 
+@dataclass(frozen=True)
+class Band:
+    """One printed thing laid out in dots, top to bottom: a text ``line`` (a blank one too), an
+    ``image``, a native ``qr`` symbol or a ``feed``. ``top`` and ``advance`` are rows of paper;
+    ``ink`` the first and last-plus-one inked rows (None: nothing inked); ``width`` the dots the
+    printer must fit across; ``ink_left``/``ink_right`` the inked columns (images; text: 0 and
+    width). ``module`` is a QR's module size in dots (0 for others); ``text`` a line's text."""
+
+    kind: Literal["line", "image", "qr", "feed"]
+    top: int
+    advance: int
+    ink: tuple[int, int] | None
+    width: int
+    ink_left: int = 0
+    ink_right: int = 0
+    module: int = 0
+    text: str = ""
+    image: Image.Image | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class QuietZone:
+    """The white around one QR code, in modules (None: nothing printed on that side)."""
+
+    payload: str
+    module: int
+    above: float | None
+    below: float | None
+
+
 @dataclass
 class Page:
     """What one byte stream prints. ``chinese_mode`` lists the mode's changes (True = FS &)."""
@@ -118,6 +161,7 @@ class Page:
     chinese_mode: list[bool] = field(default_factory=list)
     raw_text_bytes: bytes = b""  # the bytes outside commands: text, and its LF and HT bytes
     warnings: list[str] = field(default_factory=list)
+    bands: list[Band] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -142,12 +186,14 @@ class _Decoder:
         self.spans: list[Span] = []
         self.graphic: Image.Image | None = None
         self.qr_size, self.qr_ec, self.qr_model = 3, "L", 2
+        self.y = 0
         self.reset()
 
     def reset(self) -> None:
         self.align = self.line_align = _ALIGNS[0]
         self.width = self.height = 1
         self.bold, self.underline, self.inverted, self.codepage = False, 0, False, 0
+        self.line_dots = DEFAULT_LINE_DOTS
         self.set_chinese(self.start_chinese)
 
     def set_chinese(self, on: bool) -> None:
@@ -212,7 +258,8 @@ class _Decoder:
         elif name == "LF" or (name == "FF" and self.spans):
             self.end_line()
 
-    def end_line(self) -> None:
+    def end_line(self, feed: int | None = None) -> None:
+        """Print the line in the buffer; the paper moves by the line spacing (or ``feed`` dots)."""
         spans = tuple(self.spans)
         now = Span("", self.width, self.height, self.bold, 0, False, False)
         inked = [s for s in spans if s.text.strip()] or list(spans) or [now]
@@ -221,6 +268,22 @@ class _Decoder:
         align = self.line_align if spans else self.align
         self.page.lines.append(Line(text, align, width, height, bold, spans))
         self.spans = []
+        cell_height = FONT_DOTS[1] * height
+        advance = max(self.line_dots, cell_height) if feed is None else feed
+        dots = sum(span_dots(s) for s in spans)
+        ink = (self.y, self.y + cell_height) if text.strip() else None
+        self.add_band(Band("line", self.y, advance, ink, dots, 0, dots, text=text))
+
+    def add_band(self, band: Band) -> None:
+        self.page.bands.append(band)
+        self.y += band.advance
+
+    def add_image_band(self, image: Image.Image) -> None:
+        box = _ink_box(image)
+        ink = (self.y + box[1], self.y + box[3]) if box else None
+        left, right = (box[0], box[2]) if box else (0, 0)
+        band = Band("image", self.y, image.height, ink, image.width, left, right, image=image)
+        self.add_band(band)
 
     def command(self, at: int) -> int:
         prefix = self.data[at]
@@ -305,9 +368,16 @@ class _Decoder:
             self.codepage = n
             if n not in CODE_PAGES:
                 page.warnings.append(f"ESC t {n} at {at}: unknown code page, decoded as CP437")
-        elif name == "ESC d" or (name == "ESC J" and self.spans):
-            for _ in range(n if name == "ESC d" and n else 1 if self.spans else 0):
+        elif name == "ESC d":
+            for _ in range(n if n else 1 if self.spans else 0):
                 self.end_line()
+        elif name == "ESC J":
+            if self.spans:
+                self.end_line(feed=n)
+            else:
+                self.add_band(Band("feed", self.y, n, None, 0))
+        elif name in ("ESC 2", "ESC 3"):
+            self.line_dots = n if name == "ESC 3" else DEFAULT_LINE_DOTS
         elif name in ("GS V", "ESC i", "ESC m"):
             if self.spans:
                 page.warnings.append(f"cut at {at} with text not ended by LF")
@@ -318,6 +388,7 @@ class _Decoder:
         elif name == "GS v 0":
             width_bytes, height = args[1] + 256 * args[2], args[3] + 256 * args[4]
             page.images.append(raster_image(width_bytes, height, args[5:]))
+            self.add_image_band(page.images[-1])
         elif name == "GS k":
             page.barcodes.append(args[1:-1] if args[0] <= 6 else args[2:])
         elif name == "GS ( k":
@@ -343,7 +414,12 @@ class _Decoder:
             symbol = QrSymbol(payload, self.qr_size, self.qr_ec, self.qr_model, printed=False)
             self.page.qr_symbols.append(symbol)
         elif fn == 81 and self.page.qr_symbols:
-            self.page.qr_symbols[-1] = replace(self.page.qr_symbols[-1], printed=True)
+            symbol = replace(self.page.qr_symbols[-1], printed=True)
+            self.page.qr_symbols[-1] = symbol
+            side = qr_modules(symbol.payload, symbol.ec) * symbol.size
+            ink = (self.y, self.y + side) if side else None  # too much data: nothing printed
+            band = Band("qr", self.y, side, ink, side, 0, side, symbol.size, symbol.payload)
+            self.add_band(band)
 
     def graphics(self, body: bytes, at: int) -> None:
         """GS ( L: m fn ...; fn 112 stores a raster (a bx by c xL xH yL yH data), fn 50 prints."""
@@ -355,6 +431,7 @@ class _Decoder:
             self.graphic = raster_image((width + 7) // 8, height, body[10:], width)
         elif fn == 50 and self.graphic is not None:
             self.page.images.append(self.graphic)
+            self.add_image_band(self.graphic)
 
 
 def decode(data: bytes, *, chinese: bool = False) -> Page:
@@ -364,6 +441,91 @@ def decode(data: bytes, *, chinese: bool = False) -> Page:
     does: python-escpos's ``text()`` sends any text with a CJK ideograph as GB18030, no ``FS &``.
     """
     return _Decoder(bytes(data), chinese).run()
+
+
+def span_dots(span: Span) -> int:
+    """How wide a span prints in dots: each character 12 dots when its encoding takes one byte,
+    24 when more (GB18030 in Chinese mode), times the width magnification."""
+    half, _ = FONT_DOTS
+    if not span.chinese:
+        return len(span.text) * half * span.width
+    cells = sum(1 if len(ch.encode("gb18030", errors="replace")) == 1 else 2 for ch in span.text)
+    return cells * half * span.width
+
+
+def _ink_box(image: Image.Image) -> tuple[int, int, int, int] | None:
+    """The box of an image's black dots (mode "1": 0 is black)."""
+    return Image.eval(image.convert("L"), lambda v: 255 - v).getbbox()
+
+
+def qr_modules(payload: str, ec: str = "M") -> int:
+    """Modules per side of the QR code a printer makes of ``payload`` (byte mode, smallest
+    version for the level), by the qrcode library's version table; 0 when no version holds it."""
+    import qrcode
+
+    levels = {
+        "L": qrcode.constants.ERROR_CORRECT_L,
+        "M": qrcode.constants.ERROR_CORRECT_M,
+        "Q": qrcode.constants.ERROR_CORRECT_Q,
+        "H": qrcode.constants.ERROR_CORRECT_H,
+    }
+    code = qrcode.QRCode(error_correction=levels.get(ec, levels["M"]))
+    code.add_data(payload.encode("utf-8"))
+    try:
+        return int(code.best_fit()) * 4 + 17
+    except (qrcode.exceptions.DataOverflowError, ValueError):
+        return 0  # too much for any QR code: a printer prints nothing
+
+
+def band_widths(page: Page) -> list[tuple[str, int]]:
+    """Each inked band's text (``"<image>"`` for an image, the payload for a QR) and its width
+    in dots: what must fit across the paper."""
+    return [
+        (band.text if band.kind != "image" else "<image>", band.width)
+        for band in page.bands
+        if band.ink is not None
+    ]
+
+
+def quiet_zones(page: Page) -> list[QuietZone]:
+    """The white above and below every QR code of the page, native or drawn, in modules.
+
+    A drawn QR code is found in an image by reading it (zxing-cpp); its symbol is the image's
+    ink and its module the top-left finder's width over 7. The white counts every band's ink,
+    text cells at full height, so it is what a phone's camera sees at least.
+    """
+    found: list[tuple[int, str, int, int, int]] = []  # band index, payload, module, top, bottom
+    for index, band in enumerate(page.bands):
+        if band.kind == "qr" and band.ink is not None:
+            found.append((index, band.text, band.module, *band.ink))
+        elif band.kind == "image" and band.image is not None and band.ink is not None:
+            payloads = read_qr(band.image)
+            if payloads:
+                found.append((index, payloads[0], _finder_module(band.image), *band.ink))
+    zones = []
+    for index, payload, module, top, bottom in found:
+        above = [b.ink[1] for b in page.bands[:index] if b.ink is not None]
+        below = [b.ink[0] for b in page.bands[index + 1 :] if b.ink is not None]
+        zones.append(
+            QuietZone(
+                payload,
+                module,
+                (top - max(above)) / module if above else None,
+                (min(below) - bottom) / module if below else None,
+            )
+        )
+    return zones
+
+
+def _finder_module(image: Image.Image) -> int:
+    """A drawn QR code's module in dots: its top-left finder pattern is 7 modules wide."""
+    box = _ink_box(image)
+    assert box is not None
+    grey = image.convert("L")
+    run = 0
+    while box[0] + run < image.width and grey.getpixel((box[0] + run, box[1])) < 128:
+        run += 1
+    return max(1, run // 7)
 
 
 def page_image(page: Page) -> Image.Image:

@@ -21,6 +21,7 @@ from models.events import verify_chain
 from models.queue.calling import call_next
 from models.queue.serving import finish
 from models.queue.tickets import take_ticket
+from models.supervision.cases import open_case
 from models.supervision.pickup import list_cases, mark_ready, pickup
 from models.tables import Case, Event
 from tests.conftest import CST, NOW, open_window
@@ -68,6 +69,20 @@ def test_a_wrong_used_or_early_pickup_code_is_refused_clearly(engine) -> None:
     with pytest.raises(Refused) as used:
         pickup(engine, code=case.pickup_code, now=NOW)
     assert "已经领取过" in used.value.zh and "already been collected" in used.value.en
+
+
+def test_an_instant_items_case_has_no_pickup_code_and_nothing_to_collect(engine) -> None:
+    # 马上办: handed over at the window; its 办结单 case stores no pickup code.
+    take_ticket(engine, item="M05", now=NOW)
+    open_window(engine, 18)
+    call_next(engine, window=18, now=NOW)
+    finish(engine, window=18, now=NOW)
+    slip = open_case(engine, ticket_number="M001", now=NOW)
+    assert slip.state == "done" and slip.promised_date is None
+    assert slip.pickup_code == ""
+    with pytest.raises(Refused) as empty:
+        pickup(engine, code="  ", now=NOW)
+    assert "不正确" in empty.value.zh
 
 
 def test_ready_is_refused_twice_and_for_an_unknown_case(engine) -> None:

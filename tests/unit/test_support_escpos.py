@@ -13,8 +13,10 @@ from tests.support.escpos_decode import (
     Command,
     DecodeError,
     Line,
+    band_widths,
     decode,
     page_image,
+    quiet_zones,
     read_qr,
 )
 
@@ -293,3 +295,28 @@ def test_any_bytes_decode_or_raise_decode_error(data: list[int]) -> None:
         decode(bytes(data))
     except DecodeError as error:
         assert 0 <= error.offset < len(data)
+
+
+def test_bands_measure_widths_in_dots_and_quiet_zones_in_modules() -> None:
+    printer = dummy()
+    printer._raw(FS + b"&" + GS + b"!\x11")  # Chinese mode, double size
+    printer._raw("马上办·A".encode("gb18030") + b"\n")  # 4 two-byte characters, 1 one-byte
+    printer._raw(GS + b"!\x00" + ESC + b"3\x28")  # size 1, line spacing 40 dots
+    printer._raw(b"\n" + ESC + b"J\x10")  # a blank line, then 16 dots
+    printer.qr("MSB:T:1", size=4, native=True)
+    printer._raw(ESC + b"J\x20" + "叫号".encode("gb18030") + b"\n")
+    printer.image(Image.new("1", (100, 10), 0), impl="bitImageRaster")
+    page = decode(printer.output)
+    assert [(b.kind, b.width) for b in page.bands] == [
+        ("line", (4 * 24 + 12) * 2), ("line", 0), ("feed", 0), ("qr", 21 * 4),
+        ("feed", 0), ("line", 48), ("image", 104),
+    ]  # fmt: skip
+    big, blank, feed, qr, after, call, image = page.bands
+    assert big.ink == (0, 48) and big.advance == 48  # taller than the line spacing
+    assert blank.ink is None and blank.advance == 40 and feed.advance == 16
+    assert qr.top == 48 + 40 + 16 and qr.module == 4 and after.advance == 32
+    assert call.ink == (qr.top + 84 + 32, qr.top + 84 + 32 + 24)
+    assert (image.ink_left, image.ink_right, image.width) == (0, 100, 104)
+    (zone,) = quiet_zones(page)
+    assert (zone.payload, zone.above, zone.below) == ("MSB:T:1", (40 + 16) / 4, 32 / 4)
+    assert band_widths(page)[0] == ("马上办·A", 216)
