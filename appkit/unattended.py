@@ -20,6 +20,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from appkit.idle import IdleWatch
+from models.text import staff
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -62,8 +63,8 @@ class PinScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(id="staff-box"):
             yield Static(self.prompt())
-            yield Input(placeholder="工号 clerk", id="clerk")
-            yield Input(placeholder="密码 PIN", password=True, id="pin")
+            yield Input(placeholder=staff.line("clerk"), id="clerk")
+            yield Input(placeholder=staff.line("pin"), password=True, id="pin")
             yield Static("", id="staff-error")
             yield from self.buttons()
 

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 
 CAPTION = re.compile(r"Called ([A-Z]\d{3,})")
-"""The desk's message after "next" (counter/strings.py "called"), and the floor's."""
+"""The desk's message after "next" (models/text/counter.py "called"), and the floor's."""
 ANSI = re.compile(r"\x1b(\[[0-9;?<>=]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])")
 TAIL = 20_000
 """Characters of output kept for matching (a caption cut between two reads is still found)."""

@@ -26,23 +26,18 @@ from textual.widgets import Static
 from appkit.database import app_engine
 from appkit.watch import ChangeWatch
 from board.bigcall import BigCall
-from board.strings import line, t
 from board.voice import Announcer, VoiceEngine, call_sentence, find_chime, find_engine
 from models.db import reading
 from models.hall import hall_settings
+from models.text import board, words
 from models.textsafe import displayable, printable
 from models.timeutil import business_date, local, utcnow
 from models.views.board import BoardCall, BoardState, board_state
 
 Clock = Callable[[], dt.datetime]
-WEEKDAYS = "一二三四五六日"
-CLOCK_FORMATS = (
-    "{d:%Y-%m-%d} 星期{w} {d:%H:%M:%S}",
-    "{d.month}月{d.day}日 星期{w} {d:%H:%M:%S}",
-    "{d.month}月{d.day}日 星期{w} {d:%H:%M}",
-    "{d:%H:%M}",
-)
-"""The clock, longest first: the top line takes the longest that leaves the hall's name whole."""
+CLOCK_FORMATS = ("clock_date", "clock_day", "clock_minutes", "clock_time")
+"""The clock's forms (keys of models/text/board.py), longest first: the top line takes the
+longest that leaves the hall's name whole."""
 RECENT_READ = 20
 """Recent calls listed (as many as fit are shown)."""
 
@@ -71,7 +66,7 @@ class BoardSettings:
 class BoardApp(App[None]):
     """The display board. Create it with :func:`create_app`."""
 
-    TITLE = "马上办 叫号屏"
+    TITLE = board.zh("title")
     CSS_PATH = "board.tcss"
     ENABLE_COMMAND_PALETTE = False
     ALLOW_SELECT = False
@@ -119,17 +114,17 @@ class BoardApp(App[None]):
         with Horizontal(id="body"):
             with Vertical(id="left"):
                 now = Vertical(BigCall(id="now"), id="now-panel", classes="panel")
-                now.border_title = line("now")
+                now.border_title = board.line("now")
                 yield now
                 missed = Vertical(Static(id="missed"), id="missed-panel", classes="panel")
-                missed.border_title = line("missed")
+                missed.border_title = board.line("missed")
                 yield missed
             with Vertical(id="right"):
                 recent = Vertical(Static(id="recent"), id="recent-panel", classes="panel")
-                recent.border_title = line("recent")
+                recent.border_title = board.line("recent")
                 yield recent
                 waiting = Vertical(Static(id="waiting"), id="waiting-panel", classes="panel")
-                waiting.border_title = line("waiting")
+                waiting.border_title = board.line("waiting")
                 yield waiting
 
     def on_mount(self) -> None:
@@ -137,7 +132,7 @@ class BoardApp(App[None]):
         self._tick()
         self.set_interval(1.0, self._tick)
         if self.announcer.engine is None and not self.settings.mute:
-            self.notify(line("silent", sep="\n"), timeout=10)
+            self.notify("\n".join(board.pair("silent")), timeout=10)
         self.changes.start()
 
     def on_unmount(self) -> None:
@@ -156,7 +151,7 @@ class BoardApp(App[None]):
         """The hall's name whole on the top line: a shorter clock first, then the name in
         Chinese alone (the hall reads it), and only then a cut name."""
         at = local(self.now(), self.timezone)
-        offline = cell_len(line("offline")) + 2 if self.offline else 0
+        offline = cell_len(board.line("offline")) + 2 if self.offline else 0
         names = [printable(" · ".join(self.hall_name)), printable(self.hall_name[0])]
         choice = (names[-1], CLOCK_FORMATS[-1])
         for name, form in ((n, f) for n in names for f in CLOCK_FORMATS):
@@ -168,7 +163,8 @@ class BoardApp(App[None]):
 
     @staticmethod
     def _clock_text(form: str, at: dt.datetime) -> str:
-        return form.format(d=at, w=WEEKDAYS[at.weekday()])
+        day = at.weekday()
+        return board.zh(form, d=at, weekday_zh=words.zh(f"weekday_{day}"), weekday_en="")
 
     def _tick(self) -> None:
         at = local(self.now(), self.timezone)
@@ -197,7 +193,7 @@ class BoardApp(App[None]):
         self.offline = offline
         voice = self.query_one("#voice", Static)
         voice.set_class(offline, "-offline")
-        voice.update(line("offline") if offline else "")
+        voice.update(board.line("offline") if offline else "")
         self._fit_top(self.size.width)
 
     # ---- showing ------------------------------------------------------------------------
@@ -217,7 +213,9 @@ class BoardApp(App[None]):
         for call in fresh:
             self.announcer.announce(call_sentence(call.number, call.window, recall=call.recall))
             self.announced = call.seq
-        title = line("now") + (f" · {line('recall')}" if newest and newest.recall else "")
+        title = board.line("now") + (
+            f" · {board.line('recall')}" if newest and newest.recall else ""
+        )
         self.query_one("#now-panel").border_title = title
         self.query_one("#now", BigCall).show(
             newest, flash_seconds=self.settings.flash_seconds if fresh else 0.0
@@ -225,20 +223,22 @@ class BoardApp(App[None]):
         self.query_one("#recent", Static).update(self._recent(state))
         self.query_one("#waiting", Static).update(self._waiting(state))
         self.query_one("#missed", Static).update(
-            Text("  ".join(state.missed)) if state.missed else Text(line("no_missed"), style="dim")
+            Text("  ".join(state.missed))
+            if state.missed
+            else Text(board.line("no_missed"), style="dim")
         )
 
     def _recent(self, state: BoardState) -> Table | Text:
         calls = state.recent(RECENT_READ)
         if not calls:
-            return Text(line("none_yet"), style="dim")
+            return Text(board.line("none_yet"), style="dim")
         grid = Table.grid(padding=(0, 1), expand=True)
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column(no_wrap=True)
         grid.add_column(justify="right", style="dim", no_wrap=True)
         for call in calls:
             grid.add_row(
-                Text(call.number), "→ " + t("window", window=call.window)[0], f"{call.at:%H:%M}"
+                Text(call.number), "→ " + board.zh("window", window=call.window), f"{call.at:%H:%M}"
             )
         return grid
 
@@ -248,7 +248,9 @@ class BoardApp(App[None]):
         grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
         grid.add_column(justify="right", no_wrap=True)
         for queue in state.queues:
-            grid.add_row(Text(queue.prefix), Text(queue.name_zh), t("people", n=queue.waiting)[0])
+            grid.add_row(
+                Text(queue.prefix), Text(queue.name_zh), board.zh("people", n=queue.waiting)
+            )
         return grid
 
 

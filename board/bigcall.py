@@ -18,10 +18,10 @@ from textual.timer import Timer
 from textual.widget import Widget
 
 from appkit.bigtext import GLYPH_WIDTH, HEIGHT, block_rows
-from board.strings import t
+from models.text import board
 from models.views.board import BoardCall
 
-LABEL = "号窗口"
+LABEL = board.zh("window_label")
 LABEL_CELLS = 6
 ARROW = ["  █  ", "   █ ", "█████", "   █ ", "  █  "]
 """The arrow between number and window, in glyph pixels (as tall as a letter)."""
@@ -127,9 +127,9 @@ class BigCall(Widget):
         width, height = self.content_size.width, self.content_size.height
         call = self.call
         if call is None:
-            return self._centred([Text("\n".join(t("no_call")))], height)
+            return self._centred([Text("\n".join(board.pair("no_call")))], height)
         number, window = call.number, str(call.window)
-        zh, en = t("invite", number=number, window=window)
+        zh, en = board.pair("invite", number=number, window=window)
         caption = self.get_component_rich_style("bigcall--caption")
         captions = [Text(zh, caption), Text(en, caption)]
         shape = fit(number, window, width, height - CAPTION_ROWS)

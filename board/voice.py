@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from models.text import board
+
 DIGITS = "零一二三四五六七八九"
 SPEAK_TIMEOUT_S = 30.0
 """Longest an engine may take for one sentence before it is given up."""
@@ -57,8 +59,8 @@ def chinese_numeral(value: int) -> str:
 def call_sentence(number: str, window: int, *, recall: bool = False) -> str:
     """What the board says for a call: '请 M 零 二 三 号到 十八 号窗口办理'; a recall is
     prefixed '再次呼叫'."""
-    text = f"请 {read_number(number)} 号到 {chinese_numeral(window)} 号窗口办理"
-    return f"再次呼叫，{text}" if recall else text
+    text = board.zh("voice_call", number=read_number(number), window=chinese_numeral(window))
+    return board.zh("voice_recall", text=text) if recall else text
 
 
 class VoiceEngine(Protocol):

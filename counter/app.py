@@ -17,12 +17,13 @@ from appkit.database import app_engine
 from counter.desk import DeskScreen
 from counter.login import LoginScreen
 from counter.settings import CounterSettings
+from models.text import counter as ct
 
 
 class CounterApp(App[None]):
     """The counter. Create it with :func:`create_app`."""
 
-    TITLE = "马上办 柜台"
+    TITLE = ct.zh("title")
     CSS_PATH = "counter.tcss"
     ENABLE_COMMAND_PALETTE = False
 

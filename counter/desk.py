@@ -22,14 +22,15 @@ from appkit.watch import ChangeWatch
 from counter import panels
 from counter.dialogs import NumberDialog, PauseDialog, TransferDialog
 from counter.service import Counter
-from counter.strings import KEYS, t
 from models.clerks.staff import logout, pause, resume
 from models.db import retry_busy
 from models.errors import NothingWaiting
-from models.messages import render
 from models.queue.calling import call_next, call_number
 from models.queue.serving import finish, mark_no_show, recall, requeue, start, transfer
 from models.supervision.witness import checkpoint_now_and_then
+from models.text import counter as ct
+from models.text import errors
+from models.text.counter import KEYS
 from models.textsafe import displayable, printable_lines
 from models.views.ticket import TicketView
 from models.views.window import CurrentTicket, WindowView, window_view
@@ -45,7 +46,7 @@ Operation = Callable[[], str]
 class DeskScreen(Screen[None]):
     """The window's current ticket, its lines, today's figures and the key bar."""
 
-    BINDINGS = [Binding(key, action, label, show=False) for key, action, label in KEYS]
+    BINDINGS = [Binding(key, action, ct.zh(f"key_{action}"), show=False) for key, action in KEYS]
 
     class Ran(Message, bubble=False):
         """An action ended: the window read after it (None: not read), what to tell the
@@ -116,9 +117,9 @@ class DeskScreen(Screen[None]):
         yield Static("", id="keys")
 
     def on_mount(self) -> None:
-        self.query_one("#current-box").border_title = t("current")
-        self.query_one("#lines").border_title = t("lines")
-        self.query_one("#today").border_title = t("today")
+        self.query_one("#current-box").border_title = ct.line("current")
+        self.query_one("#lines").border_title = ct.line("lines")
+        self.query_one("#today").border_title = ct.line("today")
         self.changes = ChangeWatch(
             self,
             engine=self.counter.engine,
@@ -212,7 +213,10 @@ class DeskScreen(Screen[None]):
     def _online(self, online: bool) -> None:
         if online == self.offline:
             self.offline = not online  # the clerk must not trust a screen that has stopped moving
-            self.say(t("online") if online else t("offline"), "information" if online else "error")
+            self.say(
+                ct.line("online") if online else ct.line("offline"),
+                "information" if online else "error",
+            )
 
     # ---- actions -------------------------------------------------------------------------
     def _act(self, operation: Operation) -> None:
@@ -230,7 +234,7 @@ class DeskScreen(Screen[None]):
         try:
             text = retry_busy(operation, attempts=5)
         except NothingWaiting as exc:
-            text, severity = f"{t('nothing_waiting')}\n{exc.zh}", "warning"
+            text, severity = f"{ct.line('nothing_waiting')}\n{exc.zh}", "warning"
         except Exception as exc:  # shown to the clerk, never a crash
             text, severity = describe(exc), "error"
         receipt_for = None
@@ -283,32 +287,32 @@ class DeskScreen(Screen[None]):
                 finish_current=True,
                 now=self.counter.now(),
             )
-            return told(called, t("called", number=called.number))
+            return told(called, ct.line("called", number=called.number))
 
         self._act(next_ticket)
 
     def action_recall(self) -> None:
         """Call the current ticket again."""
-        self._window_op(recall, lambda v: t("recalled", number=v.number))
+        self._window_op(recall, lambda v: ct.line("recalled", number=v.number))
 
     def action_no_show(self) -> None:
         """The called citizen did not come."""
         self._window_op(
             mark_no_show,
             lambda v: (
-                t("voided", number=v.number, n=v.misses)
+                ct.line("voided", number=v.number, n=v.misses)
                 if v.status == "void"
-                else t("missed_one", number=v.number)
+                else ct.line("missed_one", number=v.number)
             ),
         )
 
     def action_start(self) -> None:
         """The citizen is here: the service clock starts."""
-        self._window_op(start, lambda v: t("started", number=v.number))
+        self._window_op(start, lambda v: ct.line("started", number=v.number))
 
     def action_finish(self) -> None:
         """Service done (a case and its receipt for items with promised days)."""
-        self._window_op(finish, lambda v: t("done", number=v.number))
+        self._window_op(finish, lambda v: ct.line("done", number=v.number))
 
     def _window_op(self, op: Callable[..., TicketView], describe: Callable[..., str]) -> None:
         def run() -> str:
@@ -354,19 +358,14 @@ class DeskScreen(Screen[None]):
         """What the clerk is told of a transfer (in the action's worker); a new number's slip
         is sent to this window's printer next, in a worker of its own (as receipts are)."""
         if new.window is not None:
-            place = (t("place_window", window=new.window), t("place_window_en", window=new.window))
+            place = ct.pair("place_window", window=new.window)
         else:
-            place = (t("place_zone", prefix=new.queue), t("place_zone_en", prefix=new.queue))
+            place = ct.pair("place_zone", prefix=new.queue)
+        where = {"place_zh": place[0], "place_en": place[1], "number": new.number}
         if new.number == new.transferred_from:  # the hall's transfer_number = "keep"
-            return t("transferred_kept", number=new.number, place=place[0], place_en=place[1])
+            return ct.line("transferred_kept", **where)
         self.post_message(self.SlipDue(new.token, new.number))
-        return t(
-            "transferred_new",
-            number=new.number,
-            old=new.transferred_from,
-            place=place[0],
-            place_en=place[1],
-        )
+        return ct.line("transferred_new", old=new.transferred_from, **where)
 
     def on_desk_screen_slip_due(self, message: SlipDue) -> None:
         self._print_slip(message.token, message.number)
@@ -378,13 +377,13 @@ class DeskScreen(Screen[None]):
         try:
             job = print_transfer_slip(self.counter.engine, window=self.window, token=token)
         except Exception as exc:  # said on the receipt line; the new ticket stands
-            text, bad = f"{t('slip_not_sent', number=number)}\n{describe(exc)}", True
+            text, bad = f"{ct.line('slip_not_sent', number=number)}\n{describe(exc)}", True
         else:
             bad = job.state != "done"
             if bad:
-                text = t("slip_failed", number=number, state=job.state)
+                text = ct.line("slip_failed", number=number, state=job.state)
             else:
-                text = t("slip_printed", number=number)
+                text = ct.line("slip_printed", number=number)
         self.post_message(self.ReceiptPrinted(text, bad))
 
     def action_call_number(self) -> None:
@@ -392,7 +391,7 @@ class DeskScreen(Screen[None]):
         if self.busy or self.view is None:
             return
         suggestions = [n for line in self.view.queues for n in line.next]
-        self.app.push_screen(NumberDialog(t("call_title"), suggestions), self._call_number)
+        self.app.push_screen(NumberDialog(ct.line("call_title"), suggestions), self._call_number)
 
     def _call_number(self, number: str | None) -> None:
         if not number:
@@ -402,7 +401,7 @@ class DeskScreen(Screen[None]):
             called = call_number(
                 self.counter.engine, window=self.window, number=number, now=self.counter.now()
             )
-            return told(called, t("called", number=called.number))
+            return told(called, ct.line("called", number=called.number))
 
         self._act(run)
 
@@ -410,7 +409,9 @@ class DeskScreen(Screen[None]):
         """Put a missed ticket back in line."""
         if self.busy or self.view is None:
             return
-        self.app.push_screen(NumberDialog(t("requeue_title"), self.view.missed), self._requeue)
+        self.app.push_screen(
+            NumberDialog(ct.line("requeue_title"), self.view.missed), self._requeue
+        )
 
     def _requeue(self, number: str | None) -> None:
         if not number:
@@ -418,7 +419,7 @@ class DeskScreen(Screen[None]):
 
         def run() -> str:
             back = requeue(self.counter.engine, number=number, now=self.counter.now())
-            return told(back, t("requeued", number=back.number))
+            return told(back, ct.line("requeued", number=back.number))
 
         self._act(run)
 
@@ -430,7 +431,7 @@ class DeskScreen(Screen[None]):
 
             def run() -> str:
                 resume(self.counter.engine, window=self.window, now=self.counter.now())
-                return t("resumed")
+                return ct.line("resumed")
 
             self._act(run)
             return
@@ -442,7 +443,7 @@ class DeskScreen(Screen[None]):
 
         def run() -> str:
             pause(self.counter.engine, window=self.window, reason=reason, now=self.counter.now())
-            return t("paused_ok", reason=panels.reason_text(reason))
+            return ct.line("paused_ok", reason=panels.reason_text(reason))
 
         self._act(run)
 
@@ -466,7 +467,7 @@ class DeskScreen(Screen[None]):
             from printer.receipts import reprint_receipt
 
             job = reprint_receipt(self.counter.engine, window=self.window)
-            return t("reprinted", state=job.state)
+            return ct.line("reprinted", state=job.state)
 
         self._act(run)
 
@@ -491,7 +492,7 @@ def told(view: TicketView, text: str) -> str:
     """What to tell the clerk, and once more that the clock is behind when it was."""
     if not view.clock_behind_s:
         return text
-    zh, en = render("clock_behind", number=view.number, seconds=view.clock_behind_s)
+    zh, en = errors.pair("clock_behind", number=view.number, seconds=view.clock_behind_s)
     return f"{text}\n⚠ {zh} {en}"
 
 
@@ -510,17 +511,17 @@ def _print_receipt(engine: Engine, window: int, number: str, now: dt.datetime) -
     try:
         printed = print_ticket_receipt(engine, window=window, number=number, now=now)
     except Exception as exc:  # said on the receipt line; the case stands, e reprints
-        return f"{t('receipt_not_sent', number=number)}\n{describe(exc)}", True
+        return f"{ct.line('receipt_not_sent', number=number)}\n{describe(exc)}", True
     return _receipt_text(printed), printed.job.state != "done"
 
 
 def _receipt_text(printed: ReceiptPrint) -> str:
     case = printed.case
-    title = "受理回执" if case.promised_date else "办结单"
+    title = ct.zh("receipt_title" if case.promised_date else "completed_title")
     if printed.job.state != "done":
-        return t("receipt_failed", number=case.number, state=printed.job.state)
+        return ct.line("receipt_failed", number=case.number, state=printed.job.state)
     if not case.pickup_code:  # an instant item's 办结单: handed over, nothing to collect
-        return t("receipt_instant", number=case.number, case=case.case_number)
-    return t(
+        return ct.line("receipt_instant", number=case.number, case=case.case_number)
+    return ct.line(
         "receipt", number=case.number, title=title, case=case.case_number, code=case.pickup_code
     )

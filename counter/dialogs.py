@@ -15,8 +15,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from counter.strings import t
 from models.clerks.staff import PAUSE_REASONS
+from models.text import counter as ct
+from models.text.words import word
 from models.textsafe import printable_lines
 from models.views.window import TransferWindow
 
@@ -28,7 +29,7 @@ Target = tuple[str | None, int | None]
 class _Dialog(ModalScreen[T | None]):
     """A modal with a title, a list to pick from and a line to type in; Esc cancels."""
 
-    BINDINGS = [Binding("escape", "cancel", t("cancel"))]
+    BINDINGS = [Binding("escape", "cancel", ct.line("cancel"))]
 
     def __init__(self, title: str, hint: str, options: list[Option], placeholder: str) -> None:
         super().__init__()
@@ -79,7 +80,9 @@ class NumberDialog(_Dialog[str]):
     """A ticket number: typed, or picked from the suggestions (the next in line, the missed)."""
 
     def __init__(self, title: str, suggestions: list[str]) -> None:
-        super().__init__(title, t("number_hint"), [Option(n, id=n) for n in suggestions], "M023")
+        super().__init__(
+            title, ct.line("number_hint"), [Option(n, id=n) for n in suggestions], "M023"
+        )
 
     @on(OptionList.OptionSelected)
     def _picked(self, event: OptionList.OptionSelected) -> None:
@@ -89,7 +92,7 @@ class NumberDialog(_Dialog[str]):
     def _typed(self, event: Input.Submitted) -> None:
         number = event.value.strip().upper()
         if not number:
-            self.refuse(t("number_hint"))
+            self.refuse(ct.line("number_hint"))
             return
         self.dismiss(number)
 
@@ -111,15 +114,28 @@ class TransferDialog(_Dialog[Target]):
         options = []
         for p, zh, en in queues:
             options.append(Option(f"{p}  {zh}  {en}", id=f"q:{p}"))
-            self.places[(p, None)] = t("confirm_zone", number=number, prefix=p, zh=zh, en=en)
-        for w in windows:
-            who = t("window_open", clerk=w.clerk) if w.clerk else t("window_closed")
-            label = f"{t('window_label', number=w.number)}  {w.prefixes}  {who}"
-            options.append(Option(label, id=f"w:{w.number}"))
-            self.places[(None, w.number)] = t(
-                "confirm_window", number=number, window=w.number, prefixes=w.prefixes, who=who
+            self.places[(p, None)] = ct.line(
+                "confirm_zone", number=number, prefix=p, name_zh=zh, name_en=en
             )
-        super().__init__(t("transfer_title", number=number), t("transfer_hint"), options, "18")
+        for w in windows:
+            who = ct.line("window_open", clerk=w.clerk) if w.clerk else ct.line("window_closed")
+            label = f"{ct.line('window_label', number=w.number)}  {w.prefixes}  {who}"
+            options.append(Option(label, id=f"w:{w.number}"))
+            here = ("window_open", {"clerk": w.clerk}) if w.clerk else ("window_closed", {})
+            self.places[(None, w.number)] = ct.line(
+                "confirm_window",
+                number=number,
+                window=w.number,
+                prefixes=w.prefixes,
+                who_zh=ct.zh(here[0], **here[1]),
+                who_en=ct.en(here[0], **here[1]),
+            )
+        super().__init__(
+            ct.line("transfer_title", number=number),
+            ct.line("transfer_hint"),
+            options,
+            "18",
+        )
         self.pending: Target | None = None
         """The place the next Enter sends the citizen to (None: nothing chosen yet)."""
 
@@ -185,11 +201,11 @@ class TransferDialog(_Dialog[Target]):
     def _typed(self, event: Input.Submitted) -> None:
         text = event.value.strip()
         if not text.isdigit():
-            self.refuse(t("bad_window"))
+            self.refuse(ct.line("bad_window"))
             return
         target: Target = (None, int(text))
         if target not in self.places:
-            self.refuse(t("no_such_window", window=int(text)))
+            self.refuse(ct.line("no_such_window", window=int(text)))
             return
         self._choose(target)
 
@@ -204,8 +220,8 @@ class PauseDialog(_Dialog[str]):
     """A pause reason: break, meeting, back-office work, or typed."""
 
     def __init__(self) -> None:
-        options = [Option(f"{zh}  {code}", id=code) for code, zh in PAUSE_REASONS.items()]
-        super().__init__(t("pause_title"), t("pause_other"), options, "…")
+        options = [Option(f"{word('pause', code)}  {code}", id=code) for code in PAUSE_REASONS]
+        super().__init__(ct.line("pause_title"), ct.line("pause_other"), options, "…")
 
     @on(OptionList.OptionSelected)
     def _picked(self, event: OptionList.OptionSelected) -> None:

@@ -13,9 +13,9 @@ from textual.widgets import Button, Input, Label, Static
 
 from appkit.errors import describe
 from counter.service import Counter
-from counter.strings import t
 from models.clerks.staff import login
 from models.db import retry_busy
+from models.text import counter as ct
 from models.textsafe import printable_lines
 
 
@@ -47,14 +47,14 @@ class LoginScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         settings = self.counter.settings
         with Vertical(id="login"):
-            yield Static(t("title"), id="login-title")
-            yield Label(t("window"))
+            yield Static(ct.line("title"), id="login-title")
+            yield Label(ct.line("window"))
             yield Input(str(settings.window or ""), id="window", restrict=r"\d*", max_length=3)
-            yield Label(t("clerk"))
+            yield Label(ct.line("clerk"))
             yield Input(settings.clerk or "", id="clerk", max_length=16)
-            yield Label(t("pin"))
+            yield Label(ct.line("pin"))
             yield Input(settings.pin or "", id="pin", password=True, restrict=r"\d*", max_length=12)
-            yield Button(t("login"), id="submit", variant="primary")
+            yield Button(ct.line("login"), id="submit", variant="primary")
             yield Static("", id="login-error", markup=False)
 
     def on_mount(self) -> None:
@@ -71,7 +71,7 @@ class LoginScreen(Screen[None]):
         self.query_one("#submit", Button).disabled = False
         self.query_one("#clerk", Input).value = ""
         self.query_one("#pin", Input).value = ""
-        self.query_one("#login-error", Static).update(t("logged_out"))
+        self.query_one("#login-error", Static).update(ct.line("logged_out"))
         self.query_one("#clerk", Input).focus()
 
     @on(Input.Submitted)
@@ -88,12 +88,12 @@ class LoginScreen(Screen[None]):
         clerk = self.query_one("#clerk", Input).value.strip()
         pin = self.query_one("#pin", Input).value
         if not window.isdigit():
-            self._error(t("bad_window"), "#window")
+            self._error(ct.line("bad_window"), "#window")
             return
         if not clerk:
-            self._error(t("bad_clerk"), "#clerk")
+            self._error(ct.line("bad_clerk"), "#clerk")
             return
-        self.query_one("#login-error", Static).update(t("login_busy"))
+        self.query_one("#login-error", Static).update(ct.line("login_busy"))
         self.query_one("#submit", Button).disabled = True
         self._login(int(window), clerk, pin)
 

@@ -7,28 +7,35 @@ import datetime as dt
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from counter.strings import KEYS, t
-from models.clerks.staff import PAUSE_REASONS
+from models.text import counter as ct
+from models.text.counter import KEYS
+from models.text.words import word
 from models.timeutil import local
 from models.views.window import CurrentTicket, WindowView
 
 
 def reason_text(reason: str) -> str:
     """A pause reason as the clerk reads it (休息 for break, …; free text as typed)."""
-    return PAUSE_REASONS.get(reason, reason)
+    return word("pause", reason)
 
 
 def top_line(view: WindowView, now: dt.datetime) -> Text:
     """Window, clerk, pause state and the time."""
     line = Text(f"{local(now, view.timezone):%H:%M} ", "bold")
-    line.append(t("window_title", number=view.number, label=view.label_zh or view.label_en), "bold")
+    line.append(
+        ct.line("window_title", number=view.number, label=view.label_zh or view.label_en),
+        "bold",
+    )
     if view.clerk:
-        line.append("   " + t("clerk_line", name=view.clerk_name or view.clerk, code=view.clerk))
+        line.append(
+            "   " + ct.line("clerk_line", name=view.clerk_name or view.clerk, code=view.clerk)
+        )
     if view.paused is not None and view.paused_since is not None:
         minutes = max(int((now - view.paused_since).total_seconds() // 60), 0)
         line.append("   ")
         line.append(
-            t("paused", reason=reason_text(view.paused), minutes=minutes), "bold black on yellow"
+            ct.line("paused", reason=reason_text(view.paused), minutes=minutes),
+            "bold black on yellow",
         )
     return line
 
@@ -37,30 +44,30 @@ def current_panel(view: WindowView) -> RenderableType:
     """The current ticket: number, zone, item and materials, priority, wait, counts."""
     ticket = view.current
     if ticket is None:
-        return Text(t("none_current"), style="dim")
+        return Text(ct.line("none_current"), style="dim")
     head = Text()
     head.append(f" {ticket.number} ", "bold reverse")
     head.append("  ")
-    head.append(t(f"state_{ticket.status}"), "bold")
+    head.append(ct.line(f"state_{ticket.status}"), "bold")
     head.append("   ")
     priority_style = "bold green" if ticket.priority != "normal" else ""
-    head.append(t(f"priority_{ticket.priority}"), priority_style)
+    head.append(ct.line(f"priority_{ticket.priority}"), priority_style)
     lines: list[RenderableType] = [head, Text(f"{ticket.queue_name_zh} {ticket.queue_name_en}")]
     if ticket.item:
         lines.append(Text(f"{ticket.item} {ticket.item_zh}", "bold"))
         lines.append(Text(f"     {ticket.item_en}", "dim"))
     else:
-        lines.append(Text(t("no_item"), "dim"))
-    facts = [t("waited", n=ticket.waited_minutes)]
+        lines.append(Text(ct.line("no_item"), "dim"))
+    facts = [ct.line("waited", n=ticket.waited_minutes)]
     if ticket.recalls:
-        facts.append(t("recalls", n=ticket.recalls))
+        facts.append(ct.line("recalls", n=ticket.recalls))
     if ticket.misses:
-        facts.append(t("misses", n=ticket.misses))
+        facts.append(ct.line("misses", n=ticket.misses))
     if ticket.transferred_from:
-        facts.append(t("from", number=ticket.transferred_from))
+        facts.append(ct.line("from", number=ticket.transferred_from))
     lines.append(Text(" · ".join(facts)))
     if ticket.promised_days:
-        lines.append(Text(t("promise", days=ticket.promised_days), "cyan"))
+        lines.append(Text(ct.line("promise", days=ticket.promised_days), "cyan"))
     return Group(*lines)
 
 
@@ -69,7 +76,7 @@ def materials_panel(view: WindowView) -> RenderableType:
     ticket = view.current
     if ticket is None or not ticket.materials:
         return Text("")
-    lines = [Text(t("materials"), "bold underline")]
+    lines = [Text(ct.line("materials"), "bold underline")]
     lines.extend(Text(f" · {m}") for m in ticket.materials)
     return Group(*lines)
 
@@ -79,7 +86,9 @@ def service_clock(ticket: CurrentTicket | None, now: dt.datetime) -> str:
     if ticket is None:
         return ""
     seconds = ticket.service_seconds(now)
-    return t("clock", elapsed=f"{seconds // 60:02d}:{seconds % 60:02d}", limit=ticket.limit_minutes)
+    return ct.line(
+        "clock", elapsed=f"{seconds // 60:02d}:{seconds % 60:02d}", limit=ticket.limit_minutes
+    )
 
 
 def lines_panel(view: WindowView) -> RenderableType:
@@ -90,13 +99,13 @@ def lines_panel(view: WindowView) -> RenderableType:
         head.append(f"{line.prefix} ", "bold")
         head.append(f"{line.name_zh}  ")
         over = line.waiting and line.longest_wait_minutes >= line.wait_limit_minutes
-        head.append(t("waiting", n=line.waiting), "bold red" if over else "bold")
+        head.append(ct.line("waiting", n=line.waiting), "bold red" if over else "bold")
         rows.append(head)
         if line.next:
-            rows.append(Text("  " + t("next_up", numbers=" ".join(line.next)), "dim"))
+            rows.append(Text("  " + ct.line("next_up", numbers=" ".join(line.next)), "dim"))
     if view.missed:
         shown = view.missed[:6] + (["…"] if len(view.missed) > 6 else [])
-        rows.append(Text(t("missed", numbers=" ".join(shown)), "yellow"))
+        rows.append(Text(ct.line("missed", numbers=" ".join(shown)), "yellow"))
     return Group(*rows)
 
 
@@ -104,24 +113,24 @@ def today_panel(view: WindowView) -> RenderableType:
     """Today's figures for this window, and the last ticket finished with its case."""
     figures = view.figures
     mean = (
-        t("mean", m=f"{figures.mean_service_minutes:.1f}")
+        ct.line("mean", m=f"{figures.mean_service_minutes:.1f}")
         if figures.mean_service_minutes is not None
-        else t("mean_none")
+        else ct.line("mean_none")
     )
     rows: list[RenderableType] = [
-        Text(f"{t('served', n=figures.served)} · {t('no_shows', n=figures.no_shows)}"),
+        Text(f"{ct.line('served', n=figures.served)} · {ct.line('no_shows', n=figures.no_shows)}"),
         Text(mean),
     ]
     last = view.last_finished
     if last is not None:
-        rows.append(Text(t("last", number=last.number), "dim"))
+        rows.append(Text(ct.line("last", number=last.number), "dim"))
         if last.case_number and not last.pickup_code:  # an instant item, handed over
-            rows.append(Text(t("last_case_instant", case=last.case_number), "dim"))
+            rows.append(Text(ct.line("last_case_instant", case=last.case_number), "dim"))
         elif last.case_number:
             date = f"{last.promised_date:%m-%d}" if last.promised_date else "—"
             rows.append(
                 Text(
-                    t("last_case", case=last.case_number, code=last.pickup_code, date=date),
+                    ct.line("last_case", case=last.case_number, code=last.pickup_code, date=date),
                     "dim",
                 )
             )
@@ -155,7 +164,8 @@ def key_bar(view: WindowView | None, width: int) -> Text:
     can = available(view)
     bar = Text()
     used = 0
-    for key, action, label in KEYS:
+    for key, action in KEYS:
+        label = ct.zh(f"key_{action}")
         on = action in can
         cell = Text()  # no base style: it would cover the label too
         cell.append(f" {key} ", "bold reverse" if on else "dim reverse")

@@ -26,8 +26,8 @@ from kiosk import snapshot
 from kiosk.screens import INSTANT_QUEUE, KioskScreen, StartScreen, TicketScreen
 from kiosk.settings import KioskSettings
 from kiosk.staff import StaffMenuScreen, StaffPinScreen
-from kiosk.strings import Lang, both
 from models.errors import DatabaseError, MashangbanError
+from models.text import Lang, kiosk
 from models.textsafe import displayable, printable
 
 if TYPE_CHECKING:
@@ -102,7 +102,7 @@ class KioskApp(UnattendedApp[None]):
             self.token = token
             self.job = job
 
-    TITLE = "马上办 取号机"
+    TITLE = kiosk.zh("app_title")
     CSS_PATH = "kiosk.tcss"
 
     lang: reactive[Lang] = reactive("zh")
@@ -129,7 +129,7 @@ class KioskApp(UnattendedApp[None]):
         self.snapshot = displayable(snapshot.load(settings.snapshot))
         """The last run's start screen, drawn until the database answers (None: no file)."""
         shot = self.snapshot
-        self.hall_name = (shot.hall_zh, shot.hall_en) if shot else ("马上办", "Mashangban")
+        self.hall_name = (shot.hall_zh, shot.hall_en) if shot else kiosk.pair("hall_name")
         self.idle_seconds = settings.idle_seconds or (shot.idle_seconds if shot else 30.0)
 
     @property
@@ -236,7 +236,7 @@ class KioskApp(UnattendedApp[None]):
     def _say_issuing(self) -> None:
         if self.issuing:
             self._said_issuing = True
-            self.notify(both("issuing", self.lang), timeout=3)
+            self.notify(kiosk.both("issuing", self.lang), timeout=3)
 
     def _issue_ended(self) -> None:
         self.issuing = False
@@ -309,9 +309,9 @@ class KioskApp(UnattendedApp[None]):
         exc = message.error
         self._issue_ended()
         if exc is None:
-            text = both("fault", self.lang)
+            text = kiosk.both("fault", self.lang)
         elif isinstance(exc, DatabaseError) and exc.key == "db_busy":
-            text = both("busy", self.lang)
+            text = kiosk.both("busy", self.lang)
         else:
             text = f"{exc.zh}\n{exc.en}" if self.lang == "zh" else f"{exc.en}\n{exc.zh}"
         if isinstance(self.screen, KioskScreen):

@@ -16,7 +16,7 @@ from textual.widgets import Button, Static
 
 from appkit.bigtext import big
 from appkit.idle import IdleWatch
-from kiosk.strings import Lang, both, t
+from models.text import Lang, kiosk
 
 if TYPE_CHECKING:
     from kiosk.service import Kiosk
@@ -150,16 +150,16 @@ class StartScreen(KioskScreen):
             Content.from_markup(  # the hall's name is stored text: a $variable, never markup
                 "[b]$name[/b]\n$title",
                 name=zh if lang == "zh" else en,
-                title=t("title", lang) + " · " + t("title", _other(lang)),
+                title=kiosk.pick("title", lang) + " · " + kiosk.pick("title", _other(lang)),
             )
         )
-        self.query_one("#items", Button).label = both("instant", lang)
-        self.query_one("#checkin", Button).label = both("checkin", lang)
+        self.query_one("#items", Button).label = kiosk.both("instant", lang)
+        self.query_one("#checkin", Button).label = kiosk.both("checkin", lang)
         green = self.query_one("#green", Button)
-        green.label = both("green_on" if self.kiosk.green else "green", lang)
-        green.tooltip = both("green_hint", lang)
+        green.label = kiosk.both("green_on" if self.kiosk.green else "green", lang)
+        green.tooltip = kiosk.both("green_hint", lang)
         green.set_class(self.kiosk.green, "on")
-        self.query_one("#lang", Button).label = t("language", lang)
+        self.query_one("#lang", Button).label = kiosk.pick("language", lang)
         if self.kiosk.ready:
             self.refresh_zones()
         else:
@@ -176,12 +176,12 @@ class StartScreen(KioskScreen):
     def show_waiting(self, zones: tuple[Zone, ...]) -> None:
         """Before the database answers: the last run's zones, disabled, saying 请稍候."""
         lang = self.kiosk.lang
-        wait = t("please_wait", lang)
+        wait = kiosk.pick("please_wait", lang)
         self._place([(zone.prefix, zone.name_zh, zone.name_en, wait, False) for zone in zones])
         if not zones:  # a first start: nothing to draw yet
             grid = self.query_one("#zones", Grid)
             if not grid.query("#zones-wait"):
-                grid.mount(Static(both("please_wait", lang), id="zones-wait"))
+                grid.mount(Static(kiosk.both("please_wait", lang), id="zones-wait"))
 
     def show_zones(self, zones: list[menu.ZoneChoice]) -> None:
         """One large button per zone, with its waiting count or why it is closed."""
@@ -191,17 +191,17 @@ class StartScreen(KioskScreen):
             if zone.closed_zh:
                 status = (zone.closed_zh if lang == "zh" else zone.closed_en) or ""
             else:
-                status = t("waiting", lang, n=zone.waiting)
+                status = kiosk.pick("waiting", lang, n=zone.waiting)
             rows.append((zone.prefix, zone.name_zh, zone.name_en, status, not zone.closed_zh))
         self._place(rows)
         instant = next((zone for zone in zones if zone.prefix == INSTANT_QUEUE), None)
         items = self.query_one("#items", Button)
         if instant is not None and instant.closed_zh:
             reason = instant.closed_zh if lang == "zh" else instant.closed_en
-            items.label = Content(f"{t('instant', lang)}\n{reason}")
+            items.label = Content(f"{kiosk.pick('instant', lang)}\n{reason}")
             items.disabled = True
         else:
-            items.label = both("instant", lang)
+            items.label = kiosk.both("instant", lang)
             items.disabled = False
 
     def _place(self, zones: list[tuple[str, str, str, str, bool]]) -> None:
@@ -262,9 +262,9 @@ class ItemsScreen(KioskScreen):
 
     def compose(self) -> ComposeResult:
         lang = self.kiosk.lang
-        yield Static(f"[b]{t('items_title', lang)}[/b]", id="items-title")
+        yield Static(f"[b]{kiosk.pick('items_title', lang)}[/b]", id="items-title")
         yield VerticalScroll(id="item-list")
-        yield Button(both("back", lang), id="back")
+        yield Button(kiosk.both("back", lang), id="back")
 
     def on_mount(self) -> None:
         self.load()
@@ -327,12 +327,13 @@ class CheckinScreen(KioskScreen):
     def compose(self) -> ComposeResult:
         lang = self.kiosk.lang
         with Vertical(id="checkin-box"):
-            yield Static(both("code_prompt", lang), id="code-prompt")
+            yield Static(kiosk.both("code_prompt", lang), id="code-prompt")
             yield Static("", id="code")
             yield Static("", id="checkin-error")
             with Grid(id="keypad"):
                 for key in KEYPAD:
-                    label = {"del": both("delete", lang), "ok": both("ok", lang)}.get(key, key)
+                    names = {"del": kiosk.both("delete", lang), "ok": kiosk.both("ok", lang)}
+                    label = names.get(key, key)
                     key_button = Button(
                         label,
                         id=f"key-{key}",
@@ -342,7 +343,7 @@ class CheckinScreen(KioskScreen):
                     # Taps only: a focused key would also take the Enter meant for "OK".
                     key_button.can_focus = False
                     yield key_button
-            back = Button(both("back", lang), id="back")
+            back = Button(kiosk.both("back", lang), id="back")
             back.can_focus = False  # keys belong to the code on this screen
             yield back
 
@@ -433,7 +434,7 @@ class TicketScreen(KioskScreen):
         zone = view.queue_name_zh if lang == "zh" else view.queue_name_en
         other = view.queue_name_en if lang == "zh" else view.queue_name_zh
         scale = 2 if self.app.size.height >= 34 else 1  # a kiosk screen, or 80×24
-        self.query_one("#your-number", Static).update(t("your_number", lang))
+        self.query_one("#your-number", Static).update(kiosk.pick("your_number", lang))
         self.query_one("#number", Static).update(big(view.number, scale=scale))
         self.query_one("#zone", Static).update(
             Content.from_markup(
@@ -444,12 +445,13 @@ class TicketScreen(KioskScreen):
         priority.display = view.priority != "normal"
         if priority.display:
             key = "green_on" if view.priority == "green" else "checkin"
-            priority.update(both(key, lang))
+            priority.update(kiosk.both(key, lang))
         wait = self.query_one("#wait", Static)
         wait.display = view.ahead is not None
         if wait.display:
-            wait.update(f"{t('ahead', lang, n=view.ahead)} · {t('eta', lang, n=view.eta_minutes)}")
-        self.query_one("#done", Button).label = both("done", lang)
+            ahead = kiosk.pick("ahead", lang, n=view.ahead)
+            wait.update(f"{ahead} · {kiosk.pick('eta', lang, n=view.eta_minutes)}")
+        self.query_one("#done", Button).label = kiosk.both("done", lang)
         self.query_one("#qr", Static).update(self.qr)
         self.watch_print_state(self.print_state)
 
@@ -458,7 +460,7 @@ class TicketScreen(KioskScreen):
         key = {"pending": "printing", "sent": "printing", "done": "take_ticket"}.get(
             state, "print_failed"
         )
-        text = both(key, lang)
+        text = kiosk.both(key, lang)
         if key == "print_failed":
             text = f"[b red]{text}[/b red]"
         self.query_one("#print-state", Static).update(text)

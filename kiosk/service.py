@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
-from kiosk.strings import Lang
+from models.text import Lang
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine

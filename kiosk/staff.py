@@ -12,7 +12,8 @@ from textual.widgets import Button, Static
 
 from appkit.unattended import PinScreen
 from kiosk.screens import KioskScreen
-from kiosk.strings import Lang, both
+from models.text import Lang
+from models.text import kiosk as kiosk_text
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -30,12 +31,12 @@ class StaffPinScreen(PinScreen):
         """The language shown first."""
 
     def prompt(self) -> str:
-        return both("staff_pin", self.lang)
+        return kiosk_text.both("staff_pin", self.lang)
 
     def buttons(self) -> ComposeResult:
-        ok = both("ok", self.lang)
+        ok = kiosk_text.both("ok", self.lang)
         yield Button(ok, id="staff-ok", variant="primary", classes="staff-submit")
-        yield Button(both("back", self.lang), id="staff-cancel", classes="staff-back")
+        yield Button(kiosk_text.both("back", self.lang), id="staff-cancel", classes="staff-back")
 
     def refused(self, text: str) -> None:
         super().refused(f"[red]{text}[/red]")
@@ -57,12 +58,12 @@ class StaffMenuScreen(KioskScreen):
     def compose(self) -> ComposeResult:
         lang = self.kiosk.lang
         with Vertical(id="staff-menu"):
-            yield Static(both("staff_title", lang), id="staff-title")
-            yield Button(both("reprint", lang), id="staff-reprint")
-            yield Button(both("printer_status", lang), id="staff-printer")
-            yield Button(both("warnings", lang), id="staff-warnings")
-            yield Button(both("quit", lang), id="staff-quit", variant="error")
-            yield Button(both("back", lang), id="staff-back")
+            yield Static(kiosk_text.both("staff_title", lang), id="staff-title")
+            yield Button(kiosk_text.both("reprint", lang), id="staff-reprint")
+            yield Button(kiosk_text.both("printer_status", lang), id="staff-printer")
+            yield Button(kiosk_text.both("warnings", lang), id="staff-warnings")
+            yield Button(kiosk_text.both("quit", lang), id="staff-quit", variant="error")
+            yield Button(kiosk_text.both("back", lang), id="staff-back")
             yield Static("", id="staff-output")
 
     @on(Button.Pressed, "#staff-reprint, #staff-printer, #staff-warnings")
@@ -80,12 +81,14 @@ class StaffMenuScreen(KioskScreen):
         try:
             if which == "staff-reprint":
                 if kiosk.last_token is None:
-                    text = both("nothing_to_reprint", lang)
+                    text = kiosk_text.both("nothing_to_reprint", lang)
                 else:
                     job = reprint_by_token(
                         kiosk.engine, token=kiosk.last_token, printer=kiosk.settings.printer
                     )
-                    text = f"{job.number} 补打 REPRINT → {job.printer}: {job.state}"
+                    text = kiosk_text.line(
+                        "reprinted", number=job.number, printer=job.printer, state=job.state
+                    )
             elif which == "staff-printer":
                 name = kiosk_printer(
                     kiosk.engine, kiosk=kiosk.settings.kiosk_id, override=kiosk.settings.printer
@@ -93,7 +96,9 @@ class StaffMenuScreen(KioskScreen):
                 zh, en = describe_printer(kiosk.engine, name)
                 text = f"{name}: {zh} / {en}"
             else:
-                text = "\n".join(recent_warnings(kiosk.engine)) or both("no_warnings", lang)
+                text = "\n".join(recent_warnings(kiosk.engine)) or kiosk_text.both(
+                    "no_warnings", lang
+                )
         except MashangbanError as exc:
             text = f"{exc.zh}\n{exc.en}"
         self.post_message(self.Done(text))

@@ -19,6 +19,7 @@ from appkit.launch import Database
 from mashangban.commands import COMMANDS
 from models import settings
 from models.errors import DatabaseError, MashangbanError
+from models.text import commands
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -91,7 +92,7 @@ class _Group(TyperGroup):
             if getattr(exc, "exit_code", None) == 2:  # a usage error, which Typer says in English
                 from mashangban.output import errors
 
-                errors.print("✗ 命令行有误，用法见下（或加 --help）", style="red")
+                errors.print(commands.line("usage_error"), style="red")
             raise
         except (typer.Exit, typer.Abort):
             raise  # the framework's own exits

@@ -36,6 +36,7 @@ from models.schema import head_revision, upgrade
 from models.supervision.audit import verify_records
 from models.supervision.witness import read_witness, take_checkpoint
 from models.tables import Hall, Queue, ServiceItem, Window, WindowQueue
+from models.text import commands
 from models.textsafe import printable
 from models.timeutil import utcnow
 
@@ -74,12 +75,14 @@ def init(
         config, text = read_hall_file(hall or default_hall_path())
         store_hall(engine, config, text)
     url = engine.url.render_as_string(hide_password=True)
-    console.print(f"✓ 数据库就绪 database ready: {url} (revision {before.revision})")
-    made = "已创建 created" if created else "已有 in use"
-    console.print(f"✓ 大厅密钥{made}: {secret.key_path()} (fingerprint {local})")
+    console.print(commands.line("db_ready", url=url, revision=before.revision))
+    made = commands.line("created") if created else commands.line("in_use")
+    console.print(commands.line("hall_key", made=made, path=secret.key_path(), fingerprint=local))
     if not loaded:
         console.print(
-            f"✓ 已载入大厅 hall loaded: {safe(config.hall.name_zh)} {safe(config.hall.name_en)}"
+            commands.line(
+                "hall_loaded", name_zh=safe(config.hall.name_zh), name_en=safe(config.hall.name_en)
+            )
         )
 
 
@@ -91,8 +94,13 @@ def hall_load(
     config, text = read_hall_file(file)
     store_hall(state(ctx).engine(), config, text)
     console.print(
-        f"✓ 已载入 loaded {file}: {len(config.queue)} queues, {len(config.item)} items, "
-        f"{len(config.window)} windows"
+        commands.line(
+            "hall_file_loaded",
+            file=file,
+            queues=len(config.queue),
+            items=len(config.item),
+            windows=len(config.window),
+        )
     )
 
 
@@ -136,17 +144,23 @@ def hall_show(ctx: typer.Context, as_json: bool = JSON) -> None:
     console.print(
         f"[bold]{safe(settings.name_zh)}[/]  {safe(settings.name_en)}  ({settings.timezone})"
     )
-    console.print(f"开放 open: {settings.open_days}, {', '.join(settings.hours)}")
     console.print(
-        f"优先连叫 priority run {settings.priority_run} · 过号回队 requeue offset "
-        f"{settings.requeue_offset} · 最多过号 max misses {settings.max_misses}"
+        commands.line("hall_open", days=settings.open_days, hours=", ".join(settings.hours))
     )
-    qt = slim_table("队列 Queues · 上限 daily cap · 等候/办理 wait limit/service (分 min)")
-    qt.add_column("名称 Name", no_wrap=True)
-    qt.add_column("上限\nCap", justify="right")
-    qt.add_column("等候\nWait", justify="right")
-    qt.add_column("办理\nService", justify="right")
-    qt.add_column("时间 Hours", no_wrap=True)
+    console.print(
+        commands.line(
+            "hall_rules",
+            run=settings.priority_run,
+            offset=settings.requeue_offset,
+            misses=settings.max_misses,
+        )
+    )
+    qt = slim_table(commands.line("queues_caps_title"))
+    qt.add_column(commands.line("name"), no_wrap=True)
+    qt.add_column(commands.line("col_cap"), justify="right")
+    qt.add_column(commands.line("col_wait"), justify="right")
+    qt.add_column(commands.line("col_service"), justify="right")
+    qt.add_column(commands.line("hours"), no_wrap=True)
     for q in queues:
         hours = "\n".join(json.loads(q.hours)) or "(hall)"
         qt.add_row(
@@ -159,14 +173,14 @@ def hall_show(ctx: typer.Context, as_json: bool = JSON) -> None:
     console.print(qt)
     from rich.cells import cell_len
 
-    it = slim_table("事项 Items")
-    it.add_column("代码\nCode", no_wrap=True)
-    it.add_column("队列\nQueue", no_wrap=True)
+    it = slim_table(commands.line("items"))
+    it.add_column(commands.line("col_item_code"), no_wrap=True)
+    it.add_column(commands.line("col_queue"), no_wrap=True)
     it.add_column(
-        "名称 · 部门\nName · Department",
+        commands.line("col_name_department"),
         min_width=max([cell_len(f"{i.name_zh}  {i.department}") for i in items], default=0),
     )
-    it.add_column("办结\nDone", no_wrap=True)
+    it.add_column(commands.line("col_done"), no_wrap=True)
     for i in items:
         name = Text(printable(i.name_zh))
         name.append(printable(f"  {i.department}"), "cyan")
@@ -175,12 +189,17 @@ def hall_show(ctx: typer.Context, as_json: bool = JSON) -> None:
             i.code,
             prefixes.get(i.queue_id, "?"),
             name,
-            "马上办\ninstant"
+            commands.line("instant_cell")
             if i.instant
-            else (f"{i.promised_days} 工作日\nwork days" if i.promised_days else ""),
+            else (commands.line("workdays_cell", days=i.promised_days) if i.promised_days else ""),
         )
     console.print(it)
-    wt = table("窗口 Windows", "窗口 Window", "队列 Queues (in order)", "标签 Label")
+    wt = table(
+        commands.line("windows"),
+        commands.line("window"),
+        commands.line("queues_in_order"),
+        commands.line("label"),
+    )
     for w in windows:
         wt.add_row(str(w.number), " → ".join(served.get(w.number, [])), safe(w.label_zh))
     console.print(wt)
@@ -193,7 +212,7 @@ def _new_pin(ctx: typer.Context, pin: str | None) -> str:
     fewest = pin_min_digits(state(ctx).engine())
     return str(
         typer.prompt(
-            f"PIN（{fewest}–{PIN_MAX_DIGITS} 位数字 digits）",
+            commands.line("pin_prompt", fewest=fewest, most=PIN_MAX_DIGITS),
             hide_input=True,
             confirmation_prompt=True,
         )
@@ -218,7 +237,7 @@ def clerk_add(
     """Register a clerk with a PIN (stored as a slow salted hash keyed with the hall's key)."""
     code, name = check_code(code), check_name(name)  # refused before the PIN is asked for
     clerk = add_clerk(state(ctx).engine(), code=code, name=name, pin=_new_pin(ctx, pin))
-    console.print(f"✓ 已添加工作人员 clerk added: {safe(clerk.code)} {safe(clerk.name)}")
+    console.print(commands.line("clerk_added", code=safe(clerk.code), name=safe(clerk.name)))
 
 
 @clerk_app.command("pin")
@@ -229,7 +248,7 @@ def clerk_pin(
 ) -> None:
     """Give a clerk a new PIN (an old 4-digit PIN keeps working until changed here)."""
     clerk = change_pin(state(ctx).engine(), code=code, pin=_new_pin(ctx, pin))
-    console.print(f"✓ 已更改密码 PIN changed: {clerk.code} {clerk.name}")
+    console.print(commands.line("pin_changed", code=clerk.code, name=clerk.name))
 
 
 def _until(engine: Engine, until: dt.datetime) -> str:
@@ -255,7 +274,13 @@ def clerk_list(ctx: typer.Context, as_json: bool = JSON) -> None:
             ]
         )
         return
-    out = table("工作人员 Clerks", "工号 Code", "姓名 Name", "窗口 Window", "锁定 Locked until")
+    out = table(
+        commands.line("clerks"),
+        commands.line("clerk_code"),
+        commands.line("clerk_name"),
+        commands.line("window"),
+        commands.line("locked_until"),
+    )
     for c in clerks:
         locked = Text(_until(engine, c.locked_until), "bold red") if c.locked_until else "—"
         out.add_row(safe(c.code), safe(c.name), str(c.window) if c.window else "—", locked)
@@ -276,7 +301,7 @@ def clerk_unlock(
     if (code is None) == (place is None):
         raise Refused("unlock_target")
     view = unlock(state(ctx).engine(), clerk=code, place=place)
-    console.print(f"✓ 已解锁 unlocked: {view.label_zh} / {view.label_en}")
+    console.print(commands.line("unlocked", label_zh=view.label_zh, label_en=view.label_en))
 
 
 @app.command("login")
@@ -291,7 +316,7 @@ def login_cmd(
     """Log a clerk in at a window."""
     who = login(state(ctx).engine(), window=window, clerk=clerk, pin=pin)
     console.print(
-        f"✓ {safe(who.code)} {safe(who.name)} 已登录 {window} 号窗口 logged in at window {window}"
+        commands.line("logged_in", code=safe(who.code), name=safe(who.name), window=window)
     )
 
 
@@ -301,7 +326,7 @@ def logout_cmd(
 ) -> None:
     """Log the clerk out of a window."""
     logout(state(ctx).engine(), window=window)
-    console.print(f"✓ {window} 号窗口已退出 window {window} logged out")
+    console.print(commands.line("logged_out", window=window))
 
 
 @appointments_app.command("import")
@@ -311,7 +336,7 @@ def appointments_import(
 ) -> None:
     """Import appointments from CSV (all rows or none)."""
     result = import_appointments(state(ctx).engine(), file)
-    console.print(f"✓ 导入 imported {result.added} new, {result.unchanged} unchanged")
+    console.print(commands.line("imported", added=result.added, unchanged=result.unchanged))
 
 
 WITNESS = typer.Option(
@@ -347,17 +372,14 @@ def audit_verify(ctx: typer.Context, witness: Path | None = WITNESS, as_json: bo
         raise typer.Exit(0 if sound else 1)
     if not whole:
         raise Refused(report.problem, **report.values)
-    console.print(
-        f"✓ 事件链完整 event chain intact: {report.events} events "
-        f"(第 {report.keyed_from} 条起用密钥 keyed from event {report.keyed_from})"
-    )
+    console.print(commands.line("chain_intact", events=report.events, keyed_from=report.keyed_from))
     if report.checkpoints:
-        console.print(f"✓ 与见证一致 matches all {report.checkpoints} checkpoints in {seen.path}")
+        console.print(
+            commands.line("witness_matches", checkpoints=report.checkpoints, path=seen.path)
+        )
     else:
         errors.print(
-            f"! 见证文件中没有本库的检查点 no checkpoints of this database in {seen.path}: "
-            "a history cut short or wiped cannot be seen (run mashangban audit checkpoint "
-            "from a timer)",
+            commands.line("witness_none", path=seen.path),
             style="yellow",
         )
     # A line mashangban did not write whole (cut short, changed, blanked): tampering, or a
@@ -374,14 +396,14 @@ def audit_verify(ctx: typer.Context, witness: Path | None = WITNESS, as_json: bo
     checked = ", ".join(f"{n} {name}" for name, n in records.checked.items())
     if records.count:
         out = table(
-            f"与事件不符 differing from the events (first {len(records.differences)})",
-            "表 table", "行 row", "字段 field", "现存 stored", "按事件 from the events",
-        )  # fmt: skip
+            commands.line("records_differ", first=len(records.differences)),
+            *map(commands.line, ("table", "row", "field", "stored", "from_the_events")),
+        )
         for d in records.differences:
             out.add_row(*(safe(v) for v in (d.table, d.key, d.field, d.stored, d.expected)))
         console.print(out)
         raise Refused("records_changed", count=records.count, checked=checked)
-    console.print(f"✓ 记录与事件一致 records match the events: {checked}")
+    console.print(commands.line("records_match", checked=checked))
     if garbled is not None:
         raise garbled
 
@@ -413,7 +435,7 @@ def audit_checkpoint(
         return
     point = written.checkpoint
     console.print(
-        f"✓ 检查点已写入 checkpoint written: event {point.seq} {point.hash[:16]}… → {written.path}"
+        commands.line("checkpoint_written", seq=point.seq, hash=point.hash[:16], path=written.path)
     )
     for failure in written.failures:
         show_error(failure, as_json=False)

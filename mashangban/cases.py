@@ -13,8 +13,9 @@ from rich.text import Text
 from mashangban import app, state
 from mashangban.output import console, parse_day, print_json, safe, window_number
 from models.errors import Refused
-from models.messages import CASE_STATE_ZH
 from models.supervision.pickup import CaseLine, list_cases, mark_ready, pickup
+from models.text import commands
+from models.text.words import word
 
 case_app = typer.Typer(no_args_is_help=True, help="Cases (办件): list, ready, pickup.")
 app.add_typer(case_app, name="case")
@@ -62,15 +63,17 @@ def case_list(
     if as_json:
         print_json([case_json(line) for line in lines])
         return
-    table = Table(title="办件 Cases" + (" · 逾期 overdue" if overdue else ""))
+    table = Table(
+        title=commands.line("cases") + (commands.line("title_overdue") if overdue else "")
+    )
     table.box = box.SIMPLE_HEAD  # no vertical rules: the columns fit 80 cells
-    table.add_column("办件编号\nCase", no_wrap=True, min_width=13)
-    table.add_column("号\nTicket", no_wrap=True, min_width=6)
-    table.add_column("事项\nItem", overflow="ellipsis", no_wrap=True, max_width=12)
-    table.add_column("窗口\nWin", no_wrap=True, min_width=4)
-    table.add_column("承诺\nReady by", no_wrap=True, min_width=11)
-    table.add_column("状态\nState", no_wrap=True, min_width=9)
-    table.add_column("取件码\nCode", no_wrap=True, min_width=6)
+    table.add_column(commands.line("col_case"), no_wrap=True, min_width=13)
+    table.add_column(commands.line("col_ticket"), no_wrap=True, min_width=6)
+    table.add_column(commands.line("col_item"), overflow="ellipsis", no_wrap=True, max_width=12)
+    table.add_column(commands.line("col_win"), no_wrap=True, min_width=4)
+    table.add_column(commands.line("col_ready_by"), no_wrap=True, min_width=11)
+    table.add_column(commands.line("col_state"), no_wrap=True, min_width=9)
+    table.add_column(commands.line("col_code"), no_wrap=True, min_width=6)
     for line in lines:
         case = line.case
         promised = Text(f"{case.promised_date:%Y-%m-%d}" if case.promised_date else "—")
@@ -82,16 +85,18 @@ def case_list(
             safe(f"{case.item} {case.item_zh}"),
             str(case.window),
             promised,
-            Text(f"逾期 {-(line.days_left or 0)} 天", "bold red")
+            Text(commands.line("overdue_days", days=-(line.days_left or 0)), "bold red")
             if line.overdue
-            else safe(CASE_STATE_ZH.get(case.state, case.state)),
+            else safe(word("case", case.state)),
             safe(case.pickup_code) if case.state in ("accepted", "ready") else "",
         )
     console.print(table)
     overdue_count = sum(line.overdue for line in lines)
-    console.print(f"{len(lines)} 件 cases · {overdue_count} 件逾期 overdue", style="dim")
+    console.print(
+        commands.line("cases_count", count=len(lines), overdue=overdue_count), style="dim"
+    )
     if any(line.case.provisional for line in lines):
-        console.print("* 暂定：日期超出官方节假日数据 provisional: past the calendar's data")
+        console.print(commands.line("provisional_cases"))
 
 
 @case_app.command("ready")
@@ -105,8 +110,8 @@ def case_ready(
     if as_json:
         print_json(case_json(line))
         return
-    late = "（已逾期 late）" if line.days_left is not None and line.days_left < 0 else ""
-    console.print(f"✓ 办件 {line.case.case_number} 可取件 ready for pickup{late}")
+    late = commands.line("late") if line.days_left is not None and line.days_left < 0 else ""
+    console.print(commands.line("case_ready", case=line.case.case_number, late=late))
 
 
 @case_app.command("pickup")
@@ -124,4 +129,8 @@ def case_pickup(
         print_json(case_json(line))
         return
     case = line.case
-    console.print(f"✓ 已取件 collected: {case.case_number} {safe(case.item_zh)} (号 {case.number})")
+    console.print(
+        commands.line(
+            "collected", case=case.case_number, item=safe(case.item_zh), number=case.number
+        )
+    )

@@ -28,6 +28,7 @@ from models.db import make_engine
 from models.errors import MashangbanError
 from models.hall import HallConfig, default_hall_path, parse_hall, store_hall
 from models.schema import upgrade
+from models.text import commands
 
 DEMO_CLERK, DEMO_NAME, DEMO_PIN, DEMO_WINDOW = "1001", "王芳", "246813", 18
 
@@ -101,11 +102,10 @@ def start(demo: Demo, *, width: int, height: int) -> None:
         _command(demo, "kiosk"),
     )  # fmt: skip
     demo.tmux("set-option", "-t", "demo", "mouse", "on")  # a click is a tap on the kiosk
-    demo.tmux("set-option", "-t", "demo", "status-left", " 马上办 demo ")
+    demo.tmux("set-option", "-t", "demo", "status-left", commands.line("demo_status"))
     demo.tmux(
         "set-option", "-t", "demo", "status-right",
-        f" 柜台 counter: {DEMO_WINDOW} 号窗口 · 工号 {DEMO_CLERK} · PIN {DEMO_PIN} "
-        "· ctrl+b d 退出 quit ",
+        commands.line("demo_counter", window=DEMO_WINDOW, clerk=DEMO_CLERK, pin=DEMO_PIN),
     )  # fmt: skip
     demo.tmux("set-option", "-t", "demo", "status-right-length", "120")
     board = demo.tmux(

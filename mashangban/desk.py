@@ -23,10 +23,11 @@ from mashangban.output import (
 )
 from models.errors import Refused
 from models.limits import WINDOW_MAX
-from models.messages import STATUS_ZH
 from models.queue import serving
 from models.queue.dayclose import QUIET, close_past_days
 from models.queue.tickets import take_ticket
+from models.text import commands
+from models.text.words import word
 from models.textsafe import printable
 from models.views.ticket import TicketView
 
@@ -66,25 +67,29 @@ def take(
     engine = state(ctx).engine()
     view = take_ticket(engine, queue=queue, item=item, priority=priority, source="cli")
     if not print_it:
-        _out(view, as_json=as_json, title="取号 Ticket")
+        _out(view, as_json=as_json, title=commands.line("ticket"))
         return
     from printer.spooler import print_ticket_at_kiosk
 
     # The ticket is committed: whatever happens to the paper, the number stands, and is shown
     # before the printer is asked anything.
     if not as_json:
-        show_ticket(view, title="取号 Ticket")
+        show_ticket(view, title=commands.line("ticket"))
     job = print_ticket_at_kiosk(engine, token=view.token, kiosk=kiosk)
     if as_json:
         print_json({**view.to_json(), "print": job.__dict__})
         return
     if job.state == "done":
-        console.print(f"[green]✓ 请取票 please take your ticket ({safe(job.printer)})[/]")
+        console.print(f"[green]{commands.line('take_ticket', printer=safe(job.printer))}[/]")
     else:
-        console.print(
-            f"[bold red]打印失败，请记下号码或拍照 printing failed — note the number "
-            f"{view.number} (job {job.id}: {job.state}, {safe(job.last_error)})[/]"
+        failed = commands.line(
+            "print_failed",
+            number=view.number,
+            job=job.id,
+            state=job.state,
+            error=safe(job.last_error),
         )
+        console.print(f"[bold red]{failed}[/]")
 
 
 @app.command()
@@ -96,7 +101,7 @@ def checkin(
     """Check in an appointment: an on-time code becomes a priority ticket."""
     from models.queue.appointments import check_in
 
-    _out(check_in(state(ctx).engine(), code=code), as_json=as_json, title="预约签到 Check-in")
+    _out(check_in(state(ctx).engine(), code=code), as_json=as_json, title=commands.line("check_in"))
 
 
 @app.command()
@@ -117,7 +122,11 @@ def call(
         view = call_number(engine, window=window, number=number)
     else:
         view = call_next(engine, window=window, finish_current=finish_current)
-    _out(view, as_json=as_json, title=f"请 {view.number} 号到 {window} 号窗口 · Window {window}")
+    _out(
+        view,
+        as_json=as_json,
+        title=commands.line("called_title", number=view.number, window=window),
+    )
 
 
 def _window_action(name: str, func: serving.WindowOp, title: str, doc: str) -> None:
@@ -128,15 +137,19 @@ def _window_action(name: str, func: serving.WindowOp, title: str, doc: str) -> N
     app.command(name)(command)
 
 
-_window_action("recall", serving.recall, "重呼 Recall", "Call the window's current ticket again.")
+_window_action(
+    "recall", serving.recall, commands.line("recall"), "Call the window's current ticket again."
+)
 _window_action(
     "no-show",
     serving.mark_no_show,
-    "过号 No-show",
+    commands.line("no_show"),
     "The called citizen did not come (void after the hall's maximum misses).",
 )
-_window_action("start", serving.start, "办理中 Serving", "Start serving the called citizen.")
-_window_action("finish", serving.finish, "办结 Done", "Finish the current service.")
+_window_action(
+    "start", serving.start, commands.line("serving"), "Start serving the called citizen."
+)
+_window_action("finish", serving.finish, commands.line("done"), "Finish the current service.")
 
 
 @app.command()
@@ -150,7 +163,7 @@ def cancel(
 ) -> None:
     """Cancel a ticket (the window's current one, or any open one by number)."""
     view = serving.cancel(state(ctx).engine(), window=window, number=number)
-    _out(view, as_json=as_json, title="已取消 Cancelled")
+    _out(view, as_json=as_json, title=commands.line("cancelled"))
 
 
 @app.command()
@@ -163,7 +176,7 @@ def requeue(
     _out(
         serving.requeue(state(ctx).engine(), number=number),
         as_json=as_json,
-        title="重新排队 Requeued",
+        title=commands.line("requeued"),
     )
 
 
@@ -185,33 +198,38 @@ def transfer(
     engine = state(ctx).engine()
     view = serving.transfer(engine, window=window, to_queue=to, to_window=to_window)
     if view.number == view.transferred_from:
-        _out(view, as_json=as_json, title="转移 Transferred · 号码不变 same number")
+        _out(view, as_json=as_json, title=commands.line("transferred_kept"))
         return
     from models.errors import MashangbanError
     from printer.receipts import print_transfer_slip
 
     # The new ticket is committed: it is shown before the printer is asked anything.
     if not as_json:
-        show_ticket(view, title="转移 Transferred · 新号 new number")
+        show_ticket(view, title=commands.line("transferred_new"))
     try:
         job = print_transfer_slip(engine, window=window, token=view.token)
     except MashangbanError as exc:  # the transfer stands: say the slip did not print
-        failure = f"{exc.zh} {exc.en}"
         if as_json:
+            failure = f"{exc.zh} {exc.en}"
             print_json({**view.to_json(), "print": {"state": "failed", "last_error": failure}})
         else:
-            console.print(f"[bold red]新号单未打印 slip not printed: {safe(failure)}[/]")
+            said = commands.line("slip_not_sent", error_zh=safe(exc.zh), error_en=safe(exc.en))
+            console.print(f"[bold red]{said}[/]")
         warn_clock(view)
         return
     if as_json:
         print_json({**view.to_json(), "print": job.__dict__})
     elif job.state == "done":
-        console.print(f"[green]✓ 新号单已打印 new slip printed ({safe(job.printer)})[/]")
+        console.print(f"[green]{commands.line('slip_printed', printer=safe(job.printer))}[/]")
     else:
-        console.print(
-            f"[bold red]新号单打印失败，请告知群众新号 slip not printed — tell the citizen "
-            f"{view.number} (job {job.id}: {job.state}, {safe(job.last_error)})[/]"
+        failed = commands.line(
+            "slip_failed",
+            number=view.number,
+            job=job.id,
+            state=job.state,
+            error=safe(job.last_error),
         )
+        console.print(f"[bold red]{failed}[/]")
     warn_clock(view)
 
 
@@ -225,9 +243,9 @@ def pause(
     from models.clerks import staff
 
     row = staff.pause(state(ctx).engine(), window=window, reason=reason)
-    label = staff.PAUSE_REASONS.get(row.reason, row.reason)
+    label = word("pause", row.reason)
     console.print(
-        f"⏸ {window} 号窗口暂停（{safe(label)}） window {window} paused: {safe(row.reason)}"
+        commands.line("paused", window=window, label=safe(label), reason=safe(row.reason))
     )
 
 
@@ -238,7 +256,7 @@ def resume(ctx: typer.Context, window: int = WINDOW) -> None:
 
     row = staff.resume(state(ctx).engine(), window=window)
     minutes = (row.ended_at - row.started_at).total_seconds() / 60 if row.ended_at else 0
-    console.print(f"▶ {window} 号窗口恢复 window {window} resumed after {minutes:.0f} min")
+    console.print(commands.line("resumed", window=window, minutes=minutes))
 
 
 @app.command()
@@ -251,17 +269,17 @@ def status(ctx: typer.Context, as_json: bool = JSON) -> None:
         print_json(report.to_json())
         return
     console.print(f"[bold]{report.business_date}[/]  {report.now}")
-    qt = slim_table("队列 Queues")
-    qt.add_column("名称 Name", no_wrap=True)
-    qt.add_column("等候\nWaiting", justify="right")
-    qt.add_column("已取\nIssued", justify="right")
-    qt.add_column("最长等候\nLongest", justify="right")
-    qt.add_column("下一个\nNext")
+    qt = slim_table(commands.line("queues"))
+    qt.add_column(commands.line("name"), no_wrap=True)
+    qt.add_column(commands.line("col_waiting"), justify="right")
+    qt.add_column(commands.line("col_issued"), justify="right")
+    qt.add_column(commands.line("col_longest"), justify="right")
+    qt.add_column(commands.line("col_next"))
     for q in report.queues:
         over = q.waiting and q.longest_wait_minutes > q.wait_limit_minutes
         wait = f"{q.longest_wait_minutes} min"
         if over:
-            wait = f"[bold red]{wait}\n超时 over[/]"
+            wait = f"[bold red]{commands.line('over_limit', wait=wait)}[/]"
         qt.add_row(
             zone_name(q.prefix, q.name_zh, q.name_en),
             str(q.waiting),
@@ -270,16 +288,16 @@ def status(ctx: typer.Context, as_json: bool = JSON) -> None:
             safe(" ".join(q.next) or "—"),
         )
     console.print(qt)
-    wt = slim_table("窗口 Windows")
-    for heading in ("窗口\nWindow", "队列\nQueues", "工作人员\nClerk", "状态\nState"):
-        wt.add_column(heading, justify="right" if heading.startswith("窗口") else "left")
-    wt.add_column("当前号\nTicket", no_wrap=True)
-    wt.add_column("自\nSince", no_wrap=True)
+    wt = slim_table(commands.line("windows"))
+    for heading in ("col_window", "col_queues", "col_clerk_name", "col_state"):
+        wt.add_column(
+            commands.line(heading), justify="right" if heading == "col_window" else "left"
+        )
+    wt.add_column(commands.line("col_current"), no_wrap=True)
+    wt.add_column(commands.line("col_since"), no_wrap=True)
     styles = {"called": "yellow", "serving": "green", "paused": "magenta", "closed": "dim"}
     for w in report.windows:
-        state_text = STATUS_ZH.get(
-            w.state, {"idle": "空闲", "paused": "暂停", "closed": "未开"}.get(w.state, w.state)
-        )
+        state_text = word("window", w.state)
         if w.pause_reason:
             state_text += f"（{w.pause_reason}）"
         style = styles.get(w.state, "")
@@ -298,7 +316,12 @@ def status(ctx: typer.Context, as_json: bool = JSON) -> None:
     if report.locked:
         from rich.text import Text
 
-        lt = table("密码锁定 Locked by wrong PINs", "锁定 Locked", "至 Until", "解锁 Unlock with")
+        lt = table(
+            commands.line("locked_by_wrong_pins"),
+            commands.line("locked"),
+            commands.line("until"),
+            commands.line("unlock_with"),
+        )
         for lock in report.locked:
             how = (
                 f"mashangban clerk unlock {lock.name}"
@@ -346,10 +369,15 @@ def close_day(
     if done.closed:
         days = ", ".join(sorted(day.isoformat() for day in done.days))
         console.print(
-            f"✓ 已关闭往日的号 closed tickets of past days ({days}): "
-            f"{done.expired} {STATUS_ZH['expired']} expired, {done.voided} 过号作废 void"
+            commands.line(
+                "days_closed",
+                days=days,
+                expired=done.expired,
+                expired_zh=word("status", "expired"),
+                voided=done.voided,
+            )
         )
     if done.held:
         raise held
     if not done.closed:
-        console.print("✓ 往日没有未办结的号 no open tickets of past days")
+        console.print(commands.line("no_open_past_days"))

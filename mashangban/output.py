@@ -15,7 +15,9 @@ from appkit.launch import bounded
 from appkit.launch import window_number as window_number  # the callback of every --window
 from models.errors import MashangbanError, Refused
 from models.limits import FIRST_DAY, ID_MAX, LAST_DAY
-from models.messages import PRIORITY_ZH, STATUS_ZH, render
+from models.text import commands
+from models.text import errors as error_text
+from models.text.words import word
 from models.textsafe import printable
 
 if TYPE_CHECKING:
@@ -106,22 +108,30 @@ def show_ticket(view: TicketView, *, title: str) -> None:
     lines = Text()
     lines.append(f"{view.number}\n", style="bold white on blue")
     lines.append(printable(f"{view.queue_name_zh} {view.queue_name_en}") + "\n")
-    lines.append(f"状态 status: {STATUS_ZH.get(view.status, view.status)} ({view.status})\n")
+    lines.append(
+        commands.line("ticket_status", status_zh=word("status", view.status), status=view.status)
+        + "\n"
+    )
     if view.priority != "normal":
         lines.append(
-            f"优先 priority: {PRIORITY_ZH.get(view.priority, view.priority)} ({view.priority})\n",
+            commands.line(
+                "ticket_priority",
+                priority_zh=word("priority", view.priority),
+                priority=view.priority,
+            )
+            + "\n",
             style="green",
         )
     if view.item:
-        lines.append(f"事项 item: {printable(view.item)}\n")
+        lines.append(commands.line("ticket_item", item=printable(view.item)) + "\n")
     if view.ahead is not None:
-        lines.append(f"前面还有 ahead: {view.ahead} 人 people\n")
-        lines.append(f"预计等候 estimated wait: {view.eta_minutes} 分钟 min\n")
+        lines.append(commands.line("ticket_ahead", n=view.ahead) + "\n")
+        lines.append(commands.line("ticket_eta", n=view.eta_minutes) + "\n")
     if view.window is not None:
-        lines.append(f"窗口 window: {view.window}\n", style="bold")
+        lines.append(commands.line("ticket_window", window=view.window) + "\n", style="bold")
     if view.transferred_from:
-        lines.append(f"转自 transferred from: {view.transferred_from}\n")
-    lines.append(f"取号时间 issued: {view.issued_at}", style="dim")
+        lines.append(commands.line("ticket_from", number=view.transferred_from) + "\n")
+    lines.append(commands.line("ticket_issued", at=view.issued_at), style="dim")
     console.print(Panel(lines, title=title, expand=False))
 
 
@@ -130,7 +140,7 @@ def warn_clock(view: TicketView) -> None:
     if view.clock_behind_s:
         from rich.text import Text
 
-        zh, en = render("clock_behind", number=view.number, seconds=view.clock_behind_s)
+        zh, en = error_text.pair("clock_behind", number=view.number, seconds=view.clock_behind_s)
         errors.print(Text(f"⚠ {zh} / {en}", style="bold yellow"))
 
 

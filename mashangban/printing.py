@@ -19,6 +19,7 @@ from models.errors import Refused
 from models.hall import hall_config, hall_settings
 from models.lookup import find_ticket
 from models.queue.ticketrows import T, fetch
+from models.text import commands
 from models.timeutil import local, utcnow
 from models.views.ticket import view_ticket
 
@@ -56,14 +57,14 @@ def printer_list(ctx: typer.Context, as_json: bool = JSON) -> None:
         print_json([{**p.model_dump(), "used_by": users.get(p.name, [])} for p in config.printer])
         return
     out = table(
-        "打印机 Printers",
-        "名称 Name",
-        "类型 Kind",
-        "地址 Address",
-        "型号 Profile",
-        "纸宽 Paper",
-        "文字 Text",
-        "使用者 Used by",
+        commands.line("printers"),
+        commands.line("name"),
+        commands.line("kind"),
+        commands.line("address"),
+        commands.line("profile"),
+        commands.line("paper"),
+        commands.line("text"),
+        commands.line("used_by"),
     )
     for p in config.printer:
         out.add_row(
@@ -217,7 +218,7 @@ def _show_job(job: object, *, as_json: bool) -> None:
         return
     colour = {"done": "green", "failed": "red", "uncertain": "yellow"}.get(job.state, "cyan")
     what = f"{job.kind} {job.number or ''}".strip()
-    mark = " 补打 REPRINT" if job.reprint else ""
+    mark = commands.line("reprint_mark") if job.reprint else ""
     console.print(
         f"[{colour}]job {job.id}: {what}{mark} → {job.printer}: {job.state}[/]"
         + (f"  ({safe(job.last_error)})" if job.last_error else ""),
@@ -245,14 +246,21 @@ def jobs_list(
         return
     # Five columns fit 80: the error goes under what was printed, tries and size under the state.
     out = table(
-        "打印任务 Print jobs", "ID", "时间 Time", "内容 What", "打印机 Printer", "状态 State"
+        commands.line("print_jobs"),
+        "ID",
+        commands.line("time"),
+        commands.line("what"),
+        commands.line("printer"),
+        commands.line("state"),
     )
     for column in out.columns:
         column.overflow = "fold"
     for j in jobs:
-        what = safe(f"{j.kind} {j.number or ''}" + (" 补打" if j.reprint else ""))
+        what = safe(
+            f"{j.kind} {j.number or ''}" + (commands.line("reprint_mark_zh") if j.reprint else "")
+        )
         if j.last_error:
-            what += "\n" + safe(f"错误 error: {j.last_error}")
+            what += "\n" + safe(commands.line("job_error", error=j.last_error))
         out.add_row(
             str(j.id),
             _job_time(j.created_at),

@@ -30,6 +30,7 @@ from models.reports.files import (
 )
 from models.reports.report import STEPS, Report, issued_per, prepare_rollups, report
 from models.reports.sql import BY_CHOICES
+from models.text import commands
 from models.textsafe import printable
 from models.timeutil import business_date, utcnow
 
@@ -45,7 +46,7 @@ def rollup_command(ctx: typer.Context) -> None:
     no manager's first report of a long range has to)."""
     engine = state(ctx).engine()
     for by, days, seconds in prepare_rollups(engine):
-        console.print(f"✓ {by:<6} {days} 天 days covered  {seconds:.1f} s")
+        console.print(commands.line("rollup_done", by=by, days=days, seconds=seconds))
 
 
 @app.command("report")
@@ -91,13 +92,13 @@ def report_command(
     )
     with progress:
         # One more step for writing the file; the total grows when days are rolled up first.
-        task = progress.add_task("统计 counting", total=STEPS + 1)
+        task = progress.add_task(commands.line("counting"), total=STEPS + 1)
         result = report(
             engine, start=first, end=last, by=by,
             progress=lambda done, total: progress.update(task, completed=done, total=total + 1),
         )  # fmt: skip
         if fmt != "table":
-            progress.update(task, description="写入 writing")
+            progress.update(task, description=commands.line("writing"))
             if out is None:
                 console.file.write(csv_text(result))
             elif fmt == "csv":
@@ -111,7 +112,7 @@ def report_command(
             show_chart(console, _per_unit(engine, result))
         return
     if out is not None:
-        errors.print(f"✓ 已导出 written: {out} ({len(result.rows)} 行 rows + 合计 total)")
+        errors.print(commands.line("report_written", out=out, rows=len(result.rows)))
     if chart:
         show_chart(errors, _per_unit(engine, result))
 
@@ -140,7 +141,9 @@ def show_table(target: Console, result: Report) -> None:
             used = first_width + 1 + width
     for n, columns in enumerate(tables):
         table = Table(
-            title=f"报表 Report {result.start} – {result.end}" if n == 0 else None,
+            title=commands.line("report_title", start=result.start, end=result.end)
+            if n == 0
+            else None,
             title_justify="left",
             header_style="bold cyan",
         )
@@ -155,7 +158,7 @@ def show_table(target: Console, result: Report) -> None:
             if k == len(rows) - 2:
                 table.add_section()
         target.print(table)
-    target.print("时间单位：分钟 (P90 取整)  times in minutes (p90 in whole minutes)", style="dim")
+    target.print(commands.line("times_in_minutes"), style="dim")
 
 
 def _per_unit(engine: Engine, result: Report) -> tuple[str, list[tuple[str, int]]]:
@@ -170,11 +173,13 @@ def _per_unit(engine: Engine, result: Report) -> tuple[str, list[tuple[str, int]
 def show_chart(target: Console, data: tuple[str, list[tuple[str, int]]]) -> None:
     """Horizontal bars of tickets issued per hour or per day."""
     unit, bars = data
-    title = "每小时取号 Tickets per hour" if unit == "hour" else "每日取号 Tickets per day"
+    title = (
+        commands.line("tickets_per_hour") if unit == "hour" else commands.line("tickets_per_day")
+    )
     target.print(Text(title, style="bold"))
     top = max((n for _, n in bars), default=0)
     if not top:
-        target.print("  （无 none）")
+        target.print(commands.line("none"))
         return
     width = max(len(label) for label, _ in bars)
     for label, n in bars:

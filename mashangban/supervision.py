@@ -10,8 +10,8 @@ from rich.text import Text
 
 from mashangban import app, state
 from mashangban.output import console, print_json, row_id, safe
-from models.messages import RATING_LEVELS
 from models.supervision.ratings import RectificationView, close_rectification, list_rectifications
+from models.text import commands, words
 
 rectify_app = typer.Typer(
     no_args_is_help=True, help="Rectification items (整改) opened by bad ratings: list, close."
@@ -29,7 +29,7 @@ def rectification_json(item: RectificationView) -> dict[str, Any]:
         "window": item.window,
         "clerk": item.clerk_code,
         "level": item.level,
-        "level_zh": RATING_LEVELS[item.level][0],
+        "level_zh": words.zh(f"rating_{item.level}"),
         "reason": item.reason,
         "opened_at": item.opened_at.isoformat(timespec="seconds"),
         "due_date": item.due_date.isoformat(),
@@ -45,10 +45,10 @@ def rectification_json(item: RectificationView) -> dict[str, Any]:
 
 def _state(item: RectificationView) -> Text:
     if item.overdue:
-        return Text(f"逾期 {item.days_overdue} 天", "bold red")
+        return Text(commands.line("overdue_days", days=item.days_overdue), "bold red")
     if item.closed_at is not None:
-        return Text("已关闭", "green")
-    return Text("整改中")
+        return Text(commands.line("rectify_closed"), "green")
+    return Text(commands.line("rectify_open"))
 
 
 @rectify_app.command("list")
@@ -63,7 +63,7 @@ def rectify_list(
     if as_json:
         print_json([rectification_json(item) for item in items])
         return
-    title = "整改 Rectifications" + (" · 逾期 overdue" if overdue else "")
+    title = commands.line("rectifications") + (commands.line("title_overdue") if overdue else "")
     # Every column but the reason keeps its width; the reason wraps, so 80 cells suffice.
     table = Table(
         title=title,
@@ -72,15 +72,15 @@ def rectify_list(
         pad_edge=False,
         box=None,
     )
-    table.add_column("编号\nID", no_wrap=True, justify="right")
-    table.add_column("号码\nNo.", no_wrap=True)
-    table.add_column("窗口\nWin", no_wrap=True, justify="right")
-    table.add_column("工号\nClerk", no_wrap=True)
-    table.add_column("评价\nLevel", no_wrap=True)
-    table.add_column("原因\nReason", overflow="fold")
-    table.add_column("开立\nOpened", no_wrap=True)
-    table.add_column("期限\nDue", no_wrap=True)
-    table.add_column("状态\nState", no_wrap=True)
+    table.add_column(commands.line("col_id"), no_wrap=True, justify="right")
+    table.add_column(commands.line("col_no"), no_wrap=True)
+    table.add_column(commands.line("col_win"), no_wrap=True, justify="right")
+    table.add_column(commands.line("col_clerk"), no_wrap=True)
+    table.add_column(commands.line("col_level"), no_wrap=True)
+    table.add_column(commands.line("col_reason"), overflow="fold")
+    table.add_column(commands.line("col_opened"), no_wrap=True)
+    table.add_column(commands.line("col_due"), no_wrap=True)
+    table.add_column(commands.line("col_state"), no_wrap=True)
     for item in items:
         due = Text(f"{item.due_date:%Y-%m-%d}", "bold red" if item.overdue else "")
         if item.provisional:
@@ -90,7 +90,7 @@ def rectify_list(
             safe(item.number),
             str(item.window),
             safe(item.clerk_code or "—"),
-            f"{item.level} {RATING_LEVELS[item.level][0]}",
+            f"{item.level} {words.zh(f'rating_{item.level}')}",
             safe(item.reason),
             f"{item.opened_at:%m-%d}",
             due,
@@ -98,15 +98,14 @@ def rectify_list(
         )
     console.print(table)
     late = sum(item.overdue for item in items)
-    summary = Text(f"{len(items)} 项 items")
+    summary = Text(commands.line("items_count", count=len(items)))
     if late:
-        summary.append(f" · {late} 项逾期 overdue", "bold red")
+        summary.append(commands.line("items_overdue", late=late), "bold red")
     console.print(summary)
     if any(item.provisional for item in items):
         console.print(
             Text(
-                "* 暂定：超出官方节假日安排的日期按周一至周五计算 "
-                "provisional: counted Monday to Friday past the official calendar",
+                commands.line("provisional_rectify"),
                 "yellow",
             )
         )
@@ -128,6 +127,11 @@ def rectify_close(
         print_json(rectification_json(item))
         return
     console.print(
-        f"✓ 整改项 {item.id} 已关闭 rectification item {item.id} closed "
-        f"({safe(item.number)}, 窗口 window {item.window}, by {safe(item.closed_by)})"
+        commands.line(
+            "rectification_closed",
+            id=item.id,
+            number=safe(item.number),
+            window=item.window,
+            by=safe(item.closed_by),
+        )
     )

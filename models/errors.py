@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from models.messages import render
+from models.text import errors
 
 
 class MashangbanError(Exception):
@@ -15,7 +15,7 @@ class MashangbanError(Exception):
         """The catalogue key (stable, for scripts)."""
         self.values = values
         """The values filled into the message."""
-        self.zh, self.en = render(key, **values)
+        self.zh, self.en = errors.pair(key, **values)
         self.hint = hint
         """An optional next step for staff (English)."""
         super().__init__(self.message)

@@ -28,6 +28,7 @@ from models.errors import HallError, NotFound
 from models.events import append_event
 from models.limits import HALL_FILE_MAX_BYTES, HALL_NESTING_MAX
 from models.tables import Hall, Queue, ServiceItem, Window, WindowQueue
+from models.text import errors
 from models.textsafe import has_controls, printable
 from models.timeutil import utcnow
 
@@ -48,7 +49,7 @@ def _check_hours(ranges: list[str]) -> list[str]:
     spans = sorted(ranges)  # "HH:MM-HH:MM" sorts by its start, then its end
     for before, after in itertools.pairwise(spans):
         if after[:5] < before[6:]:
-            raise ValueError(f"营业时段重叠 the hours overlap: {before} and {after}")
+            raise ValueError(errors.line("hours_overlap", before=before, after=after))
     return ranges
 
 

@@ -11,9 +11,9 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from models.errors import NotFound, Refused
-from models.messages import ACTION_ZH, STATUS_ZH
 from models.queue.ticketrows import T, TicketRow, at_window, fetch
 from models.tables import Pause, Queue, ServiceItem, Ticket, TicketStatus, Window, WindowQueue
+from models.text.words import word
 
 Q: Table = Queue.__table__  # type: ignore[attr-defined]
 _NUMBER_RE = re.compile(r"^([A-Z])(\d{1,4})$")
@@ -166,9 +166,9 @@ def refuse_state(ticket: TicketRow, action: str) -> Refused:
         "wrong_state",
         number=ticket.number,
         status=ticket.status,
-        status_zh=STATUS_ZH.get(ticket.status, ticket.status),
+        status_zh=word("status", ticket.status),
         action=action,
-        action_zh=ACTION_ZH.get(action, action),
+        action_zh=word("action", action),
     )
 
 

@@ -23,8 +23,8 @@ from sqlalchemy import Engine
 
 from models.db import is_sqlite
 from models.errors import MashangbanError
-from models.messages import PRINT_FILE_REASONS
 from models.private import FILE_MODE
+from models.text import printing
 
 SYSTEM_DIRS = tuple(
     Path(p)
@@ -100,8 +100,7 @@ def _absolute(address: str) -> Path:
 
 
 def _refused(path: Path, why: str) -> PrintFileRefused:
-    zh, en = PRINT_FILE_REASONS[why]
-    return PrintFileRefused("print_file_refused", path=path, why=f"{zh} / {en}")
+    return PrintFileRefused("print_file_refused", path=path, why=printing.line(f"file_{why}"))
 
 
 def _check_name(path: Path, database: str | None) -> None:

@@ -14,6 +14,7 @@ import re
 from typing import TypeVar, cast
 
 from models.errors import Refused
+from models.text import words
 
 T = TypeVar("T")
 
@@ -40,10 +41,11 @@ def has_controls(text: str) -> bool:
     return _UNSAFE.search(text) is not None
 
 
-def require_plain(text: str, *, field_zh: str, field_en: str) -> str:
+def require_plain(text: str, *, field: str) -> str:
     """The text, if it has no control characters. Raises Refused (text_control) naming the
-    field otherwise: a reason or a note is one line of plain text."""
+    field (its ``field_<field>`` word) otherwise: a reason or a note is one line of plain text."""
     if has_controls(text):
+        field_zh, field_en = words.pair(f"field_{field}")
         raise Refused("text_control", field_zh=field_zh, field_en=field_en, text=printable(text))
     return text
 

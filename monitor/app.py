@@ -23,27 +23,14 @@ from textual.widgets import Footer, Static
 
 from appkit.database import app_engine
 from appkit.watch import ChangeWatch
-from models.clerks.staff import PAUSE_REASONS
+from models.text import monitor
+from models.text.words import word
 from models.textsafe import displayable, printable
 from models.timeutil import utcnow
 from models.views.monitor import MonitorState, monitor_state
 from models.views.status import QueueState, WindowState
 
 Clock = Callable[[], dt.datetime]
-STATE_ZH = {
-    "idle": "空闲",
-    "called": "已叫号",
-    "serving": "办理中",
-    "paused": "暂停",
-    "closed": "未开",
-}
-ALARM_ZH = {
-    "pin_lock": "密码锁定",
-    "wait": "超时等候",
-    "service": "超时办理",
-    "case": "办件逾期",
-    "rating": "差评",
-}
 
 
 @dataclass(frozen=True)
@@ -81,11 +68,14 @@ def _table(title: str, caption: str | None = None) -> Table:
 
 def queues_table(state: MonitorState) -> Table:
     """Every queue: waiting, issued, the longest wait against its limit, the next numbers."""
-    table = _table("队列 Queues · 等候 waiting · 已取 issued · 最长/限 longest/limit (分 min)")
-    table.add_column("区", no_wrap=True, overflow="ellipsis")
-    for header in ("等候", "已取", "最长/限"):
+    table = _table(monitor.line("queues_title"))
+    table.add_column(monitor.zh("col_zone"), no_wrap=True, overflow="ellipsis")
+    for key in ("col_waiting", "col_issued", "col_longest"):
+        header = monitor.zh(key)
         table.add_column(header, justify="right", no_wrap=True, min_width=len(header) * 2)
-    table.add_column("下一个", no_wrap=True, overflow="ellipsis", min_width=4, ratio=1)
+    table.add_column(
+        monitor.zh("col_next"), no_wrap=True, overflow="ellipsis", min_width=4, ratio=1
+    )
     for queue in state.status.queues:
         table.add_row(  # stored text as Text: shown as typed, never read as markup
             Text(f"{queue.prefix} {queue.name_zh}"),
@@ -120,13 +110,15 @@ def windows_table(state: MonitorState, now: dt.datetime) -> Table:
     closed ones in one line below (a hall opens a few of its windows at a time)."""
     closed = [w.number for w in state.status.windows if w.state == "closed"]
     table = _table(
-        "窗口 Windows · 业务 serves · 工作人员 clerk · 状态 state",
-        f"未开 closed: {number_ranges(closed)}" if closed else None,
+        monitor.line("windows_title"),
+        monitor.line("closed_windows", windows=number_ranges(closed)) if closed else None,
     )
-    table.add_column("窗", justify="right", no_wrap=True, min_width=2)
-    table.add_column("业务", no_wrap=True, overflow="ellipsis")
-    table.add_column("工作人员", no_wrap=True, overflow="ellipsis", min_width=8)
-    table.add_column("状态", no_wrap=True, overflow="ellipsis", min_width=8, ratio=1)
+    table.add_column(monitor.zh("col_window"), justify="right", no_wrap=True, min_width=2)
+    table.add_column(monitor.zh("col_serves"), no_wrap=True, overflow="ellipsis")
+    table.add_column(monitor.zh("col_clerk"), no_wrap=True, overflow="ellipsis", min_width=8)
+    table.add_column(
+        monitor.zh("col_state"), no_wrap=True, overflow="ellipsis", min_width=8, ratio=1
+    )
     for window in state.status.windows:
         if window.state == "closed":
             continue
@@ -138,7 +130,7 @@ def windows_table(state: MonitorState, now: dt.datetime) -> Table:
             _window_state(window, now),
         )
     if len(closed) == len(state.status.windows):
-        table.add_row("", Text("没有开放的窗口 no window open", "dim"), "", "")
+        table.add_row("", Text(monitor.line("no_window_open"), "dim"), "", "")
     return table
 
 
@@ -146,23 +138,25 @@ def _window_state(window: WindowState, now: dt.datetime) -> Text:
     minutes = None
     if window.since:
         minutes = int((now - dt.datetime.fromisoformat(window.since)).total_seconds() // 60)
-    words = STATE_ZH.get(window.state, window.state)
+    state_zh = word("window", window.state)
     if window.state in ("called", "serving"):
-        return Text(f"{words} {window.ticket} · {minutes} 分", "bold green")
+        shown = monitor.zh("at_window", state_zh=state_zh, ticket=window.ticket, minutes=minutes)
+        return Text(shown, "bold green")
     if window.state == "paused":
-        reason = PAUSE_REASONS.get(window.pause_reason or "", window.pause_reason or "")
-        return Text(f"{words}：{reason} · {minutes} 分", "bold yellow")
-    return Text(words, "dim" if window.state == "closed" else "")
+        reason = word("pause", window.pause_reason or "")
+        shown = monitor.zh("paused", state_zh=state_zh, reason=reason, minutes=minutes)
+        return Text(shown, "bold yellow")
+    return Text(state_zh, "dim" if window.state == "closed" else "")
 
 
 def alarms_panel(state: MonitorState) -> Text:
     """The alarms, one a line, worst kinds first; or a calm line."""
     if not state.alarms:
-        return Text("无告警 No alarms", "green")
+        return Text(monitor.line("no_alarms"), "green")
     text = Text()
     for alarm in state.alarms:
         style = "bold magenta" if alarm.kind == "rating" else "bold red"
-        text.append(f"▲ {ALARM_ZH[alarm.kind]} ", style)
+        text.append(f"▲ {monitor.zh(f'alarm_{alarm.kind}')} ", style)
         text.append(alarm.detail + "\n")
     text.rstrip()
     return text
@@ -174,12 +168,15 @@ def summary_line(state: MonitorState, width: int = 0) -> Text:
     waiting = sum(q.waiting for q in state.status.queues)
     parts = [
         Text(state.status.now[11:16], "bold"),
-        Text(f"等候 waiting {waiting}"),
-        Text(f"办结 served {state.served_today}"),
-        Text(f"评价 rated {state.rated_today}"),
-        Text(f"差评 bad {state.bad_today}"),
-        Text(f"待整改 open rectifications {state.open_rectifications}"),
-        Text(f"告警 alarms {len(state.alarms)}", "bold red" if state.alarms else "green"),
+        Text(monitor.line("summary_waiting", n=waiting)),
+        Text(monitor.line("summary_served", n=state.served_today)),
+        Text(monitor.line("summary_rated", n=state.rated_today)),
+        Text(monitor.line("summary_bad", n=state.bad_today)),
+        Text(monitor.line("summary_open", n=state.open_rectifications)),
+        Text(
+            monitor.line("summary_alarms", n=len(state.alarms)),
+            "bold red" if state.alarms else "green",
+        ),
     ]
     line = Text(no_wrap=True)
     used = 0
@@ -197,7 +194,7 @@ def summary_line(state: MonitorState, width: int = 0) -> Text:
 class MonitorApp(App[None]):
     """The manager's monitor. Create it with :func:`create_app`."""
 
-    TITLE = "马上办 监管 Monitor"
+    TITLE = monitor.line("app_title")
     ENABLE_COMMAND_PALETTE = False  # its commands are in English only; nothing here needs it
     CSS = """
     #summary { height: auto; padding: 0 1; background: $primary-darken-2; }
@@ -210,7 +207,7 @@ class MonitorApp(App[None]):
     #alarms-box { height: auto; max-height: 40%; border: round $error; padding: 0 1; }
     """
     BINDINGS = [
-        ("q", "quit", "退出 Quit"),
+        ("q", "quit", monitor.line("quit")),
         # ctrl+c quits too, with no English-only "press ctrl+q" note (Textual's default).
         Binding("ctrl+c", "quit", show=False, priority=True),
     ]
@@ -243,7 +240,7 @@ class MonitorApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#alarms-box").border_title = "告警 Alarms"
+        self.query_one("#alarms-box").border_title = monitor.line("alarms")
         self._fit(self.size.width)
         self.query_one("#tables").focus()
         self.changes.start()
@@ -272,7 +269,7 @@ class MonitorApp(App[None]):
 
     def on_change_watch_failed(self, message: ChangeWatch.Failed) -> None:
         # Shown in the summary line; the next poll tries again.
-        error = f"数据库出错 database trouble: {printable(message.error)}"
+        error = monitor.line("db_trouble", error=printable(message.error))
         self.query_one("#summary", Static).update(Text(error, "bold red"))
 
     def on_change_watch_read(

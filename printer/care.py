@@ -13,6 +13,7 @@ from models.hall import hall_config, hall_settings
 from models.printfile import database_file
 from models.queue.ticketrows import T, fetch
 from models.tables import Event
+from models.text import printing
 from models.timeutil import local
 from printer.devices import LinkError, open_link
 from printer.spooler import JobView, get_printer, reprint
@@ -55,8 +56,8 @@ def describe_printer(engine: Engine, name: str) -> tuple[str, str]:
     try:
         open_link(printer).close()
     except LinkError as exc:
-        return f"预览打印机，无法写入：{exc.zh}", f"preview printer, cannot write: {exc.en}"
-    return "预览打印机：不出纸，票面显示在屏幕上", "preview printer — on screen, no paper"
+        return printing.pair("preview_unwritable", reason_zh=exc.zh, reason_en=exc.en)
+    return printing.pair("preview")
 
 
 def recent_warnings(engine: Engine, *, limit: int = 10) -> list[str]:

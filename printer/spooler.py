@@ -28,6 +28,7 @@ from models.printfile import database_file
 from models.queue.ticketrows import T, fetch
 from models.supervision.cases import case_by_id
 from models.tables import PrintJob
+from models.text import printing
 from models.timeutil import local, resolve_now, to_utc, utcnow
 from models.views.ticket import view_ticket
 from printer.devices import LinkError, open_link
@@ -261,8 +262,8 @@ def _after_the_job(status: PrinterStatus | None) -> tuple[str, str]:
         return "done", ""
     if not status.ready:
         zh, en = status.describe()
-        return "uncertain", f"作业后{zh} / {en} after the job"
-    return "uncertain", "no status reply after the job"
+        return "uncertain", printing.line("after_the_job", state_zh=zh, state_en=en)
+    return "uncertain", printing.en("no_reply_after")
 
 
 @dataclass(frozen=True)
@@ -375,7 +376,7 @@ def recover_stale(engine: Engine, *, now: dt.datetime | None = None) -> list[int
                 job,
                 "uncertain",
                 "print_uncertain",
-                f"发送中断 / the sender stopped mid-job (sent {since}, never confirmed)",
+                printing.line("sender_stopped", since=since),
             )
             settled.append(job_id)
     return settled

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from models.text import printing
+
 DLE_EOT = b"\x10\x04"
 QUERIES = (1, 2, 4)
 """Printer status, offline cause, roll paper sensor."""
@@ -42,17 +44,17 @@ class PrinterStatus:
         """Chinese and English words for staff: what is wrong, else unknown, else ready."""
         parts: list[tuple[str, str]] = []
         if self.cover_open:
-            parts.append(("上盖打开", "cover open"))
+            parts.append(printing.pair("state_cover_open"))
         if self.paper == "out":
-            parts.append(("缺纸", "paper out"))
+            parts.append(printing.pair("state_paper_out"))
         elif self.paper == "near_end":
-            parts.append(("纸将用完", "paper near end"))
+            parts.append(printing.pair("state_paper_near_end"))
         if self.online is False and not parts:
-            parts.append(("离线", "offline"))
+            parts.append(printing.pair("state_offline"))
         if not parts and not self.known:
-            return "状态未知（无应答）", "status unknown (no reply)"
+            return printing.pair("state_unknown")
         if not parts:
-            parts.append(("就绪", "ready"))
+            parts.append(printing.pair("state_ready"))
         return "，".join(p[0] for p in parts), ", ".join(p[1] for p in parts)
 
 

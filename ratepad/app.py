@@ -16,6 +16,7 @@ from textual.screen import Screen
 
 from appkit.database import app_engine
 from appkit.unattended import UnattendedApp
+from models.text import ratepad
 from ratepad.screens import PadScreen, StaffQuitScreen
 from ratepad.settings import RatePadSettings
 
@@ -26,7 +27,7 @@ class RatePadApp(UnattendedApp[None]):
     Unattended: the usual quit keys do nothing; F12 asks for a staff PIN, which quits.
     """
 
-    TITLE = "马上办 好差评"
+    TITLE = ratepad.line("app_title")
     CSS_PATH = "ratepad.tcss"
 
     def __init__(self, settings: RatePadSettings) -> None:

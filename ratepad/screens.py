@@ -21,7 +21,6 @@ from appkit.errors import describe
 from appkit.idle import IdleWatch
 from appkit.unattended import PinScreen
 from appkit.watch import ChangeWatch
-from models.messages import RATING_LEVELS, RATING_REASONS
 from models.supervision.ratings import (
     BAD_LEVELS,
     RECTIFY_WORKDAYS,
@@ -29,49 +28,18 @@ from models.supervision.ratings import (
     RatingView,
     ratable_ticket,
 )
+from models.text import ratepad, words
+from models.text.words import RATING_LEVELS
 from ratepad.settings import RatePadSettings
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-TEXT: dict[str, str] = {
-    "title": "{window} 号窗口 · 服务评价　Window {window} · Rate our service",
-    "waiting": (
-        "欢迎评价 Your opinion counts\n\n办结后请在此为我们的服务评价\n"
-        "Please rate our service here when your business is done"
-    ),
-    "prompt": "请为 {number} 的服务评价\nPlease rate the service for {number}",
-    "reason": "请告诉我们原因（{level_zh}）\nPlease tell us why ({level_en})",
-    "back": "返回\nBack",
-    "thanks": "谢谢您的评价！\nThank you for your rating!",
-    "rated": "{number} · {level_zh} {level_en}",
-    "rectify": (
-        "我们将在 {days} 个工作日内整改（{due} 前）\n"
-        "We will put it right within {days} working days (by {due})"
-    ),
-    "sending": "正在提交… Sending…",
-    "staff": "工作人员 Staff: 工号和密码 clerk number and PIN",
-    "quit": "退出评价器\nQuit the pad",
-}
-ENGLISH_LINES = {
-    5: "Very\nsatisfied",
-    4: "Satisfied",
-    3: "Fairly\nsatisfied",
-    2: "Dissatisfied",
-    1: "Very\ndissatisfied",
-}
-"""The English of each level in lines that fit a fifth of an 80-column screen."""
-
-
-def t(key: str, **values: object) -> str:
-    """A text of the pad, filled in."""
-    return TEXT[key].format(**values)
-
 
 def level_label(level: int) -> str:
     """A level's button: stars, the Chinese, the English."""
-    zh, _ = RATING_LEVELS[level]
-    return f"{'★' * level}\n{zh}\n{ENGLISH_LINES[level]}"
+    zh, en = ratepad.pair(f"level_{level}")
+    return f"{'★' * level}\n{zh}\n{en}"
 
 
 class PadScreen(Screen[None]):
@@ -114,20 +82,20 @@ class PadScreen(Screen[None]):
         return self.settings.clock()
 
     def compose(self) -> ComposeResult:
-        yield Static(t("title", window=self.window), id="title")
+        yield Static(ratepad.line("title", window=self.window), id="title")
         with ContentSwitcher(initial="waiting", id="panes"):
-            yield Static(t("waiting"), id="waiting")
+            yield Static(ratepad.line("waiting"), id="waiting")
             with Vertical(id="asking"):
                 yield Static("", id="prompt")
                 with Horizontal(id="levels"):
-                    for level in sorted(RATING_LEVELS, reverse=True):
+                    for level in RATING_LEVELS:
                         yield Button(level_label(level), id=f"level-{level}", classes="level")
             with Vertical(id="reasons"):
                 yield Static("", id="reason-prompt")
                 with Grid(id="reason-grid"):
-                    for i, (zh, en) in enumerate(RATING_REASONS):
-                        yield Button(f"{zh}\n{en}", id=f"reason-{i}", classes="reason")
-                    yield Button(t("back"), id="reason-back")
+                    for i, key in enumerate(ratepad.REASONS):
+                        yield Button(ratepad.line(key), id=f"reason-{i}", classes="reason")
+                    yield Button(ratepad.line("back"), id="reason-back")
             yield Static("", id="thanks")
         yield Static("", id="message")
 
@@ -196,8 +164,10 @@ class PadScreen(Screen[None]):
         level = int((event.button.id or "level-0").removeprefix("level-"))
         if level in BAD_LEVELS:
             self.pending_level = level
-            zh, en = RATING_LEVELS[level]
-            self.query_one("#reason-prompt", Static).update(t("reason", level_zh=zh, level_en=en))
+            zh, en = words.pair(f"rating_{level}")
+            self.query_one("#reason-prompt", Static).update(
+                ratepad.line("reason", level_zh=zh, level_en=en)
+            )
             self._show("reasons")
             return
         self._send(level, "")
@@ -208,7 +178,7 @@ class PadScreen(Screen[None]):
         if self.busy or self.pending_level is None or self.pane != "reasons":
             return
         index = int((event.button.id or "reason-0").removeprefix("reason-"))
-        self._send(self.pending_level, RATING_REASONS[index][0])
+        self._send(self.pending_level, ratepad.zh(ratepad.REASONS[index]))
 
     @on(Button.Pressed, "#reason-back")
     def reason_back(self) -> None:
@@ -220,7 +190,7 @@ class PadScreen(Screen[None]):
     def _send(self, level: int, reason: str) -> None:
         assert self.asking is not None
         self.busy = True
-        self.say(t("sending"))
+        self.say(ratepad.line("sending"))
         self._rate(self.asking, level, reason)
 
     @work(thread=True, group="rate", exit_on_error=False)
@@ -248,9 +218,9 @@ class PadScreen(Screen[None]):
         else:
             self.last = result
             lines = [
-                t("thanks"),
+                ratepad.line("thanks"),
                 "",
-                t(
+                ratepad.line(
                     "rated",
                     number=result.number,
                     level_zh=result.level_zh,
@@ -259,7 +229,7 @@ class PadScreen(Screen[None]):
             ]
             if result.due_date is not None:
                 due = f"{result.due_date:%Y-%m-%d}"
-                lines += ["", t("rectify", days=RECTIFY_WORKDAYS, due=due)]
+                lines += ["", ratepad.line("rectify", days=RECTIFY_WORKDAYS, due=due)]
             thanks.update("\n".join(lines))
             self.say("")
         self._show("thanks")
@@ -305,7 +275,7 @@ class PadScreen(Screen[None]):
     def ask(self, ticket: RatableTicket) -> None:
         """Put the question about a ticket on the pad."""
         self.asking = ticket
-        lines = [t("prompt", number=ticket.number)]
+        lines = [ratepad.line("prompt", number=ticket.number)]
         if ticket.item_zh:
             lines.append(f"{ticket.item_zh} {ticket.item_en or ''}".strip())
         self.query_one("#prompt", Static).update("\n".join(lines))
@@ -318,9 +288,11 @@ class StaffQuitScreen(PinScreen):
     """F12: a clerk number and PIN quit the pad (a wrong PIN is refused and logged)."""
 
     def prompt(self) -> str:
-        return t("staff")
+        return ratepad.line("staff")
 
     def buttons(self) -> ComposeResult:
         with Horizontal(id="staff-buttons"):
-            yield Button(t("quit"), id="staff-quit", variant="error", classes="staff-submit")
-            yield Button(t("back"), id="staff-back", classes="staff-back")
+            yield Button(
+                ratepad.line("quit"), id="staff-quit", variant="error", classes="staff-submit"
+            )
+            yield Button(ratepad.line("back"), id="staff-back", classes="staff-back")

@@ -29,6 +29,7 @@ from models.errors import Refused
 from models.events import append_event
 from models.hall import hall_settings
 from models.tables import PinLock
+from models.text import words
 from models.timeutil import local, resolve_now, to_utc
 
 MAX_WRONG = 5
@@ -52,15 +53,16 @@ class Subject:
     def zh(self) -> str:
         """How the Chinese messages name it."""
         if self.kind == "clerk":
-            return f"工号 {self.name}"
+            return words.zh("who_clerk", name=self.name)
         what, _, which = self.name.partition(" ")
-        words = {"kiosk": "取号机 {}", "window": "{} 号窗口", "ratepad": "{} 号窗口评价器"}
-        return words[what].format(which).strip() if what in words else self.name
+        if f"who_{what}" in words.CATALOGUE and what != "clerk":
+            return words.zh(f"who_{what}", which=which).strip()
+        return self.name
 
     @property
     def en(self) -> str:
         """How the English messages name it."""
-        return f"clerk {self.name}" if self.kind == "clerk" else self.name
+        return words.en("who_clerk", name=self.name) if self.kind == "clerk" else self.name
 
 
 def guarded(*, clerk: str, place: str) -> list[Subject]:

@@ -35,8 +35,9 @@ from models.tables import Clerk, Pause, Window
 from models.textsafe import require_plain
 from models.timeutil import resolve_now, utcnow
 
-PAUSE_REASONS = {"break": "休息", "meeting": "会议", "backoffice": "后台业务"}
-"""Common pause reasons; any other short text is accepted too."""
+PAUSE_REASONS = ("break", "meeting", "backoffice")
+"""Common pause reasons (their words: ``pause_<reason>`` in models.text.words); any other short
+text is accepted too."""
 
 
 @dataclass(frozen=True)
@@ -230,7 +231,7 @@ def pause(engine: Engine, *, window: int, reason: str, now: dt.datetime | None =
     reason = reason.strip()
     if not reason:
         raise Refused("bad_reason")
-    require_plain(reason, field_zh="暂停原因", field_en="pause reason")
+    require_plain(reason, field="pause_reason")
     moment = resolve_now(now)
     with writing(engine) as session:
         target = get_window(session, window)

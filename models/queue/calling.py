@@ -18,13 +18,13 @@ from models.errors import NotFound, NothingWaiting, Refused
 from models.events import append_event
 from models.hall import HallSettings, hall_settings
 from models.lookup import find_ticket, queue_by_id, refuse_state, window_queue_ids
-from models.messages import STATUS_ZH
 from models.queue import ticketrows
 from models.queue.queueing import next_run, pick_priority
 from models.queue.serving import behind, finish_ticket
 from models.queue.ticketclock import StepTime, step_time
 from models.queue.ticketrows import T, TicketRow
 from models.tables import AT_WINDOW_STATUSES, Pause, TicketStatus, Window
+from models.text.words import word
 from models.timeutil import business_date, resolve_now
 from models.views.ticket import TicketView, view_ticket
 
@@ -69,7 +69,7 @@ def ready_window(session: Session, number: int) -> str:
             window=number,
             number=row.busy_number,
             status=row.busy_status,
-            status_zh=STATUS_ZH.get(row.busy_status, row.busy_status),
+            status_zh=word("status", row.busy_status),
         )
     return str(row.clerk_code)
 

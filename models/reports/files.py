@@ -22,24 +22,8 @@ from typing import IO, Any
 
 from models.errors import Refused
 from models.reports.report import LEVELS, Report, ReportRow
+from models.text import reports
 from models.textsafe import spreadsheet_text
-
-GROUP_ZH = {
-    "queue": ("队列", "Queue"),
-    "window": ("窗口", "Window"),
-    "clerk": ("工作人员", "Clerk"),
-    "item": ("事项", "Item"),
-    "hour": ("时段", "Hour"),
-    "day": ("日期", "Day"),
-}
-RATING_ZH = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
-RATING_EN = {
-    5: "very satisfied",
-    4: "satisfied",
-    3: "fair",
-    2: "dissatisfied",
-    1: "very dissatisfied",
-}
 
 
 @dataclass(frozen=True)
@@ -55,7 +39,7 @@ class Column:
     def file_headers(self) -> tuple[str, str]:
         """Headers for files, where a time says its unit: 平均等候(分) / wait mean (min)."""
         if "minutes" in self.kind:
-            return f"{self.zh}(分)", f"{self.en} (min)"
+            return reports.zh("minutes", header=self.zh), reports.en("minutes", header=self.en)
         return self.zh, self.en
 
 
@@ -64,31 +48,31 @@ def _rating(level: int) -> Callable[[ReportRow], Any]:
 
 
 COLUMNS: list[Column] = [
-    Column("取号", "issued", lambda r: r.issued),
-    Column("叫号", "called", lambda r: r.called),
-    Column("办结", "served", lambda r: r.served),
-    Column("未到", "no-shows", lambda r: r.no_shows),
-    Column("未到率", "no-show %", lambda r: r.no_show_rate, "rate"),
-    Column("过期", "expired", lambda r: r.expired),
-    Column("平均等候", "wait mean", lambda r: r.wait_mean, "minutes"),
-    Column("等候P90", "wait p90", lambda r: r.wait_p90, "whole minutes"),
-    Column("最长等候", "wait max", lambda r: r.wait_max, "minutes"),
-    Column("等候超时", "over limit", lambda r: r.wait_breaches),
-    Column("平均办理", "svc mean", lambda r: r.service_mean, "minutes"),
-    Column("办理P90", "svc p90", lambda r: r.service_p90, "whole minutes"),
-    Column("最长办理", "svc max", lambda r: r.service_max, "minutes"),
-    Column("办理超时", "over limit", lambda r: r.service_breaches),
-    *[Column(RATING_ZH[lv], RATING_EN[lv], _rating(lv)) for lv in LEVELS],
-    Column("限时办件", "cases", lambda r: r.cases),
-    Column("按时办结", "on time", lambda r: r.cases_on_time),
-    Column("逾期", "overdue", lambda r: r.cases_overdue),
+    Column(*reports.pair("col_issued"), lambda r: r.issued),
+    Column(*reports.pair("col_called"), lambda r: r.called),
+    Column(*reports.pair("col_served"), lambda r: r.served),
+    Column(*reports.pair("col_no_shows"), lambda r: r.no_shows),
+    Column(*reports.pair("col_no_show_rate"), lambda r: r.no_show_rate, "rate"),
+    Column(*reports.pair("col_expired"), lambda r: r.expired),
+    Column(*reports.pair("col_wait_mean"), lambda r: r.wait_mean, "minutes"),
+    Column(*reports.pair("col_wait_p90"), lambda r: r.wait_p90, "whole minutes"),
+    Column(*reports.pair("col_wait_max"), lambda r: r.wait_max, "minutes"),
+    Column(*reports.pair("col_wait_breaches"), lambda r: r.wait_breaches),
+    Column(*reports.pair("col_service_mean"), lambda r: r.service_mean, "minutes"),
+    Column(*reports.pair("col_service_p90"), lambda r: r.service_p90, "whole minutes"),
+    Column(*reports.pair("col_service_max"), lambda r: r.service_max, "minutes"),
+    Column(*reports.pair("col_service_breaches"), lambda r: r.service_breaches),
+    *[Column(*reports.pair(f"col_rating_{lv}"), _rating(lv)) for lv in LEVELS],
+    Column(*reports.pair("col_cases"), lambda r: r.cases),
+    Column(*reports.pair("col_cases_on_time"), lambda r: r.cases_on_time),
+    Column(*reports.pair("col_cases_overdue"), lambda r: r.cases_overdue),
 ]
 """Every figure, in the order of the files (the first column, the group, comes before)."""
 
 
 def group_header(by: str) -> tuple[str, str]:
     """The first column's headers for a grouping."""
-    return GROUP_ZH[by]
+    return reports.pair(f"group_{by}")
 
 
 def text(column: Column, row: ReportRow) -> str:
@@ -128,7 +112,7 @@ def atomic(path: Path, mode: str = "wb") -> Iterator[IO[Any]]:
     """
     target = path.expanduser()
     if target.is_dir():
-        raise Refused("file_unwritable", path=path, reason="is a directory / 是一个目录")
+        raise Refused("file_unwritable", path=path, reason=reports.line("is_a_directory"))
     try:
         fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or Path("."))
     except OSError as exc:
@@ -163,7 +147,7 @@ def write_xlsx(report: Report, path: Path, *, progress: Callable[[], None] | Non
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.title = "报表 Report"
+    sheet.title = reports.line("sheet_report")
     zh, en = group_header(report.by)
     heads = [c.file_headers() for c in COLUMNS]
     sheet.append([zh, *(h[0] for h in heads)])
@@ -184,11 +168,11 @@ def write_xlsx(report: Report, path: Path, *, progress: Callable[[], None] | Non
                 cell.number_format = fmt
     sheet.freeze_panes = "B3"
     sheet.column_dimensions["A"].width = 24
-    about = book.create_sheet("说明 About")
-    about.append(["起始日期 from", report.start.isoformat()])
-    about.append(["结束日期 to", report.end.isoformat()])
-    about.append(["分组 by", f"{zh} {report.by}"])
-    about.append(["统计日 today", report.today.isoformat()])
+    about = book.create_sheet(reports.line("sheet_about"))
+    about.append([reports.line("about_from"), report.start.isoformat()])
+    about.append([reports.line("about_to"), report.end.isoformat()])
+    about.append([reports.line("about_by"), f"{zh} {report.by}"])
+    about.append([reports.line("about_today"), report.today.isoformat()])
     with atomic(path) as handle:
         book.save(handle)
 

@@ -67,6 +67,7 @@ from models.reports.sql import (
     prepared,
 )
 from models.tables import Clerk, Queue, ServiceItem, Ticket
+from models.text import reports
 from models.timeutil import business_date, resolve_now
 
 Q: Table = Queue.__table__  # type: ignore[attr-defined]
@@ -317,7 +318,7 @@ def report(
     # Groups in their natural order (queues by id: the hall file's order), "none" last.
     ordered = sorted(groups, key=lambda k: (1, "") if k is None else (0, k))
     rows = [_row(_key_text(by, k, labels), labels.get(k, _NONE), groups[k]) for k in ordered]
-    return Report(by, start, end, today, rows, _row("total", ("合计", "Total"), total))
+    return Report(by, start, end, today, rows, _row("total", reports.pair("total"), total))
 
 
 def prepare_rollups(
@@ -419,7 +420,7 @@ def _item_minutes(session: Session) -> dict[str, int | None]:
     return {str(c): m for c, m in session.execute(select(ITEM.c.code, ITEM.c.service_minutes))}
 
 
-_NONE = ("（无）", "(none)")
+_NONE = reports.pair("none")
 
 
 def _labels(session: Session, by: str, keys: list[Any]) -> dict[Any, tuple[str, str]]:
@@ -430,7 +431,7 @@ def _labels(session: Session, by: str, keys: list[Any]) -> dict[Any, tuple[str, 
         for q in session.execute(select(Q.c.id, Q.c.prefix, Q.c.name_zh, Q.c.name_en)):
             out[q[0]] = (f"{q[1]} {q[2]}", f"{q[1]} {q[3]}")
     elif by == "window":
-        out = {k: (f"{k} 号窗口", f"window {k}") for k in present}
+        out = {k: reports.pair("window_label", window=k) for k in present}
     elif by == "clerk":
         names = dict(session.execute(select(CLERK.c.code, CLERK.c.name)).all())
         out = {k: (f"{k} {names.get(k, '')}".strip(), k) for k in present}

@@ -22,6 +22,7 @@ from sqlmodel import Session
 
 from models.db import reading
 from models.tables import Case, Event, Rating, Rectification, Ticket
+from models.text import words
 from models.timeutil import to_utc
 
 E: Table = Event.__table__  # type: ignore[attr-defined]
@@ -135,7 +136,7 @@ def _check_tickets(
     checked = 0
     for ticket in tickets:
         while pending is not None and pending[0] < ticket["id"]:  # events of a ticket not there
-            report.add("ticket", f"{pending[0]}", "row", None, "(事件中有 in the events)")
+            report.add("ticket", f"{pending[0]}", "row", None, words.line("audit_in_events"))
             pending = next(events, None)
         state = births.pop(ticket["id"], None)
         while pending is not None and pending[0] == ticket["id"]:
@@ -144,13 +145,15 @@ def _check_tickets(
         checked += 1
         key = f"{ticket['id']} {ticket['number']}"
         if state is None:
-            report.add("ticket", key, "row", "(存在 stored)", "(无事件 no event)")
+            report.add(
+                "ticket", key, "row", words.line("audit_stored"), words.line("audit_no_event")
+            )
             continue
         for name in TICKET_FIELDS:
             if name in state and not _same(ticket[name], state[name]):
                 report.add("ticket", key, name, ticket[name], state[name])
     while pending is not None:
-        report.add("ticket", f"{pending[0]}", "row", None, "(事件中有 in the events)")
+        report.add("ticket", f"{pending[0]}", "row", None, words.line("audit_in_events"))
         pending = next(events, None)
     report.checked["ticket"] = checked
 
@@ -265,11 +268,13 @@ def _check_rows(
         checked += 1
         wanted = expected.pop(row[key.name], None)
         if wanted is None:
-            report.add(name, row[key.name], "row", "(存在 stored)", "(无事件 no event)")
+            report.add(
+                name, row[key.name], "row", words.line("audit_stored"), words.line("audit_no_event")
+            )
             continue
         for column, value in wanted.items():
             if not _same(row[column], value):
                 report.add(name, row[key.name], column, row[column], value)
     for missing in expected:
-        report.add(name, missing, "row", "(已删除 missing)", "(事件中有 in the events)")
+        report.add(name, missing, "row", words.line("audit_missing"), words.line("audit_in_events"))
     report.checked[name] = checked

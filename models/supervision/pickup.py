@@ -17,9 +17,9 @@ from models.errors import NotFound, Refused
 from models.events import append_event
 from models.hall import hall_settings
 from models.lookup import get_window
-from models.messages import CASE_STATE_ZH
 from models.supervision.cases import CaseView, case_view
 from models.tables import Case
+from models.text.words import word
 from models.timeutil import business_date, from_local, local, resolve_now
 
 OPEN_STATES = ("accepted", "ready")
@@ -96,7 +96,7 @@ def mark_ready(engine: Engine, *, case_number: str, now: dt.datetime | None = No
         if case is None:
             raise NotFound("unknown_case", case=case_number)
         if case.state != "accepted":
-            state_zh = CASE_STATE_ZH.get(case.state, case.state)
+            state_zh = word("case", case.state)
             raise Refused(
                 "case_not_accepted", case=case.case_number, state=case.state, state_zh=state_zh
             )

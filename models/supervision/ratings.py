@@ -21,9 +21,10 @@ from models.errors import NotFound, Refused
 from models.events import append_event
 from models.hall import hall_settings
 from models.lookup import get_item, last_finished, window_clerk
-from models.messages import RATING_LEVELS
 from models.queue.ticketrows import T, TicketRow, fetch
 from models.tables import Clerk, Rating, Rectification, Ticket
+from models.text import words
+from models.text.words import RATING_LEVELS
 from models.textsafe import require_plain
 from models.timeutil import business_date, local, resolve_now
 from models.workdays import add_workdays
@@ -164,10 +165,10 @@ def rate(
     if level not in RATING_LEVELS:
         raise Refused("rating_bad_level", level=level)
     reason = reason.strip()
-    level_zh, level_en = RATING_LEVELS[level]
+    level_zh, level_en = words.pair(f"rating_{level}")
     if level in BAD_LEVELS and not reason:
         raise Refused("rating_needs_reason", level_zh=level_zh, level_en=level_en)
-    require_plain(reason, field_zh="评价原因", field_en="rating reason")
+    require_plain(reason, field="rating_reason")
     moment = resolve_now(now)
     try:
         with writing(engine) as session:
@@ -181,7 +182,7 @@ def rate(
 
 
 def _already_rated(number: str, level: int) -> Refused:
-    level_zh, level_en = RATING_LEVELS.get(level, ("?", "?"))
+    level_zh, level_en = words.pair(f"rating_{level}") if level in RATING_LEVELS else ("?", "?")
     return Refused("already_rated", number=number, level_zh=level_zh, level_en=level_en)
 
 
@@ -250,7 +251,7 @@ def _rate(
                 "provisional": provisional,
             },
         )
-    level_zh, level_en = RATING_LEVELS[level]
+    level_zh, level_en = words.pair(f"rating_{level}")
     return RatingView(
         id=rating.id,
         ticket_id=ticket.id,
@@ -339,7 +340,7 @@ def close_rectification(
     note = note.strip()
     if not note:
         raise Refused("rectification_note")
-    require_plain(note, field_zh="整改说明", field_en="rectification note")
+    require_plain(note, field="rectification_note")
     moment = resolve_now(now)
     with writing(engine) as session:
         tz = hall_settings(session).timezone

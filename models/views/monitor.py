@@ -25,6 +25,7 @@ from models.tables import (
     ServiceItem,
     TicketStatus,
 )
+from models.text import monitor, words
 from models.timeutil import business_date, from_local, local, resolve_now
 from models.views.status import HallStatus, hall_status
 
@@ -111,8 +112,9 @@ def _lock_alarms(status: HallStatus, moment: dt.datetime) -> list[Alarm]:
                 lock.name,
                 lock.kind,
                 max(1, math.ceil((until - moment).total_seconds() / 60)),
-                f"{lock.label_zh} 密码锁定至 {shown}（密码错误过多）"
-                f"{lock.label_en} locked until {shown} (wrong PINs)",
+                monitor.line(
+                    "detail_pin_lock", label_zh=lock.label_zh, label_en=lock.label_en, until=shown
+                ),
             )
         )
     return alarms
@@ -135,8 +137,7 @@ def _wait_alarms(session: Session, day: dt.date, moment: dt.datetime) -> list[Al
                     number,
                     prefix,
                     waited - limit,
-                    f"{number} 已等候 {waited} 分钟（限 {limit}）"
-                    f"waiting {waited} min, limit {limit}",
+                    monitor.line("detail_wait", number=number, waited=waited, limit=limit),
                 )
             )
     return alarms
@@ -166,8 +167,9 @@ def _service_alarms(session: Session, moment: dt.datetime) -> list[Alarm]:
                     number,
                     str(window),
                     served - limit,
-                    f"{window} 号窗口 {number} 已办理 {served} 分钟（限 {limit}）"
-                    f"window {window}: serving {served} min, limit {limit}",
+                    monitor.line(
+                        "detail_service", window=window, number=number, served=served, limit=limit
+                    ),
                 )
             )
     return alarms
@@ -185,8 +187,7 @@ def _case_alarms(session: Session, day: dt.date) -> list[Alarm]:
             number,
             str(window),
             (day - promised).days,
-            f"办件 {number}（{item}）逾期 {(day - promised).days} 天 "
-            f"case overdue by {(day - promised).days} d",
+            monitor.line("detail_case", number=number, item=item, days=(day - promised).days),
         )
         for number, window, promised, item in rows
     ]
@@ -199,15 +200,21 @@ def _rating_alarms(session: Session, since: dt.datetime, tz: str) -> list[Alarm]
         .where(RATING.c.rated_at >= since, RATING.c.level <= 2)
         .order_by(RATING.c.rated_at.desc())
     ).all()
-    words = {1: "非常不满意", 2: "不满意"}
     return [
         Alarm(
             "rating",
             number,
             str(window),
             level,
-            f"{local(at, tz):%H:%M} {window} 号窗口 {number}：{words[level]}"
-            f"{'（' + reason + '）' if reason else ''} bad rating",
+            monitor.line(
+                "detail_rating",
+                at=f"{local(at, tz):%H:%M}",
+                window=window,
+                number=number,
+                level_zh=words.zh(f"rating_{level}"),
+                level_en=words.en(f"rating_{level}"),
+                reason=f"（{reason}）" if reason else "",
+            ),
         )
         for number, window, level, reason, at in rows
     ]

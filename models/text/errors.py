@@ -1,12 +1,14 @@
-"""The catalogue of every message a citizen, clerk or manager reads, in Chinese and English.
+"""Refusals and failures (the keys of :class:`models.errors.MashangbanError`), both languages.
 
-Code raises :class:`models.errors.MashangbanError` with a key from here and the values to fill
-in; the apps pick the language they show.
+Code raises ``Refused("queue_full", queue=..., cap=...)`` with a key from here and the values to
+fill in; the message is the Chinese, " / ", the English.
 """
 
 from __future__ import annotations
 
-MESSAGES: dict[str, tuple[str, str]] = {
+from models.text.catalogue import Catalogue
+
+ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     # database
     "db_bad_url": ("不是有效的数据库地址：{url}", "not a valid database URL: {url}"),
     "db_unsupported": ("不支持的数据库：{backend}", "unsupported database: {backend}"),
@@ -72,7 +74,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "大厅文件 {path} 嵌套过深（上限 {limit} 层）",
         "the hall file {path} nests too deeply (at most {limit} levels)",
     ),
-    "hall_field": ("大厅文件有误，{where}：{detail}", "error in the hall file, {where}: {detail}"),
+    "hall_field": (
+        "大厅文件有误，{where}：{detail}",
+        "error in the hall file, {where}: {detail}",
+    ),
     "hall_control": (
         "大厅文件有误，{where}：含控制字符 {text}（名称只能是一行普通文字）",
         "error in the hall file, {where}: control characters in {text} (a name is one line of "
@@ -114,7 +119,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "this appointment has already been checked in ({number})",
     ),
     "appt_cancelled": ("该预约已取消", "this appointment was cancelled"),
-    "appt_other_day": ("预约日期为 {date}，不是今天", "the appointment is for {date}, not today"),
+    "appt_other_day": (
+        "预约日期为 {date}，不是今天",
+        "the appointment is for {date}, not today",
+    ),
     "appt_early": ("签到时间未到，请于 {opens} 后签到", "too early: check-in opens at {opens}"),
     "appt_late": (
         "已过签到时间（{closes}），请取普通号",
@@ -137,7 +145,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{window} 号窗口无人登录，请先登录",
         "no clerk is logged in at window {window}; log in first",
     ),
-    "window_paused": ("{window} 号窗口暂停中（{reason}）", "window {window} is paused ({reason})"),
+    "window_paused": (
+        "{window} 号窗口暂停中（{reason}）",
+        "window {window} is paused ({reason})",
+    ),
     "window_not_paused": ("{window} 号窗口未暂停", "window {window} is not paused"),
     "window_busy": (
         "{window} 号窗口仍有 {number}（{status_zh}），请先办结、过号或取消",
@@ -186,7 +197,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{number} 已转给 {target} 号窗口办理",
         "{number} was transferred to window {target}; only that window may call it",
     ),
-    "transfer_same": ("不能转到同一个队列和窗口", "cannot transfer to the same queue and window"),
+    "transfer_same": (
+        "不能转到同一个队列和窗口",
+        "cannot transfer to the same queue and window",
+    ),
     "bad_reason": ("请填写暂停原因", "give a reason for the pause"),
     "cancel_target": ("请指定窗口或号码", "name a window or a ticket number"),
     "transfer_target": ("请指定转往的队列或窗口", "name the queue or window to transfer to"),
@@ -203,6 +217,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the date is out of range ({first} to {last}): {value}",
     ),
     "internal_error": ("内部错误：{detail}", "internal error: {detail}"),
+    # a detail of hall_field (models.hall checks a queue's hours)
+    "hours_overlap": (
+        "营业时段重叠：{before} 与 {after}",
+        "the hours overlap: {before} and {after}",
+        "营业时段重叠 the hours overlap: {before} and {after}",
+    ),
     # cases
     "case_needs_item": (
         "{number} 没有办理事项或尚未到窗口，不能受理办件",
@@ -241,7 +261,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # printing
     "font_missing": ("找不到中文字体", "no font that can draw Chinese was found"),
-    "unknown_profile": ("未知的打印机型号配置：{profile}", "unknown printer profile: {profile}"),
+    "unknown_profile": (
+        "未知的打印机型号配置：{profile}",
+        "unknown printer profile: {profile}",
+    ),
     "paper_too_narrow": (
         "纸宽 {dots} 点放不下二维码（至少需要 {need} 点）",
         "paper of {dots} dots is too narrow for the QR code (needs {need})",
@@ -408,78 +431,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
 }
 
-PRINT_FILE_REASONS: dict[str, tuple[str, str]] = {
-    "hall_file": (
-        "这是大厅的数据库、密钥文件或见证文件",
-        "it is the hall's database, key or witness file",
-    ),
-    "symlink": ("这是符号链接", "it is a symbolic link"),
-    "hard_link": (
-        "这是硬链接（另有文件名指向同一文件）",
-        "it is a hard link (the file has other names)",
-    ),
-    "not_a_file": ("不是文件、设备或管道", "not a file, a device or a pipe"),
-    "hidden": (
-        "隐藏文件或目录中存放设置和启动脚本（如 ~/.bashrc）",
-        "hidden files and folders hold settings and start-up scripts (like ~/.bashrc)",
-    ),
-    "system": (
-        "这是系统目录或非打印机设备",
-        "it is a system folder or a device other than a printer",
-    ),
-    "executable": ("这是可执行文件", "it is an executable file"),
-    "not_ours": ("该文件属于其他用户", "the file belongs to another user"),
-}
-"""Why a file printer's address is refused (models.printfile)."""
+CATALOGUE = Catalogue("errors", ENTRIES, sep=" / ")
 
-CASE_STATE_ZH = {"accepted": "办理中", "ready": "待取件", "picked_up": "已取件", "done": "当场办结"}
-"""A case's state as the hall says it."""
-
-STATUS_ZH = {
-    "waiting": "等候",
-    "called": "已叫号",
-    "serving": "办理中",
-    "done": "已办结",
-    "missed": "过号",
-    "void": "作废",
-    "transferred": "已转移",
-    "cancelled": "已取消",
-    "expired": "过期未办",
-}
-
-ACTION_ZH = {
-    "call": "叫号",
-    "recall": "重呼",
-    "no-show": "过号",
-    "requeue": "重新排队",
-    "start": "开始办理",
-    "finish": "办结",
-    "transfer": "转移",
-    "cancel": "取消",
-}
-
-PRIORITY_ZH = {"normal": "普通", "appointment": "预约", "green": "绿色通道"}
-
-RATING_LEVELS: dict[int, tuple[str, str]] = {
-    5: ("非常满意", "Very satisfied"),
-    4: ("满意", "Satisfied"),
-    3: ("基本满意", "Fairly satisfied"),
-    2: ("不满意", "Dissatisfied"),
-    1: ("非常不满意", "Very dissatisfied"),
-}
-"""好差评 levels, best first: (Chinese, English)."""
-
-RATING_REASONS: list[tuple[str, str]] = [
-    ("等候时间长", "Long wait"),
-    ("态度不好", "Attitude"),
-    ("材料要求不清", "Unclear requirements"),
-    ("办理时间长", "Slow service"),
-    ("其他", "Other"),
-]
-"""The common reasons a citizen picks for a bad rating (the Chinese is stored)."""
-
-
-def render(key: str, **values: object) -> tuple[str, str]:
-    """The Chinese and English text of a message, filled in."""
-    zh, en = MESSAGES[key]
-    return zh.format(**values), en.format(**values)
+line = CATALOGUE.line
+zh = CATALOGUE.zh
+en = CATALOGUE.en
+pick = CATALOGUE.pick
+pair = CATALOGUE.pair
+both = CATALOGUE.both

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-TEXT: dict[str, tuple[str, str]] = {
+from models.text.catalogue import Catalogue
+
+ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     "title": ("马上办 叫号屏", "Display board"),
     "now": ("正在呼叫", "Now calling"),
     "recall": ("重呼", "recall"),
@@ -21,15 +23,34 @@ TEXT: dict[str, tuple[str, str]] = {
     "no_voice": ("无语音", "no voice"),
     "voice": ("语音 {engine}", "voice {engine}"),
     "offline": ("数据库连接中断，正在重试…", "database unreachable, retrying…"),
+    "window_label": ("号窗口", "window"),
+    # what the board says aloud (board.voice): the number and window are read out in Chinese
+    "voice_call": (
+        "请 {number} 号到 {window} 号窗口办理",
+        "{number}, please go to window {window}",
+    ),
+    "voice_recall": ("再次呼叫，{text}", "Again: {text}"),
+    # the clock in the top line, longest first (the board shows the Chinese)
+    "clock_date": (
+        "{d:%Y-%m-%d} {weekday_zh} {d:%H:%M:%S}",
+        "{d:%Y-%m-%d} {weekday_en} {d:%H:%M:%S}",
+    ),
+    "clock_day": (
+        "{d.month}月{d.day}日 {weekday_zh} {d:%H:%M:%S}",
+        "{d:%b} {d.day} {weekday_en} {d:%H:%M:%S}",
+    ),
+    "clock_minutes": (
+        "{d.month}月{d.day}日 {weekday_zh} {d:%H:%M}",
+        "{d:%b} {d.day} {weekday_en} {d:%H:%M}",
+    ),
+    "clock_time": ("{d:%H:%M}", "{d:%H:%M}"),
 }
 
+CATALOGUE = Catalogue("board", ENTRIES, sep=" · ")
 
-def t(key: str, **values: object) -> tuple[str, str]:
-    """The text in both languages, Chinese first."""
-    zh, en = TEXT[key]
-    return zh.format(**values), en.format(**values)
-
-
-def line(key: str, sep: str = " · ", **values: object) -> str:
-    """Both languages on one line."""
-    return sep.join(t(key, **values))
+line = CATALOGUE.line
+zh = CATALOGUE.zh
+en = CATALOGUE.en
+pick = CATALOGUE.pick
+pair = CATALOGUE.pair
+both = CATALOGUE.both

@@ -1,12 +1,11 @@
-"""Every word the kiosk shows, in Chinese and English: one catalogue, picked by language."""
+"""Every word the kiosk shows, in Chinese and English: the citizen picks the language, and
+buttons show it first with the other underneath (``kiosk.both(key, lang)``)."""
 
 from __future__ import annotations
 
-from typing import Literal
+from models.text.catalogue import Catalogue
 
-Lang = Literal["zh", "en"]
-
-TEXT: dict[str, tuple[str, str]] = {
+ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     "title": ("请选择办理业务", "Please choose a service"),
     "waiting": ("{n} 人等候", "{n} waiting"),
     "instant": ("马上办 · 23 项即办事项", "Instant service · 23 items"),
@@ -49,16 +48,20 @@ TEXT: dict[str, tuple[str, str]] = {
     "quit": ("退出取号机", "Quit the kiosk"),
     "no_warnings": ("没有提醒", "No warnings"),
     "nothing_to_reprint": ("还没有出过票", "No ticket has been printed yet"),
+    "app_title": ("马上办 取号机", "Mashangban kiosk"),
+    "hall_name": ("马上办", "Mashangban"),
+    "reprinted": (
+        "{number} 补打 → {printer}：{state}",
+        "{number} REPRINT → {printer}: {state}",
+        "{number} 补打 REPRINT → {printer}: {state}",
+    ),
 }
 
+CATALOGUE = Catalogue("kiosk", ENTRIES, sep="\n")
 
-def t(key: str, lang: Lang, **values: object) -> str:
-    """The text in one language."""
-    zh, en = TEXT[key]
-    return (zh if lang == "zh" else en).format(**values)
-
-
-def both(key: str, lang: Lang, **values: object) -> str:
-    """The chosen language first, the other underneath (for buttons)."""
-    other: Lang = "en" if lang == "zh" else "zh"
-    return f"{t(key, lang, **values)}\n{t(key, other, **values)}"
+line = CATALOGUE.line
+zh = CATALOGUE.zh
+en = CATALOGUE.en
+pick = CATALOGUE.pick
+pair = CATALOGUE.pair
+both = CATALOGUE.both
