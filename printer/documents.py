@@ -45,9 +45,7 @@ def ticket_blocks(
     ]
     if view.transferred_from and view.transferred_from != view.number:
         # A transfer's new number (the hall's transfer_number = "new"): say which it replaces.
-        blocks.append(
-            Text(f"转自 {view.transferred_from} 号  Transferred from {view.transferred_from}")
-        )
+        blocks.append(Text(documents.line("transferred_from", number=view.transferred_from)))
     if view.priority != "normal":
         label = word("priority", view.priority)
         blocks.append(Text(f"{label} {view.priority.title()}", size=2, bold=True))
