@@ -102,7 +102,7 @@ class DeskScreen(Screen[None]):
         self.actions_done = 0
         """Actions ended so far (tests and benchmarks wait on it)."""
         self.receipts_done = 0
-        """Receipts printed (or failed) so far."""
+        """Receipts and transfer slips printed (or failed) so far."""
         self.offline = False
         """The last poll could not read the database."""
         self.awaiting_rating: str | None = None
@@ -470,9 +470,49 @@ class DeskScreen(Screen[None]):
                 to_window=to_window,
                 now=self.counter.now(),
             )
-            return told(new, ct.line("transferred", number=new.number))
+            return told(new, self._transferred(new))
 
         self._act(run)
+
+    class SlipDue(Message, bubble=False):
+        """A transfer gave the citizen a new number: its slip is to print at this window."""
+
+        def __init__(self, token: str, number: str) -> None:
+            super().__init__()
+            self.token = token
+            self.number = number
+
+    def _transferred(self, new: TicketView) -> str:
+        """What the clerk is told of a transfer (in the action's worker); a new number's slip
+        is sent to this window's printer next, in a worker of its own (as receipts are)."""
+        if new.window is not None:
+            place = ct.pair("place_window", window=new.window)
+        else:
+            place = ct.pair("place_zone", prefix=new.queue)
+        where = {"place_zh": place[0], "place_en": place[1], "number": new.number}
+        if new.number == new.transferred_from:  # the hall's transfer_number = "keep"
+            return ct.line("transferred_kept", **where)
+        self.post_message(self.SlipDue(new.token, new.number))
+        return ct.line("transferred_new", old=new.transferred_from, **where)
+
+    def on_desk_screen_slip_due(self, message: SlipDue) -> None:
+        self._print_slip(message.token, message.number)
+
+    @work(thread=True, group="receipt", exit_on_error=False)
+    def _print_slip(self, token: str, number: str) -> None:
+        from printer.receipts import print_transfer_slip
+
+        try:
+            job = print_transfer_slip(self.counter.engine, window=self.window, token=token)
+        except Exception as exc:  # said on the receipt line; the new ticket stands
+            text, bad = f"{ct.line('slip_not_sent', number=number)}\n{describe(exc)}", True
+        else:
+            bad = job.state != "done"
+            if bad:
+                text = ct.line("slip_failed", number=number, state=job.state)
+            else:
+                text = ct.line("slip_printed", number=number)
+        self.post_message(self.ReceiptPrinted(text, bad))
 
     def action_call_number(self) -> None:
         """Call a given number (typed, or picked from the next in line)."""

@@ -81,6 +81,9 @@ class HallSettings(_Strict):
     green_channel: Literal["open", "staff"] = "open"
     """Who may give a ticket the green channel (绿色通道): "open", any citizen at the kiosk;
     "staff", a guide-desk clerk's PIN at the kiosk, or ``mashangban take --priority green``."""
+    transfer_number: Literal["keep", "new"] = "keep"
+    """A transferred citizen keeps the number on their slip ("keep"), or is given a new number
+    whose slip prints at the transferring window's printer ("new")."""
 
     _hours = field_validator("hours")(_check_hours)
 

@@ -33,7 +33,8 @@ def ticket_blocks(
     view: TicketView, settings: HallSettings, *, paper_mm: int = 80, reprint: bool = False
 ) -> list[Block]:
     """The kiosk ticket: hall, zone, the number very large, the chosen item and what to bring,
-    people ahead, wait (or that no window is open), time, QR."""
+    people ahead, wait (or that no window is open), time, QR (and, for a transfer's new number,
+    the number it replaces)."""
     blocks: list[Block] = []
     if reprint:
         blocks.append(Text(documents.line("reprint"), size=2, bold=True))
@@ -46,6 +47,9 @@ def ticket_blocks(
         Text(view.queue_name_en),
         Text(view.number, size=6 if paper_mm >= 80 else 4, bold=True),
     ]
+    if view.transferred_from and view.transferred_from != view.number:
+        # A transfer's new number (the hall's transfer_number = "new"): say which it replaces.
+        blocks.append(Text(documents.line("transferred_from", number=view.transferred_from)))
     if view.priority != "normal":
         label = word("priority", view.priority)
         blocks.append(Text(f"{label} {view.priority.title()}", size=2, bold=True))

@@ -301,8 +301,11 @@ def transfer(
 ) -> TicketView:
     """Send the window's citizen to another queue or window with a new, linked ticket.
 
-    The new ticket keeps the priority class and goes to the front of its queue; a transfer to a
-    window reserves it for that window. Returns the new ticket.
+    The new ticket keeps the priority class and the first ticket's issue time (the citizen's wait
+    goes on, it does not start again) and goes to the front of its queue; a transfer to a window
+    reserves it for that window. It takes the target queue's next sequence, but shows the number
+    the citizen holds unless the hall's ``transfer_number`` is "new" (then the desk prints the new
+    number's slip). Returns the new ticket.
     """
     if to_queue is None and to_window is None:
         raise Refused("transfer_target")
@@ -345,6 +348,8 @@ def transfer(
             order_key=front_key(_waiting_keys(session, day, queue.id)),
             parent_id=old.id,
             target_window=to_window,
+            number=old.number if settings.transfer_number == "keep" else None,
+            issued_at=old.issued_at,
         )
         old = ticketrows.change(
             session,
@@ -362,6 +367,7 @@ def transfer(
             new_number=new.number,
             to_queue=queue.prefix,
             to_window=to_window,
+            keeps_issued_at=True,  # the new ticket has this one's issue time (the audit replays it)
         )
         return behind(view_ticket(session, new, settings=settings), when)
 

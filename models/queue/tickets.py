@@ -155,8 +155,14 @@ def issue(
     parent_id: int | None = None,
     target_window: int | None = None,
     appointment_id: int | None = None,
+    number: str | None = None,
+    issued_at: dt.datetime | None = None,
 ) -> TicketRow:
-    """Allocate the next number of a queue and insert the ticket (no event: callers write it)."""
+    """Allocate the next number of a queue and insert the ticket (no event: callers write it).
+
+    A transfer passes the ``number`` the citizen holds and the first ticket's ``issued_at``: the
+    ticket still takes the queue's next sequence (the zone skips that number), shows the old one.
+    """
     assert queue.id is not None
     day = business_date(moment, settings.timezone)
     seq = ticketrows.next_seq(session, day, queue.id)
@@ -168,12 +174,12 @@ def issue(
         business_date=day,
         queue_id=queue.id,
         seq=seq,
-        number=format_number(queue.prefix, seq),
+        number=number or format_number(queue.prefix, seq),
         item_code=item_code,
         priority=str(priority),
         status=TicketStatus.WAITING.value,
         order_key=float(seq) if order_key is None else order_key,
-        issued_at=moment,
+        issued_at=issued_at or moment,
         parent_id=parent_id,
         target_window=target_window,
         appointment_id=appointment_id,

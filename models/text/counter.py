@@ -93,7 +93,28 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
         "{number} service started",
         "{number} 开始办理 service started",
     ),
-    "transferred": ("已转办：新号 {number}", "New ticket {number}"),
+    "transferred_kept": (
+        "已转到 {place_zh}，仍叫 {number} 号（号码不变）",
+        "Transferred to {place_en}: still called as {number}",
+    ),
+    "transferred_new": (
+        "已转到 {place_zh}，新号 {number}（原 {old}），正在打印…",
+        "Transferred to {place_en}: new number {number} (was {old}), printing…",
+    ),
+    "place_zone": ("{prefix} 区", "zone {prefix}"),
+    "place_window": ("{window} 号窗口", "window {window}"),
+    "slip_printed": (
+        "新号 {number} 已打印，请交给群众",
+        "New number {number} printed: hand it over",
+    ),
+    "slip_failed": (
+        "新号 {number} 未能打印（{state}），请告知群众新号 {number}",
+        "Slip not printed ({state}): tell the citizen the new number {number}",
+    ),
+    "slip_not_sent": (
+        "新号 {number} 未能打印，请告知群众新号 {number}",
+        "Slip not printed: tell the citizen the new number {number}",
+    ),
     "requeued": (
         "{number} 已重新排队",
         "{number} back in line",
@@ -131,9 +152,22 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     "logged_out": ("已签退", "Logged out"),
     "transfer_title": ("转办 {number}", "Transfer {number}", "转办 Transfer {number}"),
     "transfer_hint": (
-        "选择区域或窗口，或输入窗口号后回车",
-        "Pick a zone or window, or type its number",
+        "选区域或窗口（或输入窗口号）后回车，再按回车确认",
+        "Pick a zone or window (or type its number), Enter, then Enter again",
     ),
+    "confirm_zone": (
+        "{number} 转到 {prefix} 区 {name_zh}？再按 Enter 确认，Esc 取消",
+        "Transfer {number} to zone {prefix} {name_en}? Enter: yes · Esc: cancel",
+        "{number} 转到 {prefix} 区 {name_zh}？再按 Enter 确认，Esc 取消\n"
+        "Transfer {number} to zone {prefix} {name_en}? Enter: yes · Esc: cancel",
+    ),
+    "confirm_window": (
+        "{number} 转到 {window} 号窗口（{prefixes} · {who_zh}）？再按 Enter 确认，Esc 取消",
+        "Transfer {number} to window {window} ({prefixes} · {who_en})? Enter: yes · Esc: cancel",
+        "{number} 转到 {window} 号窗口（{prefixes} · {who_zh}）？再按 Enter 确认，Esc 取消\n"
+        "Transfer {number} to window {window}? Enter: yes · Esc: cancel",
+    ),
+    "no_such_window": ("没有可转去的 {window} 号窗口", "No window {window} to transfer to"),
     "window_label": ("{number:>2} 号窗口", "window {number:>2}", "{number:>2} 号窗口 window"),
     "window_open": ("在岗 {clerk}", "on duty {clerk}", "在岗 {clerk}"),
     "window_closed": ("无人", "closed"),

@@ -46,8 +46,11 @@ def take(engine, *queues: str, item: str | None = None) -> list[str]:
 
 
 def stored(engine, number: str) -> Ticket:
+    """The newest ticket showing a number (a transfer keeps the citizen's number)."""
     with reading(engine) as session:
-        ticket = session.exec(select(Ticket).where(Ticket.number == number)).one()
+        query = select(Ticket).where(Ticket.number == number).order_by(Ticket.id.desc())
+        ticket = session.exec(query).first()
+        assert ticket is not None, number
         session.expunge(ticket)
         return ticket
 
@@ -321,15 +324,16 @@ def test_transfer_to_a_zone_and_to_a_window(engine) -> None:
         assert "M001" in shown(pilot, ".dialog-title")
         options = dialog.query_one("OptionList")
         assert options.get_option_at_index(0).id == "q:A"
-        message = await press(pilot, "enter")  # zone A, the first in the list
-        assert "新号 A001" in message
-        assert stored(engine, "M001").status == "transferred"
+        # Zone A, the first in the list: Enter says where, a second Enter sends the citizen.
+        message = await press(pilot, "enter", "enter")
+        assert "已转到 A 区，仍叫 M001 号" in message  # the number on the citizen's slip
+        assert stored(engine, "M001").status == "waiting" and stored(engine, "M001").parent_id
         await press(pilot, "n")
         await pilot.press("t")
         await on_screen(pilot, TransferDialog)
-        await pilot.press("tab", "3")
-        assert "新号 A002" in await press(pilot, "enter")
-        assert stored(engine, "A002").target_window == 3
+        await pilot.press("3")  # a digit goes to the window number
+        assert "已转到 3 号窗口，仍叫 M002 号" in await press(pilot, "enter", "enter")
+        assert stored(engine, "M002").target_window == 3
         # A window picked from the list: the others, each with its zones and who is there.
         take(engine, "M")
         await press(pilot, "n")
@@ -341,8 +345,8 @@ def test_transfer_to_a_zone_and_to_a_window(engine) -> None:
         assert labels["w:3"] == " 3 号窗口 window  A  在岗 1002"
         assert labels["w:20"] == "20 号窗口 window  MC  无人 closed"
         options.highlighted = [o.id for o in options.options].index("w:3")
-        assert "新号 A003" in await press(pilot, "enter")
-        assert stored(engine, "A003").target_window == 3
+        assert "仍叫 M003" in await press(pilot, "enter", "enter")
+        assert stored(engine, "M003").target_window == 3
 
     drive(counter(engine), scenario)
 
