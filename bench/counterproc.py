@@ -97,7 +97,12 @@ def counter(db: str, out: str) -> None:
         setattr(desk, "_print_receipt" if name == "receipt" else name, wrapper)
     engine = make_engine(db)
     settings = CounterSettings(
-        engine=engine, window=WINDOW, clerk=CLERK, clock=running_clock, poll_seconds=POLL_S
+        engine=engine,
+        window=WINDOW,
+        clerk=CLERK,
+        clock=running_clock,
+        poll_seconds=POLL_S,
+        rating_wait_seconds=0,  # no rating pad: n finishes and calls at once
     )
     collections = Collections()
     gc.callbacks.append(collections)

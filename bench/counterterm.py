@@ -130,11 +130,14 @@ class Terminal:
         return 0.0
 
     def stop(self) -> int:
-        """ctrl+q (Textual's quit), then wait; terminate if it does not go. The exit status."""
+        """ctrl+q, then wait; terminate if it does not go. The exit status. The counter asks
+        first: y quits, k keeps a citizen at the window and quits (the floor app just quits)."""
         if self.process is None:
             return 0
         try:
             os.write(self._master, b"\x11")
+            time.sleep(0.3)
+            os.write(self._master, b"yk")
             code = self.process.wait(timeout=10)
         except (OSError, subprocess.TimeoutExpired):
             self.process.terminate()

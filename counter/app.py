@@ -11,9 +11,11 @@ import datetime as dt
 import gc
 
 from textual.app import App
+from textual.binding import Binding
 from textual.screen import Screen
 
 from appkit.database import app_engine
+from counter.asks import QuitDialog
 from counter.desk import DeskScreen
 from counter.login import LoginScreen
 from counter.settings import CounterSettings
@@ -26,6 +28,11 @@ class CounterApp(App[None]):
     TITLE = ct.zh("title")
     CSS_PATH = "counter.tcss"
     ENABLE_COMMAND_PALETTE = False
+    BINDINGS = [
+        # Textual's own quit note is English only and says nothing of the citizen at the window.
+        Binding("ctrl+q", "ask_quit", show=False, priority=True),
+        Binding("ctrl+c", "ask_quit", show=False, priority=True),
+    ]
 
     def __init__(self, settings: CounterSettings) -> None:
         super().__init__()
@@ -47,6 +54,16 @@ class CounterApp(App[None]):
     def now(self) -> dt.datetime:
         """The counter's clock (fixed in tests and snapshots)."""
         return self.settings.clock()
+
+    def action_ask_quit(self) -> None:
+        """Ask before quitting: y quits, n or Esc stays (the desk asks about its citizen too)."""
+        if isinstance(self.screen, QuitDialog):
+            return
+        desk = next((s for s in reversed(self.screen_stack) if isinstance(s, DeskScreen)), None)
+        if desk is not None:
+            desk.ask_quit()
+            return
+        self.push_screen(QuitDialog(None), lambda answer: self.exit() if answer else None)
 
     def on_login_screen_logged_in(self, message: LoginScreen.LoggedIn) -> None:
         """The clerk is in: show the window's desk."""

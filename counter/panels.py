@@ -19,8 +19,14 @@ def reason_text(reason: str) -> str:
     return word("pause", reason)
 
 
-def top_line(view: WindowView, now: dt.datetime) -> Text:
-    """Window, clerk, pause state and the time."""
+def reason_en(reason: str) -> str:
+    """A pause reason in English (free text as typed)."""
+    return word("pause", reason, "en")
+
+
+def top_line(view: WindowView, now: dt.datetime, width: int = 0) -> Text:
+    """Window, clerk, pause state and the time. A pause that does not fit in ``width`` cells
+    (0: any width) goes whole on a second line rather than being cut."""
     line = Text(f"{local(now, view.timezone):%H:%M} ", "bold")
     line.append(
         ct.line("window_title", number=view.number, label=view.label_zh or view.label_en),
@@ -32,11 +38,15 @@ def top_line(view: WindowView, now: dt.datetime) -> Text:
         )
     if view.paused is not None and view.paused_since is not None:
         minutes = max(int((now - view.paused_since).total_seconds() // 60), 0)
-        line.append("   ")
-        line.append(
-            ct.line("paused", reason=reason_text(view.paused), minutes=minutes),
+        zh = ct.zh("paused", reason=reason_text(view.paused), minutes=minutes)
+        en = ct.en("paused", reason=reason_en(view.paused), minutes=minutes)
+        paused = Text(
+            f"{zh} {en}",
             "bold black on yellow",
         )
+        fits = not width or line.cell_len + 3 + paused.cell_len <= width
+        line.append("   " if fits else "\n")
+        line.append_text(paused)
     return line
 
 
@@ -44,7 +54,7 @@ def current_panel(view: WindowView) -> RenderableType:
     """The current ticket: number, zone, item and materials, priority, wait, counts."""
     ticket = view.current
     if ticket is None:
-        return Text(ct.line("none_current"), style="dim")
+        return Text(ct.line("none_current" if view.paused is None else "none_paused"), style="dim")
     head = Text()
     head.append(f" {ticket.number} ", "bold reverse")
     head.append("  ")

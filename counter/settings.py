@@ -33,3 +33,6 @@ class CounterSettings:
     clock: Clock = utcnow
     poll_seconds: float = 0.5
     """How often the hall's change mark is read (changes show within twice this)."""
+    rating_wait_seconds: float = 20.0
+    """After n finishes a served citizen, the next is called when the rating pad has their
+    rating, after this many seconds, or on n again; 0: no pad here, n calls at once."""

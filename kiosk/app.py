@@ -25,7 +25,7 @@ from appkit.unattended import UnattendedApp
 from kiosk import snapshot
 from kiosk.screens import INSTANT_QUEUE, KioskScreen, StartScreen, TicketScreen
 from kiosk.settings import KioskSettings
-from kiosk.staff import StaffMenuScreen, StaffPinScreen
+from kiosk.staff import GreenPinScreen, StaffMenuScreen, StaffPinScreen
 from models.errors import DatabaseError, MashangbanError
 from models.text import Lang, kiosk
 from models.textsafe import displayable, printable
@@ -40,6 +40,8 @@ if TYPE_CHECKING:
 
 SLOW_ISSUE_S = 0.4
 """An issue taking longer than this is announced (正在取号…)."""
+COMPACT_BELOW_LINES = 30
+"""A terminal with fewer lines gets the compact layout (see kiosk.tcss)."""
 RECONNECT_S = 5.0
 """Wait before trying the database again when it did not answer at start-up."""
 REFUSED_AT_START = {
@@ -125,6 +127,10 @@ class KioskApp(UnattendedApp[None]):
         self.last_token: str | None = None
         """The last ticket issued here (for the staff menu's reprint)."""
         self._ticket_screen: TicketScreen | None = None
+        self.green_by: str | None = None
+        """The clerk who confirmed the green channel (a hall with ``green_channel = "staff"``)."""
+        self.green_guarded = False
+        """The hall wants a staff PIN before the green channel (its file's ``green_channel``)."""
         self.refusal: MashangbanError | None = None
         """Why the kiosk exited at start-up (an uninitialised database …), for the caller."""
         self.snapshot = displayable(snapshot.load(settings.snapshot))
@@ -146,7 +152,15 @@ class KioskApp(UnattendedApp[None]):
         return StartScreen()
 
     def on_mount(self) -> None:
+        self._fit()
         self.call_after_refresh(self._connect)  # the first screen first, then the database
+
+    def on_resize(self) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        """Small terminals (80×24) get the compact layout: less padding, one-line buttons."""
+        self.set_class(self.size.height < COMPACT_BELOW_LINES, "-compact")
 
     @work(thread=True, exclusive=True, group="connect", exit_on_error=False)
     def _connect(self) -> None:
@@ -180,6 +194,7 @@ class KioskApp(UnattendedApp[None]):
         self.hall_name = (printable(hall.name_zh), printable(hall.name_en))
         self.public_url = hall.public_url
         self.idle_seconds = self.settings.idle_seconds or hall.kiosk_idle_seconds
+        self.green_guarded = hall.green_channel == "staff"
         self.ready = True
         # The objects alive after start-up stay alive all day: keep full collections from
         # walking them on every tap.
@@ -198,6 +213,7 @@ class KioskApp(UnattendedApp[None]):
     def reset_choices(self) -> None:
         """The green channel off and Chinese first: how the next citizen finds the kiosk."""
         self.green = False
+        self.green_by = None
         self.lang = "zh"
 
     def staff_screen(self) -> StaffPinScreen | None:
@@ -212,6 +228,22 @@ class KioskApp(UnattendedApp[None]):
         if unlocked:
             self.push_screen(StaffMenuScreen())
 
+    def confirm_green(self) -> None:
+        """The hall's staff confirm the green channel: their PIN, then it is on."""
+        if not self.ready:
+            return
+        place = f"kiosk {self.settings.kiosk_id or ''}".strip()
+        screen = GreenPinScreen(
+            engine=self.engine, place=place, idle_seconds=self.idle_seconds, lang=self.lang
+        )
+
+        def confirmed(unlocked: bool | None) -> None:
+            if unlocked and screen.clerk:
+                self.green_by = screen.clerk
+                self.green = True
+
+        self.push_screen(screen, confirmed)
+
     def now(self) -> dt.datetime:
         """The kiosk's clock (fixed in tests and snapshots)."""
         return self.settings.clock()
@@ -223,7 +255,7 @@ class KioskApp(UnattendedApp[None]):
         if self.issuing or not self.ready:
             return
         self._issuing()
-        self._take(queue, item, "green" if self.green else "normal")
+        self._take(queue, item, "green" if self.green else "normal", self.green_by)
 
     def check_in(self, code: str) -> None:
         """Check in an appointment code (ignored while a ticket is being issued)."""
@@ -252,12 +284,19 @@ class KioskApp(UnattendedApp[None]):
             self.clear_notifications()
 
     @work(thread=True, exclusive=True, group="issue", exit_on_error=False)
-    def _take(self, queue: str | None, item: str | None, priority: str) -> None:
+    def _take(
+        self, queue: str | None, item: str | None, priority: str, green_by: str | None
+    ) -> None:
         from models.queue.tickets import take_ticket
 
         self._issue(
             lambda: take_ticket(
-                self.engine, queue=queue, item=item, priority=priority, now=self.now()
+                self.engine,
+                queue=queue,
+                item=item,
+                priority=priority,
+                now=self.now(),
+                green_by=green_by if priority == "green" else None,
             )
         )
 
@@ -293,6 +332,7 @@ class KioskApp(UnattendedApp[None]):
         view = displayable(view)
         self._issue_ended()
         self.green = False
+        self.green_by = None
         self.last_token = view.token
         screen = self.ticket_screen()
         screen.show(view, qr)

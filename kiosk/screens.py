@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, cast
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.events import Key, MouseDown
+from textual.events import Click, Key, MouseDown
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -104,7 +105,11 @@ class StartScreen(KioskScreen):
     """Zones with their waiting counts, 马上办, check-in, green channel, language.
 
     Left idle, it puts the green channel off and Chinese first again, for the next citizen.
+    Nothing has the keyboard focus when it is shown: Enter does nothing until Tab picks a button
+    (a focus left on a button would take a ticket or toggle the green channel unseen).
     """
+
+    AUTO_FOCUS = ""  # none (None would take the app's "*")
 
     class ZonesRead(Message, bubble=False):
         """The zones, read by a worker."""
@@ -127,6 +132,9 @@ class StartScreen(KioskScreen):
             yield Button(id="green", variant="success")
             yield Button(id="lang")
 
+    def on_screen_resume(self) -> None:
+        self.set_focus(None)  # the button tapped before (a zone, the green channel) lets go
+
     def on_mount(self) -> None:
         self.watch(self.app, "lang", self.relabel, init=False)
         self.watch(self.app, "green", self.relabel, init=False)
@@ -145,25 +153,43 @@ class StartScreen(KioskScreen):
     def relabel(self, _value: object = None) -> None:
         """Words in the chosen language first."""
         lang = self.kiosk.lang
-        zh, en = self.kiosk.hall_name
-        self.query_one("#hall", Static).update(
-            Content.from_markup(  # the hall's name is stored text: a $variable, never markup
-                "[b]$name[/b]\n$title",
-                name=zh if lang == "zh" else en,
-                title=kiosk.pick("title", lang) + " · " + kiosk.pick("title", _other(lang)),
-            )
-        )
+        self.show_title()
         self.query_one("#items", Button).label = kiosk.both("instant", lang)
         self.query_one("#checkin", Button).label = kiosk.both("checkin", lang)
         green = self.query_one("#green", Button)
-        green.label = kiosk.both("green_on" if self.kiosk.green else "green", lang)
-        green.tooltip = kiosk.both("green_hint", lang)
+        label = kiosk.both("green_on" if self.kiosk.green else "green", lang)
+        if self.kiosk.green_guarded and not self.kiosk.green:
+            label += "\n" + kiosk.pick("green_by_staff", lang)
+        green.label = label
         green.set_class(self.kiosk.green, "on")
         self.query_one("#lang", Button).label = kiosk.pick("language", lang)
         if self.kiosk.ready:
             self.refresh_zones()
         else:
             self.show_waiting(self.kiosk.snapshot.zones if self.kiosk.snapshot else ())
+
+    def show_title(self, banner: tuple[str, str] | None = None) -> None:
+        """The hall's name, then what to do: choose a service; with the green channel on, who
+        it is for; with the whole hall closed, when it opens next (both languages)."""
+        lang = self.kiosk.lang
+        zh, en = self.kiosk.hall_name
+        if banner is not None:
+            self._banner = banner
+        if self._banner is not None:
+            lines = self._banner if lang == "zh" else self._banner[::-1]
+            title = "\n".join(lines)
+        elif self.kiosk.green:
+            title = kiosk.both("green_for", lang)
+        else:
+            title = kiosk.pick("title", lang) + " · " + kiosk.pick("title", _other(lang))
+        self.query_one("#hall", Static).update(
+            Content.from_markup(  # the hall's name is stored text: a $variable, never markup
+                "[b]$name[/b]\n$title", name=zh if lang == "zh" else en, title=title
+            )
+        )
+
+    _banner: tuple[str, str] | None = None
+    """Why no zone takes tickets and when they open (zh, en), or None."""
 
     @work(thread=True, exclusive=True, group="zones", exit_on_error=False)
     def refresh_zones(self) -> None:
@@ -186,18 +212,23 @@ class StartScreen(KioskScreen):
     def show_zones(self, zones: list[menu.ZoneChoice]) -> None:
         """One large button per zone, with its waiting count or why it is closed."""
         lang = self.kiosk.lang
+        now = self.kiosk.now()
         rows = []
         for zone in zones:
             if zone.closed_zh:
-                status = (zone.closed_zh if lang == "zh" else zone.closed_en) or ""
+                status = closed_status(zone, now, lang)
             else:
                 status = kiosk.pick("waiting", lang, n=zone.waiting)
             rows.append((zone.prefix, zone.name_zh, zone.name_en, status, not zone.closed_zh))
         self._place(rows)
+        banner = closed_banner(zones, now)
+        if banner != self._banner:
+            self._banner = banner
+            self.show_title()
         instant = next((zone for zone in zones if zone.prefix == INSTANT_QUEUE), None)
         items = self.query_one("#items", Button)
         if instant is not None and instant.closed_zh:
-            reason = instant.closed_zh if lang == "zh" else instant.closed_en
+            reason = closed_status(instant, now, lang)
             items.label = Content(f"{kiosk.pick('instant', lang)}\n{reason}")
             items.disabled = True
         else:
@@ -239,7 +270,12 @@ class StartScreen(KioskScreen):
 
     @on(Button.Pressed, "#green")
     def green_pressed(self) -> None:
-        self.kiosk.green = not self.kiosk.green
+        if self.kiosk.green:
+            self.kiosk.green = False
+        elif self.kiosk.green_guarded:
+            self.kiosk.confirm_green()  # a staff PIN first; it turns the green channel on
+        else:
+            self.kiosk.green = True
 
     @on(Button.Pressed, "#lang")
     def lang_pressed(self) -> None:
@@ -248,6 +284,44 @@ class StartScreen(KioskScreen):
 
 def _other(lang: Lang) -> Lang:
     return "en" if lang == "zh" else "zh"
+
+
+def closed_status(zone: menu.ZoneChoice, now: dt.datetime, lang: Lang) -> str:
+    """A closed zone's status line, short enough for its button at 80×24: closed today, full
+    today, or (closed for now) the time it opens today."""
+    if zone.closed_key == "hall_closed_day":
+        return kiosk.pick("closed_today", lang)
+    if zone.closed_key == "queue_full":
+        return kiosk.pick("full_today", lang)
+    opens = zone.opens_at
+    if opens is not None and opens.date() == now.astimezone(opens.tzinfo).date():
+        return kiosk.pick("opens_at", lang, time=f"{opens:%H:%M}")
+    return kiosk.pick("closed_for_today", lang)
+
+
+def closed_banner(zones: list[menu.ZoneChoice], now: dt.datetime) -> tuple[str, str] | None:
+    """When no zone takes tickets: why, and the hall's next opening (zh, en); else None."""
+    if not zones or any(zone.closed_key is None for zone in zones):
+        return None
+    if all(zone.closed_key == "queue_full" for zone in zones):
+        return kiosk.pick("all_full", "zh"), kiosk.pick("all_full", "en")
+    openings = [zone.opens_at for zone in zones if zone.opens_at is not None]
+    if any(zone.closed_key == "hall_closed_day" for zone in zones):
+        why = "closed_today"
+    elif openings and min(openings).date() == now.astimezone(min(openings).tzinfo).date():
+        why = "closed_now"
+    else:
+        why = "closed_for_today"
+    if not openings:
+        return kiosk.pick(why, "zh"), kiosk.pick(why, "en")
+    return (
+        kiosk.pick(
+            "next_opening", "zh", why=kiosk.pick(why, "zh"), when=kiosk.when_zh(min(openings), now)
+        ),
+        kiosk.pick(
+            "next_opening", "en", why=kiosk.pick(why, "en"), when=kiosk.when_en(min(openings), now)
+        ),
+    )
 
 
 class ItemsScreen(KioskScreen):
@@ -316,43 +390,48 @@ class ItemsScreen(KioskScreen):
         self.go_home()
 
 
-KEYPAD = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "del", "0", "ok"]
+KEYPAD_ROWS = ("1234567890", "ABCDEFGHIJ", "KLMNOPQRST", "UVWXYZ")
+"""The keys of the code pad: every letter and digit an appointment code may hold (the import
+accepts 4-32 of A-Z and 0-9), then 删除 and 清除 filling the last row."""
+CODE_MAX = 32
 
 
 class CheckinScreen(KioskScreen):
-    """The appointment code on an on-screen keypad (keys work too)."""
+    """The appointment code on an on-screen keypad of digits and letters (keys work too).
+
+    A refused code stays shown with the reason until the next key: a letter or digit then
+    starts a new code (it does not append to the refused one); 删除 corrects the refused one.
+    """
 
     code = reactive("")
+    refused = False
+    """The code shown was refused: the next letter or digit starts afresh."""
 
     def compose(self) -> ComposeResult:
         lang = self.kiosk.lang
         with Vertical(id="checkin-box"):
-            yield Static(kiosk.both("code_prompt", lang), id="code-prompt")
+            yield Static(kiosk.one_line("code_prompt", lang), id="code-prompt")
             yield Static("", id="code")
             yield Static("", id="checkin-error")
             with Grid(id="keypad"):
-                for key in KEYPAD:
-                    names = {"del": kiosk.both("delete", lang), "ok": kiosk.both("ok", lang)}
-                    label = names.get(key, key)
-                    key_button = Button(
-                        label,
-                        id=f"key-{key}",
-                        classes="key",
-                        variant="success" if key == "ok" else "default",
-                    )
-                    # Taps only: a focused key would also take the Enter meant for "OK".
-                    key_button.can_focus = False
-                    yield key_button
-            back = Button(kiosk.both("back", lang), id="back")
-            back.can_focus = False  # keys belong to the code on this screen
-            yield back
+                for key in "".join(KEYPAD_ROWS):
+                    yield _key(key, key)
+                yield _key(kiosk.one_line("delete", lang), "del", classes="wide")
+                yield _key(kiosk.one_line("clear", lang), "clear", classes="wide")
+            with Horizontal(id="checkin-actions"):
+                yield _key(kiosk.one_line("back", lang), "back", classes="action")
+                yield _key(kiosk.one_line("ok", lang), "ok", classes="action", variant="success")
 
     def watch_code(self, code: str) -> None:
         self.query_one("#code", Static).update(code or "_")
 
     @on(Button.Pressed, ".key")
     def key_pressed(self, event: Button.Pressed) -> None:
-        self.press((event.button.id or "key-")[4:])
+        key = (event.button.id or "key-")[4:]
+        if key == "back":
+            self.go_home()
+        else:
+            self.press(key)
 
     def on_key(self, event: Key) -> None:
         # (KioskScreen.on_key runs too: Textual calls the handlers of every base class.)
@@ -360,26 +439,48 @@ class CheckinScreen(KioskScreen):
             self.press("del")
         elif event.key == "enter":
             self.press("ok")
-        elif event.character and event.character.isalnum() and len(event.character) == 1:
-            self.press(event.character.upper())
+        elif event.key == "escape":
+            self.go_home()
+        elif (char := event.character) and len(char) == 1 and char.isascii() and char.isalnum():
+            self.press(char.upper())
 
     def press(self, key: str) -> None:
         """One keypad key."""
         self.query_one("#checkin-error", Static).update("")
+        refused, self.refused = self.refused, False
         if key == "del":
             self.code = self.code[:-1]
+        elif key == "clear":
+            self.code = ""
         elif key == "ok":
             if self.code:
                 self.kiosk.check_in(self.code)
-        elif len(self.code) < 32:
+        elif refused:
+            self.code = key  # a new code, not the refused one with more on its end
+        elif len(self.code) < CODE_MAX:
             self.code += key
 
     def show_error(self, text: str) -> None:
-        self.query_one("#checkin-error", Static).update(f"[red]{text}[/red]")
+        self.refused = True
+        self.query_one("#checkin-error", Static).update(
+            Content.from_markup("[red]$text[/red]", text=text)
+        )
 
-    @on(Button.Pressed, "#back")
-    def back(self) -> None:
-        self.go_home()
+
+class KeypadKey(Button):
+    """A key of the code pad. A Textual button ignores a second tap while it shows the first
+    (0.2 s): the second 0 of 1001 was lost. A key takes every tap."""
+
+    async def _on_click(self, event: Click) -> None:
+        event.stop()
+        self.press()  # Button's own handler runs after this one and sees it pressed already
+
+
+def _key(label: str, key: str, *, classes: str = "", variant: str = "default") -> Button:
+    """A keypad key: taps only, since a focused key would also take the Enter meant for OK."""
+    button = KeypadKey(label, id=f"key-{key}", classes=f"key {classes}".strip(), variant=variant)  # type: ignore[arg-type]
+    button.can_focus = False
+    return button
 
 
 class TicketScreen(KioskScreen):
@@ -407,12 +508,16 @@ class TicketScreen(KioskScreen):
     def compose(self) -> ComposeResult:
         with Horizontal(id="ticket"):
             with Vertical(id="ticket-left"):
-                yield Static(id="your-number")
-                yield Static(id="number")
-                yield Static(id="zone")
-                yield Static(id="priority")
-                yield Static(id="wait")
-                yield Static(id="print-state")
+                # What does not fit scrolls (a long list of materials); 完成 stays on screen.
+                with VerticalScroll(id="ticket-info"):
+                    yield Static(id="your-number")
+                    yield Static(id="number")
+                    yield Static(id="zone")
+                    yield Static(id="priority")
+                    yield Static(id="wait")
+                    yield Static(id="print-state")
+                    yield Static(id="item")
+                    yield Static(id="materials")
                 yield Button(id="done", variant="primary")
             yield Static(id="qr")
 
@@ -441,21 +546,65 @@ class TicketScreen(KioskScreen):
                 "[b]$number[/b]  $zone · $other", number=view.number, zone=zone, other=other
             )
         )
+        compact = self.app.has_class("-compact")
         priority = self.query_one("#priority", Static)
         priority.display = view.priority != "normal"
         if priority.display:
             key = "green_on" if view.priority == "green" else "checkin"
-            priority.update(kiosk.both(key, lang))
+            priority.update(kiosk.one_line(key, lang) if compact else kiosk.both(key, lang))
         wait = self.query_one("#wait", Static)
         wait.display = view.ahead is not None
         if wait.display:
-            ahead = kiosk.pick("ahead", lang, n=view.ahead)
-            wait.update(f"{ahead} · {kiosk.pick('eta', lang, n=view.eta_minutes)}")
-        self.query_one("#done", Button).label = kiosk.both("done", lang)
+            # With no window of the zone open, a wait in minutes would be made up.
+            how_long = "no_window" if view.open_windows == 0 else "eta"
+            lines = []
+            for side in (lang, _other(lang)):
+                ahead = kiosk.pick("ahead", side, n=view.ahead)
+                lines.append(f"{ahead} · {kiosk.pick(how_long, side, n=view.eta_minutes)}")
+            wait.update("\n".join(lines))
+        self._fill_item(view, lang, compact)
+        done = self.query_one("#done", Button)
+        done.label = kiosk.one_line("done", lang) if compact else kiosk.both("done", lang)
         self.query_one("#qr", Static).update(self.qr)
+        self.query_one("#ticket-info", VerticalScroll).scroll_home(animate=False)
         self.watch_print_state(self.print_state)
 
+    def _fill_item(self, view: TicketView, lang: Lang, compact: bool) -> None:
+        """The chosen item by name and the documents to bring (所需材料), when one was chosen."""
+        item = self.query_one("#item", Static)
+        materials = self.query_one("#materials", Static)
+        item.display = view.item_name_zh is not None
+        materials.display = bool(view.materials)
+        if not item.display:
+            return
+        names = [view.item_name_zh or "", view.item_name_en or ""]
+        if lang == "en":
+            names.reverse()
+        item.update(
+            Content.from_markup(
+                "$label[b]$first[/b]  $second",
+                label=kiosk.pick("item", lang) + "：",
+                first=names[0],
+                second=names[1],
+            )
+        )
+        if materials.display:
+            listed = (
+                "、".join(view.materials)
+                if compact
+                else "\n".join(f"{n}. {name}" for n, name in enumerate(view.materials, 1))
+            )
+            materials.update(
+                Content.from_markup(
+                    "[b]$label[/b]\n$listed", label=kiosk.one_line("materials", lang), listed=listed
+                )
+            )
+
     def watch_print_state(self, state: str) -> None:
+        shown = self.query("#print-state").results(Static)
+        widget = next(shown, None)
+        if widget is None:  # the print ended before the screen was composed: _fill shows it
+            return
         lang = self.kiosk.lang
         key = {"pending": "printing", "sent": "printing", "done": "take_ticket"}.get(
             state, "print_failed"
@@ -463,7 +612,7 @@ class TicketScreen(KioskScreen):
         text = kiosk.both(key, lang)
         if key == "print_failed":
             text = f"[b red]{text}[/b red]"
-        self.query_one("#print-state", Static).update(text)
+        widget.update(text)
 
     @on(Button.Pressed, "#done")
     def done(self) -> None:

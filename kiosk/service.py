@@ -3,6 +3,7 @@ not import the app (which imports them)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Protocol
 
 from models.text import Lang
@@ -23,6 +24,8 @@ class Kiosk(Protocol):
     """The language shown first."""
     green: bool
     """The next ticket is for the green channel (绿色通道)."""
+    green_guarded: bool
+    """The hall wants a staff PIN before the green channel."""
     ready: bool
     """The database has answered: tickets can be taken."""
     hall_name: tuple[str, str]
@@ -45,6 +48,14 @@ class Kiosk(Protocol):
 
     def reset_choices(self) -> None:
         """The green channel off and Chinese first."""
+        ...
+
+    def confirm_green(self) -> None:
+        """Ask staff to confirm the green channel (their PIN)."""
+        ...
+
+    def now(self) -> dt.datetime:
+        """The kiosk's clock."""
         ...
 
     def zones(self) -> list[menu.ZoneChoice]:

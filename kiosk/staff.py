@@ -6,9 +6,10 @@ from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Button, Static
+from textual.widgets import Button, Input, Static
 
 from appkit.unattended import PinScreen
 from kiosk.screens import KioskScreen
@@ -34,19 +35,43 @@ class StaffPinScreen(PinScreen):
         return kiosk_text.both("staff_pin", self.lang)
 
     def buttons(self) -> ComposeResult:
-        ok = kiosk_text.both("ok", self.lang)
-        yield Button(ok, id="staff-ok", variant="primary", classes="staff-submit")
-        yield Button(kiosk_text.both("back", self.lang), id="staff-cancel", classes="staff-back")
+        # One line each, side by side: the dialog fits 80×24 (返回 was below the screen).
+        with Horizontal(id="staff-buttons-row"):
+            ok = kiosk_text.one_line("ok", self.lang)
+            yield Button(ok, id="staff-ok", variant="primary", classes="staff-submit")
+            back = kiosk_text.one_line("back", self.lang)
+            yield Button(back, id="staff-cancel", classes="staff-back")
 
     def refused(self, text: str) -> None:
         super().refused(f"[red]{text}[/red]")
+
+
+class GreenPinScreen(StaffPinScreen):
+    """A guide-desk clerk confirms the green channel for the citizen at the kiosk (a hall whose
+    file says ``green_channel = "staff"``). Their clerk number goes with the ticket's event."""
+
+    clerk = ""
+    """The clerk number accepted (empty until a PIN is accepted)."""
+
+    def prompt(self) -> str:
+        who = kiosk_text.both("green_for", self.lang)
+        return f"{who}\n{kiosk_text.both('green_staff', self.lang)}"
+
+    def on_pin_screen_checked(self, message: PinScreen.Checked) -> None:
+        # Runs before PinScreen's own handler, which closes the dialog when accepted.
+        if message.refusal is None:
+            self.clerk = self.query_one("#clerk", Input).value.strip()
 
 
 class StaffMenuScreen(KioskScreen):
     """Reprint the last ticket, ask the printer, read paper warnings, or quit the kiosk.
 
     Like every screen but the start, it closes itself when left idle: a kiosk is unattended.
+    Esc or 返回 closes it. The buttons have one-line labels, two to a row: at 80×24 all of them
+    and the answer fit on the screen.
     """
+
+    BINDINGS = [Binding("escape", "back", show=False)]
 
     class Done(Message, bubble=False):
         """A staff task ended: what to show."""
@@ -58,12 +83,13 @@ class StaffMenuScreen(KioskScreen):
     def compose(self) -> ComposeResult:
         lang = self.kiosk.lang
         with Vertical(id="staff-menu"):
-            yield Static(kiosk_text.both("staff_title", lang), id="staff-title")
-            yield Button(kiosk_text.both("reprint", lang), id="staff-reprint")
-            yield Button(kiosk_text.both("printer_status", lang), id="staff-printer")
-            yield Button(kiosk_text.both("warnings", lang), id="staff-warnings")
-            yield Button(kiosk_text.both("quit", lang), id="staff-quit", variant="error")
-            yield Button(kiosk_text.both("back", lang), id="staff-back")
+            yield Static(kiosk_text.one_line("staff_title", lang), id="staff-title")
+            with Grid(id="staff-buttons"):
+                yield Button(kiosk_text.one_line("reprint", lang), id="staff-reprint")
+                yield Button(kiosk_text.one_line("printer_status", lang), id="staff-printer")
+                yield Button(kiosk_text.one_line("warnings", lang), id="staff-warnings")
+                yield Button(kiosk_text.one_line("back", lang), id="staff-back", variant="primary")
+                yield Button(kiosk_text.one_line("quit", lang), id="staff-quit", variant="error")
             yield Static("", id="staff-output")
 
     @on(Button.Pressed, "#staff-reprint, #staff-printer, #staff-warnings")
@@ -111,5 +137,7 @@ class StaffMenuScreen(KioskScreen):
         self.app.exit()
 
     @on(Button.Pressed, "#staff-back")
-    def back(self) -> None:
-        self.app.pop_screen()
+    def action_back(self) -> None:
+        """Back to the citizen's screen."""
+        if self.app.screen is self:
+            self.app.pop_screen()

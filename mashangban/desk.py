@@ -190,9 +190,47 @@ def transfer(
     ),
     as_json: bool = JSON,
 ) -> None:
-    """Send the window's citizen to another queue or window with a new, linked ticket."""
-    view = serving.transfer(state(ctx).engine(), window=window, to_queue=to, to_window=to_window)
-    _out(view, as_json=as_json, title=commands.line("transferred"))
+    """Send the window's citizen to another queue or window with a new, linked ticket.
+
+    The citizen keeps their number; in a hall that gives transfers new numbers
+    (transfer_number = "new") the new slip prints on the window's printer.
+    """
+    engine = state(ctx).engine()
+    view = serving.transfer(engine, window=window, to_queue=to, to_window=to_window)
+    if view.number == view.transferred_from:
+        _out(view, as_json=as_json, title=commands.line("transferred_kept"))
+        return
+    from models.errors import MashangbanError
+    from printer.receipts import print_transfer_slip
+
+    # The new ticket is committed: it is shown before the printer is asked anything.
+    if not as_json:
+        show_ticket(view, title=commands.line("transferred_new"))
+    try:
+        job = print_transfer_slip(engine, window=window, token=view.token)
+    except MashangbanError as exc:  # the transfer stands: say the slip did not print
+        if as_json:
+            failure = f"{exc.zh} {exc.en}"
+            print_json({**view.to_json(), "print": {"state": "failed", "last_error": failure}})
+        else:
+            said = commands.line("slip_not_sent", error_zh=safe(exc.zh), error_en=safe(exc.en))
+            console.print(f"[bold red]{said}[/]")
+        warn_clock(view)
+        return
+    if as_json:
+        print_json({**view.to_json(), "print": job.__dict__})
+    elif job.state == "done":
+        console.print(f"[green]{commands.line('slip_printed', printer=safe(job.printer))}[/]")
+    else:
+        failed = commands.line(
+            "slip_failed",
+            number=view.number,
+            job=job.id,
+            state=job.state,
+            error=safe(job.last_error),
+        )
+        console.print(f"[bold red]{failed}[/]")
+    warn_clock(view)
 
 
 @app.command()

@@ -78,6 +78,12 @@ class HallSettings(_Strict):
     """The fewest digits of a new staff PIN (PINs set before keep working until changed)."""
     ticket_header: str = ""
     ticket_footer: str = ""
+    green_channel: Literal["open", "staff"] = "open"
+    """Who may give a ticket the green channel (绿色通道): "open", any citizen at the kiosk;
+    "staff", a guide-desk clerk's PIN at the kiosk, or ``mashangban take --priority green``."""
+    transfer_number: Literal["keep", "new"] = "keep"
+    """A transferred citizen keeps the number on their slip ("keep"), or is given a new number
+    whose slip prints at the transferring window's printer ("new")."""
     public_url: str = Field(default="", max_length=200)
     """The hall server's address as citizens' phones reach it (e.g. https://queue.example.cn);
     when set, a ticket's QR code opens ``<public_url>/t/<token>``, the ticket's live page."""

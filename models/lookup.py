@@ -135,14 +135,28 @@ def require_current(session: Session, number: int) -> TicketRow:
 
 
 def find_ticket(session: Session, number: str, day: dt.date, *, lock: bool = False) -> TicketRow:
-    """A ticket by its display number on a business date."""
+    """The newest ticket showing this number on a business date.
+
+    A transfer that keeps the citizen's number (models.queue.serving.transfer) makes a ticket in
+    another queue showing it: the citizen is that ticket now, not the first one.
+    """
     prefix, seq = parse_number(number)
+    shown = format_number(prefix, seq)
     queue_id = select(col(Queue.id)).where(Queue.prefix == prefix).scalar_subquery()
+    # The ticket first issued with the number (one index seek) …
+    first = fetch(session, T.c.queue_id == queue_id, T.c.business_date == day, T.c.seq == seq)
+    if first is None:
+        raise NotFound("unknown_number", number=shown)
+    # … and any made after it showing it too: the newest is the citizen's ticket now.
     ticket = fetch(
-        session, T.c.queue_id == queue_id, T.c.business_date == day, T.c.seq == seq, lock=lock
+        session,
+        T.c.id >= first.id,
+        T.c.business_date == day,
+        T.c.number == shown,
+        order_by=T.c.id.desc(),
+        lock=lock,
     )
-    if ticket is None:
-        raise NotFound("unknown_number", number=format_number(prefix, seq))
+    assert ticket is not None, "the first ticket shows its own number"
     return ticket
 
 

@@ -15,6 +15,9 @@ from models.text.words import word
 from models.views.ticket import TicketView
 from printer.layout import QR, Block, Rule, Text
 
+MATERIALS_PRINTED = 3
+"""At most this many of an item's materials on the ticket; the rest are counted (另有 N 项)."""
+
 
 def ticket_qr(token: str, public_url: str = "") -> str:
     """What a ticket's QR code says: the ticket's random token, nothing personal; with the
@@ -32,7 +35,9 @@ def _when(iso: str) -> str:
 def ticket_blocks(
     view: TicketView, settings: HallSettings, *, paper_mm: int = 80, reprint: bool = False
 ) -> list[Block]:
-    """The kiosk ticket: hall, zone, the number very large, people ahead, wait, time, QR."""
+    """The kiosk ticket: hall, zone, the number very large, the chosen item and what to bring,
+    people ahead, wait (or that no window is open), time, QR (and, for a transfer's new number,
+    the number it replaces)."""
     blocks: list[Block] = []
     if reprint:
         blocks.append(Text(documents.line("reprint"), size=2, bold=True))
@@ -45,12 +50,19 @@ def ticket_blocks(
         Text(view.queue_name_en),
         Text(view.number, size=6 if paper_mm >= 80 else 4, bold=True),
     ]
+    if view.transferred_from and view.transferred_from != view.number:
+        # A transfer's new number (the hall's transfer_number = "new"): say which it replaces.
+        blocks.append(Text(documents.line("transferred_from", number=view.transferred_from)))
     if view.priority != "normal":
         label = word("priority", view.priority)
         blocks.append(Text(f"{label} {view.priority.title()}", size=2, bold=True))
+    blocks += _item_blocks(view)
     if view.ahead is not None:
         blocks.append(Text(documents.line("ahead", n=view.ahead)))
-        blocks.append(Text(documents.line("eta", n=view.eta_minutes)))
+        if view.open_windows == 0:  # no clerk at any window of the zone: no wait to promise
+            blocks.append(Text(documents.line("no_window")))
+        else:
+            blocks.append(Text(documents.line("eta", n=view.eta_minutes)))
     blocks += [
         Text(_when(view.issued_at)),
         QR(ticket_qr(view.token, settings.public_url)),
@@ -58,6 +70,25 @@ def ticket_blocks(
     ]
     if settings.ticket_footer:
         blocks.append(Text(settings.ticket_footer))
+    return blocks
+
+
+def _item_blocks(view: TicketView) -> list[Block]:
+    """The chosen item by name, and the first few documents to bring (left aligned, wrapped)."""
+    if not view.item_name_zh:
+        return []
+    item = documents.line("item", item_zh=view.item_name_zh, item_en=view.item_name_en or "")
+    blocks: list[Block] = [Text(item, align="left", bold=True)]
+    if view.item_name_en and view.item_name_en != view.item_name_zh:
+        blocks.append(Text(view.item_name_en, align="left"))
+    if view.materials:
+        blocks.append(Text(documents.line("bring"), align="left"))
+        shown = view.materials[:MATERIALS_PRINTED]
+        blocks += [Text(f"{n}. {name}", align="left") for n, name in enumerate(shown, 1)]
+        more = len(view.materials) - len(shown)
+        if more:
+            blocks.append(Text(documents.line("more_materials", n=more), align="left"))
+    blocks.append(Rule())
     return blocks
 
 

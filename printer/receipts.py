@@ -1,4 +1,5 @@
-"""Receipts at a window: the 受理回执 of a case, a 办结单 on request, and reprints.
+"""Receipts at a window: the 受理回执 of a case, a 办结单 on request, reprints, and the slip of a
+transfer's new number.
 
 A window prints on its own printer from the hall file (``printer`` and ``backup_printer`` in
 its ``[[window]]``). The case is committed before anything is printed, so a failed print loses
@@ -14,8 +15,9 @@ from sqlalchemy import Engine
 from sqlmodel import col, select
 
 from models.db import reading
-from models.errors import Refused
+from models.errors import NotFound, Refused
 from models.hall import hall_config
+from models.queue.ticketrows import T, fetch
 from models.supervision.cases import CaseView, open_case
 from models.tables import Case, PrintJob
 from models.views.window import window_view
@@ -73,6 +75,22 @@ def print_ticket_receipt(
     """The receipt of one ticket served at this window today (its case, opened if need be)."""
     case = open_case(engine, ticket_number=number, now=now)
     return print_receipt(engine, window=window, case=case)
+
+
+def print_transfer_slip(engine: Engine, *, window: int, token: str) -> JobView:
+    """Print the slip of a transfer's new number on the printer of the window that made it.
+
+    Only a hall that gives transfers new numbers (``transfer_number = "new"``) needs it: the
+    citizen must hold the number the board will call. Refused when the window has no printer;
+    the ticket stands whatever the printer does (its job can be retried like any ticket's).
+    """
+    printer, backup = window_printers(engine, window)
+    with reading(engine) as session:
+        ticket = fetch(session, T.c.token == token)
+        if ticket is None:
+            raise NotFound("unknown_number", number=token)
+    job = queue_job(engine, kind="ticket", ticket_id=ticket.id, printer=printer, backup=backup)
+    return deliver(engine, job.id)
 
 
 def reprint_receipt(engine: Engine, *, window: int) -> JobView:

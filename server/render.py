@@ -18,7 +18,11 @@ def ticket_context(found: CitizenTicket) -> dict[str, Any]:
     status = now.status
     headline: Line | None = None
     lines: list[Line] = []
-    if found.transferred:
+    if found.transferred and now.number == held.number:
+        lines.append(
+            web.pair("transferred_keep", zone=now.queue_name_zh, zone_en=now.queue_name_en)
+        )
+    elif found.transferred:
         lines.append(
             web.pair(
                 "transferred",

@@ -17,7 +17,7 @@ from models.db import retry_conflicts, writing
 from models.errors import NotFound, NothingWaiting, Refused
 from models.events import append_event
 from models.hall import HallSettings, hall_settings
-from models.lookup import find_ticket, refuse_state, window_queue_ids
+from models.lookup import find_ticket, queue_by_id, refuse_state, window_queue_ids
 from models.queue import ticketrows
 from models.queue.queueing import next_run, pick_priority
 from models.queue.serving import behind, finish_ticket
@@ -200,7 +200,9 @@ def call_number(
             raise Refused("reserved_for_window", number=ticket.number, target=ticket.target_window)
         served = window_queue_ids(session, window)
         if ticket.queue_id not in served and ticket.target_window != window:
-            raise Refused("window_not_serving", window=window, queue=ticket.number[0])
+            # The ticket's queue: a transferred ticket may show another zone's letter.
+            queue = queue_by_id(session, ticket.queue_id).prefix
+            raise Refused("window_not_serving", window=window, queue=queue)
         when = step_time(ticket, moment)
         called = ticketrows.change(session, ticket, **_called(window, clerk, when.at))
         append_event(

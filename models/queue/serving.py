@@ -102,12 +102,19 @@ def mark_no_show(engine: Engine, *, window: int, now: dt.datetime | None = None)
         ticket = require_current(session, window)
         if ticket.status != TicketStatus.CALLED:
             raise refuse_state(ticket, "no-show")
-        misses = ticket.misses + 1
-        void = misses >= settings.max_misses
-        status = TicketStatus.VOID if void else TicketStatus.MISSED
-        when = step_time(ticket, moment)
-        ticket = ticketrows.change(session, ticket, misses=misses, status=status.value)
-        return _record(session, settings, ticket, "missed", when, misses=misses, void=void)
+        return _no_show(session, settings, ticket, moment)
+
+
+def _no_show(
+    session: Session, settings: HallSettings, ticket: TicketRow, moment: dt.datetime
+) -> TicketView:
+    """Mark a locked, called ticket missed (void after the hall's maximum misses)."""
+    misses = ticket.misses + 1
+    void = misses >= settings.max_misses
+    status = TicketStatus.VOID if void else TicketStatus.MISSED
+    when = step_time(ticket, moment)
+    ticket = ticketrows.change(session, ticket, misses=misses, status=status.value)
+    return _record(session, settings, ticket, "missed", when, misses=misses, void=void)
 
 
 _WAITING_KEYS = (
@@ -170,6 +177,40 @@ def requeue(engine: Engine, *, number: str, now: dt.datetime | None = None) -> T
         )
 
 
+@retry_conflicts
+def put_back(engine: Engine, *, window: int, now: dt.datetime | None = None) -> TicketView:
+    """Send the window's citizen (called or being served) back to the front of their line.
+
+    For a window that closes with a citizen at it (the clerk logs out or quits): the ticket
+    waits again, first in its queue, with no miss counted; the next window of its queue calls
+    it. Writes a "requeued" event (``put_back``).
+    """
+    moment = resolve_now(now)
+    with writing(engine) as session:
+        settings = hall_settings(session)
+        # Read unlocked: the queue's day counter is locked before the ticket (models.db).
+        seen = ticketrows.at_window(session, window) or require_current(session, window)
+        day = seen.business_date
+        ticketrows.lock_counters(session, day, [seen.queue_id])
+        ticket = require_current(session, window)
+        if ticket.id != seen.id:  # the window moved on before the lock: run it again
+            raise DatabaseError("db_conflict")
+        when = step_time(ticket, moment)
+        ticket = ticketrows.change(
+            session,
+            ticket,
+            status=TicketStatus.WAITING.value,
+            order_key=front_key(_waiting_keys(session, day, ticket.queue_id)),
+            window=None,
+            clerk_code=None,
+            called_at=None,
+            started_at=None,
+        )
+        return _record(
+            session, settings, ticket, "requeued", when, from_window=window, put_back=True
+        )
+
+
 _WAITING_IDS = (
     select(T.c.id)
     .where(
@@ -209,12 +250,22 @@ def start(engine: Engine, *, window: int, now: dt.datetime | None = None) -> Tic
 
 
 @retry_conflicts
-def finish(engine: Engine, *, window: int, now: dt.datetime | None = None) -> TicketView:
-    """Service is done. A ticket finished without a start is taken to have started when called."""
+def finish(
+    engine: Engine, *, window: int, came: bool | None = None, now: dt.datetime | None = None
+) -> TicketView:
+    """Service is done: the ticket is counted served (办结).
+
+    ``came`` is what the clerk said of a citizen called but never started: False makes the
+    ticket a no-show (missed, or void after the hall's maximum misses; the view says which),
+    never served; True (or None, a caller that does not ask) finishes it as served from its
+    call. A started ticket is served whatever ``came`` says.
+    """
     moment = resolve_now(now)
     with writing(engine) as session:
         settings = hall_settings(session)
         current = require_current(session, window)
+        if came is False and current.status == TicketStatus.CALLED:
+            return _no_show(session, settings, current, moment)
         ticket = finish_ticket(session, current, moment)
         return behind(view_ticket(session, ticket, settings=settings), step_time(current, moment))
 
@@ -250,8 +301,11 @@ def transfer(
 ) -> TicketView:
     """Send the window's citizen to another queue or window with a new, linked ticket.
 
-    The new ticket keeps the priority class and goes to the front of its queue; a transfer to a
-    window reserves it for that window. Returns the new ticket.
+    The new ticket keeps the priority class and the first ticket's issue time (the citizen's wait
+    goes on, it does not start again) and goes to the front of its queue; a transfer to a window
+    reserves it for that window. It takes the target queue's next sequence, but shows the number
+    the citizen holds unless the hall's ``transfer_number`` is "new" (then the desk prints the new
+    number's slip). Returns the new ticket.
     """
     if to_queue is None and to_window is None:
         raise Refused("transfer_target")
@@ -294,6 +348,8 @@ def transfer(
             order_key=front_key(_waiting_keys(session, day, queue.id)),
             parent_id=old.id,
             target_window=to_window,
+            number=old.number if settings.transfer_number == "keep" else None,
+            issued_at=old.issued_at,
         )
         old = ticketrows.change(
             session,
@@ -311,6 +367,7 @@ def transfer(
             new_number=new.number,
             to_queue=queue.prefix,
             to_window=to_window,
+            keeps_issued_at=True,  # the new ticket has this one's issue time (the audit replays it)
         )
         return behind(view_ticket(session, new, settings=settings), when)
 

@@ -56,9 +56,13 @@ def _row(mapping: Any) -> TicketRow:
     return TicketRow(**dict(mapping))
 
 
-def fetch(session: Session, *where: Any, lock: bool = False) -> TicketRow | None:
-    """The first ticket matching the conditions, optionally locked for update."""
+def fetch(
+    session: Session, *where: Any, order_by: Any = None, lock: bool = False
+) -> TicketRow | None:
+    """The first ticket matching the conditions (in ``order_by``), optionally locked for update."""
     query = select(*_COLUMNS).where(*where).limit(1)
+    if order_by is not None:
+        query = query.order_by(order_by)
     if lock:
         query = query.with_for_update()
     found = session.execute(query).mappings().first()

@@ -38,17 +38,28 @@ def take_ticket(
     priority: str = Priority.NORMAL,
     now: dt.datetime | None = None,
     source: str = "kiosk",
+    green_by: str | None = None,
 ) -> TicketView:
     """Issue a walk-in ticket for a queue (or the queue of an item).
 
+    ``green_by``: the clerk who confirmed the green channel at the kiosk, where the hall file
+    says ``green_channel = "staff"`` (the command line is the guide desk's: no one needed).
+
     Raises NotFound (queue, item), Refused (closed day or hours, the day's cap reached,
-    an item of another queue, an unknown priority class).
+    an item of another queue, an unknown priority class, a green channel no staff confirmed).
     """
     if priority not in WALK_IN_PRIORITIES:
         raise Refused("bad_priority", priority=priority)
     moment = resolve_now(now)
     with writing(engine) as session:
         settings = hall_settings(session)
+        if (
+            priority == Priority.GREEN
+            and source == "kiosk"
+            and settings.green_channel == "staff"
+            and not green_by
+        ):
+            raise Refused("green_needs_staff")
         service = get_item(session, item) if item else None
         if queue:
             chosen = get_queue(session, queue)
@@ -78,6 +89,7 @@ def take_ticket(
                 "priority": priority,
                 "item": ticket.item_code,
                 "source": source,
+                **({"green_by": green_by} if green_by else {}),
             },
         )
         view = view_new_ticket(session, ticket, settings=settings, queue=chosen)
@@ -96,6 +108,27 @@ def check_open(settings: HallSettings, queue: QueueRow, moment: dt.datetime) -> 
             f"{s:%H:%M}-{e:%H:%M}" if e != dt.time.max else f"{s:%H:%M}-24:00" for s, e in ranges
         )
         raise Refused("queue_closed", queue=queue.prefix, hours=hours)
+
+
+OPENING_SEARCH_DAYS = 40
+"""How far ahead the next opening is looked for (the longest holiday, 国庆, is 8 days)."""
+
+
+def next_opening(
+    settings: HallSettings, queue: QueueRow, moment: dt.datetime
+) -> dt.datetime | None:
+    """When the queue next takes tickets after ``moment``, in the hall's local time (None: not
+    within OPENING_SEARCH_DAYS, e.g. a hall file with no working day left)."""
+    here = local(moment, settings.timezone)
+    starts = sorted(start for start, _end in queue_hours(settings, queue.hours))
+    for ahead in range(OPENING_SEARCH_DAYS):
+        day = here.date() + dt.timedelta(days=ahead)
+        if settings.open_days == "workdays" and not is_workday(day)[0]:
+            continue
+        for start in starts:
+            if ahead or start > here.time():
+                return dt.datetime.combine(day, start, tzinfo=here.tzinfo)
+    return None
 
 
 class QueueRef(Protocol):
@@ -122,8 +155,14 @@ def issue(
     parent_id: int | None = None,
     target_window: int | None = None,
     appointment_id: int | None = None,
+    number: str | None = None,
+    issued_at: dt.datetime | None = None,
 ) -> TicketRow:
-    """Allocate the next number of a queue and insert the ticket (no event: callers write it)."""
+    """Allocate the next number of a queue and insert the ticket (no event: callers write it).
+
+    A transfer passes the ``number`` the citizen holds and the first ticket's ``issued_at``: the
+    ticket still takes the queue's next sequence (the zone skips that number), shows the old one.
+    """
     assert queue.id is not None
     day = business_date(moment, settings.timezone)
     seq = ticketrows.next_seq(session, day, queue.id)
@@ -135,12 +174,12 @@ def issue(
         business_date=day,
         queue_id=queue.id,
         seq=seq,
-        number=format_number(queue.prefix, seq),
+        number=number or format_number(queue.prefix, seq),
         item_code=item_code,
         priority=str(priority),
         status=TicketStatus.WAITING.value,
         order_key=float(seq) if order_key is None else order_key,
-        issued_at=moment,
+        issued_at=issued_at or moment,
         parent_id=parent_id,
         target_window=target_window,
         appointment_id=appointment_id,

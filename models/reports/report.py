@@ -3,15 +3,20 @@ hour or day over a range of business dates, with a totals row.
 
 What each figure means (tickets are those whose business date is in the range):
 
-- issued: every ticket, a transfer's new ticket included (it counts in its target queue);
-- called: tickets with a call time (a requeued ticket waiting again has none);
-- served: tickets that ended done;
+- issued: tickets taken (at the kiosk, the command line, an appointment's check-in): a citizen
+  is counted once, so a transfer's new ticket is not issued again (it counts in its target
+  queue's called, served and waits, not in its issued);
+- called: tickets with a call time (a requeued ticket waiting again has none); a transferred
+  citizen is called once in each queue;
+- served: tickets that ended done (a transferred ticket ended transferred: the citizen is served
+  once, where the transfer ended);
 - no-shows: tickets that ended missed or void; the no-show rate is no-shows ÷ called
   (None when nothing was called). A missed ticket not requeued by the day's end is made void
   then (models.queue.dayclose), so it stays a no-show;
 - expired: tickets closed at the day's end still waiting (or left called or in service at a
   window overnight): citizens the day did not serve, shown beside the no-shows;
-- wait: called − issued, over the called tickets; service: finished − started, over the tickets
+- wait: called − issued, over the called tickets (a transfer's ticket: called − the transfer,
+  its first wait being the first ticket's); service: finished − started, over the tickets
   with both (done, and transferred ones for their time at the first window). Both are counted in
   whole seconds and shown in minutes: the mean and maximum exactly, p90 by nearest rank (the
   ⌈0.9·n⌉-th shortest) rounded up to a whole minute — the least whole number of minutes that at
@@ -458,7 +463,7 @@ def _key_text(by: str, key: Any, labels: dict[Any, tuple[str, str]]) -> str:
 def issued_per(engine: Engine, *, start: dt.date, end: dt.date, unit: str) -> list[tuple[str, int]]:
     """Tickets issued per local hour (``unit`` "hour") or per business date ("day"), in order.
 
-    One count query, for the chart under a report.
+    One count query, for the chart under a report; a transfer's ticket is not issued again.
     """
     if unit not in ("hour", "day"):
         raise Refused("report_bad_by", by=unit, choices="hour, day")
@@ -467,7 +472,8 @@ def issued_per(engine: Engine, *, start: dt.date, end: dt.date, unit: str) -> li
         dialect = Dialect(engine.dialect.name, offset_spans(tz, start, end))
         sql = (
             f"SELECT {dialect.key(unit)} AS k, count(*) FROM ticket AS t "
-            "WHERE t.business_date BETWEEN :start AND :end GROUP BY 1 ORDER BY 1"
+            "WHERE t.business_date BETWEEN :start AND :end AND t.parent_id IS NULL "
+            "GROUP BY 1 ORDER BY 1"
         )
         params = {"start": start, "end": end, "tz": tz}
         rows = session.execute(

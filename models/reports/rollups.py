@@ -37,7 +37,7 @@ from models.tables import ReportRollup, ReportRollupDay
 ROLLUP: Table = ReportRollup.__table__  # type: ignore[attr-defined]
 DAY: Table = ReportRollupDay.__table__  # type: ignore[attr-defined]
 
-VERSION = 3
+VERSION = 4
 """Raise when the report queries change what they count: every rollup is then counted again."""
 WIDTH = {"wait": 8, "service": 4, "rating": 1, "case": 2}
 """Figures (columns c1…) per row of each part, after the group and the bucket."""

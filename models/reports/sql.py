@@ -159,16 +159,24 @@ def wait_sql(
     """Per (key, wait minute): issued, served, called, no-shows, wait sum/max, breaches, and
     tickets closed at the day's end (expired, models.queue.dayclose).
 
-    ``dates`` filters the tickets; ``daily`` puts their business date first in each row.
+    A transfer's ticket is not issued again: the citizen took one number (it keeps the first
+    ticket's issue time). Its wait runs from the transfer (the first ticket's end), so no minute
+    is counted twice. ``dates`` filters the tickets; ``daily`` puts their business date first in
+    each row.
     """
     hint, suffix = d.scan(whole)
     inner, outer, groups = _daily(daily)
-    wait = d.duration("t.issued_at", "t.called_at")
+    queued = (
+        "CASE WHEN t.parent_id IS NULL THEN t.issued_at "
+        "ELSE (SELECT p.finished_at FROM ticket AS p WHERE p.id = t.parent_id) END"
+    )
+    wait = d.duration(queued, "t.called_at")
     return (
-        f"SELECT {outer}k, (w + 59) / 60, count(*), count(CASE WHEN status = 'done' THEN 1 END), "
+        f"SELECT {outer}k, (w + 59) / 60, count(f), count(CASE WHEN status = 'done' THEN 1 END), "
         "count(w), count(CASE WHEN status IN ('missed', 'void') THEN 1 END), sum(w), max(w), "
         "count(CASE WHEN w > wl THEN 1 END), count(CASE WHEN status = 'expired' THEN 1 END) "
         f"FROM (SELECT {inner}{d.key(by)} AS k, t.status AS status, {wait} AS w, "
+        "CASE WHEN t.parent_id IS NULL THEN 1 END AS f, "
         f"{_case('t.queue_id', limits.wait)} AS wl FROM ticket AS t {hint} "
         f"WHERE {dates} {suffix}) AS x GROUP BY {groups}"
     )

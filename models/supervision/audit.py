@@ -193,7 +193,9 @@ def _step(
         state.update(status="done" if kind == "finished" else "transferred", finished_at=at)
         state["started_at"] = began
         if kind == "transferred" and data.get("new_ticket_id") is not None:
-            births[int(data["new_ticket_id"])] = _new(data.get("new_number"), at)
+            # Since the citizen kept their wait, the new ticket has the first one's issue time.
+            issued = state.get("issued_at", at) if data.get("keeps_issued_at") else at
+            births[int(data["new_ticket_id"])] = _new(data.get("new_number"), issued)
     elif kind == "cancelled":
         state.update(status="cancelled", finished_at=at)
     elif kind == "expired":  # closed at the day's end (models.queue.dayclose): the status it got

@@ -21,7 +21,7 @@ from models.errors import NotFound, Refused
 from models.events import append_event
 from models.hall import hall_settings
 from models.lookup import get_item, last_finished, window_clerk
-from models.queue.ticketrows import T, TicketRow, fetch
+from models.queue.ticketrows import T, TicketRow, at_window, fetch
 from models.tables import Clerk, Rating, Rectification, Ticket
 from models.text import words
 from models.text.words import RATING_LEVELS
@@ -120,14 +120,17 @@ def ratable_ticket(
 ) -> RatableTicket | None:
     """The ticket the window finished most recently today, if it is not rated yet.
 
-    None when the window has finished nothing today or its newest finished ticket is rated
-    (an older unrated ticket is never asked about: its citizen has gone). NotFound for an
+    None when the window has finished nothing today, its newest finished ticket is rated (an
+    older unrated ticket is never asked about: its citizen has gone), or the window has called
+    the next citizen: the question must not reach the one now sitting down. NotFound for an
     unknown window.
     """
     moment = resolve_now(now)
     with reading(engine) as session:
         tz = hall_settings(session).timezone
         window_clerk(session, window)  # an unknown window is refused
+        if at_window(session, window) is not None:
+            return None
         ticket = _last_done(session, window, business_date(moment, tz))
         if ticket is None or session.execute(_RATING_OF, {"ticket": ticket.id}).first():
             return None

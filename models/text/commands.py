@@ -56,6 +56,8 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     "cancelled": ("已取消", "Cancelled"),
     "requeued": ("重新排队", "Requeued"),
     "transferred": ("转移", "Transferred"),
+    "transferred_kept": ("转移 · 号码不变", "Transferred · same number"),
+    "transferred_new": ("转移 · 新号", "Transferred · new number"),
     "state": ("状态", "State"),
     "locked_by_wrong_pins": ("密码锁定", "Locked by wrong PINs"),
     "locked": ("锁定", "Locked"),
@@ -229,6 +231,24 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
         "✓ 请取票（{printer}）",
         "✓ please take your ticket ({printer})",
         "✓ 请取票 please take your ticket ({printer})",
+    ),
+    "slip_printed": (
+        "✓ 新号单已打印（{printer}）",
+        "✓ new slip printed ({printer})",
+        "✓ 新号单已打印 new slip printed ({printer})",
+    ),
+    "slip_failed": (
+        "新号单打印失败，请告知群众新号 {number}（任务 {job}：{state}，{error}）",
+        "slip not printed — tell the citizen {number} (job {job}: {state}, {error})",
+        (
+            "新号单打印失败，请告知群众新号 slip not printed — tell the citizen {number} "
+            "(job {job}: {state}, {error})"
+        ),
+    ),
+    "slip_not_sent": (
+        "新号单未打印：{error_zh}",
+        "slip not printed: {error_en}",
+        "新号单未打印 slip not printed: {error_zh} {error_en}",
     ),
     "print_failed": (
         "打印失败，请记下号码或拍照：{number}（任务 {job}：{state}，{error}）",

@@ -54,11 +54,8 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
         "{number} 号窗口 Window {number} · {label}",
     ),
     "clerk_line": ("{name}（{code}）", "{name} ({code})", "{name}（{code}）"),
-    "paused": (
-        "暂停中：{reason}（{minutes} 分钟）",
-        "Paused: {reason} ({minutes} min)",
-        "暂停中：{reason}（{minutes} 分钟）Paused: {reason}",
-    ),
+    # The reason is a word of each language (models.text.words "pause_…"): shown as zh + en.
+    "paused": ("暂停中：{reason}（{minutes} 分钟）", "Paused: {reason} ({minutes} min)"),
     "state_called": ("已叫号", "called"),
     "state_serving": ("办理中", "serving"),
     "priority_normal": ("普通", "normal"),
@@ -86,22 +83,45 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     "recalled": ("已重呼 {number}", "Recalled {number}", "已重呼 {number} Recalled"),
     "missed_one": ("{number} 过号", "{number} no-show", "{number} 过号 no-show"),
     "voided": (
-        "{number} 过号 {n} 次，已作废",
-        "{number} void after {n} misses",
-        "{number} 过号 {n} 次，已作废 void after {n} misses",
+        "{number} 第 {n} 次过号，已作废，市民须重新取号",
+        "{number} missed {n} times: void, the citizen needs a new ticket",
+        "⚠ {number} 第 {n} 次过号，已作废，市民须重新取号\n"
+        "⚠ {number} missed {n} times: void, the citizen needs a new ticket",
     ),
     "started": (
         "{number} 开始办理",
         "{number} service started",
         "{number} 开始办理 service started",
     ),
-    "transferred": ("已转办：新号 {number}", "New ticket {number}"),
+    "transferred_kept": (
+        "已转到 {place_zh}，仍叫 {number} 号（号码不变）",
+        "Transferred to {place_en}: still called as {number}",
+    ),
+    "transferred_new": (
+        "已转到 {place_zh}，新号 {number}（原 {old}），正在打印…",
+        "Transferred to {place_en}: new number {number} (was {old}), printing…",
+    ),
+    "place_zone": ("{prefix} 区", "zone {prefix}"),
+    "place_window": ("{window} 号窗口", "window {window}"),
+    "slip_printed": (
+        "新号 {number} 已打印，请交给群众",
+        "New number {number} printed: hand it over",
+    ),
+    "slip_failed": (
+        "新号 {number} 未能打印（{state}），请告知群众新号 {number}",
+        "Slip not printed ({state}): tell the citizen the new number {number}",
+    ),
+    "slip_not_sent": (
+        "新号 {number} 未能打印，请告知群众新号 {number}",
+        "Slip not printed: tell the citizen the new number {number}",
+    ),
     "requeued": (
         "{number} 已重新排队",
         "{number} back in line",
         "{number} 已重新排队 back in line",
     ),
-    "paused_ok": ("已暂停：{reason}", "Paused: {reason}", "已暂停：{reason} Paused"),
+    # As "paused": zh + en, each with the reason in its language.
+    "paused_ok": ("已暂停：{reason}", "Paused: {reason}"),
     "resumed": ("已恢复叫号", "Resumed"),
     "offline": (
         "数据库连接中断，屏幕可能不是最新，正在重试…",
@@ -132,9 +152,22 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     "logged_out": ("已签退", "Logged out"),
     "transfer_title": ("转办 {number}", "Transfer {number}", "转办 Transfer {number}"),
     "transfer_hint": (
-        "选择区域或窗口，或输入窗口号后回车",
-        "Pick a zone or window, or type its number",
+        "选区域或窗口（或输入窗口号）后回车，再按回车确认",
+        "Pick a zone or window (or type its number), Enter, then Enter again",
     ),
+    "confirm_zone": (
+        "{number} 转到 {prefix} 区 {name_zh}？再按 Enter 确认，Esc 取消",
+        "Transfer {number} to zone {prefix} {name_en}? Enter: yes · Esc: cancel",
+        "{number} 转到 {prefix} 区 {name_zh}？再按 Enter 确认，Esc 取消\n"
+        "Transfer {number} to zone {prefix} {name_en}? Enter: yes · Esc: cancel",
+    ),
+    "confirm_window": (
+        "{number} 转到 {window} 号窗口（{prefixes} · {who_zh}）？再按 Enter 确认，Esc 取消",
+        "Transfer {number} to window {window} ({prefixes} · {who_en})? Enter: yes · Esc: cancel",
+        "{number} 转到 {window} 号窗口（{prefixes} · {who_zh}）？再按 Enter 确认，Esc 取消\n"
+        "Transfer {number} to window {window}? Enter: yes · Esc: cancel",
+    ),
+    "no_such_window": ("没有可转去的 {window} 号窗口", "No window {window} to transfer to"),
     "window_label": ("{number:>2} 号窗口", "window {number:>2}", "{number:>2} 号窗口 window"),
     "window_open": ("在岗 {clerk}", "on duty {clerk}", "在岗 {clerk}"),
     "window_closed": ("无人", "closed"),
@@ -156,6 +189,70 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     "key_receipt": ("回执", "Receipt"),
     "key_reprint": ("补打", "Reprint"),
     "key_logout": ("签退", "Log out"),
+    "none_paused": (
+        "暂停中 — 按 p 恢复叫号",
+        "Paused — press p to resume calling",
+        "暂停中 — 按 p 恢复叫号\nPaused — press p to resume calling",
+    ),
+    # Did the called citizen come (n or f on a ticket called and never started)?
+    "came_title": (
+        "{number} 已叫号，未开始办理：市民来了吗？",
+        "{number} was called, never started: did the citizen come?",
+        "{number} 已叫号，未开始办理：市民来了吗？\n"
+        "{number} was called, never started: did the citizen come?",
+    ),
+    "came_yes": ("s  来了，已办理", "s  came, served", "s  来了，已办理 came, served"),
+    "came_no": (
+        "m  没来，记过号",
+        "m  did not come: no-show",
+        "m  没来，记过号 did not come: no-show",
+    ),
+    "ask_back": ("Esc  返回", "Esc  back", "Esc  返回 back"),
+    # Quitting or logging out, with a citizen at the window or not.
+    "quit_title": ("退出柜台？", "Quit the counter?"),
+    "logout_title": ("签退？", "Log out?"),
+    "quit_yes": ("y  退出", "y  quit", "y  退出 quit"),
+    "quit_no": ("n / Esc  留下", "n / Esc  stay", "n / Esc  留下 stay"),
+    "leave_warn_called": (
+        "⚠ {number} 已叫号，市民可能正在走来，请选择：",
+        "⚠ {number} has been called and may be on the way. Choose:",
+        "⚠ {number} 已叫号，市民可能正在走来，请选择：\n"
+        "⚠ {number} has been called and may be on the way. Choose:",
+    ),
+    "leave_warn_serving": (
+        "⚠ {number} 正在办理，请选择：",
+        "⚠ {number} is being served. Choose:",
+        "⚠ {number} 正在办理，请选择：\n⚠ {number} is being served. Choose:",
+    ),
+    "leave_requeue": (
+        "r  重新排队，排在最前",
+        "r  back in line, first",
+        "r  重新排队，排在最前 back in line, first",
+    ),
+    "leave_no_show": ("m  记过号", "m  no-show", "m  记过号 no-show"),
+    "leave_keep": (
+        "k  留在本窗口，回来后继续",
+        "k  keep it here for later",
+        "k  留在本窗口，回来后继续 keep it here for later",
+    ),
+    "leave_stay": ("Esc  留下", "Esc  stay", "Esc  留下 stay"),
+    # The rating between two citizens (n on a served ticket, with a rating pad).
+    "rating_wait": (
+        "{number} 已办结，请市民评价；评价后（最多 {seconds} 秒）叫下一位，按 n 立即叫号",
+        "{number} finished: the citizen rates; next call after it (≤ {seconds} s), n: now",
+        "{number} 已办结，请市民评价；评价后（最多 {seconds} 秒）叫下一位，按 n 立即叫号\n"
+        "{number} finished: the citizen rates; next call after it (≤ {seconds} s), n: now",
+    ),
+    "rating_given": ("{number} 已评价", "{number} rated", "{number} 已评价 rated"),
+    # A dimmed dialog key pressed anyway: why it opens nothing.
+    "call_busy": (
+        "{number} 还在窗口：先办结 f、过号 m 或转办 t",
+        "{number} is at the window: finish (f), no-show (m) or transfer (t) first",
+        "{number} 还在窗口：先办结 f、过号 m 或转办 t\n"
+        "{number} is at the window: finish (f), no-show (m) or transfer (t) first",
+    ),
+    "call_paused": ("暂停中，按 p 恢复叫号", "Paused: press p to resume calling"),
+    "requeue_none": ("没有可重排的过号", "No missed ticket to requeue"),
     "receipt_title": ("受理回执", "Receipt"),
     "completed_title": ("办结单", "Completed"),
 }

@@ -9,7 +9,23 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     "reprint": ("补打", "REPRINT"),
     "ahead": ("前面还有 {n} 人", "{n} ahead of you", "前面还有 {n} 人  {n} ahead of you"),
     "eta": ("预计等候约 {n} 分钟", "about {n} min", "预计等候约 {n} 分钟  about {n} min"),
+    "transferred_from": (
+        "转自 {number} 号",
+        "Transferred from {number}",
+        "转自 {number} 号  Transferred from {number}",
+    ),
     "advice": ("请留意叫号，过号请到服务台", "Please listen for your number"),
+    "no_window": (
+        "本区暂无窗口开放，请留意叫号",
+        "No window of this zone is open now",
+        "本区暂无窗口开放，请留意叫号  No window of this zone is open now",
+    ),
+    "bring": ("请带齐材料：", "Please bring:", "请带齐材料 Please bring:"),
+    "more_materials": (
+        "另有 {n} 项，详见窗口",
+        "{n} more at the window",
+        "另有 {n} 项，详见窗口  {n} more at the window",
+    ),
     "receipt": ("受理回执", "Receipt"),
     "completed": ("办结单", "Completed"),
     "case": ("办件编号：{case}", "Case: {case}", "办件编号 Case: {case}"),

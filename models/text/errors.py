@@ -127,6 +127,10 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     ),
     # taking tickets
     "hall_closed_day": ("今天不办公（{date}）", "the hall is closed today ({date})"),
+    "green_needs_staff": (
+        "绿色通道需导服台工作人员确认",
+        "the green channel needs a guide-desk staff member to confirm it",
+    ),
     "queue_closed": (
         "{queue} 区现在不办理取号，办理时间 {hours}",
         "queue {queue} is closed now; open {hours}",
@@ -175,8 +179,8 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     ),
     "window_not_paused": ("{window} 号窗口未暂停", "window {window} is not paused"),
     "window_busy": (
-        "{window} 号窗口仍有 {number}（{status_zh}），请先办结、过号或取消",
-        "window {window} still has {number} ({status}); finish, mark no-show or cancel it first",
+        "{window} 号窗口仍有 {number}（{status_zh}），请先办结、过号或转办",
+        "window {window} still has {number} ({status}); finish, mark no-show or transfer it first",
     ),
     "nothing_waiting": ("{window} 号窗口暂无等候", "nothing is waiting for window {window}"),
     "no_current": ("{window} 号窗口当前没有号", "window {window} has no current ticket"),

@@ -3,7 +3,9 @@ buttons show it first with the other underneath (``kiosk.both(key, lang)``)."""
 
 from __future__ import annotations
 
-from models.text.catalogue import Catalogue
+import datetime as dt
+
+from models.text.catalogue import Catalogue, Lang
 
 ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     "title": ("请选择办理业务", "Please choose a service"),
@@ -11,11 +13,26 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     "instant": ("马上办 · 23 项即办事项", "Instant service · 23 items"),
     "checkin": ("预约签到", "Appointment check-in"),
     "green": ("绿色通道", "Green channel"),
-    "green_hint": (
-        "老年人、残疾人、军人、孕妇优先",
-        "Priority for elderly, disabled, military and pregnant citizens",
-    ),
     "green_on": ("已选绿色通道", "Green channel selected"),
+    "green_staff": (
+        "请导服台工作人员输入工号和密码确认",
+        "Guide-desk staff confirm with their clerk number and PIN",
+    ),
+    "green_by_staff": ("需工作人员确认", "staff confirm"),
+    "green_for": (
+        "绿色通道：老年人、残疾人、军人、孕妇优先",
+        "Green channel: elderly, disabled, military, pregnant first",
+    ),
+    "closed_today": ("今天不办公", "Closed today"),
+    "closed_now": ("现在不取号", "No tickets now"),
+    "closed_for_today": ("今日已停止取号", "No more tickets today"),
+    "full_today": ("今日号已取完", "Full for today"),
+    "all_full": (
+        "今日号已全部取完，请改日再来",
+        "All numbers are taken today: please come another day",
+    ),
+    "opens_at": ("{time} 开始取号", "Opens at {time}"),
+    "next_opening": ("{why}，下次办公：{when}", "{why}. Next opening: {when}"),
     "language": ("English", "中文"),
     "back": ("返回", "Back"),
     "items_title": ("马上办 · 请选择事项", "Instant service · choose an item"),
@@ -26,6 +43,9 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     "your_number": ("您的号码", "Your number"),
     "ahead": ("前面还有 {n} 人", "{n} ahead of you"),
     "eta": ("预计等候约 {n} 分钟", "About {n} min wait"),
+    "no_window": ("本区暂无窗口开放", "No window of this zone is open now"),
+    "item": ("办理事项", "Item"),
+    "materials": ("请带齐材料", "Please bring"),
     "printing": ("正在打印…", "Printing…"),
     "take_ticket": ("请取票", "Please take your ticket"),
     "print_failed": (
@@ -65,3 +85,35 @@ en = CATALOGUE.en
 pick = CATALOGUE.pick
 pair = CATALOGUE.pair
 both = CATALOGUE.both
+
+
+def one_line(key: str, lang: Lang, /, **values: object) -> str:
+    """Both languages on one line, the chosen one first (small buttons, 80×24)."""
+    other: Lang = "en" if lang == "zh" else "zh"
+    return f"{pick(key, lang, **values)} {pick(key, other, **values)}"
+
+
+WEEKDAYS_ZH = "一二三四五六日"
+WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def when_zh(moment: dt.datetime, now: dt.datetime) -> str:
+    """今天 13:00, 明天 08:30, or 12月7日 星期一 08:30 (the hall's local time)."""
+    day = _days_from(moment, now)
+    if day in (0, 1):
+        return f"{'今天' if day == 0 else '明天'} {moment:%H:%M}"
+    return f"{moment.month}月{moment.day}日 星期{WEEKDAYS_ZH[moment.weekday()]} {moment:%H:%M}"
+
+
+def when_en(moment: dt.datetime, now: dt.datetime) -> str:
+    """today 13:00, tomorrow 08:30, or Mon 7 Dec 08:30 (the hall's local time)."""
+    day = _days_from(moment, now)
+    if day in (0, 1):
+        return f"{'today' if day == 0 else 'tomorrow'} {moment:%H:%M}"
+    month = MONTHS_EN[moment.month - 1]
+    return f"{WEEKDAYS_EN[moment.weekday()]} {moment.day} {month} {moment:%H:%M}"
+
+
+def _days_from(moment: dt.datetime, now: dt.datetime) -> int:
+    return (moment.date() - now.astimezone(moment.tzinfo).date()).days

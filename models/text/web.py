@@ -30,6 +30,10 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     "void_do": ("如仍需办理，请重新取号", "to be served, please take a new ticket"),
     "cancelled": ("号码已取消", "this ticket was cancelled"),
     "expired": ("号码已过期", "this ticket expired"),
+    "transferred_keep": (
+        "您已转到 {zone}，号码不变",
+        "you were moved to {zone_en}: your number stays the same",
+    ),
     "transferred": (
         "您的号 {held} 已转到 {zone}，新号 {number}",
         "your ticket {held} was moved to {zone_en}: new number {number}",

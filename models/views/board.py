@@ -26,6 +26,9 @@ from models.timeutil import business_date, local, resolve_now
 
 CALL_KINDS = ("called", "recalled")
 """Events the board shows and speaks."""
+STILL_CALLED = ("called", "serving", "done")
+"""Ticket states whose calls stay on the board: a missed, void, cancelled, transferred or
+requeued call leaves it (the missed numbers have their own line)."""
 CALLS_READ = 30
 """Newest call events read each time: far more than the board shows or a poll can miss."""
 Q: Table = Queue.__table__  # type: ignore[attr-defined]
@@ -65,7 +68,8 @@ class BoardState:
     hall_en: str
     business_date: dt.date
     calls: list[BoardCall]
-    """Today's newest calls and recalls in the board's zones, newest first."""
+    """Today's newest calls and recalls in the board's zones, newest first, of the tickets
+    still called, served or done (see STILL_CALLED)."""
     queues: list[BoardQueue]
     missed: list[str]
     """Today's missed (过号) numbers in the board's zones that may still come back."""
@@ -118,7 +122,7 @@ _FIRST_TODAY = sa_select(func.min(E.c.seq)).where(
     == sa_select(func.min(T.c.id)).where(T.c.business_date == bindparam("day")).scalar_subquery()
 )
 _CALLS = (
-    sa_select(E.c.seq, E.c.kind, E.c.at, E.c.window, T.c.number, T.c.queue_id)
+    sa_select(E.c.seq, E.c.kind, E.c.at, E.c.window, T.c.number, T.c.queue_id, T.c.status)
     .join(T, T.c.id == E.c.ticket_id)
     .where(
         E.c.seq >= bindparam("first"),
@@ -176,5 +180,5 @@ def _calls(session: Session, day: dt.date, queue_ids: list[int], tz: str) -> lis
             recall=r.kind == "recalled",
         )
         for r in rows
-        if r.window is not None
+        if r.window is not None and r.status in STILL_CALLED
     ]

@@ -17,9 +17,8 @@ from sqlalchemy import Engine
 from models.db import reading
 from models.errors import NotFound
 from models.hall import hall_settings
-from models.lookup import get_item
 from models.queue import ticketrows
-from models.tables import ServiceItem, TicketStatus
+from models.tables import TicketStatus
 from models.timeutil import business_date, resolve_now
 from models.views.ticket import TicketView, view_tickets
 
@@ -95,21 +94,15 @@ def citizen_tickets(
         rows = {row.id: row for row in [*held, *later.values()]}
         described = view_tickets(session, list(rows.values()), settings=settings)
         views = dict(zip(rows, described, strict=True))
-        items: dict[str, ServiceItem | None] = {}
-        for code in {row.item_code for row in held if row.item_code is not None}:
-            try:
-                items[code] = get_item(session, code)
-            except NotFound:  # an item since removed from the hall file
-                items[code] = None
     out = {}
     for row in held:
-        item = items.get(row.item_code) if row.item_code is not None else None
+        view = views[row.id]
         out[row.token] = CitizenTicket(
-            held=views[row.id],
+            held=view,
             now=views[later[row.id].id],
             hall_zh=settings.name_zh,
             hall_en=settings.name_en,
-            item_zh=item.name_zh if item else None,
-            item_en=item.name_en if item else None,
+            item_zh=view.item_name_zh,
+            item_en=view.item_name_en,
         )
     return out

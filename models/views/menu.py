@@ -14,7 +14,7 @@ from models.db import reading
 from models.errors import Refused
 from models.hall import HallSettings, hall_config, hall_settings
 from models.lookup import QueueRow, count_waiting, queue_by_id
-from models.queue.tickets import check_open
+from models.queue.tickets import check_open, next_opening
 from models.tables import DayCounter, Queue, ServiceItem
 from models.timeutil import business_date, resolve_now
 
@@ -30,6 +30,11 @@ class ZoneChoice:
     closed_zh: str | None
     """Why no ticket can be taken now (closed, full), or None when it is open."""
     closed_en: str | None
+    closed_key: str | None = None
+    """Why, as a key: hall_closed_day, queue_closed or queue_full (None: open)."""
+    opens_at: dt.datetime | None = None
+    """When a closed zone next takes tickets, in the hall's local time (None: open, or full
+    today, or no opening found ahead)."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,7 @@ def _zone(
         check_open(settings, row, moment)
     except Refused as exc:
         closed = exc
+    opens_at = next_opening(settings, row, moment) if closed is not None else None
     if closed is None and row.daily_cap and issued >= row.daily_cap:
         closed = Refused("queue_full", queue=row.prefix, cap=row.daily_cap)
     return ZoneChoice(
@@ -85,6 +91,8 @@ def _zone(
         waiting=waiting,
         closed_zh=closed.zh if closed else None,
         closed_en=closed.en if closed else None,
+        closed_key=closed.key if closed else None,
+        opens_at=opens_at,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -13,7 +14,7 @@ from models.hall import HallSettings
 from models.lookup import QueueRow, queue_by_id
 from models.queue.queueing import Waiting, call_order, estimate_minutes, place_of_newest
 from models.queue.ticketrows import C, T, TicketRow, get_run
-from models.tables import Pause, Priority, TicketStatus, Window, WindowQueue
+from models.tables import Pause, Priority, ServiceItem, TicketStatus, Window, WindowQueue
 from models.timeutil import local
 
 RECENT_SERVICES = 20
@@ -23,6 +24,7 @@ MIN_SAMPLES = 3
 
 P: Table = Pause.__table__  # type: ignore[attr-defined]
 W: Table = Window.__table__  # type: ignore[attr-defined]
+S: Table = ServiceItem.__table__  # type: ignore[attr-defined]
 WQ: Table = WindowQueue.__table__  # type: ignore[attr-defined]
 
 
@@ -51,6 +53,14 @@ class TicketView:
     clock_behind_s: int = 0
     """Seconds this host's clock was behind the ticket's last step (models.queue.ticketclock): the
     step was stored at that time instead, and the clerk should have the clock fixed."""
+    open_windows: int | None = None
+    """Windows of the ticket's zone open now (a clerk in, no pause), for a waiting ticket: with
+    none open the estimated wait means nothing, and the kiosk and the paper say so instead."""
+    item_name_zh: str | None = None
+    """The chosen service item's name (None: a zone was chosen, not an item)."""
+    item_name_en: str | None = None
+    materials: tuple[str, ...] = ()
+    """The documents to bring for the chosen item (所需材料), from the hall file."""
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object for ``--json`` output."""
@@ -63,14 +73,15 @@ _NUMBER = select(T.c.number).where(T.c.id == bindparam("ticket_id"))
 def view_ticket(session: Session, ticket: TicketRow, *, settings: HallSettings) -> TicketView:
     """Describe a ticket, working out its place in line when it waits."""
     queue = queue_by_id(session, ticket.queue_id)
-    ahead = eta = None
+    ahead = None
+    wait: tuple[int | None, int | None] = (None, None)
     if ticket.status == TicketStatus.WAITING:
         ahead = people_ahead(session, ticket, max_run=settings.priority_run)
-        eta = _eta(session, queue, ahead)
+        wait = _eta(session, queue, ahead)
     parent = None
     if ticket.parent_id is not None:
         parent = session.execute(_NUMBER, {"ticket_id": ticket.parent_id}).scalar()
-    return _view(ticket, queue, settings, ahead=ahead, eta=eta, parent=parent)
+    return _view(session, ticket, queue, settings, ahead=ahead, wait=wait, parent=parent)
 
 
 _NEW_COUNTS = select(
@@ -110,27 +121,38 @@ def view_new_ticket(
         run=counts.run or 0,
         max_run=settings.priority_run,
     )
-    return _view(ticket, queue, settings, ahead=ahead, eta=_eta(session, queue, ahead), parent=None)
+    wait = _eta(session, queue, ahead)
+    return _view(session, ticket, queue, settings, ahead=ahead, wait=wait, parent=None)
 
 
-def _eta(session: Session, queue: QueueRow, ahead: int) -> int:
-    return estimate_minutes(
+def _eta(session: Session, queue: QueueRow, ahead: int) -> tuple[int, int]:
+    """(estimated minutes, windows open for the queue)."""
+    windows = open_windows(session, queue.id)
+    minutes = estimate_minutes(
         ahead=ahead,
-        open_windows=open_windows(session, queue.id),
+        open_windows=windows,
         mean_service_minutes=mean_service_minutes(session, queue.id, default=queue.service_minutes),
     )
+    return minutes, windows
+
+
+_ITEM = select(S.c.name_zh, S.c.name_en, S.c.materials).where(S.c.code == bindparam("code"))
 
 
 def _view(
+    session: Session,
     ticket: TicketRow,
     queue: QueueRow,
     settings: HallSettings,
     *,
     ahead: int | None,
-    eta: int | None,
+    wait: tuple[int | None, int | None],
     parent: str | None,
 ) -> TicketView:
     tz = settings.timezone
+    item = None
+    if ticket.item_code:
+        item = session.execute(_ITEM, {"code": ticket.item_code}).first()
     return TicketView(
         number=ticket.number,
         queue=queue.prefix,
@@ -140,7 +162,7 @@ def _view(
         priority=str(ticket.priority),
         status=str(ticket.status),
         ahead=ahead,
-        eta_minutes=eta,
+        eta_minutes=wait[0],
         window=ticket.window if ticket.status != TicketStatus.WAITING else ticket.target_window,
         business_date=ticket.business_date.isoformat(),
         issued_at=_iso(ticket.issued_at, tz),
@@ -149,6 +171,10 @@ def _view(
         misses=ticket.misses,
         recalls=ticket.recalls,
         transferred_from=parent,
+        open_windows=wait[1],
+        item_name_zh=item.name_zh if item else None,
+        item_name_en=item.name_en if item else None,
+        materials=tuple(json.loads(item.materials)) if item else (),
     )
 
 
@@ -229,7 +255,8 @@ def view_tickets(
         queue = queues.get(ticket.queue_id)
         if queue is None:
             queue = queues[ticket.queue_id] = queue_by_id(session, ticket.queue_id)
-        ahead = eta = None
+        ahead = None
+        wait: tuple[int | None, int | None] = (None, None)
         if ticket.status == TicketStatus.WAITING:
             key = (ticket.business_date, ticket.queue_id)
             if key not in orders:
@@ -242,9 +269,10 @@ def view_tickets(
                     mean_service_minutes(session, queue.id, default=queue.service_minutes),
                 )
             windows, mean = etas[queue.id]
-            eta = estimate_minutes(ahead=ahead, open_windows=windows, mean_service_minutes=mean)
+            minutes = estimate_minutes(ahead=ahead, open_windows=windows, mean_service_minutes=mean)
+            wait = (minutes, windows)
         parent = parents.get(ticket.parent_id) if ticket.parent_id is not None else None
-        views.append(_view(ticket, queue, settings, ahead=ahead, eta=eta, parent=parent))
+        views.append(_view(session, ticket, queue, settings, ahead=ahead, wait=wait, parent=parent))
     return views
 
 

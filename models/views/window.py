@@ -31,6 +31,7 @@ from models.tables import (
     Clerk,
     Event,
     Queue,
+    Rating,
     TicketStatus,
     Window,
     WindowQueue,
@@ -109,6 +110,8 @@ class LastFinished:
     case_number: str | None
     pickup_code: str | None
     promised_date: dt.date | None
+    rated: bool = False
+    """The citizen has rated it (好差评): the counter waiting for the rating calls the next."""
 
 
 @dataclass(frozen=True)
@@ -154,6 +157,8 @@ _DONE_TODAY = select(T.c.started_at, T.c.finished_at).where(
     T.c.business_date == bindparam("day"),
     T.c.status == TicketStatus.DONE.value,
 )
+R: Table = Rating.__table__  # type: ignore[attr-defined]
+_RATED = select(R.c.id).where(R.c.ticket_id == bindparam("ticket"))
 _NO_SHOWS = select(func.count()).where(
     E.c.window == bindparam("window"), E.c.kind == "missed", E.c.at >= bindparam("since")
 )
@@ -284,4 +289,5 @@ def _last_finished(session: Session, window: int, day: dt.date) -> LastFinished 
         case_number=case.case_number if case else None,
         pickup_code=case.pickup_code if case else None,
         promised_date=case.promised_date if case else None,
+        rated=session.execute(_RATED, {"ticket": row.id}).first() is not None,
     )

@@ -46,8 +46,11 @@ def take(engine, *queues: str, item: str | None = None) -> list[str]:
 
 
 def stored(engine, number: str) -> Ticket:
+    """The newest ticket showing a number (a transfer keeps the citizen's number)."""
     with reading(engine) as session:
-        ticket = session.exec(select(Ticket).where(Ticket.number == number)).one()
+        query = select(Ticket).where(Ticket.number == number).order_by(Ticket.id.desc())
+        ticket = session.exec(query).first()
+        assert ticket is not None, number
         session.expunge(ticket)
         return ticket
 
@@ -106,9 +109,10 @@ def test_next_calls_in_order_and_says_plainly_when_nothing_waits(engine) -> None
         assert "无" in shown(pilot, "#current")
         assert "已呼叫 M001" in await press(pilot, "n")
         assert "M001" in shown(pilot, "#current") and "已叫号" in shown(pilot, "#current")
-        assert "已呼叫 M002" in await press(pilot, "n")  # finishes M001, calls M002
+        # M001 was called, never started: n asks whether the citizen came (s: came).
+        assert "已呼叫 M002" in await press(pilot, "n", "s")  # finishes M001, calls M002
         assert stored(engine, "M001").status == "done"
-        message = await press(pilot, "n")
+        message = await press(pilot, "n", "s")
         assert "没有等候的号" in message
         assert stored(engine, "M002").status == "done"  # the finish stands
         assert "无" in shown(pilot, "#current")
@@ -182,7 +186,7 @@ def test_finishing_a_promised_item_opens_its_case_and_prints_the_receipt(
     async def scenario(pilot: Pilot[None]) -> None:
         desk = await log_in(pilot)
         await press(pilot, "n")
-        assert "D001 已办结" in await press(pilot, "f")
+        assert "D001 已办结" in await press(pilot, "f", "s")  # s: the citizen came
         receipt = await shows(pilot, "#receipt", "D001 受理回执已打印")
         with reading(engine) as session:
             case = session.exec(select(Case)).one()
@@ -193,7 +197,7 @@ def test_finishing_a_promised_item_opens_its_case_and_prints_the_receipt(
         assert case.case_number in shown(pilot, "#today")
         # A plain ticket prints nothing.
         await press(pilot, "n")
-        await press(pilot, "n")
+        await press(pilot, "n", "s")
         await pilot.pause()  # a receipt would start its worker after this refresh
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
@@ -209,7 +213,7 @@ def test_next_after_a_promised_item_prints_its_receipt(engine) -> None:
     async def scenario(pilot: Pilot[None]) -> None:
         await log_in(pilot)
         await press(pilot, "n")
-        assert "已呼叫 D002" in await press(pilot, "n")
+        assert "已呼叫 D002" in await press(pilot, "n", "s")
         await shows(pilot, "#receipt", "受理回执已打印")
 
     drive(counter(engine, window=13), scenario)
@@ -237,7 +241,7 @@ def test_keys_work_while_a_receipt_prints_and_it_is_the_finished_tickets(
     async def scenario(pilot: Pilot[None]) -> None:
         await log_in(pilot)
         await press(pilot, "n")  # D001
-        assert "已呼叫 D002" in await press(pilot, "n")  # D001 done: its receipt waits
+        assert "已呼叫 D002" in await press(pilot, "n", "s")  # D001 done: its receipt waits
         assert "开始办理" in await press(pilot, "s")  # the desk is not held by the printer
         gate.set()
         text = await shows(pilot, "#receipt", "受理回执已打印")
@@ -265,7 +269,7 @@ def test_a_receipt_that_cannot_print_is_said_on_the_desk_and_the_case_stands(
     async def scenario(pilot: Pilot[None]) -> None:
         await log_in(pilot)
         await press(pilot, "n")
-        assert "D001 已办结" in await press(pilot, "f")
+        assert "D001 已办结" in await press(pilot, "f", "s")
         line = await shows(pilot, "#receipt", "D001 回执未能打印，按 o 重新打印")
         assert "printer cable pulled" in line and "Traceback" not in line
         assert pilot.app.screen.query_one("#receipt").has_class("message-error")
@@ -286,7 +290,7 @@ def test_an_instant_item_gets_a_completion_slip_on_request_and_a_reprint(engine)
     async def scenario(pilot: Pilot[None]) -> None:
         await log_in(pilot)
         await press(pilot, "n")
-        assert "受理回执" not in await press(pilot, "f")  # nothing printed unasked
+        assert "受理回执" not in await press(pilot, "f", "s")  # nothing printed unasked
         said = await press(pilot, "o")
         # Handed over at the window: the slip and the desk say so, with no pickup code.
         assert "办结单已打印" in said and "当场办结，已当面交付 handed over" in said
@@ -320,15 +324,16 @@ def test_transfer_to_a_zone_and_to_a_window(engine) -> None:
         assert "M001" in shown(pilot, ".dialog-title")
         options = dialog.query_one("OptionList")
         assert options.get_option_at_index(0).id == "q:A"
-        message = await press(pilot, "enter")  # zone A, the first in the list
-        assert "新号 A001" in message
-        assert stored(engine, "M001").status == "transferred"
+        # Zone A, the first in the list: Enter says where, a second Enter sends the citizen.
+        message = await press(pilot, "enter", "enter")
+        assert "已转到 A 区，仍叫 M001 号" in message  # the number on the citizen's slip
+        assert stored(engine, "M001").status == "waiting" and stored(engine, "M001").parent_id
         await press(pilot, "n")
         await pilot.press("t")
         await on_screen(pilot, TransferDialog)
-        await pilot.press("tab", "3")
-        assert "新号 A002" in await press(pilot, "enter")
-        assert stored(engine, "A002").target_window == 3
+        await pilot.press("3")  # a digit goes to the window number
+        assert "已转到 3 号窗口，仍叫 M002 号" in await press(pilot, "enter", "enter")
+        assert stored(engine, "M002").target_window == 3
         # A window picked from the list: the others, each with its zones and who is there.
         take(engine, "M")
         await press(pilot, "n")
@@ -340,8 +345,8 @@ def test_transfer_to_a_zone_and_to_a_window(engine) -> None:
         assert labels["w:3"] == " 3 号窗口 window  A  在岗 1002"
         assert labels["w:20"] == "20 号窗口 window  MC  无人 closed"
         options.highlighted = [o.id for o in options.options].index("w:3")
-        assert "新号 A003" in await press(pilot, "enter")
-        assert stored(engine, "A003").target_window == 3
+        assert "仍叫 M003" in await press(pilot, "enter", "enter")
+        assert stored(engine, "M003").target_window == 3
 
     drive(counter(engine), scenario)
 
@@ -373,13 +378,12 @@ def test_call_a_given_number_and_a_refusal_is_shown_not_raised(engine) -> None:
         await pilot.press("tab", *"m003")
         assert "已呼叫 M003" in await press(pilot, "enter")
         assert stored(engine, "M003").window == 18
-        await pilot.press("c")
-        await on_screen(pilot, NumberDialog)
-        await pilot.press("tab", *"M002")
-        message = await press(pilot, "enter")  # a ticket is already at the window
-        assert "M003" in message and the_desk(pilot).query_one("#message").has_class(
-            "message-error"
-        )
+        await pilot.press("c")  # dimmed: a ticket is already at the window
+        message = await shows(pilot, "#message", "M003 还在窗口")
+        assert "finish (f), no-show (m) or transfer (t) first" in message
+        assert "cancel" not in message  # the counter has no cancel key
+        assert pilot.app.screen is the_desk(pilot)  # no dialog to swallow the next keys
+        assert "M003 开始办理" in await press(pilot, "s")
 
     drive(counter(engine), scenario)
 
@@ -492,8 +496,9 @@ def test_two_counters_on_one_database_claim_different_tickets(engine) -> None:
     async def main() -> None:
         async with first.run_test(size=(100, 30)) as a, second.run_test(size=(100, 30)) as b:
             await asyncio.gather(log_in(a), log_in(b))
-            for _ in range(3):
-                await asyncio.gather(press(a, "n"), press(b, "n"))
+            await asyncio.gather(press(a, "n"), press(b, "n"))
+            for _ in range(2):  # s: each called citizen came
+                await asyncio.gather(press(a, "n", "s"), press(b, "n", "s"))
             mine = {the_desk(a).view.current.number, the_desk(b).view.current.number}
             assert len(mine) == 2
 
@@ -543,7 +548,7 @@ def test_an_unexpected_database_error_is_shown_and_the_keys_keep_working(
         message = await press(pilot, "r")
         assert "数据库出错" in message and "disk I/O error" in message
         assert "已办结" not in message
-        assert "没有等候的号" in await press(pilot, "n")  # not stuck: the next key works
+        assert "没有等候的号" in await press(pilot, "n", "s")  # not stuck: the next key works
 
     drive(counter(engine), scenario)
 
@@ -616,7 +621,7 @@ def test_a_clock_set_back_is_said_once_and_the_finish_is_kept_after_the_call(eng
         clock.advance(minutes=5)
         assert "⚠" not in await press(pilot, "n")  # called at 10:05
         clock.advance(minutes=-15)  # someone sets the host's clock back to 09:50
-        message = await press(pilot, "f")
+        message = await press(pilot, "f", "s")
         assert "M001 已办结" in message
         assert message.count("⚠") == 1
         assert "慢 900 秒" in message and "900 s behind" in message

@@ -200,21 +200,37 @@ def test_appointment_refusals_stay_on_the_check_in_screen(lite, tmp_path, code, 
 
 
 @pytest.mark.parametrize(
-    ("at", "reason"),
+    ("at", "reason", "banner"),
     [
-        (dt.datetime(2026, 11, 28, 10, 0, tzinfo=CST), "今天不办公（2026-11-28）"),
-        (dt.datetime(2026, 11, 25, 12, 30, tzinfo=CST), "区现在不办理取号，办理时间 08:30-12:00"),
+        (
+            dt.datetime(2026, 11, 28, 10, 0, tzinfo=CST),
+            "今天不办公",
+            "今天不办公，下次办公：11月30日 星期一 08:30\n"
+            "Closed today. Next opening: Mon 30 Nov 08:30",
+        ),
+        (
+            dt.datetime(2026, 11, 25, 12, 30, tzinfo=CST),
+            "13:00 开始取号",
+            "现在不取号，下次办公：今天 13:00\nNo tickets now. Next opening: today 13:00",
+        ),
+        (
+            dt.datetime(2026, 11, 25, 17, 30, tzinfo=CST),
+            "今日已停止取号",
+            "今日已停止取号，下次办公：明天 08:30\n"
+            "No more tickets today. Next opening: tomorrow 08:30",
+        ),
     ],
-    ids=["saturday", "lunch-break"],
+    ids=["saturday", "lunch-break", "evening"],
 )
-def test_a_closed_hall_disables_the_zones_and_says_why(lite, at, reason) -> None:
+def test_a_closed_hall_disables_the_zones_and_says_when_it_opens(lite, at, reason, banner) -> None:
     app = kiosk(lite, at=at)
 
     async def scenario(pilot: Pilot[None]) -> None:
         await shows(pilot, "#zone-A", reason)
         zones = list(app.screen.query(".zone"))
         assert len(zones) == 7 and all(zone.disabled for zone in zones)
-        assert all(reason in shown(pilot, f"#{zone.id}") for zone in zones)
+        assert all(shown(pilot, f"#{zone.id}").endswith(reason) for zone in zones)
+        await shows(pilot, "#hall", banner)
         await pilot.click("#zone-A")
         await settled(pilot)
         assert isinstance(app.screen, StartScreen) and app.issuing is False
@@ -223,11 +239,25 @@ def test_a_closed_hall_disables_the_zones_and_says_why(lite, at, reason) -> None
     assert ticket_count(lite) == 0
 
 
+def test_a_closed_hall_says_its_next_opening_whole_at_80x24(lite) -> None:
+    """The reason was cut to 今天不办公（2026… on every button; now the header says it whole."""
+    app = kiosk(lite, at=dt.datetime(2026, 11, 28, 10, 0, tzinfo=CST))
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await shows(pilot, "#hall", "Next opening")
+        header = "\n".join(drawn(pilot, "#hall"))
+        assert "今天不办公，下次办公：11月30日 星期一 08:30" in header
+        assert "Closed today. Next opening: Mon 30 Nov 08:30" in header
+        assert drawn(pilot, "#zone-A")[-1] == "今天不办公"  # whole on the button, not cut
+
+    drive(app, scenario, size=SMALL)
+
+
 def test_the_instant_service_button_says_when_its_zone_is_closed(lite) -> None:
     app = kiosk(lite, at=dt.datetime(2026, 11, 28, 10, 0, tzinfo=CST))  # a Saturday
 
     async def scenario(pilot: Pilot[None]) -> None:
-        label = await shows(pilot, "#items", "今天不办公（2026-11-28）")
+        label = await shows(pilot, "#items", "今天不办公")
         assert label.startswith("马上办 · 23 项即办事项")
         assert app.screen.query_one("#items").disabled
         await pilot.click("#items")
@@ -268,7 +298,7 @@ def test_a_full_zone_is_disabled_after_its_last_ticket(lite) -> None:
         assert (await walk_in(pilot, "E")).view.number == "E001"
         await tap(pilot, "#done")
         await on_screen(pilot, StartScreen)
-        label = await shows(pilot, "#zone-E", "E 区今日号已取完（1 个）")
+        label = await shows(pilot, "#zone-E", "今日号已取完")
         assert app.screen.query_one("#zone-E").disabled, label
         assert not app.screen.query_one("#zone-A").disabled
         await pilot.click("#zone-E")
@@ -553,8 +583,31 @@ def test_long_item_names_end_in_an_ellipsis(lite) -> None:
     drive(app, scenario, size=SMALL)
 
 
-def test_a_focused_button_looks_like_the_others_on_a_touch_screen(lite) -> None:
-    """No focus highlight (reverse video looked like a pressed button); keys still work."""
+def test_nothing_is_focused_at_start_so_enter_does_nothing(lite) -> None:
+    """The focus started, unseen, on 绿色通道: Enter toggled the green channel."""
+    app = kiosk(lite)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await shows(pilot, "#zone-B", "人等候")
+        assert app.focused is None
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert app.green is False and isinstance(app.screen, StartScreen)
+        # A tapped button lets go of the focus when the start screen comes back.
+        await tap(pilot, "#zone-A")
+        await on_screen(pilot, TicketScreen)
+        await tap(pilot, "#done")
+        await on_screen(pilot, StartScreen)
+        assert app.focused is None
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, StartScreen) and ticket_count(lite) == 1
+
+    drive(app, scenario)
+
+
+def test_a_focused_button_is_marked_without_looking_pressed(lite) -> None:
+    """Tab shows which button Enter presses (underlined, bold), never in reverse video."""
     app = kiosk(lite)
 
     async def scenario(pilot: Pilot[None]) -> None:
@@ -563,9 +616,10 @@ def test_a_focused_button_looks_like_the_others_on_a_touch_screen(lite) -> None:
         await pilot.pause()
         focused, other = app.screen.query_one("#zone-A"), app.screen.query_one("#zone-B")
         assert focused.has_pseudo_class("focus") and not other.has_pseudo_class("focus")
-        assert focused.rich_style == other.rich_style
+        assert focused.rich_style.underline and not other.rich_style.underline
+        assert focused.rich_style.bgcolor == other.rich_style.bgcolor
         assert "reverse" not in str(focused.styles.text_style)
-        await pilot.press("enter")  # the keyboard still presses the focused button
+        await pilot.press("enter")  # the keyboard presses the focused button
         ticket = await on_screen(pilot, TicketScreen)
         assert ticket.view.number == "A001"
 

@@ -151,15 +151,33 @@ def test_a_missed_ticket_says_what_to_do(client: TestClient, engine: Engine) -> 
     shown(client, f"/t/{mine.token}", "您已过号", "you missed your call", "服务台", "service desk")
 
 
-def test_a_transferred_ticket_follows_the_new_number(client: TestClient, engine: Engine) -> None:
+def test_a_transferred_ticket_keeps_its_number_and_says_where(
+    client: TestClient, engine: Engine
+) -> None:
     mine = take(engine)
     open_window(engine, 18)
     call_next(engine, window=18, now=NOW)
     new = transfer(engine, window=18, to_queue="A", now=NOW)
+    assert new.number == mine.number  # the hall keeps the number on the slip (the default)
+    page = shown(client, f"/t/{mine.token}", "已转到")
+    assert "您已转到 不动产登记，号码不变" in page and "your number stays the same" in page
+    assert "下一位就是您" in page  # the new ticket goes to the front of its queue
+
+
+def test_a_transferred_ticket_with_a_new_number_follows_it(
+    client: TestClient, engine: Engine
+) -> None:
+    text = default_hall_path().read_text(encoding="utf-8")
+    text = text.replace('transfer_number = "keep"', 'transfer_number = "new"', 1)
+    store_hall(engine, parse_hall(text), text)
+    mine = take(engine)
+    open_window(engine, 18)
+    call_next(engine, window=18, now=NOW)
+    new = transfer(engine, window=18, to_queue="A", now=NOW)
+    assert new.number != mine.number
     page = shown(client, f"/t/{mine.token}", "已转到")
     assert f"您的号 {mine.number} 已转到" in page and new.number in page
     assert f"new number {new.number}" in page
-    assert "下一位就是您" in page  # the new ticket goes to the front of its queue
 
 
 @pytest.mark.parametrize("token", ["0123456789abcdef", "not-a-token", "x" * 200])
@@ -319,24 +337,27 @@ def test_pages_of_many_tickets_are_read_together_after_a_change(engine: Engine) 
 def test_the_board_shows_the_newest_call_recent_calls_waiting_and_missed(
     client: TestClient, engine: Engine
 ) -> None:
-    first, second = take(engine), take(engine)
+    served, missed, third = take(engine), take(engine), take(engine)
     take(engine)
     take(engine, queue="A")
     open_window(engine, 18)
     call_next(engine, window=18, now=NOW)
+    start(engine, window=18, now=NOW)
+    finish(engine, window=18, now=NOW)
+    call_next(engine, window=18, now=NOW)
     mark_no_show(engine, window=18, now=NOW)
     call_next(engine, window=18, now=NOW)
-    shown(client, "/board", second.number)
+    shown(client, "/board", third.number)
     response = client.get("/board")
     assert response.status_code == 200
     html = response.text
     newest = re.search(r'<section class="newest">(.*?)</section>', html, re.S)
     assert newest is not None
-    assert second.number in newest[1] and ">18<" in newest[1]
+    assert third.number in newest[1] and ">18<" in newest[1]
     recent = re.search(r'<div class="recent">(.*?)</div>', html, re.S)
-    assert recent is not None and first.number in recent[1]
-    missed = re.search(r'<div class="missed">(.*?)</div>', html, re.S)
-    assert missed is not None and "过号" in missed[1] and first.number in missed[1]
+    assert recent is not None and served.number in recent[1]
+    missing = re.search(r'<div class="missed">(.*?)</div>', html, re.S)
+    assert missing is not None and "过号" in missing[1] and missed.number in missing[1]
     waiting = text_of(re.search(r'<div class="waiting">(.*?)</div>', html, re.S)[1])  # type: ignore[index]
     assert "M 马上办 1" in waiting and "A " in waiting
     assert '<noscript><meta http-equiv="refresh"' in html

@@ -51,7 +51,12 @@ def counter(
     clock: Callable[[], dt.datetime] | None = None,
     **settings: Any,
 ) -> CounterApp:
-    """A counter app on this database with its clock stopped at NOW (or a test's clock)."""
+    """A counter app on this database with its clock stopped at NOW (or a test's clock).
+
+    No rating pad stands at its window unless a test says so (``rating_wait_seconds``): n
+    finishes and calls at once.
+    """
+    settings.setdefault("rating_wait_seconds", 0)
     return create_app(
         CounterSettings(
             engine=engine, window=window, clerk=clerk, clock=clock or Clock(), **settings

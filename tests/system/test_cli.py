@@ -103,8 +103,28 @@ def test_call_a_number_no_show_requeue_transfer_and_cancel(db_url: str) -> None:
     assert run_json(db_url, "requeue", "M003")["status"] == "waiting"
     run(db_url, "call", "-w", "18")
     moved = run_json(db_url, "transfer", "-w", "18", "--to", "A")
-    assert (moved["number"], moved["transferred_from"]) == ("A001", "M001")
+    # The citizen keeps the number on their slip, now in zone A.
+    assert (moved["number"], moved["queue"], moved["transferred_from"]) == ("M001", "A", "M001")
     assert run_json(db_url, "cancel", "--number", "M002")["status"] == "cancelled"
+
+
+def test_a_transfer_with_new_numbers_prints_the_slip_at_the_window(db_url: str) -> None:
+    from tests.support.hall_file import reload_hall
+
+    engine = make_engine(db_url)
+    reload_hall(engine, transfer_number="new")
+    engine.dispose()
+    run(db_url, "take", "M")
+    login(db_url, 18)
+    run(db_url, "call", "-w", "18")
+    out = run(db_url, "transfer", "-w", "18", "--to", "A")
+    assert "A001" in out and "新号单已打印 new slip printed (counter-preview)" in out
+    run(db_url, "login", "--window", "19", "--clerk", "1002", "--pin", PIN)
+    run(db_url, "take", "M")
+    run(db_url, "call", "-w", "19")
+    moved = run_json(db_url, "transfer", "-w", "19", "--to", "A")
+    assert (moved["number"], moved["transferred_from"]) == ("A002", "M002")
+    assert (moved["print"]["kind"], moved["print"]["state"]) == ("ticket", "done")
 
 
 def test_pause_blocks_calls_until_resumed(db_url: str) -> None:

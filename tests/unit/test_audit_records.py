@@ -49,7 +49,7 @@ def a_day_with_every_kind_of_step(engine: Engine) -> None:
     serving.finish(engine, window=13, now=at("09:20"))  # opens its case
     rate(engine, window=13, level=2, reason="等候时间长", now=at("09:21"))
     calling.call_next(engine, window=18, now=at("09:22"))  # M002
-    serving.transfer(engine, window=18, to_queue="D", now=at("09:23"))  # → D003
+    serving.transfer(engine, window=18, to_queue="D", now=at("09:23"))  # → D, still M002
     calling.call_next(engine, window=18, now=at("09:24"))  # M003
     serving.mark_no_show(engine, window=18, now=at("09:25"))
     serving.requeue(engine, number="M003", now=at("09:26"))

@@ -7,11 +7,16 @@ The day (2026-11-25, Jinan time), window 18 (马上办, clerk 1001) and window 1
 | M001   | done (M01)  | 09:00  | 09:10  | 10   | 09:11   | 09:19    | 8 > 5 (item M01) |
 | M002   | missed      | 09:05  | 09:40  | 35>30|         |          |         |
 | M003   | done        | 09:06  | 09:46  | 40>30| 09:46   | 09:50    | 4       |
-| M004   | done (from A002) | 09:50 | 09:55 | 5 | 09:55   | 10:15    | 20 > 5  |
+| A002→M | done (from A002) | 09:10 | 09:55 | 5*   | 09:55   | 10:15    | 20 > 5  |
 | A001   | void (2 misses, requeued once) | 09:00 | 10:31 | 91>60 | | |       |
 | A002   | transferred to M | 09:10 | 09:35 | 25 | 09:36 | 09:50    | 14      |
 | A003   | done        | 09:15  | 10:00  | 45   | 10:00   | 10:30    | 30 > 15 |
 | A004   | waiting     | 10:40  |        |      |         |          |         |
+
+A002→M is the ticket the transfer made in M: it shows A002 (the number on the citizen's slip),
+keeps A002's issue time and took M's sequence 4 (no M004 is ever shown). *Its wait runs from
+the transfer (09:50). The transferred citizen is one citizen: issued once (in A), called in A and
+in M, served once (in M).
 """
 
 from __future__ import annotations
@@ -63,8 +68,8 @@ def _day_in_the_hall(engine: Engine) -> None:
     assert calling.call_next(engine, window=18, now=at("09:46")).number == "M003"
     serving.start(engine, window=18, now=at("09:46"))
     serving.finish(engine, window=18, now=at("09:50"))
-    assert serving.transfer(engine, window=1, to_queue="M", now=at("09:50")).number == "M004"
-    assert calling.call_next(engine, window=18, now=at("09:55")).number == "M004"
+    assert serving.transfer(engine, window=1, to_queue="M", now=at("09:50")).number == "A002"
+    assert calling.call_next(engine, window=18, now=at("09:55")).number == "A002"
     serving.start(engine, window=18, now=at("09:55"))
     serving.finish(engine, window=18, now=at("10:15"))
     assert calling.call_next(engine, window=1, now=at("10:00")).number == "A003"
@@ -80,7 +85,11 @@ def _ratings_and_cases(engine: Engine) -> None:
     utc = dt.UTC
     first, fifth = dt.date(2026, 12, 1), dt.date(2026, 12, 5)
     with Session(engine) as session:
-        ids = {t.number: t.id for t in session.exec(select(Ticket)).all()}
+        # The ticket a transfer made shows the first one's number: A002→M is the second A002.
+        ids = {
+            t.number if t.parent_id is None else f"{t.number}→M": t.id
+            for t in session.exec(select(Ticket)).all()
+        }
 
         def rating(number: str, level: int, window: int, clerk: str) -> Rating:
             ticket_id = ids[number]
@@ -103,14 +112,14 @@ def _ratings_and_cases(engine: Engine) -> None:
             [
                 rating("M001", 5, 18, "1001"),
                 rating("M003", 2, 18, "1001"),
-                rating("M004", 5, 18, "1001"),
+                rating("A002→M", 5, 18, "1001"),
                 rating("A003", 4, 1, "1002"),
                 # ready 23:30 Jinan time on the promised day: on time
                 case(1, "A003", first, ready_at=dt.datetime(2026, 12, 1, 15, 30, tzinfo=utc)),
                 # ready 00:30 Jinan time the day after (still 12-01 in UTC): overdue
                 case(2, "A002", first, ready_at=dt.datetime(2026, 12, 1, 16, 30, tzinfo=utc)),
                 case(3, "M003", dt.date(2026, 12, 1)),  # not ready, past due: overdue
-                case(4, "M004", dt.date(2026, 12, 20)),  # not ready, not yet due: neither
+                case(4, "A002→M", dt.date(2026, 12, 20)),  # not ready, not yet due: neither
                 # never marked ready, picked up before the promised date: on time
                 case(5, "M001", fifth, picked_up_at=at("10:00", dt.date(2026, 12, 4))),
                 case(6, "M001", None),  # an instant item's 办结单: no promise, not counted
@@ -134,8 +143,8 @@ def test_by_queue_counted_by_hand(hall: Engine) -> None:
     assert [row.key for row in rep.rows] == ["A", "M"]  # hall order, only queues with tickets
     a, m = _by(rep)["A"], _by(rep)["M"]
     assert (m.label_zh, m.label_en) == ("M 马上办", "M Instant service")
-    # M: 4 issued, all called; M001, M003, M004 done; M002 missed
-    assert (m.issued, m.called, m.served, m.no_shows) == (4, 4, 3, 1)
+    # M: 3 issued (A002→M was issued in A), 4 called; M001, M003, A002→M done; M002 missed
+    assert (m.issued, m.called, m.served, m.no_shows) == (3, 4, 3, 1)
     assert m.no_show_rate == pytest.approx(1 / 4)
     # waits 10, 35, 40, 5: mean 22.5; p90 is the 4th of 4 (⌈3.6⌉); 35 and 40 exceed 30
     assert (m.wait_mean, m.wait_p90, m.wait_max, m.wait_breaches) == (22.5, 40, 40, 2)
@@ -161,7 +170,8 @@ def test_by_queue_counted_by_hand(hall: Engine) -> None:
 def test_totals_row(hall: Engine) -> None:
     t = report(hall, start=DAY, end=DAY, by="queue", now=LATER).total
     assert (t.key, t.label_zh, t.label_en) == ("total", "合计", "Total")
-    assert (t.issued, t.called, t.served, t.no_shows) == (8, 7, 4, 2)
+    # 7 citizens took a number; A002 was called in A and again in M
+    assert (t.issued, t.called, t.served, t.no_shows) == (7, 7, 4, 2)
     assert t.no_show_rate == pytest.approx(2 / 7)
     # waits 10 35 40 5 91 25 45: mean 251/7, p90 the 7th of 7 (⌈6.3⌉)
     assert t.wait_mean == pytest.approx(251 / 7)
@@ -176,7 +186,7 @@ def test_totals_row(hall: Engine) -> None:
 def test_by_window_clerk_item(hall: Engine) -> None:
     windows = _by(report(hall, start=DAY, end=DAY, by="window", now=LATER))
     assert list(windows) == ["1", "18", ""]  # A004 never reached a window: a row of its own
-    assert (windows["18"].issued, windows["1"].issued, windows[""].issued) == (4, 3, 1)
+    assert (windows["18"].issued, windows["1"].issued, windows[""].issued) == (3, 3, 1)
     assert windows["1"].label_zh == "1 号窗口" and windows[""].label_zh == "（无）"
     assert (windows["1"].called, windows["1"].wait_max, windows[""].called) == (3, 91, 0)
     assert windows[""].wait_mean is None and windows[""].no_show_rate is None
@@ -186,19 +196,19 @@ def test_by_window_clerk_item(hall: Engine) -> None:
     assert clerks["1002"].ratings == (0, 1, 0, 0, 0)
     items = _by(report(hall, start=DAY, end=DAY, by="item", now=LATER))
     assert items["M01"].label_zh == "M01 不动产登记信息查询"
-    assert (items["M01"].issued, items["M01"].service_breaches, items[""].issued) == (1, 1, 7)
+    assert (items["M01"].issued, items["M01"].service_breaches, items[""].issued) == (1, 1, 6)
 
 
 def test_by_hour_and_day(hall: Engine) -> None:
     hours = _by(report(hall, start=DAY, end=DAY, by="hour", now=LATER))
     assert list(hours) == ["09", "10"]  # the hall's local hour of issue, not UTC's 01 and 02
-    assert (hours["09"].issued, hours["10"].issued) == (7, 1)
+    assert (hours["09"].issued, hours["10"].issued) == (6, 1)
     assert hours["09"].label_zh == "09:00–10:00"
     days = _by(report(hall, start=DAY - dt.timedelta(days=3), end=DAY, by="day", now=LATER))
     assert list(days) == ["2026-11-25"]
     assert days["2026-11-25"].served == 4
-    assert issued_per(hall, start=DAY, end=DAY, unit="hour") == [("09:00", 7), ("10:00", 1)]
-    assert issued_per(hall, start=DAY, end=DAY, unit="day") == [("2026-11-25", 8)]
+    assert issued_per(hall, start=DAY, end=DAY, unit="hour") == [("09:00", 6), ("10:00", 1)]
+    assert issued_per(hall, start=DAY, end=DAY, unit="day") == [("2026-11-25", 7)]
 
 
 def test_cases_not_yet_due_when_made_earlier(hall: Engine) -> None:

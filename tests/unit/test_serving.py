@@ -19,6 +19,7 @@ from models.tables import Event, Ticket
 from models.timeutil import to_utc
 from models.views.ticket import TicketView
 from tests.conftest import NOW, open_window
+from tests.support.hall_file import reload_hall
 from tests.support.refusals import expect
 
 TODAY = NOW.date()
@@ -36,11 +37,18 @@ def nxt(engine: Engine, window: int, when: dt.datetime = NOW) -> TicketView:
     return call_next(engine, window=window, now=when)
 
 
-def row(engine: Engine, number: str) -> Ticket:
-    """Today's ticket row by its number (to read times the screens do not show)."""
+def rows(engine: Engine, number: str) -> list[Ticket]:
+    """Today's ticket rows showing a number, oldest first (a transfer keeps the number)."""
     with Session(engine) as session:
-        rows = session.exec(select(Ticket).where(Ticket.business_date == TODAY)).all()
-        return next(t for t in rows if t.number == number)
+        found = session.exec(
+            select(Ticket).where(Ticket.business_date == TODAY).order_by(col(Ticket.id))
+        ).all()
+        return [t for t in found if t.number == number]
+
+
+def row(engine: Engine, number: str) -> Ticket:
+    """Today's newest ticket row showing a number (to read times the screens do not show)."""
+    return rows(engine, number)[-1]
 
 
 def status(engine: Engine, number: str) -> str:
@@ -171,7 +179,8 @@ def test_transfer_to_a_queue(engine: Engine) -> None:
     old = nxt(engine, 18)
     start(engine, window=18, now=later(1))
     new = transfer(engine, window=18, to_queue="C", now=later(5))
-    assert (new.number, new.queue, new.status) == ("C003", "C", "waiting")
+    # The citizen keeps the number on their slip, now waiting first in zone C.
+    assert (new.number, new.queue, new.status) == ("M001", "C", "waiting")
     assert (new.transferred_from, new.priority, new.ahead, new.window) == (
         "M001",
         "normal",
@@ -179,11 +188,28 @@ def test_transfer_to_a_queue(engine: Engine) -> None:
         None,
     )
     assert ticket_by_token(engine, old.token).status == "transferred"
-    assert row(engine, "C003").parent_id == row(engine, "M001").id
+    first, moved = rows(engine, "M001")
+    assert (first.status, moved.parent_id, moved.seq) == ("transferred", first.id, 3)
+    assert new.issued_at == old.issued_at  # the wait goes on from the first ticket
     open_window(engine, 9, "1002")
-    assert drain(engine, 9) == ["C003", "C001", "C002"]
+    assert drain(engine, 9) == ["M001", "C001", "C002"]
     # window 18 is free again and M001 is not back in its line
     expect(NothingWaiting, "nothing_waiting", call_next, engine=engine, window=18, now=later(6))
+    assert take(engine, "C").number == "C004"  # C003 went to the transfer: never shown
+
+
+def test_a_hall_can_give_a_transfer_a_new_number(engine: Engine) -> None:
+    reload_hall(engine, transfer_number="new")
+    old = take(engine)  # M001
+    take(engine, "C")  # C001
+    open_window(engine, 18, "1001")
+    nxt(engine, 18)
+    new = transfer(engine, window=18, to_queue="C", now=later(5))
+    assert (new.number, new.transferred_from, new.ahead) == ("C002", "M001", 0)
+    assert new.issued_at == old.issued_at  # a new number, but the wait is not reset
+    assert row(engine, "C002").parent_id == row(engine, "M001").id
+    open_window(engine, 9, "1002")
+    assert call_number(engine, window=9, number="C002", now=later(6)).number == "C002"
 
 
 def test_transfer_keeps_the_priority_class(engine: Engine) -> None:
@@ -192,9 +218,10 @@ def test_transfer_keeps_the_priority_class(engine: Engine) -> None:
     open_window(engine, 18)
     nxt(engine, 18)
     new = transfer(engine, window=18, to_queue="D", now=later(2))
-    assert (new.number, new.priority, new.transferred_from) == ("D002", "green", "M001")
+    assert (new.number, new.priority, new.transferred_from) == ("M001", "green", "M001")
     open_window(engine, 13, "1002")
-    assert nxt(engine, 13).number == "D002"
+    assert nxt(engine, 13).number == "M001"
+    assert row(engine, "M001").queue_id != rows(engine, "M001")[0].queue_id  # in zone D
 
 
 def test_transfer_to_a_window_reserves_it(engine: Engine) -> None:
@@ -204,14 +231,14 @@ def test_transfer_to_a_window_reserves_it(engine: Engine) -> None:
     open_window(engine, 20, "1003")
     nxt(engine, 18)
     new = transfer(engine, window=18, to_window=19, now=later(1))
-    assert (new.number, new.queue, new.window, new.transferred_from) == ("M002", "M", 19, "M001")
-    take(engine)  # M003, for anyone
-    assert nxt(engine, 20).number == "M003"  # 20 serves M too, but not M002
+    assert (new.number, new.queue, new.window, new.transferred_from) == ("M001", "M", 19, "M001")
+    assert take(engine).number == "M003"  # for anyone (M002 went to the transfer)
+    assert nxt(engine, 20).number == "M003"  # 20 serves M too, but not the transferred M001
     finish(engine, window=20, now=later(2))
     expect(NothingWaiting, "nothing_waiting", call_next, engine=engine, window=20, now=later(3))
     expect(NothingWaiting, "nothing_waiting", call_next, engine=engine, window=18, now=later(3))
     got = nxt(engine, 19, later(4))
-    assert (got.number, got.window) == ("M002", 19)
+    assert (got.number, got.window) == ("M001", 19)
 
 
 def test_transfer_to_a_window_is_not_called_by_number_elsewhere(engine: Engine) -> None:
@@ -222,17 +249,33 @@ def test_transfer_to_a_window_is_not_called_by_number_elsewhere(engine: Engine) 
     open_window(engine, 20, "1003")
     nxt(engine, 18)
     transfer(engine, window=18, to_window=19, now=later(1))
+    # The number the citizen holds finds the ticket made by the transfer, not the first one.
     expect(
         Refused,
         "reserved_for_window",
         call_number,
         engine=engine,
         window=20,
-        number="M002",
+        number="M001",
         now=later(2),
     )
-    assert status(engine, "M002") == "waiting"
-    assert call_number(engine, window=19, number="M002", now=later(3)).window == 19
+    assert status(engine, "M001") == "waiting"
+    assert call_number(engine, window=19, number="m1", now=later(3)).window == 19
+    assert [t.status for t in rows(engine, "M001")] == ["transferred", "called"]
+
+
+def test_a_transferred_number_is_refused_where_its_new_zone_is_not_served(engine: Engine) -> None:
+    take(engine)
+    open_window(engine, 18, "1001")
+    open_window(engine, 19, "1002")
+    nxt(engine, 18)
+    transfer(engine, window=18, to_queue="C", now=later(1))
+    # M001 now waits in zone C: window 19 serves M only, and says the zone the ticket is in.
+    err = expect(
+        Refused, "window_not_serving", call_number, engine=engine, window=19, number="M001",
+        now=later(2),
+    )  # fmt: skip
+    assert err.en == "window 19 does not serve queue C"
 
 
 def test_transfer_needs_a_target(engine: Engine) -> None:
@@ -307,7 +350,7 @@ def test_every_operation_writes_exactly_one_event(engine: Engine) -> None:
         ("finished", "M002", lambda: finish(engine, window=18, now=later(9))),
         ("called", "M003", lambda: call_number(engine, window=18, number="M003", now=later(10))),
         ("transferred", "M003", lambda: transfer(engine, window=18, to_queue="C", now=later(11))),
-        ("cancelled", "C001", lambda: cancel(engine, number="C001", now=later(12))),
+        ("cancelled", "M003", lambda: cancel(engine, number="M003", now=later(12))),
         ("called", "M001", lambda: nxt(engine, 18, later(13))),
         ("cancelled", "M001", lambda: cancel(engine, window=18, now=later(14))),
     ]
@@ -317,9 +360,11 @@ def test_every_operation_writes_exactly_one_event(engine: Engine) -> None:
         events = new_events(engine, seq)
         assert [e.kind for e in events] == [kind], (kind, number)
         assert json.loads(events[0].data)["number"] == number
-        assert events[0].ticket_id == row(engine, number).id
+        # The transferred ticket is the first showing M003; the cancelled one, the newest.
+        showing = rows(engine, number)
+        assert events[0].ticket_id == (showing[0] if kind == "transferred" else showing[-1]).id
     transferred = json.loads(new_events(engine, 0)[-4].data)
-    assert transferred["new_number"] == "C001" and transferred["to_queue"] == "C"
+    assert transferred["new_number"] == "M003" and transferred["to_queue"] == "C"
 
 
 def test_refusals_write_no_event(engine: Engine) -> None:

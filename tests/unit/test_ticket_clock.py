@@ -32,10 +32,12 @@ def _events(engine: Engine, kind: str) -> list[Event]:
         return list(session.execute(select(Event).where(Event.kind == kind)).scalars())
 
 
-def _ticket(engine: Engine, number: str) -> Ticket:
+def _ticket(engine: Engine, number: str, *, newest: bool = False) -> Ticket:
+    """The ticket first issued with a number, or the newest showing it (a transfer keeps it)."""
+    order = Ticket.id.desc() if newest else Ticket.id  # type: ignore[union-attr]
     with Session(engine) as session:
-        row = session.execute(select(Ticket).where(Ticket.number == number)).scalar_one()
-        return row
+        query = select(Ticket).where(Ticket.number == number).order_by(order).limit(1)
+        return session.execute(query).scalar_one()
 
 
 def test_a_finish_before_the_call_is_stored_at_the_call_and_the_event_says_so(
@@ -69,7 +71,8 @@ def test_every_step_keeps_its_order_when_the_clock_goes_back(engine: Engine) -> 
     assert started.clock_behind_s == 60
     transferred = serving.transfer(engine, window=18, to_queue="C", now=at("09:30"))
     assert transferred.clock_behind_s == 30 * 60
-    old, new = _ticket(engine, "M001"), _ticket(engine, transferred.number)
+    old, new = _ticket(engine, "M001"), _ticket(engine, transferred.number, newest=True)
+    assert new.id != old.id and new.parent_id == old.id
     times = [old.issued_at, old.called_at, old.started_at, old.finished_at, new.issued_at]
     assert all(to_utc(t) == to_utc(at("10:00")) for t in times)  # type: ignore[arg-type]
     behind = [json.loads(e.data).get("clock_behind_s") for e in _events(engine, "called")]
