@@ -49,8 +49,9 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 # The PostgreSQL tests start a real server from these binaries, raster printing draws
-# Chinese with a CJK font, the board speaks with espeak-ng, and the demo (and its test) lays
-# the apps out in tmux; install what is missing (Debian packages, as root; waiting up to
+# Chinese with a CJK font, the board speaks with espeak-ng, the demo (and its test) lays
+# the apps out in tmux, and the hall server's pages are tested in a headless chromium driven
+# through chromium-driver; install what is missing (Debian packages, as root; waiting up to
 # APT_WAIT seconds, default 900, for another process's package lock).
 CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 system-deps:
@@ -59,6 +60,8 @@ system-deps:
 	[ -f $(CJK_FONT) ] || missing="$$missing fonts-wqy-microhei"; \
 	command -v espeak-ng >/dev/null || missing="$$missing espeak-ng"; \
 	command -v tmux >/dev/null || missing="$$missing tmux"; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	[ -x /usr/bin/chromedriver ] || missing="$$missing chromium-driver"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			.ci/apt-install $$missing; \

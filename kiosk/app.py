@@ -138,6 +138,8 @@ class KioskApp(UnattendedApp[None]):
         shot = self.snapshot
         self.hall_name = (shot.hall_zh, shot.hall_en) if shot else kiosk.pair("hall_name")
         self.idle_seconds = settings.idle_seconds or (shot.idle_seconds if shot else 30.0)
+        self.public_url = ""
+        """The hall server's public address: the QR on the screen opens the ticket's page."""
 
     @property
     def engine(self) -> Engine:
@@ -190,6 +192,7 @@ class KioskApp(UnattendedApp[None]):
         engine, hall = message.engine, message.hall
         self._engine = engine
         self.hall_name = (printable(hall.name_zh), printable(hall.name_en))
+        self.public_url = hall.public_url
         self.idle_seconds = self.settings.idle_seconds or hall.kiosk_idle_seconds
         self.green_guarded = hall.green_channel == "staff"
         self.ready = True
@@ -318,7 +321,7 @@ class KioskApp(UnattendedApp[None]):
             self.post_message(self.Refused(None))
             return
         try:
-            qr = qr_blocks(ticket_qr(view.token))  # drawn here, off the UI thread
+            qr = qr_blocks(ticket_qr(view.token, self.public_url))  # drawn here, off the UI thread
         except Exception as exc:  # the ticket exists: its number is shown, without the QR
             self.log.error(f"QR not drawn: {exc!r}")
             qr = ""

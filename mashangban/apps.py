@@ -9,9 +9,11 @@ from kiosk.launch import kiosk
 from mashangban import app
 from monitor.launch import monitor
 from ratepad.launch import rate_pad
+from server.launch import serve
 
 app.command()(kiosk)
 app.command()(board)
 app.command()(counter)
 app.command()(monitor)
 app.command("rate")(rate_pad)
+app.command()(serve)

@@ -49,6 +49,10 @@ COMMANDS: dict[str, Entry] = {
         "mashangban.apps",
         "Start the rating pad (好差评) facing the citizen at a window (F12 and a staff PIN quit).",
     ),
+    "serve": Entry(
+        "mashangban.apps",
+        "Start the hall server: the citizen's ticket page, the browser board, the API.",
+    ),
     "demo": Entry(
         "mashangban.demo",
         "Kiosk, counter and board side by side on a fresh database: take, call, see, hear.",

@@ -84,8 +84,18 @@ class HallSettings(_Strict):
     transfer_number: Literal["keep", "new"] = "keep"
     """A transferred citizen keeps the number on their slip ("keep"), or is given a new number
     whose slip prints at the transferring window's printer ("new")."""
+    public_url: str = Field(default="", max_length=200)
+    """The hall server's address as citizens' phones reach it (e.g. https://queue.example.cn);
+    when set, a ticket's QR code opens ``<public_url>/t/<token>``, the ticket's live page."""
 
     _hours = field_validator("hours")(_check_hours)
+
+    @field_validator("public_url")
+    @classmethod
+    def _web_address(cls, value: str) -> str:
+        if value and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
+            raise ValueError(f"{value!r} is not a web address like https://queue.example.cn")
+        return value.rstrip("/")
 
     @field_validator("timezone")
     @classmethod

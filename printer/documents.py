@@ -19,8 +19,11 @@ MATERIALS_PRINTED = 3
 """At most this many of an item's materials on the ticket; the rest are counted (另有 N 项)."""
 
 
-def ticket_qr(token: str) -> str:
-    """What a ticket's QR code says: the ticket's random token, nothing personal."""
+def ticket_qr(token: str, public_url: str = "") -> str:
+    """What a ticket's QR code says: the ticket's random token, nothing personal; with the
+    hall's ``public_url``, the address of the ticket's live page (a phone camera opens it)."""
+    if public_url:
+        return f"{public_url.rstrip('/')}/t/{token}"
     return f"MSB:T:{token}"
 
 
@@ -62,7 +65,7 @@ def ticket_blocks(
             blocks.append(Text(documents.line("eta", n=view.eta_minutes)))
     blocks += [
         Text(_when(view.issued_at)),
-        QR(ticket_qr(view.token)),
+        QR(ticket_qr(view.token, settings.public_url)),
         Text(documents.line("advice")),
     ]
     if settings.ticket_footer:

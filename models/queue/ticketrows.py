@@ -69,6 +69,11 @@ def fetch(
     return _row(found) if found is not None else None
 
 
+def fetch_all(session: Session, *where: Any) -> list[TicketRow]:
+    """Every ticket matching the conditions."""
+    return [_row(found) for found in session.execute(select(*_COLUMNS).where(*where)).mappings()]
+
+
 _AT_WINDOW = (
     select(*_COLUMNS)
     .where(T.c.window == bindparam("window"), T.c.status.in_([s.value for s in AT_WINDOW_STATUSES]))

@@ -2,7 +2,8 @@
 
 Modules: errors (refusals: the keys of MashangbanError), words (shared words: statuses, actions,
 priorities, weekdays …), kiosk, counter, board, monitor, ratepad, staff (the apps' shared PIN
-screen and errors), commands (the command line), reports, documents (printed paper), printing.
+screen and errors), commands (the command line), reports, documents (printed paper), printing,
+web (the hall server's pages).
 Each has the same six functions (and its ``CATALOGUE``)::
 
     from models.text import board

@@ -92,6 +92,26 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     "unknown_item": ("没有这个事项：{item}", "unknown service item: {item}"),
     "unknown_window": ("没有这个窗口：{window}", "unknown window: {window}"),
     "unknown_number": ("今天没有这个号：{number}", "no ticket {number} today"),
+    "unknown_ticket": (
+        "找不到这张号票（只能查看当天的号）",
+        "this ticket was not found (only today's tickets can be looked up)",
+    ),
+    "cannot_listen": (
+        "无法在 {host}:{port} 上监听：{reason}",
+        "cannot listen on {host}:{port}: {reason}",
+    ),
+    "bad_call": (
+        "没有这样的叫号：{number} 到 {window} 号窗口",
+        "no such call: {number} to window {window}",
+    ),
+    "no_voice": (
+        "服务器上没有 espeak-ng 的普通话语音，叫号屏静音",
+        "no Mandarin voice of espeak-ng on the server: the board is silent",
+    ),
+    "too_many_lookups": (
+        "查询太频繁，请 {seconds} 秒后再试",
+        "too many look-ups, please try again in {seconds} s",
+    ),
     "bad_number": (
         "号码格式不对：{number}（应如 M023）",
         "not a ticket number: {number} (like M023)",

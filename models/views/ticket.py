@@ -191,14 +191,7 @@ _WAITING_IN_QUEUE = select(T.c.id, T.c.priority, T.c.order_key).where(
 
 def people_ahead(session: Session, ticket: TicketRow, *, max_run: int) -> int:
     """Waiting tickets of the queue that the order rules call before this one."""
-    rows = session.execute(
-        _WAITING_IN_QUEUE, {"day": ticket.business_date, "queue_id": ticket.queue_id}
-    ).all()
-    order = call_order(
-        [Waiting(id=i, priority=p != "normal", key=k) for i, p, k in rows],
-        run=get_run(session, ticket.business_date, ticket.queue_id),
-        max_run=max_run,
-    )
+    order = _order(session, ticket, max_run=max_run)
     return order.index(ticket.id) if ticket.id in order else len(order)
 
 
@@ -239,3 +232,57 @@ def mean_service_minutes(session: Session, queue_id: int, *, default: float) -> 
     if len(spans) < MIN_SAMPLES:
         return float(default)
     return max(sum(spans) / len(spans), 0.5)
+
+
+def view_tickets(
+    session: Session, tickets: list[TicketRow], *, settings: HallSettings
+) -> list[TicketView]:
+    """Describe many tickets at once (as :func:`view_ticket` each): each queue's order, open
+    windows and service time are read once, however many of its tickets are described."""
+    queues: dict[int, QueueRow] = {}
+    orders: dict[tuple[dt.date, int], list[int]] = {}
+    etas: dict[int, tuple[int, float]] = {}
+    parents = {
+        i: n
+        for i, n in session.execute(
+            select(T.c.id, T.c.number).where(
+                T.c.id.in_({t.parent_id for t in tickets if t.parent_id is not None})
+            )
+        ).all()
+    }
+    views = []
+    for ticket in tickets:
+        queue = queues.get(ticket.queue_id)
+        if queue is None:
+            queue = queues[ticket.queue_id] = queue_by_id(session, ticket.queue_id)
+        ahead = None
+        wait: tuple[int | None, int | None] = (None, None)
+        if ticket.status == TicketStatus.WAITING:
+            key = (ticket.business_date, ticket.queue_id)
+            if key not in orders:
+                orders[key] = _order(session, ticket, max_run=settings.priority_run)
+            order = orders[key]
+            ahead = order.index(ticket.id) if ticket.id in order else len(order)
+            if queue.id not in etas:
+                etas[queue.id] = (
+                    open_windows(session, queue.id),
+                    mean_service_minutes(session, queue.id, default=queue.service_minutes),
+                )
+            windows, mean = etas[queue.id]
+            minutes = estimate_minutes(ahead=ahead, open_windows=windows, mean_service_minutes=mean)
+            wait = (minutes, windows)
+        parent = parents.get(ticket.parent_id) if ticket.parent_id is not None else None
+        views.append(_view(session, ticket, queue, settings, ahead=ahead, wait=wait, parent=parent))
+    return views
+
+
+def _order(session: Session, ticket: TicketRow, *, max_run: int) -> list[int]:
+    """The waiting tickets of the ticket's queue and day, in call order."""
+    rows = session.execute(
+        _WAITING_IN_QUEUE, {"day": ticket.business_date, "queue_id": ticket.queue_id}
+    ).all()
+    return call_order(
+        [Waiting(id=i, priority=p != "normal", key=k) for i, p, k in rows],
+        run=get_run(session, ticket.business_date, ticket.queue_id),
+        max_run=max_run,
+    )

@@ -26,8 +26,12 @@ from tests.conftest import NOW, open_window
 
 ROOT = Path(__file__).resolve().parents[2]
 
-HEAVY = ("alembic", "mako", "textual", "openpyxl", "escpos", "PIL", "qrcode", "printer")
-"""Packages no take, call or status may load: migrations, the apps, spreadsheets, printing."""
+HEAVY = (
+    *("alembic", "mako", "textual", "openpyxl", "escpos", "PIL", "qrcode", "printer"),
+    *("server", "fastapi", "starlette", "uvicorn", "jinja2", "prometheus_client"),
+)
+"""Packages no take, call or status may load: migrations, the apps, spreadsheets, printing,
+the hall server and its web framework."""
 
 CHILD = r"""
 import json, sys

@@ -19,7 +19,7 @@ from models.text import Catalogue, words
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ["models", "printer", "mashangban", "appkit", "kiosk", "counter", "board", "monitor",
-           "ratepad"]  # fmt: skip
+           "ratepad", "server"]  # fmt: skip
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 METHODS = {"line", "zh", "en", "pick", "pair", "both"}
 ERRORS = re.compile(

@@ -107,6 +107,18 @@ def test_raster_ticket_is_all_pictures_and_the_qr_reads_back() -> None:
     assert len(native_qr) <= 16 * 1024
 
 
+def test_with_a_public_url_the_printed_qr_opens_the_tickets_page() -> None:
+    hall = SETTINGS.model_copy(update={"public_url": "https://queue.example.cn"})
+    url = f"https://queue.example.cn/t/{TOKEN}"
+    native_page = decode(render(ticket_blocks(ticket(), hall), PrinterSpec(profile="TM-T88V")))
+    assert native_page.qr_codes == [url]
+    for paper in (80, 58):
+        raster = PrinterSpec(profile="POS-5890", paper_mm=paper, text_mode="raster")
+        blocks = ticket_blocks(ticket(), hall, paper_mm=paper)
+        assert read_qr(page_image(decode(render(blocks, raster)))) == [url]
+    assert ticket_qr(TOKEN) == f"MSB:T:{TOKEN}"  # without one, as before
+
+
 def test_reprint_is_marked() -> None:
     page = decode(render(ticket_blocks(ticket(), SETTINGS, reprint=True), PrinterSpec("TM-T88V")))
     assert page.lines[0].text == "补打 REPRINT" and page.lines[0].bold

@@ -1,0 +1,85 @@
+"""The hall server: one FastAPI app serving the citizen's page, the browser board, the read API,
+health and metrics. Everything it serves is its own (templates, script, style, API docs).
+
+:func:`create_app` builds it for an engine; ``mashangban serve`` runs it on uvicorn, the tests
+drive it with the ASGI test client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from server.hub import Hub
+from server.limits import RateLimit
+from server.voice import Voice
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+HERE = Path(__file__).parent
+VERSION = "1"
+
+
+@dataclass
+class ServerSettings:
+    """What the server runs with."""
+
+    engine: Engine
+    """The hall's database (checked by whoever made it)."""
+    poll_seconds: float = 0.25
+    """How often the one watcher reads the change mark."""
+    stream_seconds: float = 300.0
+    """How long one event stream stays open; the page reconnects at once (proxies drop idle
+    long streams, and a fresh connection re-checks the rate limit)."""
+    ping_seconds: float = 15.0
+    """A ping on an idle stream this often: the page knows it is still connected."""
+    retry_ms: int = 2000
+    """How soon a page's EventSource reconnects after the stream ends or breaks."""
+    lookups: RateLimit = field(default_factory=RateLimit)
+    """The per-client limit on ticket look-ups."""
+    voice: bool = True
+    """The board speaks the calls (when espeak-ng's Mandarin voice is here)."""
+
+
+def create_app(settings: ServerSettings) -> FastAPI:
+    """The server app for these settings."""
+    hub = Hub(settings.engine, seconds=settings.poll_seconds)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await hub.start()
+        try:
+            yield
+        finally:
+            await hub.stop()
+
+    app = FastAPI(
+        title="马上办 mashangban hall server",
+        version=VERSION,
+        description="The hall's read API: status and tickets (JSON). 只读接口。",
+        docs_url=None,  # served from local assets by server.api, not from a CDN
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.hub = hub
+    app.state.voice = Voice(enabled=settings.voice)
+    app.state.templates = Jinja2Templates(directory=HERE / "templates")
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    from server import api, health, pages
+
+    pages.handle_errors(app)
+    app.include_router(pages.router)
+    app.include_router(api.router)
+    app.include_router(health.router)
+    api.mount_docs(app)
+    return app

@@ -1,0 +1,74 @@
+"""`mashangban serve`: the hall server on uvicorn (imported only when it runs)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from appkit.launch import hall_engine
+
+GRACE_SECONDS = 2
+"""On stop, open page streams get this long before they are closed (the pages reconnect)."""
+
+
+def serve(
+    ctx: typer.Context,
+    host: str = typer.Option(
+        "127.0.0.1", "--host", help="Address to listen on (0.0.0.0: every network of this host)."
+    ),
+    port: int = typer.Option(8080, "--port", min=1, max=65535, help="Port to listen on."),
+) -> None:
+    """Start the hall server: the citizen's ticket page, the browser board, the API."""
+    engine = hall_engine(ctx)  # an uninitialised or outdated database is refused here
+    check_address(host, port)
+    import uvicorn
+
+    from server.app import ServerSettings, create_app
+
+    typer.echo(f"马上办 hall server: http://{host}:{port}/board  (Ctrl+C stops it)", err=True)
+    from server.voice import can_speak
+
+    if not can_speak():  # said once, to whoever starts it: the public board says nothing of it
+        from models.text import web
+
+        typer.echo(f"! {web.zh('board_silent')}\n  {web.en('board_silent')}", err=True)
+    app = create_app(ServerSettings(engine=engine))
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        timeout_graceful_shutdown=GRACE_SECONDS,
+        proxy_headers=True,
+    )
+    server = uvicorn.Server(config)
+    stop = server.handle_exit
+
+    def handle_exit(sig: int, frame: Any) -> None:
+        # The pages' streams never end by themselves: end them as the server stops, so that it
+        # stops at once and cleanly (the pages say they are reconnecting, and do).
+        app.state.hub.close_soon()
+        stop(sig, frame)
+
+    server.handle_exit = handle_exit  # type: ignore[method-assign]
+    server.run()
+
+
+def check_address(host: str, port: int) -> None:
+    """Refuse (in both languages, exit 1) an address this host cannot listen on — a port in
+    use, a host name that is no address of this host — before the server starts."""
+    import socket
+
+    from models.errors import Refused
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        family, kind, proto, _name, address = infos[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as exc:
+        raise Refused(
+            "cannot_listen", host=host, port=port, reason=exc.strerror or str(exc)
+        ) from None
