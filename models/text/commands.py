@@ -358,6 +358,8 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     "col_queues": ("队列", "Queues", "队列\nQueues"),
     "col_clerk_name": ("工作人员", "Clerk", "工作人员\nClerk"),
     "col_current": ("当前号", "Ticket", "当前号\nTicket"),
+    "state_paused": ("暂停（{reason_zh}）", "paused ({reason})"),
+    "state_then_paused": ("{state_zh}，之后暂停（{reason_zh}）", "{state}, then paused ({reason})"),
     "col_since": ("自", "Since", "自\nSince"),
     "time": ("时间", "Time"),
     "job_error": ("错误：{error}", "error: {error}", "错误 error: {error}"),
