@@ -10,6 +10,7 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     "recall": ("重呼", "recall"),
     "invite": ("请 {number} 号到 {window} 号窗口办理", "{number}, please go to window {window}"),
     "no_call": ("等候叫号", "Waiting for the first call"),
+    "watch": ("请留意叫号", "Please watch for your number"),
     "recent": ("最近叫号", "Recent calls"),
     "window": ("{window} 号窗口", "window {window}"),
     "none_yet": ("暂无", "none yet"),
