@@ -17,12 +17,8 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     "waiting": ("等候人数", "Waiting"),
     "people": ("{n} 人", "{n}"),
     "missed": ("过号", "Missed"),
-    "missed_hint": ("过号请到窗口重新排队", "missed numbers: ask at a window to queue again"),
     "no_missed": ("无", "none"),
     "silent": ("未找到语音引擎，叫号屏静音运行", "no voice engine found: the board is silent"),
-    "muted": ("静音", "muted"),
-    "no_voice": ("无语音", "no voice"),
-    "voice": ("语音 {engine}", "voice {engine}"),
     "offline": ("数据库连接中断，正在重试…", "database unreachable, retrying…"),
     "window_label": ("号窗口", "window"),
     # what the board says aloud (board.voice): the number and window are read out in Chinese

@@ -55,7 +55,6 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     "done": ("办结", "Done"),
     "cancelled": ("已取消", "Cancelled"),
     "requeued": ("重新排队", "Requeued"),
-    "transferred": ("转移", "Transferred"),
     "transferred_kept": ("转移 · 号码不变", "Transferred · same number"),
     "transferred_new": ("转移 · 新号", "Transferred · new number"),
     "state": ("状态", "State"),
