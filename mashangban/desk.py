@@ -27,7 +27,7 @@ from models.queue import serving
 from models.queue.dayclose import QUIET, close_past_days
 from models.queue.tickets import take_ticket
 from models.text import commands
-from models.text.words import word
+from models.text.words import pause_words, word
 from models.textsafe import printable
 from models.views.ticket import TicketView
 
@@ -299,10 +299,7 @@ def status(ctx: typer.Context, as_json: bool = JSON) -> None:
     for w in report.windows:
         state_text = f"{word('window', w.state)} {w.state}"
         if w.pause_reason:  # paused, or paused after the citizen at the window
-            reason = {
-                "reason_zh": word("pause", w.pause_reason),
-                "reason": word("pause", w.pause_reason, "en"),
-            }
+            reason = pause_words(w.pause_reason)
             state_text = (
                 commands.line("state_paused", **reason)
                 if w.state == "paused"

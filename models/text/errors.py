@@ -149,7 +149,7 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
         "no clerk is logged in at window {window}; log in first",
     ),
     "window_paused": (
-        "{window} 号窗口暂停中（{reason}）",
+        "{window} 号窗口暂停中（{reason_zh}）",
         "window {window} is paused ({reason})",
     ),
     "window_not_paused": ("{window} 号窗口未暂停", "window {window} is not paused"),

@@ -67,6 +67,9 @@ def test_status_says_a_pause_reason_in_words(db_url: str, engine: Engine) -> Non
     eighteen = row_of(status_out(db_url), "18 ")
     assert "暂停（会议） paused (meeting)" in eighteen
     assert "（meeting）" not in eighteen
+    result = runner.invoke(app, ["--db", db_url, "call", "--window", "18"])
+    assert result.exit_code != 0 and "18 号窗口暂停中（会议）" in result.stderr + result.stdout
+    assert "window 18 is paused (meeting)" in result.stderr + result.stdout
 
 
 def test_a_window_paused_with_a_citizen_at_it_says_it_calls_nobody_after(
