@@ -144,9 +144,9 @@ def literal_keys() -> set[tuple[str, str]]:
             elif isinstance(node, ast.keyword) and node.arg in NOT_KEYS:
                 skipped.add(id(node.value))
         for node in ast.walk(tree):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                if id(node) not in skipped:
-                    found |= {(name, node.value) for name in names}
+            is_text = isinstance(node, ast.Constant) and isinstance(node.value, str)
+            if is_text and id(node) not in skipped:
+                found |= {(name, node.value) for name in names}
     return found
 
 

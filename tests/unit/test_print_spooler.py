@@ -221,6 +221,7 @@ def test_a_reprint_from_the_slip_prints_the_ticket_the_citizen_holds_now(
     moved = transfer(engine, window=18, to_queue="C", now=now)
     job = reprint_by_token(engine, token=token)
     assert (job.state, job.reprint, job.printer, job.number) == ("done", True, "kiosk-net", "M001")
+
     def printed_ticket() -> int | None:
         with reading(engine) as session:
             return session.exec(
@@ -230,7 +231,9 @@ def test_a_reprint_from_the_slip_prints_the_ticket_the_citizen_holds_now(
     live = 2  # the transfer's ticket (the first is 1)
     assert printed_ticket() == live
     reprinted = printed_lines(main.printed())[printed_lines(main.printed()).index("补打 REPRINT") :]
-    assert "M001" in reprinted and "民生事务(含公积金)" in reprinted  # the zone the citizen is in now
+    assert (
+        "M001" in reprinted and "民生事务(含公积金)" in reprinted
+    )  # the zone the citizen is in now
     monkeypatch.setenv("MASHANGBAN_NOW", now.isoformat())
     result = CliRunner().invoke(app, ["--db", db_url, "reprint", "-n", ticket_qr(token)])
     assert result.exit_code == 0, result.stdout + result.stderr

@@ -207,7 +207,12 @@ def test_the_slip_qr_leads_to_the_ticket_the_citizen_holds_after_transfers(engin
     assert call_next(engine, window=9, now=later(3)).number == "M001"
     again = transfer(engine, window=9, to_queue="M", now=later(4))
     held = ticket_by_token(engine, slip.token)
-    assert (held.number, held.queue, held.status, held.token) == ("M001", "M", "waiting", again.token)
+    assert (held.number, held.queue, held.status, held.token) == (
+        "M001",
+        "M",
+        "waiting",
+        again.token,
+    )
     # the first tickets stay as they were, for audits and reports
     assert [t.status for t in rows(engine, "M001")] == ["transferred", "transferred", "waiting"]
     assert rows(engine, "M001")[0].token == slip.token
