@@ -218,7 +218,9 @@ class BoardApp(App[None]):
         )
         self.query_one("#now-panel").border_title = title
         self.query_one("#now", BigCall).show(
-            newest, flash_seconds=self.settings.flash_seconds if fresh else 0.0
+            newest,
+            flash_seconds=self.settings.flash_seconds if fresh else 0.0,
+            called_today=state.called_today,
         )
         self.query_one("#recent", Static).update(self._recent(state))
         self.query_one("#waiting", Static).update(self._waiting(state))

@@ -96,6 +96,9 @@ class BigCall(Widget):
         super().__init__(id=id)
         self.call: BoardCall | None = None
         """The call shown."""
+        self.called_today = False
+        """With no call shown: numbers were called earlier today (the big line asks people to
+        watch for their number, not to wait for the first call)."""
         self._flash_timer: Timer | None = None
         self._flash_until = 0.0
 
@@ -104,9 +107,12 @@ class BigCall(Widget):
         """True while a new call is flashing."""
         return self._flash_timer is not None
 
-    def show(self, call: BoardCall | None, *, flash_seconds: float = 0.0) -> None:
-        """Show this call; flash if it is a new one and ``flash_seconds`` > 0."""
-        self.call = call
+    def show(
+        self, call: BoardCall | None, *, flash_seconds: float = 0.0, called_today: bool = False
+    ) -> None:
+        """Show this call; flash if it is a new one and ``flash_seconds`` > 0. With no call,
+        ``called_today`` says whether numbers were called earlier today."""
+        self.call, self.called_today = call, called_today
         self.refresh()
         if flash_seconds > 0 and call is not None:
             self._flash_until = time.monotonic() + flash_seconds
@@ -127,7 +133,8 @@ class BigCall(Widget):
         width, height = self.content_size.width, self.content_size.height
         call = self.call
         if call is None:
-            return self._centred([Text("\n".join(board.pair("no_call")))], height)
+            empty = "watch" if self.called_today else "no_call"
+            return self._centred([Text("\n".join(board.pair(empty)))], height)
         number, window = call.number, str(call.window)
         zh, en = board.pair("invite", number=number, window=window)
         caption = self.get_component_rich_style("bigcall--caption")

@@ -27,7 +27,7 @@ from models.queue import serving
 from models.queue.dayclose import QUIET, close_past_days
 from models.queue.tickets import take_ticket
 from models.text import commands
-from models.text.words import word
+from models.text.words import pause_words, word
 from models.textsafe import printable
 from models.views.ticket import TicketView
 
@@ -297,18 +297,23 @@ def status(ctx: typer.Context, as_json: bool = JSON) -> None:
     wt.add_column(commands.line("col_since"), no_wrap=True)
     styles = {"called": "yellow", "serving": "green", "paused": "magenta", "closed": "dim"}
     for w in report.windows:
-        state_text = word("window", w.state)
-        if w.pause_reason:
-            state_text += f"（{w.pause_reason}）"
+        state_text = f"{word('window', w.state)} {w.state}"
+        if w.pause_reason:  # paused, or paused after the citizen at the window
+            reason = pause_words(w.pause_reason)
+            state_text = (
+                commands.line("state_paused", **reason)
+                if w.state == "paused"
+                else commands.line(
+                    "state_then_paused", state_zh=word("window", w.state), state=w.state, **reason
+                )
+            )
         style = styles.get(w.state, "")
         clerk = " ".join(part for part in (w.clerk, w.clerk_name) if part)
         wt.add_row(
             str(w.number),
             safe("→".join(w.queues)),
             safe(clerk or "—"),
-            f"[{style}]{safe(state_text)} {w.state}[/]"
-            if style
-            else f"{safe(state_text)} {w.state}",
+            f"[{style}]{safe(state_text)}[/]" if style else safe(state_text),
             safe(w.ticket or "—"),
             safe((w.since or "")[11:16] or "—"),
         )

@@ -15,10 +15,10 @@ from sqlalchemy import Engine
 from mashangban import app, state
 from mashangban.output import bounded, console, parse_day, print_json, row_id, safe, table
 from models.db import reading
-from models.errors import Refused
+from models.errors import NotFound, Refused
 from models.hall import hall_config, hall_settings
 from models.lookup import find_ticket
-from models.queue.ticketrows import T, fetch
+from models.queue.ticketrows import T, by_token, fetch
 from models.text import commands
 from models.timeutil import local, utcnow
 from models.views.ticket import view_ticket
@@ -29,12 +29,26 @@ app.add_typer(printer_app, name="printer")
 app.add_typer(jobs_app, name="print-jobs")
 
 JSON = typer.Option(False, "--json", help="Print JSON for scripts.")
-NUMBER = typer.Option(..., "--number", "-n", help="Ticket number, e.g. M023.")
+NUMBER = typer.Option(
+    ...,
+    "--number",
+    "-n",
+    help="Ticket number, e.g. M023, or the text of a slip's QR code (MSB:T:…, as a scanner types "
+    "it: the ticket the citizen holds now, after any transfer).",
+)
 DATE = typer.Option(None, "--date", help="Business date YYYY-MM-DD (default: today).")
+QR_PREFIX = "MSB:T:"
+"""What a ticket's QR code says before its token (printer.documents.ticket_qr)."""
 
 
 def _ticket_id(engine: Engine, number: str, date: str | None) -> int:
     with reading(engine) as session:
+        if number.strip().upper().startswith(QR_PREFIX):
+            token = number.strip()[len(QR_PREFIX) :].lower()
+            ticket = by_token(session, token)
+            if ticket is None:
+                raise NotFound("unknown_number", number=number.strip())
+            return ticket.id
         tz = hall_settings(session).timezone
         day = parse_day(date, local(utcnow(), tz).date())
         return find_ticket(session, number, day).id
@@ -302,5 +316,8 @@ def reprint(
 
     engine = state(ctx).engine()
     ticket_id = _ticket_id(engine, number, date)
-    job = reprint_job(engine, ticket_id=ticket_id, number=number.upper(), printer=printer_name)
+    with reading(engine) as session:
+        row = fetch(session, T.c.id == ticket_id)
+    assert row is not None
+    job = reprint_job(engine, ticket_id=ticket_id, number=row.number, printer=printer_name)
     _show_job(job, as_json=as_json)

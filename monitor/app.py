@@ -140,6 +140,15 @@ def _window_state(window: WindowState, now: dt.datetime) -> Text:
         minutes = int((now - dt.datetime.fromisoformat(window.since)).total_seconds() // 60)
     state_zh = word("window", window.state)
     if window.state in ("called", "serving"):
+        if window.pause_reason:  # the clerk paused with a citizen at the window: none after
+            shown = monitor.zh(
+                "at_window_then_paused",
+                state_zh=state_zh,
+                ticket=window.ticket,
+                minutes=minutes,
+                reason=word("pause", window.pause_reason),
+            )
+            return Text(shown, "bold yellow")
         shown = monitor.zh("at_window", state_zh=state_zh, ticket=window.ticket, minutes=minutes)
         return Text(shown, "bold green")
     if window.state == "paused":

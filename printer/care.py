@@ -11,7 +11,7 @@ from models.db import reading
 from models.errors import NotFound
 from models.hall import hall_config, hall_settings
 from models.printfile import database_file
-from models.queue.ticketrows import T, fetch
+from models.queue.ticketrows import by_token
 from models.tables import Event
 from models.text import printing
 from models.timeutil import local
@@ -21,9 +21,10 @@ from printer.status import PrinterStatus
 
 
 def reprint_by_token(engine: Engine, *, token: str, printer: str | None = None) -> JobView:
-    """Reprint the ticket with this QR token (a kiosk's 'reprint last ticket')."""
+    """Reprint the ticket with this QR token (a kiosk's 'reprint last ticket'): the ticket the
+    citizen holds now, when the one printed was transferred since."""
     with reading(engine) as session:
-        ticket = fetch(session, T.c.token == token)
+        ticket = by_token(session, token)
     if ticket is None:
         raise NotFound("unknown_number", number=token)
     return reprint(engine, ticket_id=ticket.id, number=ticket.number, printer=printer)

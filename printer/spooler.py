@@ -25,7 +25,7 @@ from models.errors import NotFound, Refused
 from models.events import append_event
 from models.hall import HallConfig, PrinterConfig, hall_config, hall_settings
 from models.printfile import database_file
-from models.queue.ticketrows import T, fetch
+from models.queue.ticketrows import T, chain_ids, fetch
 from models.supervision.cases import case_by_id
 from models.tables import PrintJob
 from models.text import printing
@@ -383,20 +383,32 @@ def recover_stale(engine: Engine, *, now: dt.datetime | None = None) -> list[int
 
 
 def reprint(engine: Engine, *, ticket_id: int, number: str, printer: str | None = None) -> JobView:
-    """Print a ticket's last document again, marked 补打 REPRINT (same or named printer)."""
+    """Print a ticket's last document again, marked 补打 REPRINT (same or named printer).
+
+    A ticket made by a transfer that kept the citizen's number was never printed itself: it is
+    printed on the printer of the slip the citizen holds (the ticket it came from).
+    """
     with reading(engine) as session:
         last = session.exec(
             select(PrintJob)
             .where(PrintJob.ticket_id == ticket_id)
             .order_by(col(PrintJob.id).desc())
         ).first()
+        ticket = fetch(session, T.c.id == ticket_id)
+        if last is None and ticket is not None and ticket.parent_id is not None:
+            earlier = chain_ids(session, ticket)[1:]
+            last = session.exec(
+                select(PrintJob)
+                .where(col(PrintJob.ticket_id).in_(earlier), PrintJob.kind == "ticket")
+                .order_by(col(PrintJob.id).desc())
+            ).first()
     if last is None and printer is None:
         raise Refused("nothing_printed", number=number, hint="name a printer with --printer")
     view = queue_job(
         engine,
         kind=last.kind if last else "ticket",
         ticket_id=ticket_id,
-        case_id=last.case_id if last else None,
+        case_id=last.case_id if last and last.ticket_id == ticket_id else None,
         printer=printer or (last.main_printer or last.printer if last else ""),
         backup=last.backup if last else None,
         reprint_of=last.id if last else 0,

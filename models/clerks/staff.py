@@ -32,6 +32,7 @@ from models.hall import hall_settings
 from models.lookup import get_window, open_pause
 from models.secret import SecretError
 from models.tables import Clerk, Pause, Window
+from models.text.words import pause_words
 from models.textsafe import require_plain
 from models.timeutil import resolve_now, utcnow
 
@@ -237,7 +238,7 @@ def pause(engine: Engine, *, window: int, reason: str, now: dt.datetime | None =
         target = get_window(session, window)
         current = open_pause(session, window)
         if current is not None:
-            raise Refused("window_paused", window=window, reason=current.reason)
+            raise Refused("window_paused", window=window, **pause_words(current.reason))
         row = Pause(
             window_number=window, reason=reason, clerk_code=target.clerk_code, started_at=moment
         )

@@ -24,7 +24,7 @@ from models.queue.serving import behind, finish_ticket
 from models.queue.ticketclock import StepTime, step_time
 from models.queue.ticketrows import T, TicketRow
 from models.tables import AT_WINDOW_STATUSES, Pause, TicketStatus, Window
-from models.text.words import word
+from models.text.words import pause_words, word
 from models.timeutil import business_date, resolve_now
 from models.views.ticket import TicketView, view_ticket
 
@@ -62,7 +62,7 @@ def ready_window(session: Session, number: int) -> str:
     if row.clerk_code is None:
         raise Refused("no_clerk", window=number)
     if row.pause_reason is not None:
-        raise Refused("window_paused", window=number, reason=row.pause_reason)
+        raise Refused("window_paused", window=number, **pause_words(row.pause_reason))
     if row.busy_number is not None:
         raise Refused(
             "window_busy",

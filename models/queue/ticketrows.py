@@ -74,6 +74,33 @@ def fetch_all(session: Session, *where: Any) -> list[TicketRow]:
     return [_row(found) for found in session.execute(select(*_COLUMNS).where(*where)).mappings()]
 
 
+def by_token(session: Session, token: str) -> TicketRow | None:
+    """The ticket the citizen holding this QR token is now: a transfer makes a new ticket
+    (``parent_id`` pointing at the one it came from), so the chain is followed to its newest.
+
+    Only what a citizen's slip leads to follows the chain: the first ticket stays as it was for
+    audits and reports (look it up by id, or with :func:`fetch` on ``T.c.token``).
+    """
+    ticket = fetch(session, T.c.token == token)
+    while ticket is not None and ticket.status == TicketStatus.TRANSFERRED.value:
+        # ids grow, so the id range keeps the search short without an index on parent_id
+        child = fetch(session, T.c.id > ticket.id, T.c.parent_id == ticket.id, order_by=T.c.id)
+        if child is None:
+            break
+        ticket = child
+    return ticket
+
+
+def chain_ids(session: Session, ticket: TicketRow) -> list[int]:
+    """This ticket's id and the ids of the tickets it was transferred from, newest first."""
+    ids = [ticket.id]
+    parent = ticket.parent_id
+    while parent is not None and parent not in ids:
+        ids.append(parent)
+        parent = session.execute(select(T.c.parent_id).where(T.c.id == parent)).scalar()
+    return ids
+
+
 _AT_WINDOW = (
     select(*_COLUMNS)
     .where(T.c.window == bindparam("window"), T.c.status.in_([s.value for s in AT_WINDOW_STATUSES]))

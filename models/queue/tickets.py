@@ -190,9 +190,10 @@ def issue(
 
 
 def ticket_by_token(engine: Engine, token: str) -> TicketView:
-    """Look a ticket up by the token in its QR code."""
+    """Look a ticket up by the token in its QR code: the ticket the citizen holds now (a
+    transferred ticket leads to the ticket it became, see :func:`ticketrows.by_token`)."""
     with reading(engine) as session:
-        ticket = ticketrows.fetch(session, ticketrows.T.c.token == token)
+        ticket = ticketrows.by_token(session, token)
         if ticket is None:
             raise NotFound("unknown_number", number=token)
         return view_ticket(session, ticket, settings=hall_settings(session))

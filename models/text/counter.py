@@ -10,7 +10,6 @@ from models.text.catalogue import Catalogue
 
 ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     "title": ("马上办 柜台", "Counter"),
-    "login_title": ("窗口签到", "Clerk login"),
     "window": ("窗口号", "Window"),
     "clerk": ("工号", "Clerk number"),
     "pin": ("密码", "PIN"),

@@ -147,10 +147,6 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
         "this appointment has already been checked in ({number})",
     ),
     "appt_cancelled": ("该预约已取消", "this appointment was cancelled"),
-    "appt_other_day": (
-        "预约日期为 {date}，不是今天",
-        "the appointment is for {date}, not today",
-    ),
     "appt_early": ("签到时间未到，请于 {opens} 后签到", "too early: check-in opens at {opens}"),
     "appt_late": (
         "已过签到时间（{closes}），请取普通号",
@@ -167,14 +163,13 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
         "{path} has too many rows (at most {limit}: split it into several files)",
     ),
     "csv_unreadable": ("无法读取 {path}：{reason}", "cannot read {path}: {reason}"),
-    "appt_duplicate": ("预约码重复：{code}", "duplicate appointment code: {code}"),
     # windows and clerks
     "no_clerk": (
         "{window} 号窗口无人登录，请先登录",
         "no clerk is logged in at window {window}; log in first",
     ),
     "window_paused": (
-        "{window} 号窗口暂停中（{reason}）",
+        "{window} 号窗口暂停中（{reason_zh}）",
         "window {window} is paused ({reason})",
     ),
     "window_not_paused": ("{window} 号窗口未暂停", "window {window} is not paused"),
@@ -312,10 +307,6 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     "printer_unreachable": (
         "打印机连不上：{printer}（{detail}）",
         "cannot reach printer {printer}: {detail}",
-    ),
-    "printer_not_ready": (
-        "打印机未就绪：{printer}（{state_zh}）",
-        "printer {printer} is not ready: {state}",
     ),
     "unknown_job": ("没有这个打印任务：{job}", "no print job {job}"),
     "job_not_retryable": (

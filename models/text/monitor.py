@@ -30,6 +30,10 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     "col_state": ("状态", "State"),
     "at_window": ("{state_zh} {ticket} · {minutes} 分", "{state_en} {ticket} · {minutes} min"),
     "paused": ("{state_zh}：{reason} · {minutes} 分", "{state_en}: {reason} · {minutes} min"),
+    "at_window_then_paused": (
+        "{state_zh} {ticket} · {minutes} 分 · 之后暂停：{reason}",
+        "{state_en} {ticket} · {minutes} min · then paused: {reason}",
+    ),
     "no_alarms": ("无告警", "No alarms"),
     "alarms": ("告警", "Alarms"),
     "alarm_pin_lock": ("密码锁定", "PIN lock"),

@@ -99,3 +99,9 @@ def word(kind: str, code: object, lang: Lang = "zh") -> str:
     code itself when the catalogue has none."""
     key = f"{kind}_{code}"
     return CATALOGUE.pick(key, lang) if key in CATALOGUE else str(code)
+
+
+def pause_words(code: str) -> dict[str, str]:
+    """A pause's reason as a refusal fills it in: ``reason_zh`` and ``reason`` (English), the
+    hall's words for break, meeting and backoffice, a typed reason as typed."""
+    return {"reason_zh": word("pause", code), "reason": word("pause", code, "en")}

@@ -73,6 +73,10 @@ class BoardState:
     queues: list[BoardQueue]
     missed: list[str]
     """Today's missed (过号) numbers in the board's zones that may still come back."""
+    called_today: bool = False
+    """Some number was called today in the board's zones, even when none of those calls stays
+    on the board (a no-show, a transfer): the big line asks people to watch for their number
+    rather than to wait for the first call."""
 
     @property
     def newest(self) -> BoardCall | None:
@@ -153,7 +157,7 @@ def board_state(
         ]
         ids = [r.id for r in rows]
         waiting = count_waiting(session, day)
-        calls = _calls(session, day, ids, tz)
+        calls, called_today = _calls(session, day, ids, tz)
         missed = missed_numbers(session, day, ids)
     return BoardState(
         version=version,
@@ -163,13 +167,17 @@ def board_state(
         calls=calls,
         queues=[BoardQueue(r.prefix, r.name_zh, r.name_en, waiting.get(r.id, 0)) for r in rows],
         missed=missed,
+        called_today=called_today,
     )
 
 
-def _calls(session: Session, day: dt.date, queue_ids: list[int], tz: str) -> list[BoardCall]:
+def _calls(
+    session: Session, day: dt.date, queue_ids: list[int], tz: str
+) -> tuple[list[BoardCall], bool]:
+    """The calls that stay on the board, and whether any number was called today."""
     first = session.execute(_FIRST_TODAY, {"day": day}).scalar()
     if first is None or not queue_ids:
-        return []
+        return [], False
     rows = session.execute(_CALLS, {"first": first, "day": day, "queues": queue_ids}).all()
     return [
         BoardCall(
@@ -181,4 +189,4 @@ def _calls(session: Session, day: dt.date, queue_ids: list[int], tz: str) -> lis
         )
         for r in rows
         if r.window is not None and r.status in STILL_CALLED
-    ]
+    ], bool(rows)

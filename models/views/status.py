@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -40,7 +40,10 @@ class QueueState:
     name_en: str
     waiting: int
     issued: int
-    """Numbers issued today (the day counter)."""
+    """Citizens who took a number in this queue today, counted as the reports count them
+    (models.reports.report): a transfer's ticket is not issued again, so a transferred citizen
+    counts once, in the queue first taken (the day counter also counts the numbers transfers
+    took, never shown when the citizen keeps theirs)."""
     longest_wait_minutes: int
     wait_limit_minutes: int
     next: list[str] = field(default_factory=list)
@@ -57,11 +60,15 @@ class WindowState:
     clerk: str | None
     """The clerk's number (None: nobody logged in)."""
     state: str
-    """closed (no clerk), idle, called, serving or paused."""
+    """called or serving (a citizen is at the window), else closed (no clerk), paused or idle."""
     ticket: str | None
     since: str | None
     """When the ticket was called, or the pause began (local time)."""
     pause_reason: str | None
+    """The code or words of the window's pause (words.word("pause", …) says it): with state
+    paused, why it calls nobody; with called or serving, the clerk paused while a citizen was at
+    the window, so it calls nobody after this one. None when not paused, or when nobody is logged
+    in (a pause left open by a logout is the next clerk's to end: the window is closed now)."""
     clerk_name: str | None = None
     """The logged-in clerk's name, as registered."""
 
@@ -119,6 +126,17 @@ def waiting_lines(
             col(Ticket.queue_id).in_(ids),
         )
     ).all()
+    issued = dict(
+        session.execute(
+            sa_select(col(Ticket.queue_id), func.count())
+            .where(
+                col(Ticket.business_date) == day,
+                col(Ticket.queue_id).in_(ids),
+                col(Ticket.parent_id).is_(None),
+            )
+            .group_by(col(Ticket.queue_id))
+        ).all()
+    )
     counters = {
         c.queue_id: c
         for c in session.exec(
@@ -144,7 +162,7 @@ def waiting_lines(
                 name_zh=queue.name_zh,
                 name_en=queue.name_en,
                 waiting=len(rows),
-                issued=counter.last_seq if counter else 0,
+                issued=issued.get(queue.id, 0),
                 longest_wait_minutes=int((moment - oldest).total_seconds() // 60) if oldest else 0,
                 wait_limit_minutes=queue.wait_limit_minutes,
                 next=[numbers[i] for i in order[:NEXT_SHOWN]],
@@ -184,6 +202,8 @@ def hall_status(engine: Engine, *, now: dt.datetime | None = None) -> HallStatus
             select(Window).where(col(Window.active)).order_by(col(Window.number))
         ).all():
             ticket, pause = current.get(w.number), pauses.get(w.number)
+            if ticket is None and w.clerk_code is None:
+                pause = None  # closed: a pause left open at logout does not make it "paused"
             if ticket is not None:
                 state = ticket.status
                 since = ticket.started_at if state == "serving" else ticket.called_at

@@ -175,6 +175,25 @@ def test_missed_numbers_and_waiting_counts(engine: Engine, now: dt.datetime) -> 
     drive(app, scenario, SIZE)
 
 
+def test_after_the_only_call_leaves_the_big_line_asks_to_watch_not_for_the_first_call(
+    engine: Engine, now: dt.datetime
+) -> None:
+    take(engine, now, "M", "M")
+    open_window(engine, 18)
+    app = board(engine, voice=FakeVoice())
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await until(pilot, lambda: app.state, "the first state")
+        assert "Waiting for the first call" in screen_text(app)
+        call_next(engine, window=18, now=now)
+        await until(pilot, lambda: newest(app) == ("M001", 18, False), "M001 on the board")
+        mark_no_show(engine, window=18, now=now)  # M001's call leaves the board
+        await board_shows(pilot, app, "请留意叫号", "Please watch for your number")
+        assert newest(app) is None and "first call" not in screen_text(app)
+
+    drive(app, scenario, SIZE)
+
+
 def test_a_new_call_flashes_for_a_few_seconds_then_stops(engine: Engine, now: dt.datetime) -> None:
     take(engine, now, "M")
     open_window(engine, 18)

@@ -111,6 +111,60 @@ def test_every_key_used_in_the_code_is_in_its_catalogue() -> None:
     assert missing == []
 
 
+DYNAMIC: set[tuple[str, str]] = set()
+"""(catalogue, prefix) of keys the code builds at run time from values no scan can see; each
+key starting with one counts as used. Keep it small: a key written out in the code is found."""
+NOT_KEYS = {"id", "classes", "name", "variant", "severity"}
+"""Keyword arguments whose string values name widgets and styles, never a catalogue's key."""
+
+
+def literal_keys() -> set[tuple[str, str]]:
+    """(catalogue, text) for every string written in a file that imports that catalogue (or in
+    the catalogue's own module, outside its entries), and any string for a refusal's key
+    (errors are raised with keys passed along): the keys the code picks among, like
+    ``"receipt" if promised else "completed"`` or a tuple of column headings."""
+    found: set[tuple[str, str]] = set()
+    for path in sources() + sorted((ROOT / "models" / "text").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = {"errors"}
+        if path.parent == ROOT / "models" / "text":
+            names.add(path.stem)
+        skipped: set[int] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module == "models.text":
+                names |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+                "models.text."
+            ):
+                names.add(str(node.module).split(".")[2])
+            elif isinstance(node, ast.AnnAssign | ast.Assign) and path.parent.name == "text":
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                if any(isinstance(t, ast.Name) and t.id == "ENTRIES" for t in targets):
+                    skipped |= {id(n) for n in ast.walk(node)}  # the entries themselves
+            elif isinstance(node, ast.keyword) and node.arg in NOT_KEYS:
+                skipped.add(id(node.value))
+        for node in ast.walk(tree):
+            is_text = isinstance(node, ast.Constant) and isinstance(node.value, str)
+            if is_text and id(node) not in skipped:
+                found |= {(name, node.value) for name in names}
+    return found
+
+
+def test_every_key_in_a_catalogue_is_used_somewhere() -> None:
+    """A key no code uses is text nobody reads (or a feature that was meant and never built)."""
+    written, prefixes = literal_keys(), set(DYNAMIC)
+    for _, name, key, prefix in used_keys():
+        (prefixes if prefix else written).add((name, key))
+    unused = [
+        f"{name}: {key}"
+        for name, catalogue in CATALOGUES.items()
+        for key in catalogue
+        if (name, key) not in written
+        and not any(n == name and key.startswith(p) for n, p in prefixes)
+    ]
+    assert unused == []
+
+
 @pytest.mark.parametrize("name", sorted(CATALOGUES))
 def test_every_entry_has_chinese_and_english(name: str) -> None:
     bad = []

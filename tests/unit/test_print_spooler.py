@@ -18,7 +18,7 @@ from mashangban import app
 from models.db import reading
 from models.hall import default_hall_path, parse_hall, store_hall
 from models.queue.tickets import take_ticket, ticket_by_token
-from models.tables import Event
+from models.tables import Event, PrintJob
 from printer.documents import ticket_qr
 from printer.spooler import JobView, print_ticket_at_kiosk, reprint, retry
 from tests.support.escpos_decode import decode
@@ -201,6 +201,45 @@ def test_reprint_on_request_is_marked(engine, now, printers) -> None:
     assert marked.reprint and marked.state == "done"
     lines = printed_lines(main.printed())
     assert lines.count("M001") == 2 and lines.count("补打 REPRINT") == 1
+
+
+def test_a_reprint_from_the_slip_prints_the_ticket_the_citizen_holds_now(
+    engine, db_url, now, printers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The kiosk's 'reprint last ticket' and ``reprint -n MSB:T:…`` (a scanned slip) after the
+    citizen was transferred to zone C keeping the number: the live ticket, on the slip's printer."""
+    from models.queue.calling import call_next
+    from models.queue.serving import transfer
+    from printer.care import reprint_by_token
+    from tests.conftest import open_window
+
+    main, _ = printers
+    hall_with(engine, main, None)
+    token, _ = take_and_print(engine, now)
+    open_window(engine, 18, "1001")
+    call_next(engine, window=18, now=now)
+    moved = transfer(engine, window=18, to_queue="C", now=now)
+    job = reprint_by_token(engine, token=token)
+    assert (job.state, job.reprint, job.printer, job.number) == ("done", True, "kiosk-net", "M001")
+
+    def printed_ticket() -> int | None:
+        with reading(engine) as session:
+            return session.exec(
+                select(PrintJob.ticket_id).order_by(col(PrintJob.id).desc())
+            ).first()
+
+    live = 2  # the transfer's ticket (the first is 1)
+    assert printed_ticket() == live
+    reprinted = printed_lines(main.printed())[printed_lines(main.printed()).index("补打 REPRINT") :]
+    assert (
+        "M001" in reprinted and "民生事务(含公积金)" in reprinted
+    )  # the zone the citizen is in now
+    monkeypatch.setenv("MASHANGBAN_NOW", now.isoformat())
+    result = CliRunner().invoke(app, ["--db", db_url, "reprint", "-n", ticket_qr(token)])
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert printed_ticket() == live and moved.number == "M001"
+    result = CliRunner().invoke(app, ["--db", db_url, "reprint", "-n", "MSB:T:0000"])
+    assert result.exit_code == 1 and "Traceback" not in result.stdout + result.stderr
 
 
 def test_cli_status_render_and_jobs(

@@ -187,7 +187,7 @@ def test_transfer_to_a_queue(engine: Engine) -> None:
         0,
         None,
     )
-    assert ticket_by_token(engine, old.token).status == "transferred"
+    assert ticket_by_token(engine, old.token).status == "waiting"  # the slip's QR: the live one
     first, moved = rows(engine, "M001")
     assert (first.status, moved.parent_id, moved.seq) == ("transferred", first.id, 3)
     assert new.issued_at == old.issued_at  # the wait goes on from the first ticket
@@ -196,6 +196,26 @@ def test_transfer_to_a_queue(engine: Engine) -> None:
     # window 18 is free again and M001 is not back in its line
     expect(NothingWaiting, "nothing_waiting", call_next, engine=engine, window=18, now=later(6))
     assert take(engine, "C").number == "C004"  # C003 went to the transfer: never shown
+
+
+def test_the_slip_qr_leads_to_the_ticket_the_citizen_holds_after_transfers(engine: Engine) -> None:
+    slip = take(engine)  # M001
+    open_window(engine, 18, "1001")
+    open_window(engine, 9, "1002")
+    nxt(engine, 18)
+    transfer(engine, window=18, to_queue="C", now=later(2))
+    assert call_next(engine, window=9, now=later(3)).number == "M001"
+    again = transfer(engine, window=9, to_queue="M", now=later(4))
+    held = ticket_by_token(engine, slip.token)
+    assert (held.number, held.queue, held.status, held.token) == (
+        "M001",
+        "M",
+        "waiting",
+        again.token,
+    )
+    # the first tickets stay as they were, for audits and reports
+    assert [t.status for t in rows(engine, "M001")] == ["transferred", "transferred", "waiting"]
+    assert rows(engine, "M001")[0].token == slip.token
 
 
 def test_a_hall_can_give_a_transfer_a_new_number(engine: Engine) -> None:
