@@ -3,7 +3,7 @@
 ``app counter DB OUT`` runs the product's counter (counter/app.py) at window 9 on Textual's real
 terminal driver, in the pseudo-terminal the parent gives it; the clerk's PIN and keys come from
 the parent through the terminal. The database calls of the desk (call_next, window_view, the
-receipt) are timed by thin wrappers put in counter.desk's namespace (the same functions, called
+receipt) are timed by thin wrappers put in the desk modules' namespaces (the same functions, called
 the same way), and written as JSON to OUT when the app quits (ctrl+q). ``app floor DB OUT`` runs
 the floor: a minimal Textual app with the same clock and message line, whose "n" runs a thread
 worker that does nothing and then shows "Called C001" and so on.

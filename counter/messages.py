@@ -30,22 +30,26 @@ class Ran(Message, bubble=False, namespace="desk_screen"):
 
 
 class ReceiptPrinted(Message, bubble=False, namespace="desk_screen"):
-    """A case receipt or a transfer slip was printed (or not): what to say, and whether it
-    failed."""
+    """A case receipt or a transfer slip was printed (or not): what to say, whether it failed,
+    and for a slip the message line's "printing…" to take back and what stands instead."""
 
-    def __init__(self, text: str, bad: bool) -> None:
+    def __init__(self, text: str, bad: bool, retold: tuple[str, str] | None = None) -> None:
         super().__init__()
         self.text = text
         self.bad = bad
+        self.retold = retold
 
 
 class SlipDue(Message, bubble=False, namespace="desk_screen"):
-    """A transfer gave the citizen a new number: its slip is to print at this window."""
+    """A transfer gave the citizen a new number: its slip is to print at this window. The
+    clerk is told ``printing`` until it is done, then ``done``."""
 
-    def __init__(self, token: str, number: str) -> None:
+    def __init__(self, token: str, number: str, printing: str, done: str) -> None:
         super().__init__()
         self.token = token
         self.number = number
+        self.printing = printing
+        self.done = done
 
 
 class LoggedOut(Message, namespace="desk_screen"):

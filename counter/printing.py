@@ -30,13 +30,19 @@ class Printing(DeskCore):
         super().__init__(window)
         self.receipts_done = 0
         """Receipts and transfer slips printed (or failed) so far."""
+        self._slip: SlipDue | None = None
+        """A transfer's slip to print once its action has ended."""
 
     def _print_after(self, receipt_for: str | None) -> None:
-        """An action ended: print the case receipt it made due, if any."""
+        """An action ended: print the case receipt or the transfer slip it made due, if any."""
         if receipt_for is not None:
             # Printed once the new number is on screen (rendering ESC/POS holds the GIL), in
             # its own worker: the clerk's next key does not wait for the printer.
             self.call_after_refresh(self._print_receipt_of, receipt_for)
+        slip, self._slip = self._slip, None
+        if slip is not None:
+            # After the action's message ("printing…"), so the slip's result comes after it.
+            self.call_after_refresh(self._print_slip, slip)
 
     @work(thread=True, group="receipt", exit_on_error=False)
     def _print_receipt_of(self, number: str) -> None:
@@ -50,16 +56,21 @@ class Printing(DeskCore):
         receipt.update(printable_lines(text))
         receipt.display = True
         self.receipts_done += 1
+        said, severity = self.said
+        if message.retold is not None and message.retold[0] in said:
+            # The slip is done (the line above says how): the message no longer says printing.
+            self.say(said.replace(*message.retold), severity)
 
     def on_desk_screen_slip_due(self, message: SlipDue) -> None:
-        self._print_slip(message.token, message.number)
+        self._slip = message  # posted by the action's worker: the action ends next
 
     @work(thread=True, group="receipt", exit_on_error=False)
-    def _print_slip(self, token: str, number: str) -> None:
+    def _print_slip(self, slip: SlipDue) -> None:
         from printer.receipts import print_transfer_slip
 
+        number = slip.number
         try:
-            job = print_transfer_slip(self.counter.engine, window=self.window, token=token)
+            job = print_transfer_slip(self.counter.engine, window=self.window, token=slip.token)
         except Exception as exc:  # said on the receipt line; the new ticket stands
             text, bad = f"{ct.line('slip_not_sent', number=number)}\n{describe(exc)}", True
         else:
@@ -68,7 +79,7 @@ class Printing(DeskCore):
                 text = ct.line("slip_failed", number=number, state=job.state)
             else:
                 text = ct.line("slip_printed", number=number)
-        self.post_message(ReceiptPrinted(text, bad))
+        self.post_message(ReceiptPrinted(text, bad, (slip.printing, slip.done)))
 
     def action_receipt(self) -> None:
         """Print the receipt of the ticket finished last (a 办结单 for an instant item)."""

@@ -67,8 +67,10 @@ class TicketKeys(DeskCore):
         where = {"place_zh": place[0], "place_en": place[1], "number": new.number}
         if new.number == new.transferred_from:  # the hall's transfer_number = "keep"
             return ct.line("transferred_kept", **where)
-        self.post_message(SlipDue(new.token, new.number))
-        return ct.line("transferred_new", old=new.transferred_from, **where)
+        printing = ct.line("transferred_new", old=new.transferred_from, **where)
+        done = ct.line("transferred_new_done", old=new.transferred_from, **where)
+        self.post_message(SlipDue(new.token, new.number, printing, done))
+        return printing
 
     # ---- a number of the clerk's choice --------------------------------------------------
     def action_call_number(self) -> None:
