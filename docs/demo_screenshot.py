@@ -1,12 +1,14 @@
 """Draw docs/demo.png: `mashangban demo` after a ticket was taken, called and shown.
 
-Starts the demo in the background, clicks 马上办 on the kiosk twice, presses n at the counter,
+Starts the demo in the background (its own tmux server), takes A and M at the kiosk, presses n
+at the counter,
 then puts the three panes (captured with their colours) back together in one picture.
-Run with `.venv/bin/python docs/demo_screenshot.py` (the PNG needs cairosvg installed).
+Run with `.venv/bin/python docs/demo_screenshot.py` (needs cairosvg and tmux: see docs/shots.py).
 """
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -19,7 +21,7 @@ from rich.text import Text
 from shots import svg_to_png
 
 HERE = Path(__file__).parent
-SOCKET = "mashangban-demo-shot"
+SOCKET = f"mashangban-demo-shot-{os.getpid()}"  # a tmux server of its own for each run
 WIDTH, HEIGHT = 176, 44
 
 
@@ -28,8 +30,20 @@ def tmux(*args: str) -> str:
     return done.stdout
 
 
+def shown(pane: str, text: str, *, deadline_s: float = 60) -> None:
+    """Wait until the pane shows the text (the apps start slowly on a busy machine)."""
+    end = time.monotonic() + deadline_s
+    while text not in tmux("capture-pane", "-p", "-t", pane):
+        if time.monotonic() > end:
+            raise SystemExit(
+                f"pane {pane} never showed {text!r}:\n" + tmux("capture-pane", "-p", "-t", pane)
+            )
+        time.sleep(0.3)
+
+
 def click(pane: str, label: str) -> None:
-    """An SGR mouse click in the middle of the first line showing the label."""
+    """An SGR mouse click in the middle of the first line showing the label (once shown)."""
+    shown(pane, label)
     for row, line in enumerate(tmux("capture-pane", "-p", "-t", pane).splitlines()):
         if label in line:
             col = cell_len(line[: line.index(label)]) + cell_len(label) // 2 + 1
@@ -74,18 +88,21 @@ def main() -> None:
     )
     folder = re.findall(r"folder (\S+)\)", started.stdout)
     try:
-        time.sleep(8)
-        for _ in range(2):
-            click("demo:0.0", "M 马上办")
-            time.sleep(2.5)
-            click("demo:0.0", "完成")
+        shown("demo:0.2", "1001")  # the counter is logged in
+        shown("demo:0.0", "0 人等候")  # the kiosk's zones are loaded
         click("demo:0.0", "A 不动产登记")
-        time.sleep(2)
+        click("demo:0.0", "完成")
+        click("demo:0.0", "M 马上办")
+        shown("demo:0.0", "M001")
+        time.sleep(1)  # the print state settles
         tmux("send-keys", "-t", "demo:0.2", "n")
-        time.sleep(2.5)
+        shown("demo:0.1", "M001")  # the board shows the call
+        time.sleep(1)
         picture = compose()
     finally:
         tmux("kill-server")
+        socket = Path(f"/tmp/tmux-{os.getuid()}/{SOCKET}")  # tmux leaves it behind
+        socket.unlink(missing_ok=True)
         for path in folder:
             subprocess.run(["rm", "-rf", path], check=False)
     console = Console(record=True, width=WIDTH, file=open("/dev/null", "w"))  # noqa: SIM115

@@ -13,7 +13,12 @@ import typer
 
 from appkit.launch import database, hall_engine
 
-KIOSK_ID = typer.Option(None, "--kiosk-id", help="Which [[kiosk]] this is.")
+KIOSK_ID = typer.Option(
+    None,
+    "--kiosk-id",
+    # \[ keeps the help's markup from eating the hall file's [[kiosk]].
+    help=r"Which \[\[kiosk]] of the hall file this is (its printer); the first by default.",
+)
 PRINTER = typer.Option(None, "--printer", help="Print on this printer instead.")
 
 

@@ -71,6 +71,20 @@ def test_python_m_board_shows_the_common_db_option() -> None:
     assert "--db" in done.stdout and "--queues" in done.stdout
 
 
+def test_kiosk_help_names_the_hall_files_kiosk_table() -> None:
+    """The help's markup ate "[[kiosk]]": it read "Which [] this is"."""
+    done = subprocess.run(
+        [sys.executable, "-m", "kiosk", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
+    )
+    assert "Which [[kiosk]] of the hall file" in done.stdout
+
+
 def imports_of(path: Path) -> set[str]:
     """Every module a file imports, at the top or inside a function."""
     import ast
