@@ -208,8 +208,8 @@ def _breakdown(desk: DeskRun) -> tuple[list[Row], list[str]]:
         "collections in the "
         "counter's whole run "
         f'(mean {_mean_ms([g[1] for g in full]):.0f} ms each); the "of it" rows are timed in '
-        "the counter process by wrappers around counter.desk's call_next, window_view and "
-        "_print_receipt, and gc.callbacks"
+        "the counter process by wrappers around the desk's call_next, window_view and "
+        "_print_receipt (counter/flows.py, deskcore.py, printing.py), and gc.callbacks"
     )
     return rows, [note]
 

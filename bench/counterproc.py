@@ -3,7 +3,7 @@
 ``app counter DB OUT`` runs the product's counter (counter/app.py) at window 9 on Textual's real
 terminal driver, in the pseudo-terminal the parent gives it; the clerk's PIN and keys come from
 the parent through the terminal. The database calls of the desk (call_next, window_view, the
-receipt) are timed by thin wrappers put in counter.desk's namespace (the same functions, called
+receipt) are timed by thin wrappers put in the desk modules' namespaces (the same functions, called
 the same way), and written as JSON to OUT when the app quits (ctrl+q). ``app floor DB OUT`` runs
 the floor: a minimal Textual app with the same clock and message line, whose "n" runs a thread
 worker that does nothing and then shows "Called C001" and so on.
@@ -88,13 +88,22 @@ class Collections:
 
 def counter(db: str, out: str) -> None:
     import counter.desk as desk
+    import counter.deskcore as deskcore
+    import counter.flows as flows
+    import counter.printing as printing
     from counter.app import CounterSettings, create_app
     from models.db import make_engine
 
-    timed = {name: Timed(getattr(desk, name)) for name in ("call_next", "window_view")}
-    timed["receipt"] = Timed(desk._print_receipt)
-    for name, wrapper in timed.items():
-        setattr(desk, "_print_receipt" if name == "receipt" else name, wrapper)
+    # Each wrapper stands in every desk module that calls the function (the desk's parts).
+    timed = {
+        "call_next": Timed(flows.call_next),
+        "window_view": Timed(deskcore.window_view),
+        "receipt": Timed(printing._print_receipt),
+    }
+    for module in (desk, deskcore, flows):
+        module.window_view = timed["window_view"]  # type: ignore[attr-defined]
+    flows.call_next = timed["call_next"]
+    printing._print_receipt = timed["receipt"]
     engine = make_engine(db)
     settings = CounterSettings(
         engine=engine,

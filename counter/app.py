@@ -18,6 +18,7 @@ from appkit.database import app_engine
 from counter.asks import QuitDialog
 from counter.desk import DeskScreen
 from counter.login import LoginScreen
+from counter.messages import LoggedOut
 from counter.settings import CounterSettings
 from models.text import counter as ct
 
@@ -69,7 +70,7 @@ class CounterApp(App[None]):
         """The clerk is in: show the window's desk."""
         self.push_screen(DeskScreen(message.window))
 
-    def on_desk_screen_logged_out(self, _message: DeskScreen.LoggedOut) -> None:
+    def on_desk_screen_logged_out(self, _message: LoggedOut) -> None:
         """Back to the login screen (under the desk)."""
         self.pop_screen()
 

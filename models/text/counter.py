@@ -100,6 +100,11 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
         "已转到 {place_zh}，新号 {number}（原 {old}），正在打印…",
         "Transferred to {place_en}: new number {number} (was {old}), printing…",
     ),
+    # The same once its slip is done: the receipt line above says whether it printed.
+    "transferred_new_done": (
+        "已转到 {place_zh}，新号 {number}（原 {old}）",
+        "Transferred to {place_en}: new number {number} (was {old})",
+    ),
     "place_zone": ("{prefix} 区", "zone {prefix}"),
     "place_window": ("{window} 号窗口", "window {window}"),
     "slip_printed": (

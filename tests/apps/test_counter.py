@@ -534,7 +534,7 @@ def test_a_given_pin_logs_in_at_once_and_a_wrong_one_stays_on_the_form(engine) -
 def test_an_unexpected_database_error_is_shown_and_the_keys_keep_working(
     engine, monkeypatch
 ) -> None:
-    import counter.desk as desk_module
+    import counter.ticket_keys as desk_module
 
     def broken(*_args, **_kwargs):
         raise OperationalError("UPDATE ticket …", {}, Exception("disk I/O error"))

@@ -166,6 +166,36 @@ def test_a_new_numbers_slip_that_cannot_print_is_said(
     assert showing(engine, "A001")[0].status == "waiting"  # the new ticket stands
 
 
+@pytest.mark.parametrize("printer_works", [True, False], ids=["printed", "not_printed"])
+def test_the_desk_stops_saying_printing_once_the_slip_is_done(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, printer_works: bool
+) -> None:
+    """The slip line says it printed (or not): the message above the keys no longer says
+    "正在打印…" (it did, for good, while the line above it said the slip was in hand)."""
+    reload_hall(engine, transfer_number="new")
+    take_ticket(engine, queue="M", now=NOW)
+    if not printer_works:
+
+        def no_printer(*_args: object, window: int, **_kwargs: object) -> None:
+            raise Refused("no_window_printer", window=window)
+
+        monkeypatch.setattr(receipts_module, "print_transfer_slip", no_printer)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await log_in(pilot)
+        await press(pilot, "n")
+        await pilot.press("t")
+        await on_screen(pilot, TransferDialog)
+        await press(pilot, "enter", "enter")  # zone A, confirmed
+        await shows(pilot, "#receipt", "已打印" if printer_works else "未能打印")
+        message = shown(pilot, "#message")
+        assert "已转到 A 区，新号 A001（原 M001）" in message
+        assert "new number A001 (was M001)" in message
+        assert "正在打印" not in message and "printing" not in message
+
+    drive(counter(engine), scenario)
+
+
 # ---- the dialog ----------------------------------------------------------------------------
 
 
