@@ -89,12 +89,26 @@ def used_keys() -> list[tuple[str, str, str, bool]]:
             found.append((where, "errors", match.group(1), False))
         for match in re.finditer(r"require_plain\([^)]*field=\"(\w+)\"", path.read_text()):
             found.append((where, "words", f"field_{match.group(1)}", False))
-    return found
+    return found + template_keys()
+
+
+TEMPLATE_CALL = re.compile(r"\bs\.(?:zh|en|line|pick|pair|both)\(\s*\"(\w+)\"")
+"""The hall server's pages reach the web catalogue as ``s`` (server/pages.py renders them)."""
+
+
+def template_keys() -> list[tuple[str, str, str, bool]]:
+    """(file, "web", key, False) for every key the server's Jinja templates ask for."""
+    return [
+        (str(path.relative_to(ROOT)), "web", match.group(1), False)
+        for path in sorted((ROOT / "server" / "templates").glob("*.html"))
+        for match in TEMPLATE_CALL.finditer(path.read_text(encoding="utf-8"))
+    ]
 
 
 def test_the_scan_finds_the_keys_of_every_catalogue_in_use() -> None:
     used = {catalogue for _, catalogue, _, _ in used_keys()}
-    assert {"errors", "words", "kiosk", "counter", "board", "ratepad", "staff"} <= used
+    assert {"errors", "words", "kiosk", "counter", "board", "ratepad", "staff", "web"} <= used
+    assert len(template_keys()) >= 10  # the pages' words are found too
     assert len(used_keys()) > 300
 
 
