@@ -85,7 +85,7 @@ class DeskCore(Screen[None]):
             if text.startswith("⚠"):  # a warning the operation gives (a ticket made void)
                 severity = "warning"
         except NothingWaiting as exc:
-            text, severity = f"{ct.line('nothing_waiting')}\n{exc.zh}", "warning"
+            text, severity = f"{ct.line('nothing_waiting')}\n{exc.zh} {exc.en}", "warning"
         except Exception as exc:  # shown to the clerk, never a crash
             text, severity = describe(exc), "error"
         receipt_for = None

@@ -70,7 +70,7 @@ class Flows(DeskCore):
                 try:
                     return f"{text}\n{self._next_ticket()}"
                 except NothingWaiting as exc:  # the no-show stands
-                    return f"{text}\n{ct.line('nothing_waiting')} {exc.zh}"
+                    return f"{text}\n{ct.line('nothing_waiting')} · {exc.zh} {exc.en}"
 
             self._act(no_show_then_next)
             return

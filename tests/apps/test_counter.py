@@ -114,6 +114,8 @@ def test_next_calls_in_order_and_says_plainly_when_nothing_waits(engine) -> None
         assert stored(engine, "M001").status == "done"
         message = await press(pilot, "n", "s")
         assert "没有等候的号" in message
+        # Every line of it in both languages: the window's own words too.
+        assert "18 号窗口暂无等候" in message and "nothing is waiting for window 18" in message
         assert stored(engine, "M002").status == "done"  # the finish stands
         assert "无" in shown(pilot, "#current")
         assert "办结 served 2" in shown(pilot, "#today")
