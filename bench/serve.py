@@ -30,7 +30,9 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.common import NOW, QUICK, Latency, Result, Row, Sizes, Verdict, percentile
+from bench.common import (
+    NOW, QUICK, Latency, Result, Row, Sizes, Verdict, latency_rows, percentile,
+)  # fmt: skip
 from bench.halldb import checkpoint, copy_db, lift_caps, prefill, url_for
 from models.db import make_engine
 
@@ -43,6 +45,7 @@ GAP_S = 1.5
 START_TIMEOUT_S = 60.0
 TARGET_P95_MS = 1000.0
 TARGET_IDLE_PCT = 5.0
+TARGET_API_RATIO = 3.0
 
 
 def free_port() -> int:
@@ -120,6 +123,17 @@ class Measured:
     rss_mb: float
     idle_pct: float
     idle_s: float
+    api: ApiSamples | None = None
+
+
+@dataclass
+class ApiSamples:
+    """Seconds per take and per call-next, through the API and in-process (the floor)."""
+
+    takes: list[float] = field(default_factory=list)
+    calls: list[float] = field(default_factory=list)
+    takes_inproc: list[float] = field(default_factory=list)
+    calls_inproc: list[float] = field(default_factory=list)
 
 
 class Process:
@@ -205,9 +219,49 @@ def _prepare(template: Path, workdir: Path, name: str) -> tuple[Path, list[str]]
     return path, tokens
 
 
+def _api_samples(port: int, key: str, inproc: Path, n: int) -> ApiSamples:
+    """``n`` takes (queue M) and ``n`` calls at window 18 (finishing the one before) through
+    the API on one kept-alive connection, each followed by the same operation in this process
+    on its own copy of the database."""
+    import http.client
+
+    from models.queue.calling import call_next
+    from models.queue.tickets import take_ticket
+
+    samples = ApiSamples()
+    engine = make_engine(url_for(inproc))
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"X-API-Key": key, "Content-Type": "application/json"}
+
+    def post(path: str, body: bytes, expect: int) -> float:
+        start = time.perf_counter()
+        conn.request("POST", path, body=body, headers=headers)
+        answer = conn.getresponse()
+        payload = answer.read()
+        took = time.perf_counter() - start
+        if answer.status != expect:
+            raise RuntimeError(f"POST {path}: {answer.status} {payload[:300]!r}")
+        return took
+
+    try:
+        for _ in range(n):
+            samples.takes.append(post("/api/v1/tickets", b'{"queue": "M"}', 201))
+            start = time.perf_counter()
+            take_ticket(engine, queue="M", now=NOW)
+            samples.takes_inproc.append(time.perf_counter() - start)
+            samples.calls.append(post("/api/v1/windows/18/call-next?finish=true", b"", 200))
+            start = time.perf_counter()
+            call_next(engine, window=18, finish_current=True, now=NOW)
+            samples.calls_inproc.append(time.perf_counter() - start)
+    finally:
+        conn.close()
+        engine.dispose()
+    return samples
+
+
 async def _session(
     proc: Process, port: int, tokens: list[str], db: Path, calls: int, idle_s: float,
-    out: Path,
+    out: Path, api: tuple[str, Path, int] | None,
 ) -> Measured:  # fmt: skip
     rss_none = proc.rss_mb()
     stop = asyncio.Event()
@@ -237,6 +291,7 @@ async def _session(
     await asyncio.sleep(idle_s)
     cpu1, t1 = proc.cpu_seconds(), time.monotonic()
     rss = proc.rss_mb()
+    samples = await asyncio.to_thread(_api_samples, port, *api) if api else None
     stop.set()
     for task in tasks:
         task.cancel()
@@ -253,6 +308,7 @@ async def _session(
         rss_mb=rss,
         idle_pct=100 * (cpu1 - cpu0) / (t1 - t0),
         idle_s=t1 - t0,
+        api=samples,
     )
 
 
@@ -286,13 +342,27 @@ def _reached(
     return latencies, boards, last, missing
 
 
-def _measure(role: str, template: Path, workdir: Path, calls: int, idle_s: float) -> Measured:
+def _measure(
+    role: str, template: Path, workdir: Path, calls: int, idle_s: float, api_ops: int
+) -> Measured:
     db, tokens = _prepare(template, workdir, f"serve_{role}.db")
+    api = None
+    if api_ops:
+        from models.apikeys import add_key  # type: ignore[import-not-found,unused-ignore]
+
+        engine = make_engine(url_for(db))
+        try:
+            _view, key = add_key(engine, name="bench", scopes=["take", "window:18"])
+        finally:
+            engine.dispose()
+        api = (key, _prepare(template, workdir, "serve_inproc.db")[0], api_ops)
     port = free_port()
     proc = _start(role, db, port, workdir)
     try:
         return asyncio.run(
-            _session(proc, port, tokens, db, calls, idle_s, workdir / f"serve_calls_{role}.json")
+            _session(
+                proc, port, tokens, db, calls, idle_s, workdir / f"serve_calls_{role}.json", api
+            )
         )
     finally:
         proc.stop()
@@ -317,8 +387,14 @@ def _has_write_api() -> bool:
 def run(sizes: Sizes, workdir: Path, template: Path) -> Result:
     """Measure the server and its floor one after the other, each on its own copy."""
     quick = sizes == QUICK
-    calls, idle_s = (6, 4.0) if quick else (15, 10.0)
-    results = {role: _measure(role, template, workdir, calls, idle_s) for role in ("server", "floor")}
+    calls, idle_s, api_ops = (6, 4.0, 50) if quick else (15, 10.0, 200)
+    write_api = _has_write_api()
+    results = {
+        role: _measure(
+            role, template, workdir, calls, idle_s, api_ops if write_api and role == "server" else 0
+        )
+        for role in ("server", "floor")
+    }
     p, f = results["server"], results["floor"]
     lp, lf = Latency.of(p.latencies), Latency.of(f.latencies)
     p95 = percentile([s * 1000 for s in p.latencies], 95)
@@ -341,8 +417,24 @@ def run(sizes: Sizes, workdir: Path, template: Path) -> Result:
         Row("idle CPU, all pages connected", p.idle_pct, f.idle_pct, "% of a core", "< 5 %"),
     ]  # fmt: skip
     del bp, bf
-    write_api = _has_write_api()
-    if not write_api:
+    verdicts: list[Verdict] = []
+    if p.api is not None:
+        rows += latency_rows("take through the API", Latency.of(p.api.takes),
+                             Latency.of(p.api.takes_inproc), "≤ 3 × in-process")
+        rows += latency_rows("call-next through the API", Latency.of(p.api.calls),
+                             Latency.of(p.api.calls_inproc), "≤ 3 × in-process")  # fmt: skip
+        for what, api_s, inproc_s in (
+            ("take", p.api.takes, p.api.takes_inproc),
+            ("call-next", p.api.calls, p.api.calls_inproc),
+        ):
+            a, b = Latency.of(api_s), Latency.of(inproc_s)
+            verdicts.append(Verdict(
+                f"serve API {what}",
+                a.p99 <= TARGET_API_RATIO * b.p99,
+                f"{what} through the API p99 {a.p99:.1f} ms = {a.p99 / b.p99:.2f} × in-process "
+                f"{b.p99:.1f} ms (target ≤ 3 ×)",
+            ))  # fmt: skip
+    else:
         rows.append(Row("take + call through the API p99: not yet, needs the write API", None,
                         None, "ms", "≤ 3 × in-process"))  # fmt: skip
     notes = [
@@ -356,13 +448,19 @@ def run(sizes: Sizes, workdir: Path, template: Path) -> Result:
         "floor: a bare SSE echo on plain asyncio polling max(event.seq) with raw sqlite3 every "
         "0.25 s (the server's interval) and writing one tiny event to every stream",
     ]
-    if not write_api:
+    if p.api is not None:
+        notes.append(f"API: {len(p.api.takes)} takes and call-nexts (finishing the one before) "
+                     "over one kept-alive HTTP connection with an API key, all pages still "
+                     "connected; floor: the same operation in-process right after each, on its "
+                     "own copy (take_ticket, call_next)")  # fmt: skip
+    else:
         notes.append("take/call through the API not measured: POST /api/v1/tickets is not on "
                      "this branch yet")  # fmt: skip
     if p.missing or f.missing or p.failed or f.failed:
         notes.append(f"changed pages a call never reached in time: server {p.missing}, floor "
                      f"{f.missing}; streams that failed: server {p.failed}, floor {f.failed}")  # fmt: skip
     verdicts = [
+        *verdicts,
         Verdict(
             "serve latency",
             p95 < TARGET_P95_MS and not p.missing and not p.failed,
