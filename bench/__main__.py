@@ -3,7 +3,8 @@
 Options: ``--quick`` (smaller sizes, a smoke test of about a minute), ``--only NAME`` (repeatable:
 take, call, drain, status, print, kiosk, mixed, cli, serve, profile), ``--profile`` (profile the
 chosen benchmarks even when they pass; otherwise the profile runs for missed targets only; print
-has no profile; kiosk profiles itself, in its own subprocesses). Exit status 1 when a target is missed.
+has no profile; kiosk profiles itself, in its own subprocesses). Exit status 1 when a target is
+missed.
 """
 
 from __future__ import annotations

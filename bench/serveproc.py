@@ -47,7 +47,7 @@ async def floor(db: str, port: int) -> None:
         writer.write(
             b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
             b"cache-control: no-store\r\ntransfer-encoding: chunked\r\n\r\n"
-            + chunk(f"event: state\ndata: {{\"seq\": {seq}}}\n\n")
+            + chunk(f'event: state\ndata: {{"seq": {seq}}}\n\n')
         )
         streams.add(writer)
         try:
@@ -66,7 +66,7 @@ async def floor(db: str, port: int) -> None:
             now = mark()
             if now != seq:
                 seq = now
-                data = chunk(f"event: state\ndata: {{\"seq\": {seq}}}\n\n")
+                data = chunk(f'event: state\ndata: {{"seq": {seq}}}\n\n')
                 for writer in list(streams):
                     writer.write(data)
 
