@@ -3,7 +3,7 @@
 A fresh SQLite database in a temporary folder (the Jinan hall, open at any hour; clerk 1001
 王芳 with PIN 246813), the on-screen preview printers, and three panes of a private tmux server:
 the kiosk on the left, the board top right and the counter of window 18 (马上办) below it.
-The hall server (``mashangban serve``) runs in a fourth, hidden window on a free loopback port:
+The hall server (``mashangban serve``) runs in a second tmux window on a free loopback port:
 the status line names the browser board's address, and the hall's ``public_url`` points there,
 so a ticket's QR code opens its live page.
 Closing the demo (ctrl+b d, or quitting the panes), closing its terminal (SIGHUP) or stopping
@@ -178,7 +178,7 @@ def _lay_out(demo: Demo) -> None:
         _command(demo, "counter", "--window", str(DEMO_WINDOW), "--clerk", DEMO_CLERK),
     )  # fmt: skip
     demo.tmux("select-pane", "-t", "demo:0.0")
-    if demo.port:  # a hidden window: stopped with the tmux server, as the apps are
+    if demo.port:  # a window of its own (not shown): stopped with the tmux server, as the apps
         demo.tmux(
             "new-window", "-d", "-t", "demo:", "-n", "server",
             _command(demo, "serve", "--port", str(demo.port)),
