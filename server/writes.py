@@ -129,7 +129,7 @@ def _window(n: int) -> None:
 def _at_window(request: Request, key: str | None, n: int, op: Callable[..., Any]) -> Response:
     def operation() -> TicketView:
         _window(n)
-        return op(request.app.state.settings.engine, window=n)  # type: ignore[no-any-return]
+        return op(request.app.state.settings.engine, window=n)
 
     return keyed(request, key, f"window:{n}", operation, status=200)
 

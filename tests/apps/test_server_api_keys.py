@@ -138,9 +138,7 @@ def test_a_key_for_every_window_acts_at_any(client: TestClient, engine: Engine) 
 # --- taking a ticket -------------------------------------------------------------------------
 
 
-def test_take_issues_a_ticket_and_the_log_names_the_key(
-    client: TestClient, engine: Engine
-) -> None:
+def test_take_issues_a_ticket_and_the_log_names_the_key(client: TestClient, engine: Engine) -> None:
     headers = key(engine, "wechat", "take")
     response = client.post("/api/v1/tickets", json={"item": "M01"}, headers=headers)
     assert response.status_code == 201
