@@ -58,17 +58,18 @@ def apikey_list(ctx: typer.Context, as_json: bool = JSON) -> None:
     with reading(engine) as session:
         tz = hall_settings(session).timezone
 
-    def when(moment: dt.datetime | None) -> str:
-        return local(moment, tz).strftime("%Y-%m-%d %H:%M") if moment else "—"
+    def when(moment: dt.datetime | None, shape: str = "%Y-%m-%d") -> str:
+        return local(moment, tz).strftime(shape) if moment else "—"
 
     out = slim_table(commands.line("apikeys"))
     out.add_column(commands.line("name"), no_wrap=True)
-    for heading in ("col_scopes", "col_created", "col_last_used", "col_revoked"):
-        out.add_column(commands.line(heading))
+    out.add_column(commands.line("col_scopes"))
+    for heading in ("col_created", "col_last_used", "col_revoked"):
+        out.add_column(commands.line(heading), no_wrap=True)
     for k in keys:
         revoked = f"[red]{when(k.revoked_at)}[/]" if k.revoked_at else "—"
-        out.add_row(safe(k.name), " ".join(k.scopes), when(k.created_at), when(k.last_used_at),
-                    revoked)  # fmt: skip
+        used = when(k.last_used_at, "%Y-%m-%d %H:%M")
+        out.add_row(safe(k.name), " ".join(k.scopes), when(k.created_at), used, revoked)
     console.print(out)
 
 
