@@ -6,6 +6,8 @@ scripts and call buttons run all day (see mashangban.commands).
 
 from __future__ import annotations
 
+import datetime as dt
+
 import typer
 
 from mashangban import app, state
@@ -26,7 +28,7 @@ from models.limits import WINDOW_MAX
 from models.queue import serving
 from models.queue.dayclose import QUIET, close_past_days
 from models.queue.tickets import take_ticket
-from models.text import commands
+from models.text import commands, words
 from models.text.words import pause_words, word
 from models.textsafe import printable
 from models.views.ticket import TicketView
@@ -268,7 +270,12 @@ def status(ctx: typer.Context, as_json: bool = JSON) -> None:
     if as_json:
         print_json(report.to_json())
         return
-    console.print(f"[bold]{report.business_date}[/]  {report.now}")
+    moment = dt.datetime.fromisoformat(report.now)  # the hall's local time
+    weekday = f"weekday_{moment.weekday()}"
+    console.print(
+        f"[bold]{report.business_date}[/] {words.zh(weekday)} {words.en(weekday)}  "
+        f"{moment:%H:%M:%S}"
+    )
     qt = slim_table(commands.line("queues"))
     qt.add_column(commands.line("name"), no_wrap=True)
     qt.add_column(commands.line("col_waiting"), justify="right")

@@ -62,6 +62,8 @@ def test_status_fits_80_columns_with_every_zone_name_on_one_line(sqlite_url: str
         assert_whole(lines, queue.name_en)
     # A window's row names its clerk by number and name.
     assert any(line.split()[:4] == ["18", "M", "1001", "王芳"] for line in lines)
+    # The first line: the day, its weekday in both languages and the hall's time (no ISO code).
+    assert lines[0].split() == ["2026-11-25", "星期三", "Wednesday", "10:00:00"]
     assert any("M004" in line.split() for line in lines)  # the next numbers, whole
 
 
