@@ -82,6 +82,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
     from server import api, health, pages, writes
 
     pages.handle_errors(app)
+    writes.handle_bad_requests(app)
     app.include_router(pages.router)
     app.include_router(api.router)
     app.include_router(writes.router)

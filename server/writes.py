@@ -11,9 +11,11 @@ waiting included), 503 when the database cannot be used.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
@@ -47,6 +49,24 @@ def presented_key(
     if bearer is not None and bearer.credentials:
         return bearer.credentials
     return header or None
+
+
+def handle_bad_requests(app: FastAPI) -> None:
+    """A request the API cannot read (a body that is not JSON, a window that is not a number, a
+    limit out of range) is refused in the command line's shape, both languages, with 422; the
+    pages keep FastAPI's own answer."""
+
+    async def bad_request(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        if not request.url.path.startswith("/api/"):
+            return await request_validation_exception_handler(request, exc)
+        detail = "; ".join(
+            f"{'.'.join(str(p) for p in error.get('loc', ()))}: {error.get('msg', '')}"
+            for error in exc.errors()
+        )
+        return error_json(Refused("bad_request", detail=detail), status=422)
+
+    app.add_exception_handler(RequestValidationError, bad_request)
 
 
 def status_of(exc: MashangbanError) -> int:
@@ -91,7 +111,7 @@ class TakeRequest(BaseModel):
 
     queue: str | None = Field(None, description="Queue prefix (A, B, … M); optional with item.")
     item: str | None = Field(None, description="Service item code, e.g. M05.")
-    priority: Literal["normal", "green"] = Field(
+    priority: str = Field(
         "normal", description="normal, or green (绿色通道: elderly, disabled, military, pregnant)."
     )
 

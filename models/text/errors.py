@@ -204,6 +204,7 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
         "需要 API 密钥（Authorization: Bearer 或 X-API-Key 请求头）",
         "an API key is needed (the Authorization: Bearer or X-API-Key header)",
     ),
+    "bad_request": ("请求无效：{detail}", "the request is not valid: {detail}"),
     "api_key_wrong": ("API 密钥不正确", "the API key is not valid"),
     "api_key_revoked": ("API 密钥 {name} 已被吊销", "the API key {name} was revoked"),
     "api_key_scope": (

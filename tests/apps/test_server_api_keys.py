@@ -168,6 +168,11 @@ def test_take_refusals_have_the_command_lines_keys(
     assert "Q" in got["message_en"]
     # Neither a queue nor an item: refused as `mashangban take` refuses it.
     refused(client.post("/api/v1/tickets", json={}, headers=headers), 409, "unknown_queue")
+    got = refused(client.post("/api/v1/tickets", json={"queue": "M", "priority": "vip"},
+                              headers=headers), 409, "bad_priority")  # fmt: skip
+    assert (
+        "优先类别不对" in got["message_zh"] and "unknown priority class: vip" in got["message_en"]
+    )
     monkeypatch.setenv(settings.NOW.name, SUNDAY)  # the hall does not open on Sundays
     got = refused(client.post("/api/v1/tickets", json={"queue": "M"}, headers=headers), 409,
                   "hall_closed_day")  # fmt: skip
@@ -233,6 +238,24 @@ def test_call_next_refusals(client: TestClient, engine: Engine) -> None:
     refused(client.post("/api/v1/windows/5000/recall", headers=headers), 404, "unknown_window")
     open_window(engine, 21)  # serves F: nothing waits there
     refused(client.post("/api/v1/windows/21/call-next", headers=headers), 409, "nothing_waiting")
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body"),
+    [
+        ("post", "/api/v1/windows/eighteen/recall", None),
+        ("post", "/api/v1/tickets", ["M"]),
+        ("get", "/api/v1/events?after=-1", None),
+        ("get", "/api/v1/events?limit=5000", None),
+    ],
+)
+def test_a_request_the_api_cannot_read_is_refused_in_both_languages(
+    client: TestClient, engine: Engine, method: str, url: str, body: object
+) -> None:
+    headers = key(engine, "all", "take", "read", "window:*")
+    got = refused(send(client, method, url, body, headers), 422, "bad_request")
+    assert got["message_zh"].startswith("请求无效") and "not valid" in got["message_en"]
+    assert "Traceback" not in json.dumps(got)
 
 
 # --- the event feed --------------------------------------------------------------------------
