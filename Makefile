@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PG_BIN := /usr/lib/postgresql/15/bin
 
-.PHONY: run run-deps test test-quick install system-deps lint types unit bench clean
+.PHONY: run run-deps test test-quick test-apps install system-deps lint types unit bench clean
 
 run: $(STAMP) run-deps
 	$(BIN)/mashangban demo
@@ -33,10 +33,15 @@ run-deps:
 
 test: $(STAMP) system-deps lint types unit
 
-# The fast tier, for the edit-test loop: the core and the apps on SQLite, no processes, no
-# PostgreSQL (make test runs everything).
+# The fast tiers, for the edit-test loop, on SQLite, in one process per worker, no PostgreSQL
+# (make test runs everything):
+#   make test-quick   the core and printing (tests/unit): under a minute
+#   make test-apps    the terminal apps (Pilot, snapshots) and the hall server's routes
 test-quick: $(STAMP)
-	$(BIN)/pytest -q -p no:cacheprovider -n 2 --sqlite-only -m "not slow" tests/unit tests/apps
+	$(BIN)/pytest -q -p no:cacheprovider -n 2 --sqlite-only -m "not slow" tests/unit
+
+test-apps: $(STAMP)
+	$(BIN)/pytest -q -p no:cacheprovider -n 2 --sqlite-only -m "not slow" tests/apps
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \

@@ -10,7 +10,9 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -22,12 +24,26 @@ from sqlmodel import Session, col, select
 from models import secret
 from models.db import reading
 from models.tables import ChainHead, Event
-from models.timeutil import resolve_now
+from models.timeutil import resolve_now, to_utc
 
 if TYPE_CHECKING:
     from models.supervision.witness import Checkpoint
 
 GENESIS = "0" * 64
+
+_api_key: ContextVar[str | None] = ContextVar("api_key", default=None)
+
+
+@contextmanager
+def by_api_key(name: str) -> Iterator[None]:
+    """Every event written inside this block records the API key that asked for it
+    (``"api_key": name`` in its data), whichever operation writes it: the hall server wraps the
+    core operations in it, so a call button's calls are told from a clerk's in the log."""
+    token = _api_key.set(name)
+    try:
+        yield
+    finally:
+        _api_key.reset(token)
 
 
 def canonical(data: dict[str, Any]) -> str:
@@ -120,7 +136,8 @@ def append_event(
     session.flush()
     head_seq, head_hash = session.execute(_HEAD).one()
     moment = resolve_now(at)
-    text = canonical(data or {})
+    actor = _api_key.get()
+    text = canonical({**(data or {}), "api_key": actor} if actor else data or {})
     seq = head_seq + 1
     digest = event_hash(
         prev_hash=head_hash,
@@ -185,6 +202,34 @@ def last_event_seq(engine: Engine) -> int:
 def head_seq(session: Session) -> int:
     """The newest event's number, read in the caller's transaction (0 for an empty log)."""
     return int(session.exec(select(ChainHead.seq).where(ChainHead.id == 1)).first() or 0)
+
+
+FEED_MAX = 1000
+"""The most events one page of the feed holds."""
+
+
+def events_after(engine: Engine, after: int, limit: int) -> tuple[list[dict[str, Any]], int]:
+    """Up to ``limit`` events numbered after ``after``, oldest first, each as its fields with its
+    data decoded (what the log holds, its hashes left out); and the newest event's number."""
+    limit = max(1, min(limit, FEED_MAX))
+    with reading(engine) as session:
+        rows = session.exec(
+            select(Event).where(Event.seq > after).order_by(col(Event.seq)).limit(limit)
+        ).all()
+        head = head_seq(session)
+    found = [
+        {
+            "seq": row.seq,
+            "at": to_utc(row.at).isoformat(timespec="microseconds"),
+            "kind": row.kind,
+            "ticket_id": row.ticket_id,
+            "window": row.window,
+            "clerk_code": row.clerk_code,
+            "data": json.loads(row.data or "{}"),
+        }
+        for row in rows
+    ]
+    return found, head
 
 
 @dataclass(frozen=True)

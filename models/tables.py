@@ -130,6 +130,23 @@ class Clerk(SQLModel, table=True):
     created_at: dt.datetime
 
 
+class ApiKey(SQLModel, table=True):
+    """A key another system (a call button, an LED window display, a mini-program's backend)
+    uses on the hall server's API: its name, what it may do, and a keyed hash of it — never the
+    key itself (models.apikeys)."""
+
+    __tablename__ = "api_key"
+
+    name: str = Field(primary_key=True, max_length=32)
+    scopes: str = Field(max_length=255)
+    """Space-separated: ``take``, ``read``, ``window:N``, ``window:*``."""
+    key_hash: str = Field(max_length=64, unique=True)
+    """HMAC-SHA256 of the key with the hall's key (``secret.subkey("apikeys")``), hex."""
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None = None
+    revoked_at: dt.datetime | None = None
+
+
 class PinLock(SQLModel, table=True):
     """Wrong PINs counted against a clerk number or a place (a kiosk, a window's login, a rating
     pad), and the lock they led to: kept here so every host and process sees it."""

@@ -64,7 +64,11 @@ def create_app(settings: ServerSettings) -> FastAPI:
     app = FastAPI(
         title="马上办 mashangban hall server",
         version=VERSION,
-        description="The hall's read API: status and tickets (JSON). 只读接口。",
+        description=(
+            "The hall's API (JSON): status and tickets open to read; taking tickets, acting at "
+            "a window and the event feed need an API key (`mashangban apikey add`), sent as "
+            "`Authorization: Bearer <key>` or `X-API-Key: <key>`. 写操作需要 API 密钥。"
+        ),
         docs_url=None,  # served from local assets by server.api, not from a CDN
         redoc_url=None,
         lifespan=lifespan,
@@ -75,11 +79,13 @@ def create_app(settings: ServerSettings) -> FastAPI:
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
-    from server import api, health, pages
+    from server import api, health, pages, writes
 
     pages.handle_errors(app)
+    writes.handle_bad_requests(app)
     app.include_router(pages.router)
     app.include_router(api.router)
+    app.include_router(writes.router)
     app.include_router(health.router)
     api.mount_docs(app)
     return app

@@ -142,6 +142,26 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
         "PIN ({fewest}–{most} digits)",
         "PIN（{fewest}–{most} 位数字 digits）",
     ),
+    "apikey_added": (
+        "✓ 已添加 API 密钥：{name}（{scopes}）",
+        "✓ API key added: {name} ({scopes})",
+        "✓ 已添加 API 密钥 API key added: {name} ({scopes})",
+    ),
+    "apikey_once": (
+        "密钥只显示这一次，请立即保存：",
+        "the key is shown this once only; keep it now:",
+        "密钥只显示这一次，请立即保存 — shown this once only, keep it now:",
+    ),
+    "apikey_revoked": (
+        "✓ 已吊销 API 密钥：{name}",
+        "✓ API key revoked: {name}",
+        "✓ 已吊销 API 密钥 API key revoked: {name}",
+    ),
+    "apikeys": ("API 密钥", "API keys"),
+    "col_scopes": ("权限", "Scopes"),
+    "col_created": ("创建", "Created"),
+    "col_last_used": ("最近使用", "Last used"),
+    "col_revoked": ("吊销", "Revoked"),
     "clerk_added": (
         "✓ 已添加工作人员：{code} {name}",
         "✓ clerk added: {code} {name}",

@@ -188,6 +188,29 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
         "{number} has been missed {misses} times and is void",
     ),
     "wrong_pin": ("工号或密码错误", "wrong clerk number or PIN"),
+    # API keys (models.apikeys, the hall server's API)
+    "bad_apikey_name": (
+        "密钥名称须为 1–{max} 位字母、数字、点、下划线或连字符",
+        "a key name must be 1-{max} letters, digits, dots, underscores or hyphens",
+    ),
+    "bad_scope": (
+        "无效的权限范围：{scope}（可用 take、read、window:N、window:*）",
+        "not a scope: {scope} (use take, read, window:N or window:*)",
+    ),
+    "apikey_exists": ("密钥名称已被使用：{name}", "the key name {name} is taken"),
+    "unknown_apikey": ("没有这个密钥：{name}", "no API key named {name}"),
+    "apikey_revoked_already": ("密钥 {name} 已被吊销", "the key {name} is revoked already"),
+    "api_key_missing": (
+        "需要 API 密钥（Authorization: Bearer 或 X-API-Key 请求头）",
+        "an API key is needed (the Authorization: Bearer or X-API-Key header)",
+    ),
+    "bad_request": ("请求无效：{detail}", "the request is not valid: {detail}"),
+    "api_key_wrong": ("API 密钥不正确", "the API key is not valid"),
+    "api_key_revoked": ("API 密钥 {name} 已被吊销", "the API key {name} was revoked"),
+    "api_key_scope": (
+        "API 密钥 {name} 无权执行此操作（需要 {scope}）",
+        "the API key {name} may not do this (it needs {scope})",
+    ),
     "clerk_exists": ("工作人员已存在：{clerk}", "clerk {clerk} already exists"),
     "bad_pin": ("密码须为 {min}–{max} 位数字", "the PIN must be {min}-{max} digits"),
     "bad_clerk_code": (

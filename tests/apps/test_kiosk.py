@@ -245,7 +245,12 @@ def test_a_closed_hall_says_its_next_opening_whole_at_80x24(lite) -> None:
 
     async def scenario(pilot: Pilot[None]) -> None:
         await shows(pilot, "#hall", "Next opening")
-        header = "\n".join(drawn(pilot, "#hall"))
+        # The text is set before the header grows to draw it: wait for the drawn lines.
+        header = await until(
+            pilot,
+            lambda: (text := "\n".join(drawn(pilot, "#hall"))) and "Next opening" in text and text,
+            "the header to draw the next opening",
+        )
         assert "今天不办公，下次办公：11月30日 星期一 08:30" in header
         assert "Closed today. Next opening: Mon 30 Nov 08:30" in header
         assert drawn(pilot, "#zone-A")[-1] == "今天不办公"  # whole on the button, not cut

@@ -287,7 +287,11 @@ def test_the_green_channel_says_who_it_is_for_without_a_tooltip(lite) -> None:
         await tap(pilot, "#green")
         header = await shows(pilot, "#hall", "老年人、残疾人、军人、孕妇优先")
         assert "elderly, disabled, military, pregnant" in header
-        assert "绿色通道：老年人、残疾人、军人、孕妇优先" in "".join(drawn(pilot, "#hall"))
+        await until(  # drawn whole once the header has grown to it
+            pilot,
+            lambda: "绿色通道：老年人、残疾人、军人、孕妇优先" in "".join(drawn(pilot, "#hall")),
+            "the green channel's words drawn in the header",
+        )
         assert "人等候" in " ".join(drawn(pilot, "#zone-M"))
 
     drive(app, scenario, size=SMALL)

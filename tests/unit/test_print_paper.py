@@ -24,7 +24,6 @@ from models.queue.serving import finish
 from models.queue.tickets import take_ticket
 from models.supervision.cases import CaseView
 from models.tables import PrintJob
-from models.views.ticket import TicketView
 from printer.documents import receipt_blocks, ticket_blocks
 from printer.layout import Rule, Text, wrap
 from printer.preview import preview
@@ -32,6 +31,7 @@ from printer.render import PrinterSpec, render
 from printer.spooler import queue_job
 from tests.conftest import open_window
 from tests.support.escpos_decode import Page, band_widths, decode, quiet_zones
+from tests.support.sample import ticket
 
 CONFIG = read_hall_file(default_hall_path())[0]
 SETTINGS = CONFIG.hall
@@ -44,29 +44,6 @@ PRINTERS = [
     for mode in ("native", "raster")
     for profile in ("TM-T88V", "POS-5890")  # with and without the printer's own QR command
 ]
-
-
-def ticket(**changes: object) -> TicketView:
-    base = dict(
-        number="M023",
-        queue="M",
-        queue_name_zh="马上办",
-        queue_name_en="Instant service",
-        item=None,
-        priority="normal",
-        status="waiting",
-        ahead=12,
-        eta_minutes=60,
-        window=None,
-        business_date="2026-11-25",
-        issued_at="2026-11-25T10:00:00+08:00",
-        called_at=None,
-        token="3f9c0a7d51b2e846",
-        misses=0,
-        recalls=0,
-    )
-    base.update(changes)
-    return TicketView(**base)  # type: ignore[arg-type]
 
 
 RECEIPT = CaseView(

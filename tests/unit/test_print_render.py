@@ -13,32 +13,9 @@ from printer.documents import receipt_blocks, ticket_blocks, ticket_qr
 from printer.layout import QR, Text, cell_width, wrap
 from printer.render import PrinterSpec, RenderError, render
 from tests.support.escpos_decode import decode, page_image, read_qr
+from tests.support.sample import TOKEN, ticket
 
 SETTINGS = read_hall_file(default_hall_path())[0].hall
-TOKEN = "3f9c0a7d51b2e846"
-
-
-def ticket(**changes: object) -> TicketView:
-    base = dict(
-        number="M023",
-        queue="M",
-        queue_name_zh="马上办",
-        queue_name_en="Instant service",
-        item=None,
-        priority="normal",
-        status="waiting",
-        ahead=12,
-        eta_minutes=60,
-        window=None,
-        business_date="2026-11-25",
-        issued_at="2026-11-25T10:00:00+08:00",
-        called_at=None,
-        token=TOKEN,
-        misses=0,
-        recalls=0,
-    )
-    base.update(changes)
-    return TicketView(**base)  # type: ignore[arg-type]
 
 
 def native(view: TicketView, *, profile: str = "TM-T88V", paper: int = 80, **kw: object) -> bytes:

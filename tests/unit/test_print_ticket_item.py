@@ -6,6 +6,7 @@ from models.hall import default_hall_path, read_hall_file
 from models.views.ticket import TicketView
 from printer.documents import MATERIALS_PRINTED, ticket_blocks
 from printer.render import PAPER_DOTS, PrinterSpec, render
+from tests.support import sample
 from tests.support.escpos_decode import band_widths, decode
 
 SETTINGS = read_hall_file(default_hall_path())[0].hall
@@ -13,30 +14,18 @@ MATERIALS = ("居民身份证原件", "居民户口簿原件", "无犯罪记录�
 
 
 def ticket(**changes: object) -> TicketView:
+    """A ticket for item M08 (无犯罪记录证明), four materials, two windows open."""
     base: dict[str, object] = dict(
-        number="M023",
-        queue="M",
-        queue_name_zh="马上办",
-        queue_name_en="Instant service",
         item="M08",
-        priority="normal",
-        status="waiting",
         ahead=4,
         eta_minutes=20,
-        window=None,
-        business_date="2026-11-25",
-        issued_at="2026-11-25T10:00:00+08:00",
-        called_at=None,
-        token="3f9c0a7d51b2e846",
-        misses=0,
-        recalls=0,
         open_windows=2,
         item_name_zh="无犯罪记录证明",
         item_name_en="Certificate of no criminal record",
         materials=MATERIALS,
     )
     base.update(changes)
-    return TicketView(**base)  # type: ignore[arg-type]
+    return sample.ticket(**base)
 
 
 def printed_lines(view: TicketView, paper: int = 58) -> list[tuple[str, int]]:
