@@ -21,13 +21,16 @@ floor from the same run (raw sqlite3; python-escpos for printing; a minimal Text
    deadlock, every take served; calls/s and call p99 reported);
 11. cli: whole processes of ``mashangban take``, ``call`` and ``--help``, against a Python
    process that imports SQLAlchemy's ORM and Typer and inserts one row (target: each ≤ 1.5 ×
-   the floor).
+   the floor);
+12. serve: the hall server with 1,000 phone and 10 board streams; a call by another process until
+   each changed page hears of it, against a bare asyncio SSE echo (targets: p95 < 1 s, idle CPU
+   < 5 % of one core; memory reported).
 
 Run ``python -m bench`` (``make bench``); see bench/__main__.py for the options.
 """
 
 BENCHMARKS = (
     "take", "call", "drain", "status", "print", "kiosk", "board", "counter", "yearreport",
-    "mixed", "cli", "profile",
+    "mixed", "cli", "serve", "profile",
 )  # fmt: skip
 """Names for ``--only``; the profile runs by itself after a missed target."""

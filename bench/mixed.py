@@ -190,8 +190,8 @@ def _prepare(url: str, windows: list[int], queues: list[str], backlog: int) -> N
         store_hall(engine, config, text)
         for window in windows:
             code = f"3{window:03d}"
-            staff.add_clerk(engine, code=code, name=f"窗口{window}", pin="2468")
-            staff.login(engine, window=window, clerk=code, pin="2468")
+            staff.add_clerk(engine, code=code, name=f"窗口{window}", pin="246813")
+            staff.login(engine, window=window, clerk=code, pin="246813")
         for _ in range(backlog):
             for queue in queues:
                 green = rng.random() < GREEN_SHARE

@@ -3,6 +3,9 @@
 A fresh SQLite database in a temporary folder (the Jinan hall, open at any hour; clerk 1001
 王芳 with PIN 246813), the on-screen preview printers, and three panes of a private tmux server:
 the kiosk on the left, the board top right and the counter of window 18 (马上办) below it.
+The hall server (``mashangban serve``) runs in a second tmux window on a free loopback port:
+the status line names the browser board's address, and the hall's ``public_url`` points there,
+so a ticket's QR code opens its live page.
 Closing the demo (ctrl+b d, or quitting the panes), closing its terminal (SIGHUP) or stopping
 it (SIGTERM) stops the apps and removes the folder.
 
@@ -44,11 +47,18 @@ DEMO_CLERK, DEMO_NAME, DEMO_PIN, DEMO_WINDOW = "1001", "王芳", "246813", 18
 
 @dataclass(frozen=True)
 class Demo:
-    """A prepared demo: its folder, database and tmux server."""
+    """A prepared demo: its folder, database, tmux server and the hall server's port."""
 
     folder: Path
     db: Path
     socket: str
+    port: int = 0
+    """The hall server's loopback port (0: none chosen)."""
+
+    @property
+    def web(self) -> str:
+        """The hall server's address (the board is at /board, a ticket's page at /t/<token>)."""
+        return f"http://127.0.0.1:{self.port}"
 
     def tmux(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         """Run a tmux command on the demo's own server."""
@@ -67,8 +77,9 @@ class Demo:
         subprocess.run(["tmux", "-L", self.socket, "attach", "-t", "demo"], env=env, check=False)
 
 
-def demo_hall() -> tuple[HallConfig, str]:
+def demo_hall(web: str = "") -> tuple[HallConfig, str]:
     """The Jinan hall, open every day around the clock: a newcomer can take a ticket at any hour.
+    With ``web`` (the demo's hall server), tickets' QR codes open their live page there.
 
     The default hall keeps office hours on working days, so at night or on a Sunday its kiosk
     would only say that the hall is closed.
@@ -79,22 +90,39 @@ def demo_hall() -> tuple[HallConfig, str]:
             rf"(?m)^{key} = .*$", f"{key} = {value}  # the demo: open at any hour", text, count=1
         )
         assert found == 1, f"the default hall has no {key} line"
+    if web:
+        text, found = re.subn(
+            r"(?m)^# public_url = .*$", f'public_url = "{web}"  # the demo\'s server', text, count=1
+        )
+        assert found == 1, "the default hall has no public_url line"
     return parse_hall(text, source="demo hall"), text
 
 
-def prepare(folder: Path, socket: str) -> Demo:
-    """Create the demo database: the default hall (open at any hour) and one clerk."""
+def free_port() -> int:
+    """A loopback port nobody listens on now (for the demo's hall server)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def prepare(folder: Path, socket: str, port: int = 0) -> Demo:
+    """Create the demo database: the default hall (open at any hour; with a port, its tickets'
+    QR codes open their page on the demo's server) and one clerk."""
     db = folder / "demo.db"
+    running = Demo(folder=folder, db=db, socket=socket, port=port)
     engine = make_engine(str(db))
     secret.create_key(folder / "hall.key")  # the demo hall's own key, gone with the folder
     try:
         with settings.setting(settings.KEY_FILE, str(folder / "hall.key")):
             upgrade(engine)
-            store_hall(engine, *demo_hall())
+            store_hall(engine, *demo_hall(running.web if port else ""))
             staff.add_clerk(engine, code=DEMO_CLERK, name=DEMO_NAME, pin=DEMO_PIN)
     finally:
         engine.dispose()
-    return Demo(folder=folder, db=db, socket=socket)
+    return running
 
 
 def _command(demo: Demo, *args: str) -> str:
@@ -131,7 +159,11 @@ def start(demo: Demo, *, width: int, height: int) -> None:
 
 def _lay_out(demo: Demo) -> None:
     demo.tmux("set-option", "-t", "demo", "mouse", "on")  # a click is a tap on the kiosk
-    demo.tmux("set-option", "-t", "demo", "status-left", commands.line("demo_status"))
+    status = commands.line("demo_status")
+    if demo.port:
+        status += commands.line("demo_web", url=demo.web)
+    demo.tmux("set-option", "-t", "demo", "status-left", status)
+    demo.tmux("set-option", "-t", "demo", "status-left-length", "80")
     demo.tmux(
         "set-option", "-t", "demo", "status-right",
         commands.line("demo_counter", window=DEMO_WINDOW, clerk=DEMO_CLERK, pin=DEMO_PIN),
@@ -146,6 +178,11 @@ def _lay_out(demo: Demo) -> None:
         _command(demo, "counter", "--window", str(DEMO_WINDOW), "--clerk", DEMO_CLERK),
     )  # fmt: skip
     demo.tmux("select-pane", "-t", "demo:0.0")
+    if demo.port:  # a window of its own (not shown): stopped with the tmux server, as the apps
+        demo.tmux(
+            "new-window", "-d", "-t", "demo:", "-n", "server",
+            _command(demo, "serve", "--port", str(demo.port)),
+        )  # fmt: skip
 
 
 def panes(demo: Demo) -> dict[str, str]:
@@ -239,10 +276,12 @@ def demo(
         raise MashangbanError("demo_socket_busy", socket=socket)
     size = shutil.get_terminal_size((160, 45))
     folder = Path(tempfile.mkdtemp(prefix="mashangban-demo-"))
-    running = Demo(folder=folder, db=folder / "demo.db", socket=socket or folder.name)
+    running = Demo(
+        folder=folder, db=folder / "demo.db", socket=socket or folder.name, port=free_port()
+    )
     with _cleaned_up(running) as stopping:
         try:
-            prepare(folder, running.socket)
+            prepare(folder, running.socket, running.port)
             start(running, width=max(size.columns, 120), height=max(size.lines, 36))
             stopping.started = True
         except subprocess.CalledProcessError as exc:
@@ -252,6 +291,7 @@ def demo(
         if detach:
             console.print(f"✓ demo running: tmux -L {running.socket} attach   (folder {folder})")
             console.print(f"  stop: tmux -L {running.socket} kill-server; rm -r {folder}")
+            console.print(commands.line("demo_web_detached", url=running.web))
             return
         stopping.attached = True
         env = {k: v for k, v in os.environ.items() if k != "TMUX"}  # also from inside tmux

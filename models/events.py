@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, Table, bindparam, insert, update
 from sqlalchemy import select as sa_select
+from sqlalchemy import text as sql_text
 from sqlmodel import Session, col, select
 
 from models import secret
@@ -166,7 +167,26 @@ def append_event(
             }
         ],
     )
+    _notify(session)
     return seq
+
+
+CHANGE_CHANNEL = "mashangban_change"
+"""On PostgreSQL every write transaction that appends an event notifies this channel as it
+commits (LISTEN/NOTIFY): the hall server wakes at once instead of polling the change mark."""
+_NOTIFY = sql_text(f"NOTIFY {CHANGE_CHANNEL}")
+
+
+def _notify(session: Session) -> None:
+    """NOTIFY the change channel in this transaction, once (PostgreSQL only; delivered at
+    COMMIT, never for a rolled-back one)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    transaction = session.get_transaction()
+    if transaction is None or session.info.get("notified") is transaction:
+        return
+    session.execute(_NOTIFY)
+    session.info["notified"] = transaction
 
 
 def last_event_seq(engine: Engine) -> int:

@@ -6,6 +6,12 @@ reads the mark every ``seconds`` (one indexed lookup) and, when it moved, starts
 *generation*: every page's stream wakes and asks for its state, and the state of each key (a
 token, a board's zones) is read once per generation however many pages show it. A thousand
 phones are one poller, not a thousand.
+
+On PostgreSQL the hub LISTENs on the change channel (every write transaction NOTIFYs it as it
+commits, models.events) in a thread with a connection of its own, and reads the mark as soon as
+a notification comes — at most once per ``seconds``, so a busy hall costs no more than polling —
+and otherwise only every ``LISTEN_SAFETY_SECONDS``. While that connection is down (the database
+restarting), it polls as on SQLite and keeps trying to listen again.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+import threading
 from collections import Counter
 from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, Any
@@ -21,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 import anyio
 import anyio.to_thread
 
-from models.events import last_event_seq
+from models.events import CHANGE_CHANNEL, last_event_seq
 from models.timeutil import utcnow
 
 if TYPE_CHECKING:
@@ -31,6 +38,11 @@ log = logging.getLogger("mashangban.server")
 
 READERS = 4
 """Database reads run at once for the pages (the rest wait their turn, not the event loop)."""
+LISTEN_SAFETY_SECONDS = 5.0
+"""While listening on PostgreSQL, the mark is still read this often (a lost notification, the
+hour turning)."""
+RELISTEN_SECONDS = 2.0
+"""How soon the listener tries again after its connection failed."""
 GATHER_SECONDS = 0.02
 """How long the first page asking for a kind of thing after a change waits for the others, so
 that all their keys are read together."""
@@ -63,12 +75,29 @@ class Hub:
         self._tasks: set[asyncio.Task[None]] = set()
         self._task: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._nudged = asyncio.Event()
+        self.listener: Listener | None = None
+        """The LISTEN thread on PostgreSQL (None on SQLite)."""
 
     async def start(self) -> None:
         """Read the mark now, then keep watching it (in the running loop)."""
         self._loop = asyncio.get_running_loop()
+        self._nudged = asyncio.Event()
+        if self.engine.dialect.name == "postgresql":
+            self.listener = Listener(self.engine, self.nudge)
+            self.listener.start()
         await self.poll()
         self._task = asyncio.create_task(self._watch(), name="change-mark watcher")
+
+    @property
+    def listening(self) -> bool:
+        """True while the mark is followed by LISTEN/NOTIFY rather than by polling alone."""
+        return self.listener is not None and self.listener.listening
+
+    def nudge(self) -> None:
+        """Something changed (a notification, from the listener's thread): read the mark soon."""
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._nudged.set)
 
     def close(self) -> None:
         """End every page's stream now (the server is stopping; the pages reconnect)."""
@@ -83,6 +112,8 @@ class Hub:
     async def stop(self) -> None:
         """Watch no more; wake every page so that its stream ends."""
         self.closed = True
+        if self.listener is not None:
+            self.listener.stop()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -91,8 +122,15 @@ class Hub:
         self._bump()
 
     async def _watch(self) -> None:
+        loop = asyncio.get_running_loop()
         while True:
-            await asyncio.sleep(self.seconds)
+            polled = loop.time()
+            wait = LISTEN_SAFETY_SECONDS if self.listening else self.seconds
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._nudged.wait(), wait)
+            if self._nudged.is_set():  # at most once per `seconds`, however busy the hall
+                await asyncio.sleep(max(0.0, polled + self.seconds - loop.time()))
+            self._nudged.clear()
             await self.poll()
 
     async def poll(self) -> None:
@@ -189,6 +227,48 @@ class Hub:
     def connected(self, kind: str, delta: int) -> None:
         """A page of this kind connected (+1) or went away (-1)."""
         self.pages[kind] += delta
+
+
+class Listener:
+    """LISTEN on the change channel in a thread with a connection of its own; each notification
+    (and each time it starts listening again) calls ``nudge``."""
+
+    def __init__(self, engine: Engine, nudge: Callable[[], None]) -> None:
+        self.url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        self.nudge = nudge
+        self.listening = False
+        """True while the LISTEN connection is up."""
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="change listener", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Listen no more (the thread ends within a second)."""
+        self._stop.set()
+
+    def _run(self) -> None:
+        import psycopg
+
+        failing = False
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(self.url, autocommit=True, connect_timeout=5) as conn:
+                    conn.execute(f"LISTEN {CHANGE_CHANNEL}")
+                    self.listening, failing = True, False
+                    self.nudge()  # what changed while nobody listened
+                    while not self._stop.is_set():
+                        for _ in conn.notifies(timeout=1.0):
+                            self.nudge()
+                            if self._stop.is_set():
+                                break
+            except Exception as exc:  # the hub polls meanwhile; said once per outage
+                if not failing:
+                    log.warning("cannot listen for changes (polling meanwhile): %s", exc)
+                failing = True
+            self.listening = False
+            self._stop.wait(RELISTEN_SECONDS)
 
 
 def _retrieved(future: asyncio.Future[Any]) -> None:

@@ -47,6 +47,16 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     ),
     "late": ("（已逾期）", "(late)", "（已逾期 late）"),
     "demo_status": (" 马上办 演示 ", " mashangban demo ", " 马上办 demo "),
+    "demo_web": (
+        "· 网页 {url}/board ",
+        "· web {url}/board ",
+        "· 网页 web {url}/board ",
+    ),
+    "demo_web_detached": (
+        "  网页：{url}/board（显示屏），取号二维码打开 {url}/t/<token>（手机页）",
+        "  web: {url}/board (the board), a ticket's QR code opens {url}/t/<token> (its phone page)",
+        "  网页 web: {url}/board（显示屏 board）· 手机页 phone page: {url}/t/<token>（取号二维码）",
+    ),
     "ticket": ("取号", "Ticket"),
     "check_in": ("预约签到", "Check-in"),
     "recall": ("重呼", "Recall"),

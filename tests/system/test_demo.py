@@ -18,6 +18,8 @@ import sys
 import termios
 import threading
 import time
+import urllib.error
+import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -102,6 +104,80 @@ def test_a_ticket_taken_at_the_kiosk_is_called_at_the_counter_and_shown_on_the_b
     assert "M001" in counter and "已叫号" in counter
     board = demo.wait("1", lambda t: "M001" in t, "the call on the board")
     assert "18" in board
+
+
+def _get(url: str) -> tuple[int, str]:
+    """A browser's GET: the status and the page (0 and why when nothing answers)."""
+    try:
+        with urllib.request.urlopen(url, timeout=5) as answer:
+            return answer.status, answer.read().decode("utf-8")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode("utf-8", errors="replace")
+    except (urllib.error.URLError, OSError) as exc:
+        return 0, str(exc)
+
+
+def _web(socket: str) -> str:
+    """The demo's hall server as its status line names it."""
+    status = Panes(socket).tmux("show-options", "-v", "-t", "demo", "status-left")
+    found = re.search(r"(http://127\.0\.0\.1:\d+)/board", status)
+    assert found, status
+    return found.group(1)
+
+
+def test_the_demo_serves_the_board_and_the_ticket_page_to_a_browser(tmp_path: Path) -> None:
+    """The demo starts the hall server too: it says where, the board and a ticket's page (the
+    address its QR code opens) answer, and the server stops with the demo."""
+    socket = f"msb-test-{uuid.uuid4().hex[:8]}"
+    started = subprocess.run(
+        [sys.executable, "-m", "mashangban", "demo", "--detach", "--socket", socket],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+        env=_env(tmp_path),
+    )
+    try:
+        assert started.returncode == 0, started.stderr
+        said = re.search(r"(http://127\.0\.0\.1:\d+)/board", started.stdout)
+        assert said, started.stdout
+        web = said.group(1)
+        assert _web(socket) == web
+        assert f"{web}/t/<token>" in started.stdout
+        wait_for(lambda: _get(f"{web}/healthz")[0] == 200, "the demo's server", timeout=WAIT_S * 2)
+        status, board = _get(f"{web}/board")
+        assert status == 200 and "马上办" in board
+        panes = Panes(socket)
+        panes.wait("0", lambda t: "马上办" in t and "人等候" in t, "the kiosk", WAIT_S * 2)
+        panes.click("0", "M 马上办")
+        panes.wait("0", lambda t: "您的号码" in t, "the ticket on the kiosk")
+        folder = _folders(tmp_path)[0]
+        url = _ticket_url(folder)
+        assert url.startswith(f"{web}/t/"), url  # what the ticket's QR code opens
+        status, page = _get(url)
+        assert status == 200 and "M001" in page
+    finally:
+        _kill(socket)
+    wait_for(lambda: _get(f"{web}/healthz")[0] == 0, "the demo's server to stop with it")
+
+
+def _ticket_url(folder: Path) -> str:
+    """The address in the QR code of the demo's newest ticket."""
+    from sqlalchemy import text
+
+    from models.db import make_engine, reading
+    from models.hall import hall_settings
+    from printer.documents import ticket_qr
+
+    engine = make_engine(str(folder / "demo.db"))
+    try:
+        with reading(engine) as session:
+            token = session.execute(text("SELECT token FROM ticket ORDER BY id DESC")).scalar()
+            public_url = hall_settings(session).public_url
+    finally:
+        engine.dispose()
+    assert token
+    return ticket_qr(token, public_url)
 
 
 def test_without_tmux_the_demo_says_what_to_install(tmp_path: Path) -> None:
@@ -267,8 +343,11 @@ def test_a_demo_whose_terminal_closes_or_is_stopped_cleans_up(
 
         wait_for(attached, "the demo shown in its terminal", timeout=WAIT_S * 2)
         assert len(_folders(tmp_path)) == 1
+        web = _web(socket)
+        wait_for(lambda: _get(f"{web}/healthz")[0] == 200, "the demo's server", timeout=WAIT_S * 2)
         demo.send_signal(stop_signal)
         wait_for(lambda: demo.poll() is not None, "the demo to end")
+        wait_for(lambda: _get(f"{web}/healthz")[0] == 0, "the demo's server to stop with it")
         assert not _alive(socket), "the demo's tmux server (and its apps) still run"
         assert _folders(tmp_path) == [], "the demo's folder is left behind"
         assert not _socket_file(socket).exists(), "the demo's socket file is left behind"
