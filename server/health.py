@@ -46,6 +46,8 @@ def healthz(request: Request) -> Response:
         "schema": HEAD,
         "change_mark": mark,
         "watcher": "failing" if hub.failing is not None else "ok",
+        # LISTEN/NOTIFY (PostgreSQL, once its listener is connected) or polling the change mark
+        "follows": "listen" if hub.listening else "poll",
         "voice": "espeak-ng" if request.app.state.voice.available else "silent",
         "pages": dict(hub.pages),
     }

@@ -482,6 +482,12 @@ def test_healthz_says_ok(client: TestClient) -> None:
     assert response.json()["status"] == "ok" and response.json()["watcher"] == "ok"
 
 
+def test_healthz_says_how_the_server_follows_the_hall(client: TestClient, engine: Engine) -> None:
+    """On PostgreSQL it listens (LISTEN/NOTIFY) once its listener is connected; SQLite polls."""
+    expected = "listen" if engine.dialect.name == "postgresql" else "poll"
+    wait_for(lambda: client.get("/healthz").json()["follows"] == expected, f"follows {expected}")
+
+
 def test_healthz_fails_on_an_uninitialised_database(empty_engine: Engine) -> None:
     with make_client(empty_engine) as client:
         response = client.get("/healthz")
