@@ -31,8 +31,9 @@ ConnectionRefusedError; a connection already open goes on; setting it False list
 the same port).
 
 Printers that hang or lie: ``stream`` (bytes sent over and over, as fast as the client reads
-them, on every open connection: a peer that never stops talking), ``status_reply`` (the bytes
-sent instead of the status byte for every query: zeros, noise), ``answer_delay`` with
+them, on every open connection: a peer that never stops talking and answers no query),
+``status_reply`` (the bytes sent instead of the status byte for every query: zeros, noise),
+``answer_delay`` with
 ``late_answers`` (the next that many answers, or all when None, come that many seconds late, in
 order, as a busy printer's would), ``paper_out_after_bytes`` and ``offline_after_bytes`` (the
 paper runs out, or the printer goes offline, after that many job bytes on a connection: the rest
@@ -95,6 +96,8 @@ class FakePrinter:
         """How many connections were accepted."""
         self.status_queries: list[int] = []
         """The ``n`` of every status query seen, answered or not."""
+        self.answered: list[int] = []
+        """The status queries answered (in order), n of DLE EOT n."""
         self._refusing = False
         self._lock = threading.Condition()
         self._received = bytearray()
@@ -198,6 +201,7 @@ class FakePrinter:
             self._raw.clear()
             self._printed.clear()
             self.status_queries.clear()
+            self.answered.clear()
 
     def wait_for_bytes(self, n: int, timeout: float = WAIT_S) -> bytes:
         """Wait until at least ``n`` job bytes have arrived; return them all.
@@ -321,8 +325,8 @@ class FakePrinter:
     def _answer(self, conn: socket.socket, n: int) -> None:
         with self._lock:
             self.status_queries.append(n)
-        if self.silent_status:
-            return
+        if self.silent_status or self.stream:
+            return  # a streaming peer answers nothing: its stream is all that comes back
         late = self.late_answers
         if self.answer_delay and late != 0:
             if late is not None:
@@ -331,6 +335,8 @@ class FakePrinter:
         reply = self.status_reply if self.status_reply is not None else bytes([self.status_byte(n)])
         with contextlib.suppress(OSError):  # the client went away: it will find out itself
             conn.sendall(reply)
+        with self._lock:
+            self.answered.append(n)
 
     def _store(self, data: bytes) -> None:
         if not data:

@@ -236,6 +236,21 @@ def test_a_streaming_printer_talks_until_the_client_closes(printer: FakePrinter)
         assert printer.wait_for_bytes(len(JOB) + 5).endswith(b"next\n")
 
 
+def test_a_streaming_peer_answers_no_status_query(printer: FakePrinter) -> None:
+    """Its stream is all that comes back: a status answer among the zeros would let a test of
+    "zeros are no status" pass or fail by which thread the machine ran first."""
+    printer.stream = b"\x00"
+    with connect(printer) as sock:
+        sock.sendall(b"\x10\x04\x01" + JOB)
+        printer.wait_for_bytes(len(JOB))  # read after the query: the query was handled
+    assert printer.status_queries == [1] and printer.answered == []
+    printer.stream = b""
+    with connect(printer) as sock:  # the same query to a printer that answers
+        sock.sendall(b"\x10\x04\x01")
+        assert sock.recv(1) == bytes([printer.status_byte(1)])
+    assert printer.answered == [1]
+
+
 def test_status_reply_replaces_the_status_byte(printer: FakePrinter) -> None:
     printer.status_reply = b"\x00"
     with connect(printer) as sock:
