@@ -12,14 +12,12 @@ call began and returned, as ``time.monotonic()``: one clock for every process on
 from __future__ import annotations
 
 import datetime as dt
-import json
-import random
 import sqlite3
 import sys
 import threading
 import time
 
-from bench.common import NOW
+from bench.common import NOW, call_at_intervals
 
 POLL_S = 0.4
 """The board's own default polling interval (BoardSettings.poll_seconds), used by the floor."""
@@ -83,20 +81,7 @@ def floor(db: str) -> None:
 
 
 def counter(db: str, calls: int, gap: float, out: str) -> None:
-    from models.db import make_engine
-    from models.queue.calling import call_next
-
-    engine = make_engine(db)
-    rng = random.Random(6)
-    moments = []
-    for _ in range(calls):
-        time.sleep(gap * rng.uniform(0.6, 1.4))  # not in step with the board's polling
-        began = time.monotonic()
-        view = call_next(engine, window=WINDOW, finish_current=True, now=NOW)
-        moments.append({"number": view.number, "began": began, "returned": time.monotonic()})
-    engine.dispose()
-    with open(out, "w", encoding="utf-8") as f:
-        json.dump(moments, f)
+    call_at_intervals(db, window=WINDOW, calls=calls, gap=gap, out=out, seed=6, jitter=0.4)
 
 
 def main(argv: list[str]) -> None:

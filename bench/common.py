@@ -197,3 +197,29 @@ def machine_note(workdir: str) -> list[str]:
         f"{platform.system()} {platform.release()}",
         f"databases in {workdir} (deleted at exit) · hall moment {NOW.isoformat()}",
     ]
+
+
+def call_at_intervals(
+    db: str, *, window: int, calls: int, gap: float, out: str, seed: int, jitter: float
+) -> None:
+    """Call the next ticket at a window ``calls`` times, ``gap`` seconds apart (± ``jitter`` of
+    it, so not in step with a reader's polling); write each call's number and when it began and
+    returned (monotonic seconds) to ``out`` as JSON, for the benchmark to match with its pages."""
+    import json
+    import random
+    import time
+
+    from models.db import make_engine
+    from models.queue.calling import call_next
+
+    engine = make_engine(db)
+    rng = random.Random(seed)
+    moments = []
+    for _ in range(calls):
+        time.sleep(gap * rng.uniform(1 - jitter, 1 + jitter))
+        began = time.monotonic()
+        view = call_next(engine, window=window, finish_current=True, now=NOW)
+        moments.append({"number": view.number, "began": began, "returned": time.monotonic()})
+    engine.dispose()
+    with open(out, "w", encoding="utf-8") as f:
+        json.dump(moments, f)

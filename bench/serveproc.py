@@ -12,13 +12,10 @@ number called.
 from __future__ import annotations
 
 import asyncio
-import json
-import random
 import sqlite3
 import sys
-import time
 
-from bench.common import NOW
+from bench.common import call_at_intervals
 
 POLL_S = 0.25
 """The hall server's change-mark interval (ServerSettings.poll_seconds)."""
@@ -72,20 +69,7 @@ async def floor(db: str, port: int) -> None:
 
 
 def caller(db: str, calls: int, gap: float, out: str) -> None:
-    from models.db import make_engine
-    from models.queue.calling import call_next
-
-    engine = make_engine(db)
-    rng = random.Random(14)
-    moments = []
-    for _ in range(calls):
-        time.sleep(gap * rng.uniform(0.85, 1.15))  # not in step with the server's polling
-        began = time.monotonic()
-        view = call_next(engine, window=WINDOW, finish_current=True, now=NOW)
-        moments.append({"number": view.number, "began": began, "returned": time.monotonic()})
-    engine.dispose()
-    with open(out, "w", encoding="utf-8") as f:
-        json.dump(moments, f)
+    call_at_intervals(db, window=WINDOW, calls=calls, gap=gap, out=out, seed=14, jitter=0.15)
 
 
 def main(argv: list[str]) -> None:
