@@ -286,6 +286,38 @@ class Event(SQLModel, table=True):
     hash: str
 
 
+class OutboxMessage(SQLModel, table=True):
+    """A message to a citizen (SMS or WeChat, through the hall's gateway), written in the same
+    transaction as the step that causes it and delivered later by the notification sender
+    (models.notify). Its recipient is personal data: erased once the message is settled and the
+    hall's retention period has passed."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "state", "next_attempt_at", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=24)
+    """booking_made, booking_cancelled, booking_reminder, turn_near, called or missed."""
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
+    appointment_id: int | None = Field(default=None, foreign_key="appointment.id", index=True)
+    recipient: str | None = Field(default=None, max_length=32)
+    """The mobile number to send to, in clear (needed to deliver); None when the citizen only
+    follows the ticket page, or once erased."""
+    dedupe: str | None = Field(default=None, max_length=64, unique=True)
+    """Set for messages that must be made once only (the "turn near" notice of a ticket)."""
+    data: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
+    """JSON facts of the message (number, window, slot, hall): no name, no mobile number."""
+    state: str = Field(default="pending", max_length=12)
+    """pending, sending (leased by a sender), sent, failed (gave up) or held (no gateway)."""
+    attempts: int = 0
+    next_attempt_at: dt.datetime
+    lease_owner: str | None = Field(default=None, max_length=64)
+    lease_until: dt.datetime | None = None
+    last_error: str = ""
+    created_at: dt.datetime
+    sent_at: dt.datetime | None = None
+
+
 class PrintJob(SQLModel, table=True):
     """A document rendered for a printer: stored before it is sent, so no ticket is lost."""
 

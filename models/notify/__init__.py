@@ -1,0 +1,1 @@
+"""Notifications to citizens: the outbox written with each step, and its sender."""
