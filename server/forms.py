@@ -6,7 +6,9 @@
   purpose, or with one older than :data:`FORM_SECONDS`, is refused (``form_expired``). Another
   site cannot make one, and a token for one item's day books no other.
 - A post whose ``Origin`` (or, without it, ``Referer``) names another host is refused
-  (``form_foreign``): browsers send it with every cross-site form post.
+  (``form_foreign``): browsers send it with every cross-site form post. (The booking pages ask
+  for the ``same-origin`` referrer policy, so their own posts carry their origin; the ticket
+  page's ``no-referrer`` would make it ``null``.)
 - Posts are counted per client address (:class:`server.limits.RateLimit`): a burst, then a few
   a minute.
 """
@@ -58,9 +60,7 @@ class FormSigner:
 def check_origin(hosts: set[str], origin: str | None, referer: str | None) -> None:
     """Raises Refused ``form_foreign`` when the post names a page of a host not in ``hosts``
     (the request's Host, a proxy's X-Forwarded-Host, the hall's public_url)."""
-    if origin == "null":
-        raise Refused("form_foreign")
-    source = origin or referer
+    source = origin if origin and origin != "null" else referer  # null: a privacy setting
     if not source:
         return  # an old browser or a privacy setting: the signed token still stands
     if urlsplit(source).netloc.lower() not in {h.lower() for h in hosts if h}:

@@ -172,6 +172,9 @@ def test_the_pages_work_without_a_script(client: TestClient) -> None:
         ), url  # nothing from elsewhere
     form = client.get(f"/book/M05/{DAY}").text
     assert f'<form method="post" action="/book/M05/{DAY}"' in form
+    # The page's own post carries its origin (under the ticket page's no-referrer policy a
+    # browser sends "Origin: null", and chromium's posts were refused as foreign).
+    assert '<meta name="referrer" content="same-origin">' in form
     token = booked_token(post_booking(client))
     assert "<script" not in client.get(f"/b/{token}").text
 
