@@ -35,13 +35,13 @@ from models.events import append_event
 from models.hall import HallConfig, hall_config
 from models.lookup import get_item, queue_by_id
 from models.notify.outbox import enqueue
-from models.queue.appointments import mask_name
 from models.queue.bookingblocks import held_count, standing
 from models.queue.bookingpeople import (
     clean_id_number,
     clean_mobile,
     clean_name,
     mask_mobile,
+    mask_name,
     person_key,
 )
 from models.queue.bookingslots import (
@@ -355,12 +355,20 @@ def take_place(session: Session, rule: Rule, day: dt.date, start: dt.time) -> No
     session.execute(SLOTS.update().where(SLOTS.c.id == slot_id).values(taken=taken + 1))
 
 
-def free_place(session: Session, pool: str, day: dt.date, start: dt.time) -> None:
-    """Give a place of a slot back (a cancel), under its row's lock."""
-    where = (SLOTS.c.pool == pool, SLOTS.c.day == day, SLOTS.c.start == start)
-    row = session.execute(select(SLOTS.c.id, SLOTS.c.taken).where(*where).with_for_update()).first()
+def free_place(session: Session, pool: str, day: dt.date, at: dt.time, n: int = 1) -> None:
+    """Give back ``n`` places of the slot a booking at ``at`` took (the slot starting at or
+    before it: an import's time may lie inside a slot), under the slot row's lock."""
+    row = session.execute(
+        select(SLOTS.c.id, SLOTS.c.taken)
+        .where(SLOTS.c.pool == pool, SLOTS.c.day == day, SLOTS.c.start <= at)
+        .order_by(SLOTS.c.start.desc())
+        .limit(1)
+        .with_for_update()
+    ).first()
     if row is not None and row.taken > 0:
-        session.execute(SLOTS.update().where(SLOTS.c.id == row.id).values(taken=row.taken - 1))
+        session.execute(
+            SLOTS.update().where(SLOTS.c.id == row.id).values(taken=max(0, row.taken - n))
+        )
 
 
 def _insert_missing(session: Session, table: Table, values: dict[str, object]) -> None:
