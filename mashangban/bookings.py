@@ -20,7 +20,7 @@ appointments_app = typer.Typer(
 app.add_typer(appointments_app, name="appointments")
 
 JSON = typer.Option(False, "--json", help="Print JSON for scripts.")
-PARTLY_IMPORTED = 2
+PARTLY_IMPORTED = 4
 """The exit code of an import that stored the good rows and refused some."""
 
 
@@ -124,7 +124,10 @@ def appointments_list(
         return
     out = slim_table(commands.line("bookings_of", day=chosen))
     for key in ("slot", "code", "item", "name", "mobile", "status", "channel"):
-        out.add_column(commands.line(f"booking_col_{key}"), no_wrap=key in ("slot", "code"))
+        wide = key in ("slot", "code", "mobile")  # never cut: 11 characters each at most
+        out.add_column(
+            commands.line(f"booking_col_{key}"), no_wrap=wide, min_width=11 if wide else None
+        )
     for v in views:
         out.add_row(
             f"{v.start:%H:%M}-{v.end:%H:%M}",
@@ -195,7 +198,7 @@ def appointments_import(
     as_json: bool = JSON,
 ) -> None:
     """Import appointments from CSV. A bad file is refused whole (exit 1); rows the booking
-    rules refuse are listed by line and the rest imported (exit 2 when any was refused)."""
+    rules refuse are listed by line and the rest imported (exit 4 when any was refused)."""
     from models.queue.appointments import import_appointments
 
     result = import_appointments(state(ctx).engine(), file)
