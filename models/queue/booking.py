@@ -23,7 +23,7 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass, replace
 
-from sqlalchemy import Engine, Table, select
+from sqlalchemy import Engine, Table, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 from sqlmodel import select as orm_select
@@ -32,8 +32,8 @@ from models.bookingrules import Rule, rule_for
 from models.db import reading, retry_conflicts, writing
 from models.errors import NotFound, Refused
 from models.events import append_event
-from models.hall import HallConfig, hall_config
-from models.lookup import get_item, queue_by_id
+from models.hall import HallConfig, ItemConfig, hall_config
+from models.lookup import QueueRow, get_queue, queue_by_id
 from models.notify.outbox import enqueue
 from models.queue.bookingblocks import held_count, standing
 from models.queue.bookingpeople import (
@@ -52,7 +52,7 @@ from models.queue.bookingslots import (
     slot_started,
     slot_times,
 )
-from models.tables import Appointment, BookingPerson, BookingSlot, Queue, ServiceItem, Ticket
+from models.tables import Appointment, BookingPerson, BookingSlot, ServiceItem, Ticket
 from models.text import errors
 from models.timeutil import business_date, resolve_now
 from models.views.menu import items as menu_items
@@ -67,6 +67,7 @@ QR_PREFIX = "MSB:B:"
 
 SLOTS: Table = BookingSlot.__table__  # type: ignore[attr-defined]
 PEOPLE: Table = BookingPerson.__table__  # type: ignore[attr-defined]
+APPTS: Table = Appointment.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -167,11 +168,15 @@ def booking_menu(
     return out
 
 
-def _item_rule(session: Session, item_code: str) -> tuple[HallConfig, ServiceItem, Queue, Rule]:
-    item = get_item(session, item_code)
-    queue = session.get(Queue, item.queue_id)
-    assert queue is not None
+def _item_rule(session: Session, item_code: str) -> tuple[HallConfig, ItemConfig, QueueRow, Rule]:
+    """An item of the loaded hall file (its active items), its queue and its booking rule.
+    Raises NotFound (unknown_item), Refused (booking_not_bookable)."""
     config = hall_config(session)
+    code = (item_code or "").strip().upper()
+    item = next((i for i in config.item if i.code == code), None)
+    if item is None:
+        raise NotFound("unknown_item", item=item_code)
+    queue = get_queue(session, item.queue)
     rule = rule_for(config, queue=queue.prefix, item=item.code)
     if rule is None:
         raise Refused("booking_not_bookable", item=item.code, name=item.name_zh)
@@ -248,7 +253,6 @@ def book(
         end = slot_end(rule, day, start)
         if slot_started(tz, day, start, moment):
             raise Refused("booking_slot_begun", start=start.strftime("%H:%M"))
-        assert queue.id is not None
         # Lock order: person rows (ascending), then the slot row.
         lock_people(session, sorted(k for k in (mobile_key, id_key) if k), moment)
         record = standing(
@@ -294,9 +298,9 @@ def book(
             id_key=id_key,
             booked_at=moment,
         )
-        session.add(appt)
-        session.flush()
-        assert appt.id is not None
+        appt.id = session.execute(
+            APPTS.insert().values(**appt.model_dump(exclude={"id"}))
+        ).inserted_primary_key[0]  # type: ignore[index]
         enqueue(
             session,
             kind="booking_made",
@@ -319,7 +323,24 @@ def book(
                 "mobile": appt.mobile_masked,
             },
         )
-        view = _view(session, appt, config)
+        view = Booking(
+            code=appt.code,
+            token=appt.token,
+            queue=queue.prefix,
+            queue_name_zh=queue.name_zh,
+            queue_name_en=queue.name_en,
+            item_code=item.code,
+            item_name_zh=item.name_zh,
+            item_name_en=item.name_en,
+            day=day,
+            start=start,
+            end=end,
+            name_masked=appt.name_masked,
+            mobile_masked=appt.mobile_masked,
+            status="booked",
+            cancel_until=cancel_until(tz, rule.cancel_before_minutes, day, start),
+            channel=channel,
+        )
     if record.no_shows and config.booking.no_show_limit:
         values = {
             "count": record.no_shows,
@@ -335,24 +356,39 @@ def _with_warning(view: Booking, zh: str, en: str) -> Booking:
     return replace(view, warning_zh=zh, warning_en=en)
 
 
+_LOCK_PERSON = select(PEOPLE.c.key).where(PEOPLE.c.key == bindparam("p_key")).with_for_update()
+_LOCK_SLOT = (
+    select(SLOTS.c.id, SLOTS.c.taken)
+    .where(
+        SLOTS.c.pool == bindparam("p_pool"),
+        SLOTS.c.day == bindparam("p_day"),
+        SLOTS.c.start == bindparam("p_start"),
+    )
+    .with_for_update()
+)
+_SET_TAKEN = (
+    SLOTS.update().where(SLOTS.c.id == bindparam("p_id")).values(taken=bindparam("p_taken"))
+)
+_CODE_USED = select(APPTS.c.id).where(APPTS.c.code == bindparam("p_code"))
+
+
 def lock_people(session: Session, keys: list[str], moment: dt.datetime) -> None:
     """Lock a person's rows (created when new), keys ascending: their bookings are counted
     under the lock."""
     for key in keys:
         _insert_missing(session, PEOPLE, {"key": key, "first_seen": moment})
-        session.execute(select(PEOPLE.c.key).where(PEOPLE.c.key == key).with_for_update())
+        session.execute(_LOCK_PERSON, {"p_key": key})
 
 
 def take_place(session: Session, rule: Rule, day: dt.date, start: dt.time) -> None:
     """Take one place of the slot under its row's lock. Raises Refused (booking_full)."""
     _insert_missing(session, SLOTS, {"pool": rule.pool, "day": day, "start": start, "taken": 0})
-    where = (SLOTS.c.pool == rule.pool, SLOTS.c.day == day, SLOTS.c.start == start)
     slot_id, taken = session.execute(
-        select(SLOTS.c.id, SLOTS.c.taken).where(*where).with_for_update()
+        _LOCK_SLOT, {"p_pool": rule.pool, "p_day": day, "p_start": start}
     ).one()
     if taken >= rule.places:
         raise Refused("booking_full", day=day.isoformat(), start=start.strftime("%H:%M"))
-    session.execute(SLOTS.update().where(SLOTS.c.id == slot_id).values(taken=taken + 1))
+    session.execute(_SET_TAKEN, {"p_id": slot_id, "p_taken": taken + 1})
 
 
 def free_place(session: Session, pool: str, day: dt.date, at: dt.time, n: int = 1) -> None:
@@ -382,13 +418,12 @@ def new_code(session: Session) -> str:
     """A booking code no booking or import has."""
     while True:
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-        used = session.exec(orm_select(Appointment.id).where(Appointment.code == code)).first()
-        if used is None:
+        if session.execute(_CODE_USED, {"p_code": code}).first() is None:
             return code
 
 
 def message_facts(
-    appt: Appointment, config: HallConfig, item: ServiceItem | None
+    appt: Appointment, config: HallConfig, item: ItemConfig | ServiceItem | None
 ) -> dict[str, str]:
     """What a message about a booking says: no name, no mobile number."""
     return {

@@ -16,8 +16,8 @@ from models.errors import NotFound, Refused
 from models.queue.appointments import check_in, import_appointments
 from models.queue.tickets import take_ticket
 from tests.conftest import NOW
-from tests.unit.test_appointments import hall_clock as hall_clock
 from tests.unit.test_appointments import DAY, GOOD, HEADER, count, stored
+from tests.unit.test_appointments import hall_clock as hall_clock
 
 runner = CliRunner()
 
