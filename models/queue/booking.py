@@ -298,9 +298,8 @@ def book(
             id_key=id_key,
             booked_at=moment,
         )
-        appt.id = session.execute(
-            APPTS.insert().values(**appt.model_dump(exclude={"id"}))
-        ).inserted_primary_key[0]  # type: ignore[index]
+        inserted = session.execute(APPTS.insert().values(**appt.model_dump(exclude={"id"})))
+        appt.id = inserted.inserted_primary_key[0]  # type: ignore[attr-defined]
         enqueue(
             session,
             kind="booking_made",

@@ -33,6 +33,7 @@ from models.timeutil import business_date, from_local, resolve_now
 
 A: Table = Appointment.__table__  # type: ignore[attr-defined]
 OUT: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
+Q: Table = Queue.__table__  # type: ignore[attr-defined]
 BATCH = 200
 """Bookings changed per write transaction."""
 SETTLED = ("sent", "failed", "held")
@@ -234,10 +235,10 @@ def booking_stats(engine: Engine, *, day: dt.date, now: dt.datetime | None = Non
         config = hall_config(session)
         today = business_date(moment, config.hall.timezone)
         rows = session.execute(
-            select(Queue.prefix, A.c.slot_start, A.c.slot_end, A.c.status, func.count())
-            .join(Queue, col(Queue.id) == A.c.queue_id)
+            select(Q.c.prefix, A.c.slot_start, A.c.slot_end, A.c.status, func.count())
+            .join(Q, Q.c.id == A.c.queue_id)
             .where(A.c.slot_date == day, A.c.import_batch.is_(None))
-            .group_by(Queue.prefix, A.c.slot_start, A.c.slot_end, A.c.status)
+            .group_by(Q.c.prefix, A.c.slot_start, A.c.slot_end, A.c.status)
         ).all()
         counts: dict[tuple[str, dt.time, dt.time], Counter[str]] = {}
         for prefix, start, end, status, n in rows:
