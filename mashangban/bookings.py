@@ -216,9 +216,8 @@ def appointments_import(
     else:
         console.print(commands.line("imported", added=result.added, unchanged=result.unchanged))
         for r in result.refused:
-            errors.print(
-                commands.line("import_refused_line", line=r.line, code=r.code, zh=r.zh, en=r.en)
-            )
+            errors.print(commands.line("import_refused_line", line=r.line, code=r.code))
+            errors.print(f"  {safe(r.zh)}\n  {safe(r.en)}")
     if result.refused:
         raise typer.Exit(PARTLY_IMPORTED)
 

@@ -62,6 +62,7 @@ def mark_no_shows(engine: Engine, *, now: dt.datetime | None = None) -> int:
             ).all()
             if not rows:
                 return marked
+            missed = []
             for appt_id, code, day, start in rows:
                 after = appt_id
                 if from_local(day, start, tz) + late >= moment:
@@ -71,12 +72,15 @@ def mark_no_shows(engine: Engine, *, now: dt.datetime | None = None) -> int:
                     .where(A.c.id == appt_id, A.c.status == "booked")
                     .values(status="no_show", no_show_at=moment)
                 )
-                if done.rowcount != 1:  # type: ignore[attr-defined]
-                    continue  # checked in or cancelled meanwhile, or another run was first
+                if done.rowcount == 1:  # type: ignore[attr-defined]
+                    missed.append((code, day))  # else checked in, cancelled or marked meanwhile
+            # The events after every row: the chain head is the last lock (models.db), never
+            # held while waiting for an appointment a check-in holds.
+            for code, day in missed:
                 append_event(
                     session, kind="booking_no_show", at=moment, data={"code": code, "day": str(day)}
                 )
-                marked += 1
+            marked += len(missed)
 
 
 def remind(engine: Engine, *, now: dt.datetime | None = None) -> int:

@@ -218,9 +218,8 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
         "  {mobile}：爽约 {n} 次 no-shows，至 until {until}",
     ),
     "import_refused_line": (
-        "✗ 第 {line} 行（{code}）未导入：{zh}",
-        "✗ line {line} ({code}) not imported: {en}",
-        "✗ 第 {line} 行 line {line} ({code})：{zh} / {en}",
+        "✗ 第 {line} 行（{code}）未导入",
+        "✗ line {line} ({code}) not imported",
     ),
     "reminders_written": ("✓ 已生成明日预约提醒 {n} 条", "✓ {n} reminder(s) for tomorrow written"),
     "bookings_no_shows": ("预约爽约 {n} 个", "{n} booking(s) marked as no-shows"),
