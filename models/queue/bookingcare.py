@@ -24,7 +24,7 @@ from sqlmodel import select as orm_select
 
 from models.db import reading, writing
 from models.events import append_event
-from models.hall import hall_config
+from models.hall import hall_config, hall_settings
 from models.notify.outbox import enqueue
 from models.queue.booking import Booking, booking_view, message_facts
 from models.queue.bookingblocks import standing
@@ -46,8 +46,10 @@ def mark_no_shows(engine: Engine, *, now: dt.datetime | None = None) -> int:
     marked, after = 0, 0
     while True:
         with writing(engine) as session:
-            config = hall_config(session)
-            tz, late = config.hall.timezone, dt.timedelta(minutes=config.hall.checkin_late_minutes)
+            # The settings only: the day's first ticket runs this (the whole hall file would
+            # bring the printer profiles).
+            hall = hall_settings(session)
+            tz, late = hall.timezone, dt.timedelta(minutes=hall.checkin_late_minutes)
             today = business_date(moment, tz)
             rows = session.execute(
                 select(A.c.id, A.c.code, A.c.slot_date, A.c.slot_start)
