@@ -40,6 +40,7 @@ from models.limits import (
     LAST_DAY,
 )
 from models.lookup import QueueRow, get_item, get_queue
+from models.queue.booking import QR_PREFIX
 from models.queue.bookingimport import (
     LineRefused,
     check_row_day,
@@ -354,19 +355,20 @@ def _hall_time(at: dt.time, day: dt.date, tz: str, fail: Callable[[str], Refused
 
 @retry_conflicts
 def check_in(engine: Engine, *, code: str, now: dt.datetime | None = None) -> TicketView:
-    """Turn an on-time appointment into a priority ticket.
+    """Turn an on-time appointment into a priority ticket. ``code`` is the booking code, or
+    what the booking's QR carries (``MSB:B:<code>``, as the kiosk's scanner types it).
 
     Refuses unknown, used, cancelled, too-early and too-late codes with the time to come back.
     """
     moment = resolve_now(now)
+    wanted = code.strip().upper()
+    wanted = wanted.removeprefix(QR_PREFIX)
     with writing(engine) as session:
         settings = hall_settings(session)
         tz = settings.timezone
         appt = session.exec(
             orm_select(Appointment)
-            .where(
-                Appointment.code == code.strip().upper(), col(Appointment.import_batch).is_(None)
-            )
+            .where(Appointment.code == wanted, col(Appointment.import_batch).is_(None))
             .with_for_update()
         ).first()
         if appt is None:
