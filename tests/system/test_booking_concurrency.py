@@ -71,3 +71,23 @@ def test_200_bookings_for_the_last_10_places_make_exactly_10(
         told = session.exec(select(func.count()).select_from(OutboxMessage)).one()
     assert (stored, taken, told) == (PLACES, PLACES, PLACES)
     assert open_slots(engine, item_code="M01", day=THU, now=NOW)[1].free == 0
+
+
+def test_one_person_booking_from_8_processes_at_once_gets_one(
+    engine: Engine, db_url: str, tmp_path: Path, children: list[Any]
+) -> None:
+    """The person's row is locked while their bookings are counted: the same mobile number in
+    8 processes at once, for a slot with 4 free places, makes one booking."""
+    go = SPAWN.Barrier(BOOKERS + 1)
+    outs = [tmp_path / f"same-{i}.json" for i in range(BOOKERS)]
+    procs = [
+        start_child(children, workers.book_many, db_url, 13800000000, 1, THU, NOW, go, str(out))
+        for out in outs
+    ]
+    go.wait(workers.START_TIMEOUT_S)
+    for proc in procs:
+        proc.join(300)
+        assert proc.exitcode == 0
+    results = [json.loads(out.read_text(encoding="utf-8")) for out in outs]
+    assert sum(len(r["codes"]) for r in results) == 1
+    assert sum(r["refused"].get("booking_limit", 0) for r in results) == BOOKERS - 1

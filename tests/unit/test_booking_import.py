@@ -134,3 +134,17 @@ def test_the_command_lists_refused_lines_in_both_languages_and_exits_4(
     assert "usage" not in said
     assert "imported 1 new" in said
     assert "第 3 行" in said and "line 3 (PAST0001)" in said and "2026-11-24 已过" in said
+
+
+def test_cancelling_an_imported_booking_frees_the_slot_it_fell_in(
+    engine: Engine, tmp_path: Path
+) -> None:
+    from models.queue.booking import cancel_by_code
+
+    thu = dt.date(2026, 11, 26)
+    rows = [f"ODD{n:05d},M,,{THU},09:0{n + 1},09:20,张三," for n in range(4)]  # inside 09:00
+    assert import_appointments(engine, write(tmp_path, rows), now=NOW).added == 4
+    assert open_slots(engine, item_code="M01", day=thu, now=NOW)[2].free == 0
+    cancel_by_code(engine, code="ODD00002", now=NOW)
+    free = {s.start: s.free for s in open_slots(engine, item_code="M01", day=thu, now=NOW)}
+    assert (free[dt.time(9, 0)], free[dt.time(8, 45)], free[dt.time(9, 15)]) == (1, 4, 4)
