@@ -57,8 +57,10 @@ from models.text import errors
 from models.timeutil import business_date, resolve_now
 from models.views.menu import items as menu_items
 
-CHANNELS = ("web", "csv", "kiosk")
-"""Channels by name; an API key's is ``api:<key name>``."""
+CHANNEL_MAX = 40
+"""A channel's name is kept to this many characters (a long API key name is cut)."""
+CHANNELS = ("web", "csv", "kiosk", "staff")
+"""Channels by name (staff: the command line); an API key's is ``api:<key name>``."""
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 """Booking codes: no 0/O or 1/I to confuse at the keypad."""
 CODE_LENGTH = 8
@@ -289,7 +291,7 @@ def book(
             name_masked=mask_name(person),
             status="booked",
             imported_at=moment,
-            channel=channel,
+            channel=channel[:CHANNEL_MAX],
             pool=rule.pool,
             name=person,
             mobile=number,
@@ -338,7 +340,7 @@ def book(
             mobile_masked=appt.mobile_masked,
             status="booked",
             cancel_until=cancel_until(tz, rule.cancel_before_minutes, day, start),
-            channel=channel,
+            channel=appt.channel,
         )
     if record.no_shows and config.booking.no_show_limit:
         values = {

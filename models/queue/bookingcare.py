@@ -144,7 +144,12 @@ def erase_personal_data(engine: Engine, *, now: dt.datetime | None = None) -> Er
             update(A)
             .where(
                 A.c.slot_date < before,
-                or_(A.c.name.is_not(None), A.c.mobile.is_not(None), A.c.mobile_masked != ""),
+                or_(
+                    A.c.name.is_not(None),
+                    A.c.mobile.is_not(None),
+                    A.c.name_masked != "",
+                    A.c.mobile_masked != "",
+                ),
             )
             .values(name=None, mobile=None, name_masked="", mobile_masked="", erased_at=moment)
         ).rowcount  # type: ignore[attr-defined]

@@ -260,3 +260,9 @@ def test_staff_cancel_by_code_keeps_the_deadline(engine: Engine) -> None:
         cancel_by_code(engine, code="NOSUCH99", now=NOW)
     assert unknown.value.key == "booking_unknown_code" and "NOSUCH99" in unknown.value.en
     assert cancel_by_code(engine, code=made.code.lower(), now=NOW).status == "cancelled"
+
+
+def test_a_long_api_key_name_is_cut_to_the_channel_column(engine: Engine) -> None:
+    made = make(engine, channel="api:" + "x" * 60)
+    assert made.channel == "api:" + "x" * 36
+    assert find_booking(engine, token=made.token or "", now=NOW).channel == made.channel

@@ -148,3 +148,16 @@ def test_cancelling_an_imported_booking_frees_the_slot_it_fell_in(
     cancel_by_code(engine, code="ODD00002", now=NOW)
     free = {s.start: s.free for s in open_slots(engine, item_code="M01", day=thu, now=NOW)}
     assert (free[dt.time(9, 0)], free[dt.time(8, 45)], free[dt.time(9, 15)]) == (1, 4, 4)
+
+
+def test_an_imported_name_without_a_mobile_is_erased_too(engine: Engine, tmp_path: Path) -> None:
+    from models.queue.bookingcare import erase_personal_data
+
+    import_appointments(
+        engine, write(tmp_path, [f"NAME0001,D,,{THU},09:00,09:30,张三丰,"]), now=NOW
+    )
+    later = dt.datetime(2026, 12, 27, 3, 0, tzinfo=CST)
+    assert erase_personal_data(engine, now=later).bookings == 1
+    with reading(engine) as session:
+        row = session.exec(select(Appointment)).one()
+    assert (row.name_masked, row.erased_at is not None) == ("", True)
