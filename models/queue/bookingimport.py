@@ -23,9 +23,9 @@ from sqlmodel import Session
 from models.bookingrules import Rule, rule_for
 from models.errors import Refused
 from models.hall import HallConfig
-from models.queue.booking import free_place, lock_people, take_place
 from models.queue.bookingblocks import held_count, standing
 from models.queue.bookingpeople import clean_id_number, clean_mobile, mask_mobile, person_key
+from models.queue.bookingplaces import free_place, lock_people, take_place
 from models.queue.bookingslots import containing_slot, offered_days, open_on
 from models.tables import Appointment
 
