@@ -9,9 +9,9 @@ random token for its own page, where it can be viewed and cancelled.
 Places are counted under a lock (:mod:`models.queue.bookingplaces`): each slot has a row
 (:class:`~models.tables.BookingSlot`) that a booking locks (``FOR UPDATE``) and increments
 only while places are left, so 200 people for the last 10 places get exactly 10 bookings.
-The lock order (see :mod:`models.db`): the person rows (keys ascending, to count their bookings), then the slot row, then the new
-appointment and its outbox message, then the event chain head. A cancel locks its appointment,
-then its slot row.
+The lock order (see :mod:`models.db`): the person rows (keys ascending, to count their
+bookings), then the slot row, then the new appointment and its outbox message, then the event
+chain head. A cancel locks its appointment, then its slot row.
 
 The name and mobile number are stored in clear only for the retention period
 (:mod:`models.queue.bookingcare` erases them), shown masked everywhere, never written into an
