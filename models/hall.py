@@ -292,19 +292,19 @@ def _check_booking(config: HallConfig) -> None:
     d = config.booking
     if d.first_day > d.last_day:
         raise _RefError(("booking", "first_day"), "first_day is after last_day")
-    for table, rows in (("queue", config.queue), ("item", config.item)):
-        for n, row in enumerate(rows):
-            rule = row.booking
-            if rule is None:
-                continue
-            try:
-                _check_hours(rule.hours or [])
-            except ValueError as exc:
-                raise _RefError((table, n, "booking"), str(exc)) from None
-            first = rule.first_day if rule.first_day is not None else d.first_day
-            last = rule.last_day if rule.last_day is not None else d.last_day
-            if first > last:
-                raise _RefError((table, n, "booking"), "first_day is after last_day")
+    rules = [("queue", n, q.booking) for n, q in enumerate(config.queue)]
+    rules += [("item", n, i.booking) for n, i in enumerate(config.item)]
+    for table, n, rule in rules:
+        if rule is None:
+            continue
+        try:
+            _check_hours(rule.hours or [])
+        except ValueError as exc:
+            raise _RefError((table, n, "booking"), str(exc)) from None
+        first = rule.first_day if rule.first_day is not None else d.first_day
+        last = rule.last_day if rule.last_day is not None else d.last_day
+        if first > last:
+            raise _RefError((table, n, "booking"), "first_day is after last_day")
 
 
 class _RefError(ValueError):

@@ -1,16 +1,17 @@
-"""Online booking: what can be booked, the open slots, booking and cancelling.
+"""Online booking: booking and cancelling (what can be booked, the days and the open slots are
+in :mod:`models.queue.bookingmenu`, imported here too, so callers need this module only).
 
 A booking is an :class:`~models.tables.Appointment` row, the same one the CSV import writes and
 check-in (:func:`models.queue.appointments.check_in`) turns into a priority ticket. It has two
 codes: the short booking code typed (or scanned, ``MSB:B:<code>``) at the kiosk, and a long
 random token for its own page, where it can be viewed and cancelled.
 
-Places are counted under a lock: each slot has a row (:class:`~models.tables.BookingSlot`)
-that a booking locks (``FOR UPDATE``) and increments only while places are left, so 200 people
-for the last 10 places get exactly 10 bookings. The lock order (see :mod:`models.db`): the
-person rows (keys ascending, to count their bookings), then the slot row, then the new
-appointment and its outbox message, then the event chain head. A cancel locks its appointment,
-then its slot row.
+Places are counted under a lock (:mod:`models.queue.bookingplaces`): each slot has a row
+(:class:`~models.tables.BookingSlot`) that a booking locks (``FOR UPDATE``) and increments
+only while places are left, so 200 people for the last 10 places get exactly 10 bookings.
+The lock order (see :mod:`models.db`): the person rows (keys ascending, to count their
+bookings), then the slot row, then the new appointment and its outbox message, then the event
+chain head. A cancel locks its appointment, then its slot row.
 
 The name and mobile number are stored in clear only for the retention period
 (:mod:`models.queue.bookingcare` erases them), shown masked everywhere, never written into an
@@ -23,76 +24,72 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass, replace
 
-from sqlalchemy import Engine, Table, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Engine, Table, bindparam, select
 from sqlmodel import Session, col
 from sqlmodel import select as orm_select
 
-from models.bookingrules import Rule, rule_for
+from models.bookingrules import rule_for
 from models.db import reading, retry_conflicts, writing
 from models.errors import NotFound, Refused
 from models.events import append_event
-from models.hall import HallConfig, hall_config
-from models.lookup import get_item, queue_by_id
+from models.hall import HallConfig, ItemConfig, hall_config
+from models.lookup import queue_by_id
 from models.notify.outbox import enqueue
-from models.queue.appointments import mask_name
 from models.queue.bookingblocks import held_count, standing
+from models.queue.bookingmenu import (
+    BookableItem,
+    Slot,
+    bookable_days,
+    booking_menu,
+    item_rule,
+    open_slots,
+)
 from models.queue.bookingpeople import (
     clean_id_number,
     clean_mobile,
     clean_name,
     mask_mobile,
+    mask_name,
     person_key,
 )
+from models.queue.bookingplaces import free_place, lock_people, take_place
 from models.queue.bookingslots import (
     cancel_until,
     check_day,
-    offered_days,
     slot_end,
     slot_started,
-    slot_times,
 )
-from models.tables import Appointment, BookingPerson, BookingSlot, Queue, ServiceItem, Ticket
+from models.tables import Appointment, ServiceItem, Ticket
 from models.text import errors
 from models.timeutil import business_date, resolve_now
-from models.views.menu import items as menu_items
 
-CHANNELS = ("web", "csv", "kiosk")
-"""Channels by name; an API key's is ``api:<key name>``."""
+__all__ = [
+    "BookableItem",
+    "Booking",
+    "Slot",
+    "book",
+    "bookable_days",
+    "booking_menu",
+    "cancel_booking",
+    "cancel_by_code",
+    "find_booking",
+    "free_place",
+    "lock_people",
+    "open_slots",
+    "take_place",
+]
+
+CHANNEL_MAX = 40
+"""A channel's name is kept to this many characters (a long API key name is cut)."""
+CHANNELS = ("web", "csv", "kiosk", "staff")
+"""Channels by name (staff: the command line); an API key's is ``api:<key name>``."""
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 """Booking codes: no 0/O or 1/I to confuse at the keypad."""
 CODE_LENGTH = 8
 QR_PREFIX = "MSB:B:"
 """What a booking's QR carries before its code (the kiosk scanner types it)."""
 
-SLOTS: Table = BookingSlot.__table__  # type: ignore[attr-defined]
-PEOPLE: Table = BookingPerson.__table__  # type: ignore[attr-defined]
-
-
-@dataclass(frozen=True)
-class Slot:
-    """One slot of a day with its places."""
-
-    start: dt.time
-    end: dt.time
-    places: int
-    free: int
-
-
-@dataclass(frozen=True)
-class BookableItem:
-    """An item a citizen can book, as the kiosk shows it, with its queue."""
-
-    code: str
-    name_zh: str
-    name_en: str
-    department: str
-    department_en: str
-    queue: str
-    queue_name_zh: str
-    queue_name_en: str
-    slot_minutes: int
-    materials: list[str]
+APPTS: Table = Appointment.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -134,85 +131,6 @@ class Booking:
         return self.status == "booked"
 
 
-def booking_menu(
-    engine: Engine, *, now: dt.datetime | None = None
-) -> dict[str, list[BookableItem]]:
-    """The items that can be booked, by department in the kiosk's order (hall-file order)."""
-    del now  # what is bookable depends on the hall file only; the days on the clock
-    grouped = menu_items(engine)
-    with reading(engine) as session:
-        config = hall_config(session)
-    queues = {q.prefix: q for q in config.queue}
-    out: dict[str, list[BookableItem]] = {}
-    for department, choices in grouped.items():
-        for choice in choices:
-            rule = rule_for(config, queue=choice.queue, item=choice.code)
-            if rule is None:
-                continue
-            queue = queues[choice.queue]
-            out.setdefault(department, []).append(
-                BookableItem(
-                    code=choice.code,
-                    name_zh=choice.name_zh,
-                    name_en=choice.name_en,
-                    department=choice.department,
-                    department_en=choice.department_en,
-                    queue=choice.queue,
-                    queue_name_zh=queue.name_zh,
-                    queue_name_en=queue.name_en,
-                    slot_minutes=rule.slot_minutes,
-                    materials=choice.materials,
-                )
-            )
-    return out
-
-
-def _item_rule(session: Session, item_code: str) -> tuple[HallConfig, ServiceItem, Queue, Rule]:
-    item = get_item(session, item_code)
-    queue = session.get(Queue, item.queue_id)
-    assert queue is not None
-    config = hall_config(session)
-    rule = rule_for(config, queue=queue.prefix, item=item.code)
-    if rule is None:
-        raise Refused("booking_not_bookable", item=item.code, name=item.name_zh)
-    return config, item, queue, rule
-
-
-def bookable_days(
-    engine: Engine, *, item_code: str, now: dt.datetime | None = None
-) -> list[dt.date]:
-    """The days an item can be booked for now. Raises NotFound (unknown item), Refused
-    (booking_not_bookable)."""
-    moment = resolve_now(now)
-    with reading(engine) as session:
-        config, _, _, rule = _item_rule(session, item_code)
-    return offered_days(config.hall, rule, business_date(moment, config.hall.timezone))
-
-
-def open_slots(
-    engine: Engine, *, item_code: str, day: dt.date, now: dt.datetime | None = None
-) -> list[Slot]:
-    """The day's slots not yet begun, with their free places. Raises NotFound, Refused (the day
-    is not bookable: past, too soon, too far, not a working day)."""
-    moment = resolve_now(now)
-    with reading(engine) as session:
-        config, _, _, rule = _item_rule(session, item_code)
-        tz = config.hall.timezone
-        check_day(config.hall, rule, day, business_date(moment, tz))
-        taken = dict(
-            session.execute(
-                select(SLOTS.c.start, SLOTS.c.taken).where(
-                    SLOTS.c.pool == rule.pool, SLOTS.c.day == day
-                )
-            ).all()
-        )
-    return [
-        Slot(start=s, end=e, places=rule.places, free=max(0, rule.places - taken.get(s, 0)))
-        for s, e in slot_times(rule, day)
-        if not slot_started(tz, day, s, moment)
-    ]
-
-
 @retry_conflicts
 def book(
     engine: Engine,
@@ -241,14 +159,13 @@ def book(
     id_key = person_key("id", id_clean) if id_clean else None
     start = start.replace(second=0, microsecond=0, tzinfo=None)
     with writing(engine) as session:
-        config, item, queue, rule = _item_rule(session, item_code)
+        config, item, queue, rule = item_rule(session, item_code)
         tz = config.hall.timezone
         today = business_date(moment, tz)
         check_day(config.hall, rule, day, today)
         end = slot_end(rule, day, start)
         if slot_started(tz, day, start, moment):
             raise Refused("booking_slot_begun", start=start.strftime("%H:%M"))
-        assert queue.id is not None
         # Lock order: person rows (ascending), then the slot row.
         lock_people(session, sorted(k for k in (mobile_key, id_key) if k), moment)
         record = standing(
@@ -285,7 +202,7 @@ def book(
             name_masked=mask_name(person),
             status="booked",
             imported_at=moment,
-            channel=channel,
+            channel=channel[:CHANNEL_MAX],
             pool=rule.pool,
             name=person,
             mobile=number,
@@ -294,9 +211,8 @@ def book(
             id_key=id_key,
             booked_at=moment,
         )
-        session.add(appt)
-        session.flush()
-        assert appt.id is not None
+        inserted = session.execute(APPTS.insert().values(**appt.model_dump(exclude={"id"})))
+        appt.id = inserted.inserted_primary_key[0]  # type: ignore[attr-defined]
         enqueue(
             session,
             kind="booking_made",
@@ -319,7 +235,24 @@ def book(
                 "mobile": appt.mobile_masked,
             },
         )
-        view = _view(session, appt, config)
+        view = Booking(
+            code=appt.code,
+            token=appt.token,
+            queue=queue.prefix,
+            queue_name_zh=queue.name_zh,
+            queue_name_en=queue.name_en,
+            item_code=item.code,
+            item_name_zh=item.name_zh,
+            item_name_en=item.name_en,
+            day=day,
+            start=start,
+            end=end,
+            name_masked=appt.name_masked,
+            mobile_masked=appt.mobile_masked,
+            status="booked",
+            cancel_until=cancel_until(tz, rule.cancel_before_minutes, day, start),
+            channel=appt.channel,
+        )
     if record.no_shows and config.booking.no_show_limit:
         values = {
             "count": record.no_shows,
@@ -335,52 +268,19 @@ def _with_warning(view: Booking, zh: str, en: str) -> Booking:
     return replace(view, warning_zh=zh, warning_en=en)
 
 
-def lock_people(session: Session, keys: list[str], moment: dt.datetime) -> None:
-    """Lock a person's rows (created when new), keys ascending: their bookings are counted
-    under the lock."""
-    for key in keys:
-        _insert_missing(session, PEOPLE, {"key": key, "first_seen": moment})
-        session.execute(select(PEOPLE.c.key).where(PEOPLE.c.key == key).with_for_update())
-
-
-def take_place(session: Session, rule: Rule, day: dt.date, start: dt.time) -> None:
-    """Take one place of the slot under its row's lock. Raises Refused (booking_full)."""
-    _insert_missing(session, SLOTS, {"pool": rule.pool, "day": day, "start": start, "taken": 0})
-    where = (SLOTS.c.pool == rule.pool, SLOTS.c.day == day, SLOTS.c.start == start)
-    slot_id, taken = session.execute(
-        select(SLOTS.c.id, SLOTS.c.taken).where(*where).with_for_update()
-    ).one()
-    if taken >= rule.places:
-        raise Refused("booking_full", day=day.isoformat(), start=start.strftime("%H:%M"))
-    session.execute(SLOTS.update().where(SLOTS.c.id == slot_id).values(taken=taken + 1))
-
-
-def free_place(session: Session, pool: str, day: dt.date, start: dt.time) -> None:
-    """Give a place of a slot back (a cancel), under its row's lock."""
-    where = (SLOTS.c.pool == pool, SLOTS.c.day == day, SLOTS.c.start == start)
-    row = session.execute(select(SLOTS.c.id, SLOTS.c.taken).where(*where).with_for_update()).first()
-    if row is not None and row.taken > 0:
-        session.execute(SLOTS.update().where(SLOTS.c.id == row.id).values(taken=row.taken - 1))
-
-
-def _insert_missing(session: Session, table: Table, values: dict[str, object]) -> None:
-    """Insert a row unless one with its key is there (never an error on a race)."""
-    dialect = session.get_bind().dialect.name
-    maker = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(maker(table).values(**values).on_conflict_do_nothing())
+_CODE_USED = select(APPTS.c.id).where(APPTS.c.code == bindparam("p_code"))
 
 
 def new_code(session: Session) -> str:
     """A booking code no booking or import has."""
     while True:
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-        used = session.exec(orm_select(Appointment.id).where(Appointment.code == code)).first()
-        if used is None:
+        if session.execute(_CODE_USED, {"p_code": code}).first() is None:
             return code
 
 
 def message_facts(
-    appt: Appointment, config: HallConfig, item: ServiceItem | None
+    appt: Appointment, config: HallConfig, item: ItemConfig | ServiceItem | None
 ) -> dict[str, str]:
     """What a message about a booking says: no name, no mobile number."""
     return {

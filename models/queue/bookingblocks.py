@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Table, false, func, or_, select
+from sqlalchemy import Table, bindparam, func, or_, select
 from sqlmodel import Session
 
 from models.bookingrules import BookingSettings
@@ -23,14 +23,20 @@ HELD = ("booked", "checked_in")
 """Statuses that count against a person's limit (a cancelled booking frees its place)."""
 
 
-def matches(mobile_key: str | None, id_key: str | None) -> ColumnElement[bool]:
-    """Bookings of the person with these keys."""
-    terms = []
-    if mobile_key:
-        terms += [A.c.person_key == mobile_key]
-    if id_key:
-        terms += [A.c.id_key == id_key]
-    return or_(*terms) if terms else false()
+# Statements built once (a booking runs them under its locks); a key given as None matches
+# nothing (NULL = NULL is not true).
+_PERSON = or_(A.c.person_key == bindparam("p_mobile"), A.c.id_key == bindparam("p_id"))
+_HELD = select(func.count()).where(
+    _PERSON,
+    A.c.slot_date == bindparam("p_day"),
+    A.c.queue_id == bindparam("p_queue"),
+    A.c.status.in_(HELD),
+)
+_HELD_ITEM = _HELD.where(A.c.item_code == bindparam("p_item"))
+_HELD_QUEUE = _HELD.where(A.c.item_code.is_(None))
+_NO_SHOWS = select(A.c.slot_date).where(
+    _PERSON, A.c.status == "no_show", A.c.slot_date >= bindparam("p_since")
+)
 
 
 def held_count(
@@ -43,15 +49,10 @@ def held_count(
     item_code: str | None,
 ) -> int:
     """The person's bookings held for this item (or queue, without an item) on the day."""
-    same = A.c.item_code == item_code if item_code else A.c.item_code.is_(None)
-    query = select(func.count()).where(
-        matches(mobile_key, id_key),
-        A.c.slot_date == day,
-        A.c.queue_id == queue_id,
-        same,
-        A.c.status.in_(HELD),
-    )
-    return int(session.execute(query).scalar_one())
+    params = {"p_mobile": mobile_key, "p_id": id_key, "p_day": day, "p_queue": queue_id}
+    if item_code:
+        return int(session.execute(_HELD_ITEM, {**params, "p_item": item_code}).scalar_one())
+    return int(session.execute(_HELD_QUEUE, params).scalar_one())
 
 
 @dataclass(frozen=True)
@@ -74,14 +75,8 @@ def standing(
 ) -> Standing:
     """The person's no-shows and block today."""
     since = today - dt.timedelta(days=rules.no_show_window_days + rules.no_show_block_days)
-    days = sorted(
-        day
-        for (day,) in session.execute(
-            select(A.c.slot_date).where(
-                matches(mobile_key, id_key), A.c.status == "no_show", A.c.slot_date >= since
-            )
-        ).all()
-    )
+    params = {"p_mobile": mobile_key, "p_id": id_key, "p_since": since}
+    days = sorted(day for (day,) in session.execute(_NO_SHOWS, params).all())
     window = dt.timedelta(days=rules.no_show_window_days)
     recent = sum(1 for day in days if day > today - window)
     until: dt.date | None = None

@@ -76,3 +76,13 @@ def mask_mobile(mobile: str) -> str:
 def person_key(kind: str, value: str, key: bytes | None = None) -> str:
     """A keyed hash naming a person by their mobile (``kind`` "m") or ID number ("id")."""
     return hmac.new(subkey("booking-person", key), f"{kind}:{value}".encode(), "sha256").hexdigest()
+
+
+def mask_name(name: str) -> str:
+    """张三丰 → 张*丰, 李四 → 李*: clerks see enough to greet, no more."""
+    name = name.strip()
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]

@@ -101,6 +101,20 @@ def slot_end(rule: Rule, day: dt.date, start: dt.time) -> dt.time:
     )
 
 
+def containing_slot(rule: Rule, day: dt.date, at: dt.time) -> dt.time:
+    """The start of the slot a time falls in (an imported booking made on another channel's
+    grid takes a place there). Refuses a time outside the booking hours."""
+    for begins, ends in slot_times(rule, day):
+        if begins <= at and (at < ends or ends == dt.time()):
+            return begins
+    raise Refused(
+        "booking_not_a_slot",
+        start=at.strftime("%H:%M"),
+        hours=", ".join(sorted(rule.hours)),
+        minutes=rule.slot_minutes,
+    )
+
+
 def slot_started(tz: str, day: dt.date, start: dt.time, moment: dt.datetime) -> bool:
     """Whether the slot has begun at ``moment``."""
     return from_local(day, start, tz) <= moment

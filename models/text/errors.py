@@ -205,6 +205,10 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
         "身份证号码不正确（18 位，最后一位可为 X）",
         "not a valid resident ID number (18 characters, the last may be X)",
     ),
+    "booking_bad_status": (
+        "状态不对：{status}（booked、checked_in、cancelled 或 no_show）",
+        "unknown status {status} (booked, checked_in, cancelled or no_show)",
+    ),
     "booking_unknown": ("找不到该预约", "no such booking"),
     "booking_unknown_code": ("找不到预约码 {code}", "no booking with code {code}"),
     "booking_cancel_closed": (

@@ -239,7 +239,7 @@ def test_events_carry_no_personal_data_the_outbox_tells_the_mobile(engine: Engin
 def test_check_in_by_the_booking_code_gives_a_priority_ticket(engine: Engine) -> None:
     made = make(engine)
     at = dt.datetime(2026, 11, 26, 8, 45, tzinfo=CST)
-    view = check_in(engine, code=made.code.lower(), now=at)
+    view = check_in(engine, code=made.qr_text, now=at)  # as the kiosk's scanner types it
     assert view.number.startswith("M")
     after = find_booking(engine, token=made.token or "", now=at)
     assert (after.status, after.ticket_number) == ("checked_in", view.number)
@@ -260,3 +260,9 @@ def test_staff_cancel_by_code_keeps_the_deadline(engine: Engine) -> None:
         cancel_by_code(engine, code="NOSUCH99", now=NOW)
     assert unknown.value.key == "booking_unknown_code" and "NOSUCH99" in unknown.value.en
     assert cancel_by_code(engine, code=made.code.lower(), now=NOW).status == "cancelled"
+
+
+def test_a_long_api_key_name_is_cut_to_the_channel_column(engine: Engine) -> None:
+    made = make(engine, channel="api:" + "x" * 60)
+    assert made.channel == "api:" + "x" * 36
+    assert find_booking(engine, token=made.token or "", now=NOW).channel == made.channel
