@@ -13,6 +13,7 @@ from textual.pilot import Pilot
 from kiosk.scan import GAP_S, ScanBuffer, booking_code, is_code
 from kiosk.screens import CheckinScreen, StartScreen, TicketScreen
 from models.queue.appointments import import_appointments
+from tests.conftest import NOW
 from tests.support.kiosk_pilot import (
     drive,
     kiosk,
@@ -35,7 +36,7 @@ def booked(engine: Engine, tmp_path: Path) -> None:
         "code,queue,item,date,start,end,name\nK7Q2M9,M,M05,2026-11-25,10:00,10:30,张三丰\n",
         encoding="utf-8",
     )
-    import_appointments(engine, path)
+    import_appointments(engine, path, now=NOW)
 
 
 def notices(app: object) -> list[str]:
