@@ -23,7 +23,7 @@ from textual.timer import Timer
 
 from appkit.unattended import UnattendedApp
 from kiosk import scan, snapshot
-from kiosk.screens import INSTANT_QUEUE, CheckinScreen, KioskScreen, StartScreen, TicketScreen
+from kiosk.screens import INSTANT_QUEUE, ItemsScreen, KioskScreen, StartScreen, TicketScreen
 from kiosk.settings import KioskSettings
 from kiosk.staff import GreenPinScreen, StaffMenuScreen, StaffPinScreen
 from models.errors import DatabaseError, MashangbanError
@@ -252,9 +252,10 @@ class KioskApp(UnattendedApp[None]):
 
     # ---- the code scanner ---------------------------------------------------------------
     async def on_event(self, event: events.Event) -> None:
-        """A booking's QR read by the scanner checks it in from any citizen's screen but the
-        keypad (which takes the scan as typing): the burst's characters go to the scan, never
-        to a button, and its Enter checks the code in instead of pressing a focused button."""
+        """A booking's QR read by the scanner checks it in from the start, items and ticket
+        screens (the keypad takes the scan as typing; the staff screens are left alone): the
+        burst's characters go to the scan, never to a button, and its Enter checks the code in
+        instead of pressing a focused button."""
         if isinstance(event, events.Key) and not event.is_forwarded and self._scan_key(event):
             return
         await super().on_event(event)
@@ -262,8 +263,8 @@ class KioskApp(UnattendedApp[None]):
     def _scan_key(self, event: events.Key) -> bool:
         """True when the key was the scanner's (taken here, not passed on)."""
         screen = self.screen
-        if not isinstance(screen, KioskScreen) or isinstance(screen, CheckinScreen):
-            return False  # the keypad types codes itself; staff dialogs have their fields
+        if not isinstance(screen, (StartScreen, ItemsScreen, TicketScreen)):
+            return False  # the keypad types codes itself; staff have their own screens
         if scan.takes(event.character):
             self.scanned.add(event.character or "")
         elif event.key == "enter" and self.scanned.pending():

@@ -162,3 +162,22 @@ def test_a_scan_refused_on_the_keypad_shows_the_code_alone(lite: Engine) -> None
         assert shown(pilot, "#code") == "K7Q2M9"
 
     drive(app, scenario, size=SMALL)
+
+
+def test_a_scan_while_the_last_ticket_is_shown_checks_the_next_booking_in(
+    lite: Engine, tmp_path: Path
+) -> None:
+    """The next citizen need not wait for the last one's ticket screen to go."""
+    booked(lite, tmp_path)
+    app = kiosk(lite)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await tap(pilot, "#zone-A")
+        ticket = await on_screen(pilot, TicketScreen)
+        await until(pilot, lambda: ticket.view.number == "A001", "the walk-in ticket")
+        await pilot.press(*QR, "enter")
+        await until(pilot, lambda: ticket.view.number == "M001", "the booking's ticket")
+        assert ticket.view.priority == "appointment"
+
+    drive(app, scenario, size=SMALL)
+    assert ticket_count(lite) == 2
