@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import re
 from collections.abc import Iterator
 
@@ -398,7 +399,10 @@ def test_every_booking_route_needs_a_book_key(
     assert events(engine, "booked") == []
 
 
-def test_a_partner_books_looks_up_and_cancels(client: TestClient, engine: Engine) -> None:
+def test_a_partner_books_looks_up_and_cancels(
+    client: TestClient, engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="mashangban.server.booking")
     headers = key(engine, "wechat", "book")
     items = client.get("/api/v1/booking/items", headers=headers).json()
     first = items["departments"][0]
@@ -431,6 +435,12 @@ def test_a_partner_books_looks_up_and_cancels(client: TestClient, engine: Engine
     refused(again, 409, "booking_cancel_again")
     [cancelled] = events(engine, "booking_cancelled")
     assert cancelled["api_key"] == "wechat"
+    # Each use is logged with the key's name, and nothing personal.
+    logged = [r.getMessage() for r in caplog.records if r.name == "mashangban.server.booking"]
+    assert "booking api book by key wechat: 201" in logged
+    assert "booking api cancel by key wechat: 409 booking_cancel_again" in logged
+    assert len(logged) == 8
+    no_personal_data("\n".join(logged))
 
 
 def test_booking_refusals_through_the_api(
