@@ -493,3 +493,28 @@ def test_apikey_add_with_the_book_scope(db_url: str, engine: Engine) -> None:
     with make_client(engine) as client:
         answer = client.get("/api/v1/booking/items", headers={"X-API-Key": made["key"]})
         assert answer.status_code == 200
+
+
+def test_no_shows_warn_on_the_booking_page_then_block_on_the_form(
+    client: TestClient, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from models.queue.bookingcare import mark_no_shows
+
+    evening = dt.datetime(2026, 11, 26, 18, 0, tzinfo=CST)
+    book(engine, item_code="M05", day=dt.date(2026, 11, 26), start=dt.time(9, 0), name=NAME,
+         mobile=MOBILE, channel="web", now=NOW)  # fmt: skip
+    assert mark_no_shows(engine, now=evening) == 1
+    monkeypatch.setenv(settings.NOW.name, evening.isoformat())
+    response = post_booking(client, day="2026-11-30")
+    assert response.headers["location"].endswith("&warned=1")  # type: ignore[attr-defined]
+    said = text_of(client.get(response.headers["location"]).text)  # type: ignore[attr-defined]
+    assert "预约成功" in said and "提醒：您 30 天内已爽约 1 次" in said
+    assert "you missed 1 booking(s) within 30 days" in said
+    # The second no-show blocks: the form says why and until when.
+    later = dt.datetime(2026, 11, 30, 18, 0, tzinfo=CST)
+    assert mark_no_shows(engine, now=later) == 1
+    monkeypatch.setenv(settings.NOW.name, later.isoformat())
+    blocked = post_booking(client, day="2026-12-02")
+    assert blocked.status_code == 409
+    said = text_of(blocked.text)  # type: ignore[attr-defined]
+    assert "暂停网上预约至" in said and "booking is suspended until" in said
