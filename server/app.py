@@ -72,7 +72,8 @@ def create_app(settings: ServerSettings) -> FastAPI:
         version=VERSION,
         description=(
             "The hall's API (JSON): status and tickets open to read; taking tickets, acting at "
-            "a window and the event feed need an API key (`mashangban apikey add`), sent as "
+            "a window, the event feed and online booking for partner channels (scope `book`) "
+            "need an API key (`mashangban apikey add`), sent as "
             "`Authorization: Bearer <key>` or `X-API-Key: <key>`. 写操作需要 API 密钥。"
         ),
         docs_url=None,  # served from local assets by server.api, not from a CDN
