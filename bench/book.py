@@ -71,12 +71,21 @@ def run(sizes: Sizes, workdir: Path, template: Path) -> Result:
     rows += [
         Row("throughput, one booker back to back", rate_p, rate_f, "bookings/s", digits=0),
     ]
+    from bench import bookapi
+
+    api, rate_api = bookapi.measure(
+        template, workdir, bookings=len(product_s) // 2, warmup=sizes.take_warmup, items=ITEMS
+    )
+    rows += bookapi.rows(api, rate_api, p, rate_p)
     notes = [
         f"{len(product_s)} bookings each after {sizes.take_warmup} warm-up, alternating "
         "product/floor one by one; 23 items × 5 days × 30 slots in turn, a new mobile each",
         "product event chain " + ("verified" if chain.broken_at is None else "BROKEN"),
         "the product also checks the name, mobile, calendar, slot, person limit and no-show "
         "block, locks the person row, and hashes the mobile with the hall's key",
+        f"through the API: {api.n} "
+        "bookings by one client on one keep-alive HTTP connection to `mashangban serve` (key "
+        "scope book), its own copy of the hall; the floor column there is the in-process book",
     ]
     passed = p.p99 <= limit and chain.broken_at is None
     verdict = Verdict(

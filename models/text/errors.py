@@ -272,8 +272,8 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
         "a key name must be 1-{max} letters, digits, dots, underscores or hyphens",
     ),
     "bad_scope": (
-        "无效的权限范围：{scope}（可用 take、read、window:N、window:*）",
-        "not a scope: {scope} (use take, read, window:N or window:*)",
+        "无效的权限范围：{scope}（可用 take、read、book、window:N、window:*）",
+        "not a scope: {scope} (use take, read, book, window:N or window:*)",
     ),
     "apikey_exists": ("密钥名称已被使用：{name}", "the key name {name} is taken"),
     "unknown_apikey": ("没有这个密钥：{name}", "no API key named {name}"),
@@ -555,6 +555,25 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     "webhook_bad_url": (
         "webhook 地址须以 http:// 或 https:// 开头：{url}",
         "a webhook URL must start with http:// or https://: {url}",
+    ),
+    # the hall server's booking pages (server/booking.py)
+    "form_expired": (
+        "页面已过期，请重新选择时段并提交",
+        "this page has expired: please choose the slot again and send it",
+    ),
+    "form_foreign": (
+        "请在本大厅的预约页面上提交",
+        "please send the form from the hall's own booking page",
+    ),
+    "too_many_bookings": (
+        "提交过于频繁，请 {seconds} 秒后再试",
+        "too many attempts: please try again in {seconds} s",
+    ),
+    "booking_bad_day": ("日期不正确：{day}", "not a date: {day}"),
+    "booking_bad_start": ("请选择一个时段", "please choose a slot"),
+    "booking_cancel_unsure": (
+        "请先勾选“确定取消此预约”",
+        "tick “yes, cancel this booking” first",
     ),
 }
 
