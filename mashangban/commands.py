@@ -118,5 +118,9 @@ COMMANDS: dict[str, Entry] = {
     "rectify": Entry(
         "mashangban.supervision", "Rectification items (整改) opened by bad ratings: list, close."
     ),
+    "notify": Entry(
+        "mashangban.notify",
+        "Messages to citizens (turn near, called, missed, bookings): send, list, retry, secret.",
+    ),
 }
 """name → where it is defined and what --help says of it."""

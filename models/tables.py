@@ -318,6 +318,18 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: dt.datetime | None = None
 
 
+class TicketContact(SQLModel, table=True):
+    """The mobile number a walk-in citizen left on the ticket page ("text me when my turn is
+    near"): personal data, kept only while the ticket is open (erased when it is settled and
+    at the day's close), shown masked."""
+
+    __tablename__ = "ticket_contact"
+
+    ticket_id: int = Field(foreign_key="ticket.id", primary_key=True)
+    mobile: str | None = Field(default=None, max_length=32)
+    created_at: dt.datetime
+
+
 class PrintJob(SQLModel, table=True):
     """A document rendered for a printer: stored before it is sent, so no ticket is lost."""
 
