@@ -34,7 +34,7 @@ from sqlalchemy import Engine, Table, or_, select, update
 from sqlmodel import Session
 
 from models.db import is_sqlite, reading, writing
-from models.errors import NotFound, Refused
+from models.errors import DatabaseError, NotFound, Refused
 from models.hall import HallSettings, hall_settings
 from models.notify.notices import mask_mobile
 from models.notify.webhook import Answer, post, webhook_secret
@@ -248,7 +248,12 @@ def run_sender(
     key_prefix = fingerprint()
     tally = Tally()
     while not stop.is_set():
-        state = send_one(engine, owner=owner, secret=secret, key_prefix=key_prefix)
+        try:
+            state = send_one(engine, owner=owner, secret=secret, key_prefix=key_prefix)
+        except DatabaseError:
+            if once:
+                raise
+            state = None  # a busy or unreachable database: look again after the pause
         if state == "sent":
             tally.sent += 1
         elif state == "pending":

@@ -40,3 +40,10 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
 }
 
 CATALOGUE = Catalogue("notices", ENTRIES, sep=" · ")
+
+line = CATALOGUE.line
+zh = CATALOGUE.zh
+en = CATALOGUE.en
+pick = CATALOGUE.pick
+pair = CATALOGUE.pair
+both = CATALOGUE.both
