@@ -228,10 +228,16 @@ def leave_number(
         return mask_mobile(digits)
 
 
-def left_number(session: Session, ticket_id: int) -> str | None:
-    """The masked number a citizen left for this ticket, or None."""
-    mobile = session.execute(_CONTACT, {"p_ticket": ticket_id}).scalar()
-    return mask_mobile(mobile) if mobile else None
+def left_numbers(session: Session, ticket_ids: list[int]) -> dict[int, str]:
+    """The masked numbers citizens left for these tickets, by ticket id (one query)."""
+    if not ticket_ids:
+        return {}
+    rows = session.execute(
+        select(TC.c.ticket_id, TC.c.mobile).where(
+            TC.c.ticket_id.in_(ticket_ids), TC.c.mobile.is_not(None)
+        )
+    ).all()
+    return {ticket_id: mask_mobile(mobile) for ticket_id, mobile in rows}
 
 
 def forget_numbers(session: Session, *, before: dt.date) -> int:
