@@ -115,3 +115,16 @@ def test_a_bad_number_is_refused_and_a_number_can_be_taken_back(engine: Engine) 
 def test_a_mobile_number_is_masked() -> None:
     assert mask_mobile("13812341234") == "138****1234"
     assert mask_mobile(None) == "—"
+
+
+def test_the_day_close_erases_the_numbers_left_for_its_tickets(engine: Engine) -> None:
+    import datetime as dt
+
+    from models.queue.dayclose import close_past_days
+    from models.tables import TicketContact
+
+    ticket = take(engine)
+    leave_number(engine, token=ticket.token, mobile=MOBILE, now=NOW)
+    close_past_days(engine, now=NOW + dt.timedelta(days=1, hours=2))
+    with reading(engine) as session:
+        assert session.exec(select(TicketContact)).all() == []
