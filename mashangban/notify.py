@@ -129,4 +129,4 @@ def notify_secret() -> None:
     """Print the webhook's signing secret, for the gateway's configuration (keep it private)."""
     from models.notify.webhook import webhook_secret
 
-    print(webhook_secret())  # noqa: T201 - the bare secret, for scripts
+    print(webhook_secret())

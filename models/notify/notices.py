@@ -30,7 +30,7 @@ from models.tables import Appointment, OutboxMessage, TicketContact, TicketStatu
 from models.timeutil import resolve_now
 
 TC: Table = TicketContact.__table__  # type: ignore[attr-defined]
-O: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
+OB: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
 A: Table = Appointment.__table__  # type: ignore[attr-defined]
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -102,7 +102,7 @@ _UNTOLD = select(T.c.id).where(
     T.c.queue_id == bindparam("p_queue"),
     T.c.status == TicketStatus.WAITING.value,
     _has_recipient(),  # type: ignore[arg-type]
-    ~exists().where(O.c.ticket_id == T.c.id, O.c.kind == "turn_near"),
+    ~exists().where(OB.c.ticket_id == T.c.id, OB.c.kind == "turn_near"),
 )
 _WAITING = select(T.c.id, T.c.priority, T.c.order_key).where(
     T.c.business_date == bindparam("p_day"),
@@ -218,11 +218,13 @@ def leave_number(
             return None
         if ticket.status not in OPEN:
             raise Refused("notify_closed", number=ticket.number)
-        updated = session.execute(
+        updated = session.execute(  # type: ignore[attr-defined]
             update(TC).where(TC.c.ticket_id == ticket.id).values(mobile=digits)
         ).rowcount
         if not updated:
-            session.execute(insert(TC).values(ticket_id=ticket.id, mobile=digits, created_at=moment))
+            session.execute(
+                insert(TC).values(ticket_id=ticket.id, mobile=digits, created_at=moment)
+            )
         if ticket.status == TicketStatus.WAITING:
             notice_near(session, settings, ticket.business_date, ticket.queue_id, moment)
         return mask_mobile(digits)
@@ -244,7 +246,7 @@ def forget_numbers(session: Session, *, before: dt.date) -> int:
     """Erase the numbers left for tickets of business dates before ``before`` (the day's close):
     a number is kept only while its ticket can still be called. The count erased."""
     old = select(T.c.id).where(T.c.business_date < before)
-    return int(session.execute(delete(TC).where(TC.c.ticket_id.in_(old))).rowcount or 0)
+    return int(session.execute(delete(TC).where(TC.c.ticket_id.in_(old))).rowcount or 0)  # type: ignore[attr-defined]
 
 
 def carry_number(session: Session, old_id: int, new_id: int) -> None:

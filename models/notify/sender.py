@@ -43,7 +43,7 @@ from models.tables import OutboxMessage
 from models.text import notices
 from models.timeutil import local, resolve_now
 
-O: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
+OB: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
 
 MAX_BACKOFF_S = 3600.0
 """The longest pause between two attempts of one message."""
@@ -80,8 +80,8 @@ def hold_all(engine: Engine) -> int:
     """No gateway: mark every pending message held (kept, not failed); the count."""
     with writing(engine) as session:
         return int(
-            session.execute(
-                update(O).where(O.c.state == "pending").values(state="held", last_error="")
+            session.execute(  # type: ignore[attr-defined]
+                update(OB).where(OB.c.state == "pending").values(state="held", last_error="")
             ).rowcount
             or 0
         )
@@ -93,14 +93,14 @@ def claim(engine: Engine, *, owner: str, now: dt.datetime | None = None) -> Clai
     with writing(engine) as session:
         settings = hall_settings(session)
         due = (
-            select(O.c.id, O.c.kind, O.c.data, O.c.recipient, O.c.attempts, O.c.created_at)
+            select(OB.c.id, OB.c.kind, OB.c.data, OB.c.recipient, OB.c.attempts, OB.c.created_at)
             .where(
                 or_(
-                    (O.c.state == "pending") & (O.c.next_attempt_at <= moment),
-                    (O.c.state == "sending") & (O.c.lease_until < moment),
+                    (OB.c.state == "pending") & (OB.c.next_attempt_at <= moment),
+                    (OB.c.state == "sending") & (OB.c.lease_until < moment),
                 )
             )
-            .order_by(O.c.next_attempt_at, O.c.id)
+            .order_by(OB.c.next_attempt_at, OB.c.id)
             .limit(1)
         )
         if not is_sqlite(engine):
@@ -110,8 +110,8 @@ def claim(engine: Engine, *, owner: str, now: dt.datetime | None = None) -> Clai
             return None
         attempts = row.attempts + 1
         session.execute(
-            update(O)
-            .where(O.c.id == row.id)
+            update(OB)
+            .where(OB.c.id == row.id)
             .values(
                 state="sending",
                 attempts=attempts,
@@ -141,7 +141,9 @@ def message_texts(kind: str, data: dict[str, Any], hall: str) -> tuple[str, str]
 def payload(message: Claimed, settings: HallSettings, key: str) -> dict[str, Any]:
     """The JSON body of one post (README: "The webhook")."""
     text_zh, text_en = message_texts(message.kind, message.data, settings.name_zh)
-    created = local(message.created_at.replace(tzinfo=message.created_at.tzinfo or dt.UTC), settings.timezone)
+    created = local(
+        message.created_at.replace(tzinfo=message.created_at.tzinfo or dt.UTC), settings.timezone
+    )
     return {
         "id": key,
         "message_id": message.id,
@@ -171,8 +173,8 @@ def settle(
         if answer.delivered:
             # Whoever holds the lease now, the gateway has it: sent, and the number masked.
             session.execute(
-                update(O)
-                .where(O.c.id == message.id, O.c.state != "sent")
+                update(OB)
+                .where(OB.c.id == message.id, OB.c.state != "sent")
                 .values(
                     state="sent",
                     sent_at=moment,
@@ -187,8 +189,8 @@ def settle(
         state = "failed" if give_up else "pending"
         wait = dt.timedelta(seconds=backoff_seconds(settings, message.attempts))
         session.execute(
-            update(O)
-            .where(O.c.id == message.id, O.c.state == "sending", O.c.lease_owner == owner)
+            update(OB)
+            .where(OB.c.id == message.id, OB.c.state == "sending", OB.c.lease_owner == owner)
             .values(
                 state=state,
                 lease_owner=None,
@@ -291,11 +293,13 @@ class MessageView:
 STATES = ("pending", "sending", "sent", "failed", "held")
 
 
-def list_messages(engine: Engine, *, state: str | None = None, limit: int = 200) -> list[MessageView]:
+def list_messages(
+    engine: Engine, *, state: str | None = None, limit: int = 200
+) -> list[MessageView]:
     """The newest messages (of one state), the recipient masked."""
-    query = select(O).order_by(O.c.id.desc()).limit(limit)
+    query = select(OB).order_by(OB.c.id.desc()).limit(limit)
     if state is not None:
-        query = query.where(O.c.state == state)
+        query = query.where(OB.c.state == state)
     with reading(engine) as session:
         rows = session.execute(query).all()
     return [
@@ -336,15 +340,15 @@ def retry_messages(
                 raise Refused("message_not_retryable", id=message_id, state=found)
         where = []
         if ids:
-            where.append(O.c.id.in_(ids))
+            where.append(OB.c.id.in_(ids))
         if states:
-            where.append(O.c.state.in_(states))
+            where.append(OB.c.state.in_(states))
         if not where:
             return 0
         return int(
-            session.execute(
-                update(O)
-                .where(or_(*where), O.c.state.in_(("failed", "held")))
+            session.execute(  # type: ignore[attr-defined]
+                update(OB)
+                .where(or_(*where), OB.c.state.in_(("failed", "held")))
                 .values(state="pending", attempts=0, next_attempt_at=moment, last_error="")
             ).rowcount
             or 0
@@ -352,4 +356,4 @@ def retry_messages(
 
 
 def _state_of(session: Session, message_id: int) -> str | None:
-    return session.execute(select(O.c.state).where(O.c.id == message_id)).scalar()
+    return session.execute(select(OB.c.state).where(OB.c.id == message_id)).scalar()

@@ -102,7 +102,13 @@ def test_a_cancelled_ticket_ahead_brings_the_notice(engine: Engine) -> None:
 def test_a_bad_number_is_refused_and_a_number_can_be_taken_back(engine: Engine) -> None:
     ticket = take(engine)
     expect(
-        Refused, "bad_mobile", leave_number, engine=engine, token=ticket.token, mobile="1234", now=NOW
+        Refused,
+        "bad_mobile",
+        leave_number,
+        engine=engine,
+        token=ticket.token,
+        mobile="1234",
+        now=NOW,
     )
     reload_hall(engine, notify_near_ahead=0)
     leave_number(engine, token=ticket.token, mobile=MOBILE, now=NOW)

@@ -160,5 +160,3 @@ def test_the_signature_verifies_by_the_documented_recipe_and_a_tampered_body_fai
     assert not verify(secret, "1780000000", body.replace(b"1381", b"1391"), header)
     assert not verify(secret, "1780000001", body, header)
     assert len(secret) == 64
-
-
