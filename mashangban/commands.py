@@ -113,14 +113,14 @@ COMMANDS: dict[str, Entry] = {
     "audit": Entry("mashangban.admin", "Checks on the event log and the records."),
     "apikey": Entry("mashangban.apikeys", "API keys for other systems on the hall server's API."),
     "case": Entry("mashangban.cases", "Cases (办件): list, ready, pickup."),
+    "notify": Entry(
+        "mashangban.notify",
+        "Messages to citizens (turn near, called, missed, bookings): send, list, retry, secret.",
+    ),
     "printer": Entry("mashangban.printing", "Printers named in the hall file."),
     "print-jobs": Entry("mashangban.printing", "Print jobs (stored before they are sent)."),
     "rectify": Entry(
         "mashangban.supervision", "Rectification items (整改) opened by bad ratings: list, close."
-    ),
-    "notify": Entry(
-        "mashangban.notify",
-        "Messages to citizens (turn near, called, missed, bookings): send, list, retry, secret.",
     ),
 }
 """name → where it is defined and what --help says of it."""

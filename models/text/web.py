@@ -8,7 +8,7 @@ from models.text.catalogue import Catalogue
 ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     "your_number": ("您的号码", "Your number"),
     "ahead": ("前面还有 {ahead} 人", "{ahead} ahead of you"),
-    "near": ("快到您了：前面还有 {ahead} 人", "Almost your turn: {ahead} ahead"),
+    "near": ("快到您了：前面还有 {ahead} 人", "Almost your turn: {ahead} ahead of you"),
     "remind_ask": ("快到我时短信提醒", "Text me when my turn is near"),
     "remind_mobile": ("手机号码", "Mobile number"),
     "remind_send": ("提醒我", "Remind me"),

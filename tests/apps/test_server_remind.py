@@ -41,7 +41,7 @@ def test_the_page_says_almost_your_turn_once_three_or_fewer_are_ahead(
     call_next(engine, window=18, now=NOW)
     finish(engine, window=18, now=NOW)
     page = client.get(f"/t/{tickets[4].token}").text
-    assert "快到您了：前面还有 3 人" in page and "Almost your turn: 3 ahead" in page
+    assert "快到您了：前面还有 3 人" in page and "Almost your turn: 3 ahead of you" in page
 
 
 def test_a_number_left_on_the_page_is_shown_masked_and_texted_when_near(
