@@ -22,6 +22,8 @@ from tests.support.hall_file import reload_hall
 from tests.support.waiting import wait_for
 from tests.support.webhook_receiver import webhook_receiver
 
+pytestmark = pytest.mark.slow
+
 COUNT = 16
 
 

@@ -134,3 +134,13 @@ def test_the_day_close_erases_the_numbers_left_for_its_tickets(engine: Engine) -
     close_past_days(engine, now=NOW + dt.timedelta(days=1, hours=2))
     with reading(engine) as session:
         assert session.exec(select(TicketContact)).all() == []
+
+
+def test_near_follows_the_queue_order_rules_priority_interleave_included(engine: Engine) -> None:
+    reload_hall(engine, notify_near_ahead=2)
+    normal = take(engine)
+    for _ in range(3):  # green channel after the normal ticket
+        take_ticket(engine, queue="M", priority="green", now=NOW)
+    # At most 2 priority tickets in a row while a normal one waits: G, G, then M001 (2 ahead).
+    leave_number(engine, token=normal.token, mobile=MOBILE, now=NOW)
+    assert [(k, n, d["ahead"]) for k, n, _, d in messages(engine)] == [("turn_near", "M001", 2)]
