@@ -129,18 +129,21 @@ def claim(engine: Engine, *, owner: str, now: dt.datetime | None = None) -> Clai
         )
 
 
-def message_texts(kind: str, data: dict[str, Any], hall: str) -> tuple[str, str]:
+def message_texts(kind: str, data: dict[str, Any], settings: HallSettings) -> tuple[str, str]:
     """What the message says, in Chinese and English (the catalogue models/text/notices)."""
     key = "missed_void" if kind == "missed" and data.get("void") else kind
     try:
-        return notices.pair(f"sms_{key}", hall=hall, **data)
+        return (
+            notices.zh(f"sms_{key}", **{**data, "hall": settings.name_zh}),
+            notices.en(f"sms_{key}", **{**data, "hall": settings.name_en}),
+        )
     except (KeyError, IndexError):  # a booking message whose facts lack a placeholder
         return "", ""
 
 
 def payload(message: Claimed, settings: HallSettings, key: str) -> dict[str, Any]:
     """The JSON body of one post (README: "The webhook")."""
-    text_zh, text_en = message_texts(message.kind, message.data, settings.name_zh)
+    text_zh, text_en = message_texts(message.kind, message.data, settings)
     created = local(
         message.created_at.replace(tzinfo=message.created_at.tzinfo or dt.UTC), settings.timezone
     )

@@ -93,6 +93,7 @@ def test_every_message_arrives_once_through_failures_hangs_and_slow_answers(
     body = next(iter(receiver.delivered.values()))
     assert body["to"] == MOBILE and body["kind"] == "called"
     assert "号窗口" in body["text_zh"] and "window 18" in body["text_en"]
+    assert body["text_en"].startswith("[Jinan Government Service Center]")
     # Sent: the number is no longer kept in clear.
     assert {m.recipient for m in list_messages(engine)} == {"138****1234"}
     with reading(engine) as session:
