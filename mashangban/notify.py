@@ -72,7 +72,9 @@ def message_json(message: Any) -> dict[str, Any]:
 def notify_list(
     ctx: typer.Context,
     state_: str | None = typer.Option(
-        None, "--state", help="Only messages in this state: pending, sending, sent, failed, held."
+        None,
+        "--state",
+        help="Only messages in this state: pending, sending, sent, failed, held, expired.",
     ),
     limit: int = typer.Option(200, "--limit", min=1, max=100000, help="At most this many."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),

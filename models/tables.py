@@ -308,7 +308,8 @@ class OutboxMessage(SQLModel, table=True):
     data: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
     """JSON facts of the message (number, window, slot, hall): no name, no mobile number."""
     state: str = Field(default="pending", max_length=12)
-    """pending, sending (leased by a sender), sent, failed (gave up) or held (no gateway)."""
+    """pending, sending (leased by a sender), sent, failed (gave up), held (no gateway) or
+    expired (a ticket's message still unsent when its day was closed: stale news)."""
     attempts: int = 0
     next_attempt_at: dt.datetime
     lease_owner: str | None = Field(default=None, max_length=64)

@@ -243,9 +243,22 @@ def left_numbers(session: Session, ticket_ids: list[int]) -> dict[int, str]:
 
 
 def forget_numbers(session: Session, *, before: dt.date) -> int:
-    """Erase the numbers left for tickets of business dates before ``before`` (the day's close):
-    a number is kept only while its ticket can still be called. The count erased."""
+    """At the day's close: erase the numbers left for tickets of business dates before
+    ``before`` (a number is kept only while its ticket can still be called), and expire their
+    unsent ticket messages (a "turn near" of yesterday is no news), masking their recipients.
+    The count of numbers erased."""
     old = select(T.c.id).where(T.c.business_date < before)
+    stale = session.execute(
+        select(OB.c.id, OB.c.recipient).where(
+            OB.c.ticket_id.in_(old), OB.c.state.in_(("pending", "held", "failed"))
+        )
+    ).all()
+    for message_id, recipient in stale:
+        session.execute(
+            update(OB)
+            .where(OB.c.id == message_id)
+            .values(state="expired", recipient=mask_mobile(recipient) if recipient else None)
+        )
     return int(session.execute(delete(TC).where(TC.c.ticket_id.in_(old))).rowcount or 0)  # type: ignore[attr-defined]
 
 

@@ -293,7 +293,8 @@ class MessageView:
     sent_at: dt.datetime | None
 
 
-STATES = ("pending", "sending", "sent", "failed", "held")
+STATES = ("pending", "sending", "sent", "failed", "held", "expired")
+"""A message's states; "expired": a ticket's message unsent when its day was closed."""
 
 
 def list_messages(

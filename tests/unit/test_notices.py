@@ -144,3 +144,19 @@ def test_near_follows_the_queue_order_rules_priority_interleave_included(engine:
     # At most 2 priority tickets in a row while a normal one waits: G, G, then M001 (2 ahead).
     leave_number(engine, token=normal.token, mobile=MOBILE, now=NOW)
     assert [(k, n, d["ahead"]) for k, n, _, d in messages(engine)] == [("turn_near", "M001", 2)]
+
+
+def test_the_day_close_expires_unsent_ticket_messages_and_masks_their_number(
+    engine: Engine,
+) -> None:
+    import datetime as dt
+
+    from models.notify.sender import list_messages, run_sender
+    from models.queue.dayclose import close_past_days
+
+    ticket = take(engine)
+    leave_number(engine, token=ticket.token, mobile=MOBILE, now=NOW)
+    run_sender(engine, once=True)  # no gateway: held
+    close_past_days(engine, now=NOW + dt.timedelta(days=1, hours=2))
+    assert [(m.kind, m.state) for m in list_messages(engine)] == [("turn_near", "expired")]
+    assert [r for _, _, r, _ in messages(engine)] == ["138****1234"]
