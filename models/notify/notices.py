@@ -14,7 +14,6 @@ is computed only when such a ticket exists (models.queue.queueing.call_order).
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from sqlalchemy import Engine, Table, and_, bindparam, delete, exists, insert, or_, select, update
 from sqlmodel import Session
@@ -24,6 +23,8 @@ from models.errors import NotFound, Refused
 from models.hall import HallSettings, hall_settings
 from models.notify.outbox import enqueue
 from models.queue import ticketrows
+from models.queue.bookingpeople import clean_mobile
+from models.queue.bookingpeople import mask_mobile as booked_mask
 from models.queue.queueing import Waiting, call_order
 from models.queue.ticketrows import T, TicketRow
 from models.tables import Appointment, OutboxMessage, TicketContact, TicketStatus
@@ -33,31 +34,16 @@ TC: Table = TicketContact.__table__  # type: ignore[attr-defined]
 OB: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
 A: Table = Appointment.__table__  # type: ignore[attr-defined]
 
-MOBILE = re.compile(r"^1[3-9]\d{9}$")
-"""A mainland China mobile number (11 digits, 1 then 3–9)."""
-
 
 def mask_mobile(mobile: str | None) -> str:
-    """A mobile number as shown anywhere: 138****1234 (the first 3 and the last 4 digits)."""
-    if not mobile:
-        return "—"
-    if len(mobile) < 8:
-        return "*" * len(mobile)
-    return f"{mobile[:3]}{'*' * (len(mobile) - 7)}{mobile[-4:]}"
+    """A mobile number as shown anywhere: 138****1234 ("—" when there is none)."""
+    return booked_mask(mobile) if mobile else "—"
 
 
 def normalise_mobile(text: str) -> str:
-    """The digits of a mobile number as typed (spaces, dashes, +86 allowed).
-
-    Raises Refused("bad_mobile") when it is not a mainland mobile number."""
-    digits = re.sub(r"[\s\-()]", "", text or "")
-    if digits.startswith("+86"):
-        digits = digits[3:]
-    elif digits.startswith("0086"):
-        digits = digits[4:]
-    if not MOBILE.match(digits):
-        raise Refused("bad_mobile")
-    return digits
+    """The digits of a mobile number as typed (spaces, dashes, +86 allowed), as a booking
+    takes them. Raises Refused("booking_bad_mobile") when it is not a mainland mobile number."""
+    return clean_mobile(text)
 
 
 # --- who to tell --------------------------------------------------------------------------
@@ -204,7 +190,7 @@ def leave_number(
     """Keep (or, with None, forget) the number a citizen left on the ticket page to be told
     when their turn is near; the masked number kept. A ticket already near is told at once.
 
-    Raises NotFound("unknown_ticket"), Refused("bad_mobile") or Refused("notify_closed") when
+    Raises NotFound("unknown_ticket"), Refused("booking_bad_mobile") or Refused("notify_closed") when
     the ticket is no longer waiting for a call."""
     digits = normalise_mobile(mobile) if mobile is not None else None
     moment = resolve_now(now)

@@ -96,10 +96,6 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
         "找不到这张号票（只能查看当天的号）",
         "this ticket was not found (only today's tickets can be looked up)",
     ),
-    "bad_mobile": (
-        "请输入 11 位手机号码（如 13812341234）",
-        "please give an 11-digit mobile number (like 13812341234)",
-    ),
     "notify_closed": (
         "{number} 号已不在等候叫号，无需短信提醒",
         "{number} is no longer waiting to be called: no text reminder needed",

@@ -27,11 +27,13 @@ def take(engine: Engine) -> TicketView:
     return take_ticket(engine, queue="M", priority="normal", now=NOW)
 
 
-def messages(engine: Engine) -> list[tuple[str, str, str | None, dict[str, object]]]:
+def messages(engine: Engine) -> list[tuple[str, str | None, str | None, dict[str, object]]]:
     """(kind, ticket number, recipient, data) of every message, oldest first."""
     with reading(engine) as session:
         rows = session.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()  # type: ignore[arg-type]
-    return [(r.kind, json.loads(r.data)["number"], r.recipient, json.loads(r.data)) for r in rows]
+    return [
+        (r.kind, json.loads(r.data).get("number"), r.recipient, json.loads(r.data)) for r in rows
+    ]
 
 
 def call_and_finish(engine: Engine, window: int = 18) -> str:
@@ -103,7 +105,7 @@ def test_a_bad_number_is_refused_and_a_number_can_be_taken_back(engine: Engine) 
     ticket = take(engine)
     expect(
         Refused,
-        "bad_mobile",
+        "booking_bad_mobile",
         leave_number,
         engine=engine,
         token=ticket.token,
@@ -160,3 +162,21 @@ def test_the_day_close_expires_unsent_ticket_messages_and_masks_their_number(
     close_past_days(engine, now=NOW + dt.timedelta(days=1, hours=2))
     assert [(m.kind, m.state) for m in list_messages(engine)] == [("turn_near", "expired")]
     assert [r for _, _, r, _ in messages(engine)] == ["138****1234"]
+
+
+def test_a_checked_in_booking_is_told_at_the_bookings_number(engine: Engine) -> None:
+    import datetime as dt
+
+    from models.queue.appointments import check_in
+    from models.queue.booking import book
+    from tests.conftest import CST
+
+    thursday = dt.date(2026, 11, 26)
+    made = book(engine, item_code="M01", day=thursday, start=dt.time(9, 0), name="张三丰",
+                mobile="13900000001", channel="web", now=NOW)  # fmt: skip
+    arrived = dt.datetime.combine(thursday, dt.time(8, 50), tzinfo=CST)
+    check_in(engine, code=made.code, now=arrived)
+    open_window(engine, 18)
+    call_next(engine, window=18, now=arrived)
+    told = [(k, n, r) for k, n, r, _ in messages(engine) if k in ("called", "turn_near")]
+    assert told == [("called", "M001", "13900000001")]
