@@ -190,8 +190,8 @@ def leave_number(
     """Keep (or, with None, forget) the number a citizen left on the ticket page to be told
     when their turn is near; the masked number kept. A ticket already near is told at once.
 
-    Raises NotFound("unknown_ticket"), Refused("booking_bad_mobile") or Refused("notify_closed") when
-    the ticket is no longer waiting for a call."""
+    Raises NotFound("unknown_ticket"), Refused("booking_bad_mobile"), or Refused("notify_closed")
+    when the ticket is no longer waiting for a call."""
     digits = normalise_mobile(mobile) if mobile is not None else None
     moment = resolve_now(now)
     with writing(engine) as session:
