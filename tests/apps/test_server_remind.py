@@ -54,6 +54,7 @@ def test_a_number_left_on_the_page_is_shown_masked_and_texted_when_near(
     answer = client.post(f"/t/{token}/remind", data={"mobile": "13812341234"})
     assert answer.status_code == 200  # after the redirect: the ticket page again
     assert "138****1234" in answer.text and "13812341234" not in answer.text
+    assert "this page holds no personal data" not in answer.text  # it shows part of a number
     bad = client.post(f"/t/{token}/remind", data={"mobile": "555"}, follow_redirects=False)
     assert bad.status_code == 400 and "11 位手机号码" in bad.text and "valid 11-digit" in bad.text
     open_window(engine, 18)
