@@ -115,6 +115,10 @@ COMMANDS: dict[str, Entry] = {
         "mashangban.bookings", "Appointments: book, cancel, list, stats, import, nightly jobs."
     ),
     "case": Entry("mashangban.cases", "Cases (办件): list, ready, pickup."),
+    "notify": Entry(
+        "mashangban.notify",
+        "Messages to citizens (turn near, called, missed, bookings): send, list, retry, secret.",
+    ),
     "printer": Entry("mashangban.printing", "Printers named in the hall file."),
     "print-jobs": Entry("mashangban.printing", "Print jobs (stored before they are sent)."),
     "rectify": Entry(

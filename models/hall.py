@@ -89,7 +89,27 @@ class HallSettings(_Strict):
     """The hall server's address as citizens' phones reach it (e.g. https://queue.example.cn);
     when set, a ticket's QR code opens ``<public_url>/t/<token>``, the ticket's live page."""
 
+    notify_near_ahead: int = Field(default=3, ge=0, le=50)
+    """A citizen who left a number is told "your turn is near" once, when this many people (or
+    fewer) are ahead; 0 turns the notice off."""
+    notify_webhook_url: str = Field(default="", max_length=300)
+    """The hall's message gateway (SMS or WeChat) as an HTTP(S) webhook; empty: messages are
+    kept and marked held, and sent once a gateway is set (``mashangban notify retry --held``)."""
+    notify_timeout_s: float = Field(default=5.0, gt=0, le=120)
+    """How long the sender waits for the gateway's answer to one message."""
+    notify_max_attempts: int = Field(default=6, ge=1, le=50)
+    """Attempts per message before it is marked failed (retryable by hand)."""
+    notify_backoff_s: float = Field(default=10.0, gt=0, le=3600)
+    """The pause after the first failed attempt; it doubles after each one (at most an hour)."""
+
     _hours = field_validator("hours")(_check_hours)
+
+    @field_validator("notify_webhook_url")
+    @classmethod
+    def _webhook_address(cls, value: str) -> str:
+        if value and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s#]*)?", value):
+            raise ValueError(f"{value!r} is not a web address like https://sms.example.cn/hook")
+        return value
 
     @field_validator("public_url")
     @classmethod

@@ -355,7 +355,8 @@ class OutboxMessage(SQLModel, table=True):
     data: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
     """JSON facts of the message (number, window, slot, hall): no name, no mobile number."""
     state: str = Field(default="pending", max_length=12)
-    """pending, sending (leased by a sender), sent, failed (gave up) or held (no gateway)."""
+    """pending, sending (leased by a sender), sent, failed (gave up), held (no gateway) or
+    expired (a ticket's message still unsent when its day was closed: stale news)."""
     attempts: int = 0
     next_attempt_at: dt.datetime
     lease_owner: str | None = Field(default=None, max_length=64)
@@ -363,6 +364,18 @@ class OutboxMessage(SQLModel, table=True):
     last_error: str = ""
     created_at: dt.datetime
     sent_at: dt.datetime | None = None
+
+
+class TicketContact(SQLModel, table=True):
+    """The mobile number a walk-in citizen left on the ticket page ("text me when my turn is
+    near"): personal data, kept only while the ticket is open (erased when it is settled and
+    at the day's close), shown masked."""
+
+    __tablename__ = "ticket_contact"
+
+    ticket_id: int = Field(foreign_key="ticket.id", primary_key=True)
+    mobile: str | None = Field(default=None, max_length=32)
+    created_at: dt.datetime
 
 
 class PrintJob(SQLModel, table=True):

@@ -149,6 +149,11 @@ class Hub:
             self.mark, self._hour = mark, hour
             self._bump()
 
+    def refresh(self) -> None:
+        """A change this process made that writes no event (a number left on a ticket page):
+        the pages read again."""
+        self._bump()
+
     def _bump(self) -> None:
         self.generation += 1
         self._changed.set()

@@ -60,6 +60,7 @@ from models.db import reading, writing
 from models.errors import MashangbanError, Refused
 from models.events import append_event
 from models.hall import hall_settings
+from models.notify.notices import forget_numbers
 from models.queue.ticketclock import clock_ahead_s, step_time
 from models.queue.ticketrows import T
 from models.tables import TicketStatus
@@ -176,6 +177,9 @@ def close_past_days(
             params = {"p_today": today, "p_cutoff": moment - AT_WINDOW_GRACE, "p_after": after}
             rows = session.execute(_CANDIDATES_PG if pg else _CANDIDATES, params).all()
             if not rows:
+                # Numbers left for text reminders are kept only while their ticket can be
+                # called: those of closed days go now (a held day keeps its own).
+                forget_numbers(session, before=min({today, *done.held}))
                 break
             for ticket_id, status, day in rows:
                 after = max(after, ticket_id)

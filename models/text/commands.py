@@ -433,6 +433,21 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     "col_since": ("自", "Since", "自\nSince"),
     "time": ("时间", "Time"),
     "job_error": ("错误：{error}", "error: {error}", "错误 error: {error}"),
+    "notify_running": (
+        "短信/微信消息发送中（Ctrl-C 停止）",
+        "sending messages to the gateway (Ctrl-C stops)",
+    ),
+    "notify_tally": (
+        "已发送 {sent}，待重试 {retrying}，失败 {failed}，暂存 {held}",
+        "sent {sent}, to retry {retrying}, failed {failed}, held {held}",
+    ),
+    "messages": ("消息", "Messages"),
+    "messages_count": ("{count} 条消息", "{count} messages"),
+    "messages_retried": ("{count} 条消息将重新发送", "{count} messages will be sent again"),
+    "col_kind": ("类型", "Kind", "类型\nKind"),
+    "col_to": ("接收人", "To", "接收人\nTo"),
+    "col_tries": ("次数", "Tries", "次数\nTries"),
+    "col_error": ("最近错误", "Last error", "最近错误\nLast error"),
 }
 
 CATALOGUE = Catalogue("commands", ENTRIES, sep=" ")

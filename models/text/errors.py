@@ -96,6 +96,23 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
         "找不到这张号票（只能查看当天的号）",
         "this ticket was not found (only today's tickets can be looked up)",
     ),
+    "notify_closed": (
+        "{number} 号已不在等候叫号，无需短信提醒",
+        "{number} is no longer waiting to be called: no text reminder needed",
+    ),
+    "bad_message_state": (
+        "没有这种消息状态：{state}（可用：{states}）",
+        "no such message state: {state} (use one of: {states})",
+    ),
+    "retry_what": (
+        "请给出消息编号，或 --all-failed、--held",
+        "give message ids, or --all-failed, or --held",
+    ),
+    "no_message": ("没有这条消息：{id}", "no message {id}"),
+    "message_not_retryable": (
+        "消息 {id} 的状态是 {state}，只能重发失败或暂存的消息",
+        "message {id} is {state}: only failed or held messages can be sent again",
+    ),
     "cannot_listen": (
         "无法在 {host}:{port} 上监听：{reason}",
         "cannot listen on {host}:{port}: {reason}",

@@ -11,6 +11,15 @@ from models.text.kiosk import MONTHS_EN, WEEKDAYS_EN, WEEKDAYS_ZH
 ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     "your_number": ("您的号码", "Your number"),
     "ahead": ("前面还有 {ahead} 人", "{ahead} ahead of you"),
+    "near": ("快到您了：前面还有 {ahead} 人", "Almost your turn: {ahead} ahead of you"),
+    "remind_ask": ("快到我时短信提醒", "Text me when my turn is near"),
+    "remind_mobile": ("手机号码", "Mobile number"),
+    "remind_send": ("提醒我", "Remind me"),
+    "remind_set": (
+        "快到您时将短信提醒 {mobile}（办完即删除）",
+        "we will text {mobile} when your turn is near (deleted after today)",
+    ),
+    "remind_stop": ("不用提醒了", "Stop reminders"),
     "next": ("下一位就是您，请留意叫号", "You are next: listen for your number"),
     "eta": ("预计等候约 {minutes} 分钟", "about {minutes} min"),
     "reserved": ("请等候 {window} 号窗口叫号", "you will be called to window {window}"),

@@ -131,8 +131,8 @@ from mashangban import app
 # app's launch module and registered by mashangban.apps).
 modules = {}
 names = (
-    "admin", "apikeys", "apps", "bookings", "cases", "demo", "desk", "printing", "reports",
-    "supervision",
+    "admin", "apikeys", "apps", "bookings", "cases", "demo", "desk", "notify", "printing",
+    "reports", "supervision",
 )
 for module in names:
     commands, groups = len(app.registered_commands), len(app.registered_groups)
