@@ -32,3 +32,18 @@ def add_workdays(start: dt.date, days: int) -> tuple[dt.date, bool]:
         if working:
             left -= 1
     return day, provisional
+
+
+def after_break(day: dt.date) -> bool:
+    """True for the first working day after a holiday: after three or more days off in a row,
+    or after days off that hold an official holiday (a Monday after a plain weekend is not)."""
+    off, back = 0, day - dt.timedelta(days=1)
+    holiday = False
+    while off < 30 and not is_workday(back)[0]:
+        off += 1
+        try:
+            holiday = holiday or chinese_calendar.get_holiday_detail(back)[1] is not None
+        except NotImplementedError:
+            pass
+        back -= dt.timedelta(days=1)
+    return off >= 3 or (off > 0 and holiday)
