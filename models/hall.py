@@ -88,6 +88,11 @@ class HallSettings(_Strict):
     """The hall server's address as citizens' phones reach it (e.g. https://queue.example.cn);
     when set, a ticket's QR code opens ``<public_url>/t/<token>``, the ticket's live page."""
 
+    plan_target_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    plan_target_share: int = Field(default=85, ge=1, le=100)
+    """The staffing planner's target (``mashangban plan``): this percentage of citizens called
+    within plan_target_minutes."""
+
     _hours = field_validator("hours")(_check_hours)
 
     @field_validator("public_url")

@@ -180,13 +180,14 @@ class Recommendation:
 
 
 def recommend(
-    model: DayModel, *, share: float, replications: int, seed: int
+    model: DayModel, *, share: float, replications: int, seed: int, search: int = 20
 ) -> Recommendation:
     """Period by period, from the first: start from the windows the period before kept, add a
     window for the queue furthest from the target until every queue meets it, then take away
     windows while it still does (each look simulates the day to the period's end, the windows
     then serving until nobody waits). Then the whole day is checked and any period that misses
-    gets one more window, until all meet or no window can help."""
+    gets one more window, until all meet or no window can help. The looks use ``search``
+    replications, the whole-day checks ``replications``."""
     numbers = [n for n, _ in model.windows]
     queues_of = dict(model.windows)
     staffing = [frozenset[int]() for _ in range(model.periods)]
@@ -200,7 +201,7 @@ def recommend(
     def look(p: int, windows: frozenset[int]) -> Outcome:
         trial = staffing[:p] + [windows] * (model.periods - p)
         m = replace(model, staffing=tuple(trial))
-        return run(m, replications=replications, seed=seed, horizon=p + 1)
+        return run(m, replications=min(search, replications), seed=seed, horizon=p + 1)
 
     def adder(p: int, windows: frozenset[int], prefix: str) -> int | None:
         options = [n for n in usable(p) if n not in windows and prefix in queues_of[n]]
@@ -210,11 +211,8 @@ def recommend(
 
     for p in range(model.periods):
         arriving = any(q.rates[p] > 0 for q in model.queues if p < len(q.rates))
-        windows = frozenset(n for n in staffing[p - 1] if n in usable(p)) if p else frozenset()
-        if not arriving and p and not any(
-            f[p - 1].citizens for f in look(p, windows).by_queue.values()
-        ):
-            windows = frozenset()
+        kept = frozenset(n for n in staffing[p - 1] if n in usable(p)) if p else frozenset()
+        windows = kept if arriving else frozenset()
         outcome = look(p, windows)
         while bad := failing(outcome, p, share):
             added = None
@@ -236,18 +234,31 @@ def recommend(
         if not missing:
             break
         p = missing[0]
-        added = None
+        added, where = None, p
         for _, prefix in failing(final, p, share):
-            added = adder(p, staffing[p], prefix)
+            # Citizens who wait into a period with fewer windows for them (lunch, the day's
+            # end): help them there; otherwise in their own period.
+            later = p + 1 < model.periods and _serving(staffing[p + 1], queues_of, prefix) < (
+                _serving(staffing[p], queues_of, prefix)
+            )
+            # A period no window of its own can save may be waiting for the one before's.
+            for where in ((p + 1, p) if later else (p,)) + ((p - 1,) if p else ()):
+                added = adder(where, staffing[where], prefix)
+                if added is not None:
+                    break
             if added is not None:
                 break
         if added is None:
             short.add(p)
             continue
-        staffing[p] = staffing[p] | {added}
+        staffing[where] = staffing[where] | {added}
         final = run(replace(model, staffing=tuple(staffing)), replications=replications, seed=seed)
     met = meets(final, share)
     return Recommendation(tuple(staffing), final, met, tuple(sorted(short)))
+
+
+def _serving(windows: frozenset[int], queues_of: dict[int, tuple[str, ...]], prefix: str) -> int:
+    return sum(1 for n in windows if prefix in queues_of[n])
 
 
 def _trim(
@@ -257,14 +268,17 @@ def _trim(
 ) -> frozenset[int]:
     """Take windows away while the period still meets the target; windows serving the same
     queues in the same order are alike, so one of each kind is tried (the highest number)."""
+    needed: set[tuple[str, ...]] = set()  # kinds that could not go: fewer windows won't help
     while True:
         kinds: dict[tuple[str, ...], int] = {}
         for n in sorted(windows):
-            kinds[queues_of[n]] = n
+            if queues_of[n] not in needed:
+                kinds[queues_of[n]] = n
         for n in sorted(kinds.values(), key=lambda n: (-len(queues_of[n]), -n)):
             trial = windows - {n}
             if trial and still_meets(trial):
                 windows = trial
                 break
+            needed.add(queues_of[n])
         else:
             return windows
