@@ -55,7 +55,9 @@ _SLOTS = [m for a, b in OPEN for m in range(a, b, 5)]
 _WEIGHT = sum(curve(m + 2.5) for m in _SLOTS)
 
 
-def _hall(con: sqlite3.Connection) -> tuple[dict[str, tuple[int, int]], dict, list[tuple[int, list[str]]]]:
+def _hall(
+    con: sqlite3.Connection,
+) -> tuple[dict[str, tuple[int, int]], dict, list[tuple[int, list[str]]]]:
     queues = {str(p): (int(i), int(s)) for i, p, s in con.execute(
         "SELECT id, prefix, service_minutes FROM queue")}  # fmt: skip
     by_id = {i: p for p, (i, _) in queues.items()}
@@ -146,7 +148,9 @@ def _day(
             codes = items.get(prefix) or [None]
             code = codes[int(rng.random() * len(codes))] if rng.random() < 0.9 else None
             mean = _item_minutes(code or prefix, queues[prefix][1]) * 60
-            arrivals.append((m * 60 + rng.random() * 300, prefix, code, rng.gammavariate(3, mean / 3)))
+            arrivals.append(
+                (m * 60 + rng.random() * 300, prefix, code, rng.gammavariate(3, mean / 3))
+            )
     arrivals.sort()
     midnight = dt.datetime.combine(day, dt.time(0)) - dt.timedelta(hours=8)  # UTC
     served = {w: qs for w, qs in windows}
@@ -189,9 +193,13 @@ def _day(
         if kind == 0:
             at, prefix, code, length = arrivals[k]
             seqs[prefix] += 1
-            result.append([at, None, None, None, None, "waiting", length, prefix, code, seqs[prefix]])
+            result.append(
+                [at, None, None, None, None, "waiting", length, prefix, code, seqs[prefix]]
+            )
             waiting[prefix].append(len(result) - 1)
-            candidates = [w for w, qs in windows if prefix in qs and w not in busy and is_open(w, t)]
+            candidates = [
+                w for w, qs in windows if prefix in qs and w not in busy and is_open(w, t)
+            ]
             candidates.sort(key=lambda w: (served[w].index(prefix), w))
             if candidates:
                 w = candidates[0]
@@ -213,7 +221,11 @@ def _day(
         queue_id = queues[str(prefix)][0]
 
         def stamp(s: object) -> str | None:
-            return (midnight + dt.timedelta(seconds=float(s))).strftime(_FMT) if s is not None else None  # type: ignore[arg-type]
+            return (
+                (midnight + dt.timedelta(seconds=float(s))).strftime(_FMT)
+                if s is not None
+                else None
+            )  # type: ignore[arg-type]
 
         rows.append((
             day.isoformat(), queue_id, seq, f"{prefix}{seq:03d}", code, "normal", status,

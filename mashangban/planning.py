@@ -4,7 +4,6 @@ JSON."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from pathlib import Path
 
@@ -59,7 +58,9 @@ def plan_command(
     day: str | None = typer.Option(None, "--date", help="Day to plan (default: next working day)."),
     period: int = typer.Option(30, "--period", help="Minutes per period: 15, 30 or 60."),
     target: int | None = typer.Option(None, "--target", help="Target wait in minutes (hall file)."),
-    share: int | None = typer.Option(None, "--share", help="Percent within the target (hall file)."),
+    share: int | None = typer.Option(
+        None, "--share", help="Percent within the target (hall file)."
+    ),
     like: str | None = typer.Option(None, "--like", help="Current staffing: that past day's."),
     plan_file: Path | None = typer.Option(None, "--plan-file", help="Staffing and what-ifs file."),
     close: list[str] = typer.Option([], "--close", help="What-if: window@HH:MM closes then."),
@@ -168,14 +169,18 @@ def show_plan(plan: Plan, queue: str | None) -> None:
     console.print(planning.line("title", day=learned.day), style="bold")
     console.print(
         planning.line(
-            "kind_weekday", weekday_zh=_WEEKDAYS_ZH[learned.day.weekday()], weekday=weekday,
+            "kind_weekday",
+            weekday_zh=_WEEKDAYS_ZH[learned.day.weekday()],
+            weekday=weekday,
             days=learned.days_used,
-        )  # fmt: skip
+        )
     )
     if learned.after_break:
         pct = round((learned.busier - 1) * 100)
         console.print(planning.line("kind_after_break", pct=pct, breaks=learned.break_days))
-    console.print(planning.line("target", share=round(plan.share * 100), minutes=f"{plan.target_minutes:g}"))
+    console.print(
+        planning.line("target", share=round(plan.share * 100), minutes=f"{plan.target_minutes:g}")
+    )
     if plan.source == "file":
         console.print(planning.line("source_file"))
     elif plan.source == "open":
@@ -184,7 +189,9 @@ def show_plan(plan: Plan, queue: str | None) -> None:
         console.print(planning.line("source_day", day=plan.source.removeprefix("day:")))
     for what in plan.whatif.describe():
         console.print(planning.line("whatif", what=what))
-    console.print(planning.line("runs", runs=plan.current.replications, seed=plan.seed), style="dim")
+    console.print(
+        planning.line("runs", runs=plan.current.replications, seed=plan.seed), style="dim"
+    )
     heads = planning.line("head_now")
     if plan.recommended is not None:
         heads += "  ·  " + planning.line("head_rec")
@@ -200,9 +207,11 @@ def show_plan(plan: Plan, queue: str | None) -> None:
         now_h, rec_h = plan.current.window_hours(), rec.outcome.window_hours()
         console.print(
             planning.line(
-                "window_hours", current=f"{now_h:.1f}", recommended=f"{rec_h:.1f}",
+                "window_hours",
+                current=f"{now_h:.1f}",
+                recommended=f"{rec_h:.1f}",
                 change=f"{rec_h - now_h:+.1f}",
-            ),  # fmt: skip
+            ),
             style="bold",
         )
         if rec.short:
@@ -258,5 +267,3 @@ def show_chart(plan: Plan) -> None:
             line.append(bar.rstrip(), style=style)
             line.append(f" {figures.wait_mean_s / 60:.1f}")
             console.print(line)
-
-

@@ -6,6 +6,7 @@ Monday to Friday and say the answer is provisional.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 import chinese_calendar
@@ -41,9 +42,7 @@ def after_break(day: dt.date) -> bool:
     holiday = False
     while off < 30 and not is_workday(back)[0]:
         off += 1
-        try:
+        with contextlib.suppress(NotImplementedError):
             holiday = holiday or chinese_calendar.get_holiday_detail(back)[1] is not None
-        except NotImplementedError:
-            pass
         back -= dt.timedelta(days=1)
     return off >= 3 or (off > 0 and holiday)

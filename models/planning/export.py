@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 from models.planning.plan import Figures, Outcome, serving
 from models.planning.planner import Plan
 from models.reports.files import atomic
-from models.textsafe import spreadsheet_text
 from models.text import planning
+from models.textsafe import spreadsheet_text
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -104,20 +104,26 @@ def plan_json(plan: Plan) -> dict[str, Any]:
         "replications": plan.current.replications,
         "seed": plan.seed,
         "periods": [
-            {"start": r.label, "current": _figures_json(r.current),
-             "recommended": _figures_json(r.recommended)}
+            {
+                "start": r.label,
+                "current": _figures_json(r.current),
+                "recommended": _figures_json(r.recommended),
+            }
             for r in periods[:-1]
-        ],  # fmt: skip
+        ],
         "day_total": {
             "current": _figures_json(periods[-1].current),
             "recommended": _figures_json(periods[-1].recommended),
         },
         "queues": {
             q: [
-                {"start": r.label, "current": _figures_json(r.current),
-                 "recommended": _figures_json(r.recommended)}
+                {
+                    "start": r.label,
+                    "current": _figures_json(r.current),
+                    "recommended": _figures_json(r.recommended),
+                }
                 for r in period_rows(plan, q)[:-1]
-            ]  # fmt: skip
+            ]
             for q in plan.current.day_by_queue
         },
         "recommended_windows": (

@@ -81,7 +81,8 @@ def load_history(engine: Engine, *, start: dt.date, end: dt.date) -> History:
     with reading(engine) as session:
         hall = hall_config(session)
         prefixes = {
-            int(i): str(p) for i, p in session.execute(select(Queue.id, Queue.prefix))  # type: ignore[call-overload]
+            int(i): str(p)
+            for i, p in session.execute(select(Queue.id, Queue.prefix))  # type: ignore[call-overload]
         }
         result = session.execute(
             select(
@@ -99,12 +100,19 @@ def load_history(engine: Engine, *, start: dt.date, end: dt.date) -> History:
         queue_of_id[int(r.id)] = prefix
         rows.append(
             Row(
-                day=r.business_date, queue=prefix, item=r.item_code or "",
-                priority=r.priority != "normal", status=r.status,
-                issued=_seconds(r.issued_at, tz) or 0.0, called=_seconds(r.called_at, tz),
-                started=_seconds(r.started_at, tz), finished=_seconds(r.finished_at, tz),
-                misses=int(r.misses or 0), root=r.parent_id is None, window=r.window,
-            )  # fmt: skip
+                day=r.business_date,
+                queue=prefix,
+                item=r.item_code or "",
+                priority=r.priority != "normal",
+                status=r.status,
+                issued=_seconds(r.issued_at, tz) or 0.0,
+                called=_seconds(r.called_at, tz),
+                started=_seconds(r.started_at, tz),
+                finished=_seconds(r.finished_at, tz),
+                misses=int(r.misses or 0),
+                root=r.parent_id is None,
+                window=r.window,
+            )
         )
     for row, r in zip(rows, raw, strict=True):
         if r.parent_id is not None:
@@ -193,7 +201,7 @@ def learn(
     same = [d for d in past if d.weekday() == day.weekday() and not breaks[d]]
     if len(same) < min_days:
         raise Refused(
-            "plan_history_short", day=day, weekday=day.strftime("%A"), days=len(same),
+            "plan_history_short", day=day, weekday=_weekday(day), days=len(same),
             need=min_days, start=history.start, end=history.end,
         )  # fmt: skip
     is_break = after_break(day)
@@ -248,8 +256,16 @@ def learn(
             if not r.root and r.parent_queue:
                 transfer_to[r.parent_queue][r.queue] += 1
     if len(services[""]) < MIN_SERVICES:
-        raise Refused("plan_no_services", days=len(past), services=len(services[""]), need=MIN_SERVICES)
+        raise Refused(
+            "plan_no_services", days=len(past), services=len(services[""]), need=MIN_SERVICES
+        )
     scale = busier / len(same)
+    totals = [sum(1 for r in past[d] if r.root) for d in same]
+    day_sd = 0.0
+    if len(totals) >= 3 and min(totals) > 0:
+        logs = [math.log(n) for n in totals]
+        # The spread of whole days beyond the Poisson chance the simulation draws anyway.
+        day_sd = math.sqrt(max(0.0, statistics.variance(logs) - 1 / statistics.fmean(totals)))
     queues = []
     for prefix in prefixes:
         mix = items[prefix] or Counter({"": 1})
@@ -258,13 +274,14 @@ def learn(
             QueueModel(
                 prefix=prefix,
                 rates=tuple(c * scale for c in counts[prefix]),
-                items=tuple(mix), item_weights=tuple(float(n) for n in mix.values()),
+                items=tuple(mix),
+                item_weights=tuple(float(n) for n in mix.values()),
                 priority_share=priority[prefix] / issued[prefix] if issued[prefix] else 0.0,
                 no_show=misses / called[prefix] if called[prefix] else 0.0,
                 returns=came_back[prefix] / misses if misses else 0.0,
                 transfer=transferred[prefix] / served[prefix] if served[prefix] else 0.0,
                 transfer_to=tuple((q, float(n)) for q, n in transfer_to[prefix].items()),
-            )  # fmt: skip
+            )
         )
     settings = hall.hall
     model = DayModel(
@@ -273,14 +290,20 @@ def learn(
         services={k: tuple(sorted(v)) for k, v in services.items() if v},
         period_s=span.period_s,
         periods=span.periods,
-        staffing=staffing or tuple(frozenset(w.number for w in hall.window) for _ in range(span.periods)),
+        staffing=staffing
+        or tuple(frozenset(w.number for w in hall.window) for _ in range(span.periods)),
         priority_run=settings.priority_run,
         requeue_offset=settings.requeue_offset,
         max_misses=settings.max_misses,
         walk_s=statistics.median(walks) if walks else 30.0,
         target_s=target_minutes * 60,
+        day_sd=day_sd,
     )
     return Learned(model, span, day, is_break, len(same), busier, break_days)
+
+
+def _weekday(day: dt.date) -> str:
+    return f"星期{'一二三四五六日'[day.weekday()]} {day.strftime('%A')}"
 
 
 @dataclass(frozen=True)

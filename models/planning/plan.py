@@ -115,26 +115,36 @@ def summarise(model: DayModel, reps: list[Replication]) -> Outcome:
     for q, qm in enumerate(model.queues):
         by_queue[qm.prefix] = [
             _figures(
-                reps, lambda r, q=q, p=p: r.waits[q][p], target,  # type: ignore[misc]
-                sum(r.longest[q][p] for r in reps) / n, 0.0, serving(model, qm.prefix, p),
-            )  # fmt: skip
+                reps,
+                lambda r, q=q, p=p: r.waits[q][p],
+                target,  # type: ignore[misc]
+                sum(r.longest[q][p] for r in reps) / n,
+                0.0,
+                serving(model, qm.prefix, p),
+            )
             for p in range(model.periods)
         ]
     nq = len(model.queues)
     by_period = [
         _figures(
-            reps, lambda r, p=p: [w for q in range(nq) for w in r.waits[q][p]],  # type: ignore[misc]
-            target, sum(max(r.longest[q][p] for q in range(nq)) for r in reps) / n,
-            sum(r.idle_s[p] for r in reps) / n / model.period_s, open_windows(model, p),
-        )  # fmt: skip
+            reps,
+            lambda r, p=p: [w for q in range(nq) for w in r.waits[q][p]],  # type: ignore[misc]
+            target,
+            sum(max(r.longest[q][p] for q in range(nq)) for r in reps) / n,
+            sum(r.idle_s[p] for r in reps) / n / model.period_s,
+            open_windows(model, p),
+        )
         for p in range(model.periods)
     ]
     day_by_queue = {
         qm.prefix: _figures(
-            reps, lambda r, q=q: [w for p in r.waits[q] for w in p], target,  # type: ignore[misc]
-            sum(max(r.longest[q]) for r in reps) / n, 0.0,
+            reps,
+            lambda r, q=q: [w for p in r.waits[q] for w in p],
+            target,  # type: ignore[misc]
+            sum(max(r.longest[q]) for r in reps) / n,
+            0.0,
             max(f.windows for f in by_queue[qm.prefix]),
-        )  # fmt: skip
+        )
         for q, qm in enumerate(model.queues)
     }
     day = _figures(
@@ -226,7 +236,11 @@ def recommend(
             windows = windows | {added}
             outcome = look(p, windows)
         if p not in short:
-            windows = _trim(windows, queues_of, lambda w: not failing(look(p, w), p, share))
+            windows = _trim(
+                windows,
+                queues_of,
+                lambda w, p=p: not failing(look(p, w), p, share),  # type: ignore[misc]
+            )
         staffing[p] = windows
     final = run(replace(model, staffing=tuple(staffing)), replications=replications, seed=seed)
     for _ in range(model.periods * 2):

@@ -112,7 +112,9 @@ def read_plan_file(path: Path) -> PlanFile:
     return PlanFile(staffing, whatif)
 
 
-def staffing_from_times(span: Span, lines: list[tuple[str, frozenset[int]]]) -> tuple[frozenset[int], ...]:
+def staffing_from_times(
+    span: Span, lines: list[tuple[str, frozenset[int]]]
+) -> tuple[frozenset[int], ...]:
     """Windows per period from "from HH:MM these windows" lines (before the first: none)."""
     marks = sorted((int(t[:2]) * 3600 + int(t[3:]) * 60, w) for t, w in lines)
     out = []
@@ -150,7 +152,9 @@ class Plan:
     seed: int
 
 
-def apply_whatif(learned: Learned, model_staffing: tuple[frozenset[int], ...], whatif: WhatIf) -> Learned:
+def apply_whatif(
+    learned: Learned, model_staffing: tuple[frozenset[int], ...], whatif: WhatIf
+) -> Learned:
     """The learnt day with a staffing and the what-ifs."""
     span = learned.span
     known = {n for n, _ in learned.model.windows}
@@ -158,7 +162,8 @@ def apply_whatif(learned: Learned, model_staffing: tuple[frozenset[int], ...], w
         if window not in known:
             raise Refused("plan_unknown_window", window=window)
     closed = {
-        w: float(int(t[:2]) * 3600 + int(t[3:]) * 60 - span.start_s) for w, t in whatif.close.items()
+        w: float(int(t[:2]) * 3600 + int(t[3:]) * 60 - span.start_s)
+        for w, t in whatif.close.items()
     }
     model = dataclasses.replace(
         learned.model,
@@ -192,9 +197,7 @@ def make_plan(
     and recommend the fewest windows meeting the target."""
     start = max(FIRST_DAY, today - dt.timedelta(weeks=weeks))
     history = history or load_history(engine, start=start, end=today - dt.timedelta(days=1))
-    learned = learn(
-        history, day, period_minutes=period_minutes, target_minutes=target_minutes
-    )
+    learned = learn(history, day, period_minutes=period_minutes, target_minutes=target_minutes)
     span = learned.span
     whatif = whatif or WhatIf()
     if plan_file is not None:

@@ -72,6 +72,9 @@ class DayModel:
     extra_s: dict[str, float] = field(default_factory=dict)
     """Seconds added to every service of an item."""
     target_s: float = 900.0
+    day_sd: float = 0.0
+    """How much whole days vary beyond chance (the log of their volume's spread): each
+    replication's arrivals are scaled by one lognormal draw with this spread, mean 1."""
 
 
 @dataclass
@@ -128,10 +131,13 @@ def simulate(model: DayModel, seed: int, *, horizon: int | None = None) -> Repli
     troot: list[int] = []
     misses: list[int] = []
     arrivals: list[tuple[float, int]] = []
+    factor = model.arrival_factor
+    if model.day_sd > 0:
+        factor *= math.exp(rng.gauss(0, model.day_sd) - model.day_sd**2 / 2)
     for q, qm in enumerate(model.queues):
         cum = _cumulative(qm.item_weights)
         for p in range(periods):
-            lam = qm.rates[p] * model.arrival_factor if p < len(qm.rates) else 0.0
+            lam = qm.rates[p] * factor if p < len(qm.rates) else 0.0
             for _ in range(_poisson(lam, rng)):
                 t = (p + rnd()) * period_s
                 item = qm.items[bisect.bisect_right(cum, rnd() * cum[-1])] if cum else ""

@@ -6,7 +6,10 @@ from models.text.catalogue import Catalogue
 
 ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     "title": ("{day} 排班测算", "Staffing plan for {day}"),
-    "kind_weekday": ("星期{weekday_zh}，按过去 {days} 个同类工作日", "{weekday}, from {days} past days like it"),
+    "kind_weekday": (
+        "星期{weekday_zh}，按过去 {days} 个同类工作日",
+        "{weekday}, from {days} past days like it",
+    ),
     "kind_after_break": (
         "节后第一个工作日：按往常节后多 {pct}%（{breaks} 天）",
         "first working day after a holiday: {pct}% busier, as such days were ({breaks} days)",
@@ -16,8 +19,14 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
         "target: {share}% of citizens wait {minutes} minutes or less",
     ),
     "source_file": ("现有排班：排班文件", "current staffing: the plan file"),
-    "source_day": ("现有排班：{day} 那天实际开的窗口", "current staffing: the windows open on {day}"),
-    "source_open": ("现有排班：现在开着的窗口（全天）", "current staffing: the windows open now, all day"),
+    "source_day": (
+        "现有排班：{day} 那天实际开的窗口",
+        "current staffing: the windows open on {day}",
+    ),
+    "source_open": (
+        "现有排班：现在开着的窗口（全天）",
+        "current staffing: the windows open now, all day",
+    ),
     "whatif": ("假设：{what}", "what-if: {what}"),
     "runs": ("模拟 {runs} 天（种子 {seed}）", "{runs} simulated days (seed {seed})"),
     "head_now": ("现有排班", "current"),
@@ -26,8 +35,8 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     "col_citizens": ("人数", "tickets", "人数\ntickets"),
     "col_windows": ("窗口", "win", "窗口\nwin"),
     "col_wait": ("平均", "wait", "平均\nwait"),
-    "col_p90": ("P90", "p90", "P90\np90"),
-    "col_within": ("达标", "≤{minutes}m", "达标\n≤{minutes}m"),
+    "col_p90": ("九成", "p90", "九成\np90"),
+    "col_within": ("达标≤{minutes}", "≤{minutes}m", "达标\n≤{minutes}m"),
     "col_longest": ("排队", "queue", "排队\nqueue"),
     "col_idle": ("空闲", "idle", "空闲\nidle"),
     "col_queue": ("队列", "Queue", "队列 Queue"),
@@ -46,9 +55,14 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
         "以下时段即使开齐能办理的窗口也达不到目标：{periods}",
         "these periods miss the target even with every window that can help open: {periods}",
     ),
-    "times_note": ("时间单位：分钟；排队=同时等候最多人数；空闲=平均空闲窗口数",
-                   "times in minutes; queue = most waiting at once; idle = windows idle on average"),
-    "chart_title": ("各时段平均等候（分钟）：现有 █ 建议 ▒", "Mean wait per period (min): current █ recommended ▒"),
+    "times_note": (
+        "时间单位：分钟；排队=同时等候最多人数；空闲=平均空闲窗口数",
+        "times in minutes; queue = most waiting at once; idle = windows idle on average",
+    ),
+    "chart_title": (
+        "各时段平均等候（分钟）：现有 █ 建议 ▒",
+        "Mean wait per period (min): current █ recommended ▒",
+    ),
     "plan_written": ("已写入 {out}", "written: {out}"),
     "rec_windows_title": ("建议各时段开放的窗口", "Windows to open per period (recommended)"),
     "sheet_plan": ("排班", "Plan"),
