@@ -1,10 +1,10 @@
 """``python -m bench`` (``make bench``): run the benchmarks, print tables and PASS/FAIL lines.
 
-Options: ``--quick`` (smaller sizes, a smoke test of about a minute), ``--only NAME`` (repeatable:
-take, call, drain, status, print, kiosk, mixed, cli, serve, plan, profile), ``--profile`` (profile the
-chosen benchmarks even when they pass; otherwise the profile runs for missed targets only; print
-has no profile; kiosk profiles itself, in its own subprocesses). Exit status 1 when a target is
-missed.
+Options: ``--quick`` (smaller sizes, a smoke test of about a minute), ``--only NAME``
+(repeatable: take, call, drain, status, print, kiosk, mixed, cli, serve, plan, profile),
+``--profile`` (profile the chosen benchmarks even when they pass; otherwise the profile runs for
+missed targets only; print has no profile; kiosk profiles itself, in its own subprocesses). Exit
+status 1 when a target is missed.
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ import os
 import random
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 from bench.common import NOW
 from models.workdays import after_break, is_workday
@@ -131,7 +132,7 @@ def fill_plan_year(path: Path, days: int, per_day: int, seed: int = 20261206) ->
 
 def _day(
     rng: random.Random, day: dt.date, per_day: int, queues: dict[str, tuple[int, int]],
-    items: dict[str, list[str]], windows: list[tuple[int, list[str]]], tokens: object,
+    items: dict[str, list[str]], windows: list[tuple[int, list[str]]], tokens: Any,
 ) -> list[tuple[object, ...]]:  # fmt: skip
     volume = per_day * WEEKDAY[day.weekday()] * rng.lognormvariate(0, 0.06)
     if after_break(day):
@@ -145,7 +146,7 @@ def _day(
         n = _poisson(rng, lam)
         for _ in range(n):
             prefix = rng.choices(prefixes, weights)[0]
-            codes = items.get(prefix) or [None]
+            codes: list[str | None] = [*items.get(prefix, [])] or [None]
             code = codes[int(rng.random() * len(codes))] if rng.random() < 0.9 else None
             mean = _item_minutes(code or prefix, queues[prefix][1]) * 60
             arrivals.append(
@@ -157,7 +158,7 @@ def _day(
     waiting: dict[str, list[int]] = {p: [] for p in SHARE}
     heads = dict.fromkeys(SHARE, 0)
     free_at = dict.fromkeys(served, 0.0)
-    result: list[list[object]] = []
+    result: list[list[Any]] = []
     seqs = dict.fromkeys(SHARE, 0)
     rows: list[tuple[object, ...]] = []
 
@@ -220,18 +221,14 @@ def _day(
         at, called, started, finished, window, status, _, prefix, code, seq = r
         queue_id = queues[str(prefix)][0]
 
-        def stamp(s: object) -> str | None:
-            return (
-                (midnight + dt.timedelta(seconds=float(s))).strftime(_FMT)
-                if s is not None
-                else None
-            )  # type: ignore[arg-type]
+        def stamp(s: float | None) -> str | None:
+            return None if s is None else (midnight + dt.timedelta(seconds=s)).strftime(_FMT)
 
         rows.append((
             day.isoformat(), queue_id, seq, f"{prefix}{seq:03d}", code, "normal", status,
             float(seq), stamp(at), stamp(called), stamp(started), stamp(finished), window, None,
             f"2{window:03d}" if window else None, 0, 1 if status == "missed" else 0, None, None,
-            next(tokens),  # type: ignore[call-overload]
+            next(tokens),
         ))  # fmt: skip
     return rows
 

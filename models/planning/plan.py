@@ -107,6 +107,25 @@ def open_windows(model: DayModel, period: int) -> int:
     return sum(1 for w in model.staffing[period] if model.closed_from.get(w, math.inf) > start)
 
 
+Pick = Callable[[Replication], list[float]]
+
+
+def _cell(q: int, p: int) -> Pick:
+    return lambda r: r.waits[q][p]
+
+
+def _period(p: int) -> Pick:
+    return lambda r: [w for queue in r.waits for w in queue[p]]
+
+
+def _queue(q: int) -> Pick:
+    return lambda r: [w for period in r.waits[q] for w in period]
+
+
+def _all(r: Replication) -> list[float]:
+    return [w for q in r.waits for p in q for w in p]
+
+
 def summarise(model: DayModel, reps: list[Replication]) -> Outcome:
     """Per queue and period, per period, per queue and for the day."""
     target = model.target_s
@@ -116,8 +135,8 @@ def summarise(model: DayModel, reps: list[Replication]) -> Outcome:
         by_queue[qm.prefix] = [
             _figures(
                 reps,
-                lambda r, q=q, p=p: r.waits[q][p],
-                target,  # type: ignore[misc]
+                _cell(q, p),
+                target,
                 sum(r.longest[q][p] for r in reps) / n,
                 0.0,
                 serving(model, qm.prefix, p),
@@ -128,7 +147,7 @@ def summarise(model: DayModel, reps: list[Replication]) -> Outcome:
     by_period = [
         _figures(
             reps,
-            lambda r, p=p: [w for q in range(nq) for w in r.waits[q][p]],  # type: ignore[misc]
+            _period(p),
             target,
             sum(max(r.longest[q][p] for q in range(nq)) for r in reps) / n,
             sum(r.idle_s[p] for r in reps) / n / model.period_s,
@@ -139,8 +158,8 @@ def summarise(model: DayModel, reps: list[Replication]) -> Outcome:
     day_by_queue = {
         qm.prefix: _figures(
             reps,
-            lambda r, q=q: [w for p in r.waits[q] for w in p],
-            target,  # type: ignore[misc]
+            _queue(q),
+            target,
             sum(max(r.longest[q]) for r in reps) / n,
             0.0,
             max(f.windows for f in by_queue[qm.prefix]),
@@ -148,11 +167,13 @@ def summarise(model: DayModel, reps: list[Replication]) -> Outcome:
         for q, qm in enumerate(model.queues)
     }
     day = _figures(
-        reps, lambda r: [w for q in r.waits for p in q for w in p], target,
+        reps,
+        _all,
+        target,
         max((f.longest for f in by_period), default=0.0),
         sum(sum(r.idle_s) for r in reps) / n / model.period_s / max(model.periods, 1),
         max((f.windows for f in by_period), default=0),
-    )  # fmt: skip
+    )
     return Outcome(model, n, by_queue, by_period, day_by_queue, day)
 
 

@@ -131,9 +131,8 @@ def staffing_from_times(
 def open_now(engine: Engine) -> frozenset[int]:
     """The windows with a clerk logged in now."""
     with reading(engine) as session:
-        rows = session.execute(
-            select(Window.number).where(Window.clerk_code.is_not(None), Window.active)  # type: ignore[union-attr, arg-type]
-        )
+        w = Window.__table__.c  # type: ignore[attr-defined]
+        rows = session.execute(select(w.number).where(w.clerk_code.is_not(None), w.active))
         return frozenset(int(n) for n in rows.scalars())
 
 
