@@ -215,11 +215,31 @@ def show_plan(plan: Plan, queue: str | None) -> None:
             style="bold",
         )
         if rec.short:
-            labels = ", ".join(learned.span.label(p) for p in rec.short)
+            labels = _short_ranges(plan)
             console.print(planning.line("short", periods=labels), style="red")
         elif rec.met:
             console.print(planning.line("met"), style="green")
     console.print(planning.line("times_note"), style="dim")
+
+
+def _short_ranges(plan: Plan) -> str:
+    """Per queue, the periods it misses the target in, consecutive ones as a range."""
+    span = plan.learned.span
+    assert plan.recommended is not None
+    periods: dict[str, list[int]] = {}
+    for p, q in plan.recommended.short:
+        periods.setdefault(q, []).append(p)
+    parts = []
+    for q in sorted(periods):
+        ranges: list[list[int]] = []
+        for p in sorted(periods[q]):
+            if ranges and ranges[-1][1] == p - 1:
+                ranges[-1][1] = p
+            else:
+                ranges.append([p, p])
+        spans = [f"{span.label(a)}–{span.label(b + 1)}" for a, b in ranges]
+        parts.append(f"{q} {', '.join(spans)}")
+    return "; ".join(parts)
 
 
 def _show_matrix(plan: Plan) -> None:

@@ -38,6 +38,8 @@ def add_workdays(start: dt.date, days: int) -> tuple[dt.date, bool]:
 def after_break(day: dt.date) -> bool:
     """True for the first working day after a holiday: after three or more days off in a row,
     or after days off that hold an official holiday (a Monday after a plain weekend is not)."""
+    if not is_workday(day)[0]:
+        return False
     off, back = 0, day - dt.timedelta(days=1)
     holiday = False
     while off < 30 and not is_workday(back)[0]:

@@ -134,7 +134,7 @@ def plan_json(plan: Plan) -> dict[str, Any]:
             "recommended": round(rec.outcome.window_hours(), 2) if rec else None,
         },
         "target_met": rec.met if rec else None,
-        "periods_short": [span.label(p) for p in rec.short] if rec else [],
+        "short": [{"start": span.label(p), "queue": q} for p, q in rec.short] if rec else [],
     }
 
 

@@ -206,8 +206,8 @@ class Recommendation:
     staffing: tuple[frozenset[int], ...]
     outcome: Outcome
     met: bool
-    short: tuple[int, ...]
-    """Periods that miss the target even with every window that can help open."""
+    short: tuple[tuple[int, str], ...]
+    """(period, queue) that miss the target even with every window that can serve it open."""
 
 
 def recommend(
@@ -216,14 +216,17 @@ def recommend(
     """Period by period, from the first: start from the windows the period before kept, add a
     window for the queue furthest from the target until every queue meets it, then take away
     windows while it still does (each look simulates the day to the period's end, the windows
-    then serving until nobody waits). Then the whole day is checked and any period that misses
-    gets one more window, until all meet or no window can help. The looks use ``search``
-    replications, the whole-day checks ``replications``."""
+    then serving until nobody waits). Then the whole day is checked and a queue that misses gets
+    one more window (in its period, or where its citizens wait on into), until all meet or no
+    window can help. A queue no window can help in a period is left short there, and the others
+    still get theirs. The looks use ``search`` replications, the whole-day checks
+    ``replications``."""
     numbers = [n for n, _ in model.windows]
     queues_of = dict(model.windows)
     staffing = [frozenset[int]() for _ in range(model.periods)]
     closed = model.closed_from
-    short: set[int] = set()
+    stuck: dict[int, set[str]] = {p: set() for p in range(model.periods)}
+    """Queues no more windows can help, per period."""
 
     def usable(p: int) -> list[int]:
         start = p * model.period_s
@@ -233,6 +236,9 @@ def recommend(
         trial = staffing[:p] + [windows] * (model.periods - p)
         m = replace(model, staffing=tuple(trial))
         return run(m, replications=min(search, replications), seed=seed, horizon=p + 1)
+
+    def missing(outcome: Outcome, p: int) -> list[str]:
+        return [q for _, q in failing(outcome, p, share) if q not in stuck[p]]
 
     def adder(p: int, windows: frozenset[int], prefix: str) -> int | None:
         options = [n for n in usable(p) if n not in windows and prefix in queues_of[n]]
@@ -245,51 +251,53 @@ def recommend(
         kept = frozenset(n for n in staffing[p - 1] if n in usable(p)) if p else frozenset()
         windows = kept if arriving else frozenset()
         outcome = look(p, windows)
-        while bad := failing(outcome, p, share):
+        while bad := missing(outcome, p):
             added = None
-            for _, prefix in bad:
+            for prefix in bad:
                 added = adder(p, windows, prefix)
                 if added is not None:
                     break
-            if added is None:
-                short.add(p)
-                break
-            windows = windows | {added}
-            outcome = look(p, windows)
-        if p not in short:
-            windows = _trim(
-                windows,
-                queues_of,
-                lambda w, p=p: not failing(look(p, w), p, share),  # type: ignore[misc]
-            )
+                stuck[p].add(prefix)
+            if added is not None:
+                windows = windows | {added}
+                outcome = look(p, windows)
+        # A window serving a queue no window can help stays: taking it would make things worse.
+        keep = frozenset(n for n in windows if set(queues_of[n]) & stuck[p])
+        windows = _trim(
+            windows,
+            queues_of,
+            lambda w, p=p: not missing(look(p, w), p),  # type: ignore[misc]
+            keep,
+        )
         staffing[p] = windows
     final = run(replace(model, staffing=tuple(staffing)), replications=replications, seed=seed)
-    for _ in range(model.periods * 2):
-        missing = [p for p in range(model.periods) if p not in short and failing(final, p, share)]
-        if not missing:
+    for _ in range(model.periods * len(model.queues)):
+        misses = [(p, q) for p in range(model.periods) for q in missing(final, p)]
+        if not misses:
             break
-        p = missing[0]
+        p, prefix = misses[0]
+        # Citizens who wait on into a period with fewer windows for them (lunch, the day's
+        # end) are helped there; else in their own period; else in the one before (a backlog).
+        later = p + 1 < model.periods and _serving(staffing[p + 1], queues_of, prefix) < (
+            _serving(staffing[p], queues_of, prefix)
+        )
         added, where = None, p
-        for _, prefix in failing(final, p, share):
-            # Citizens who wait into a period with fewer windows for them (lunch, the day's
-            # end): help them there; otherwise in their own period.
-            later = p + 1 < model.periods and _serving(staffing[p + 1], queues_of, prefix) < (
-                _serving(staffing[p], queues_of, prefix)
-            )
-            # A period no window of its own can save may be waiting for the one before's.
-            for where in ((p + 1, p) if later else (p,)) + ((p - 1,) if p else ()):
-                added = adder(where, staffing[where], prefix)
-                if added is not None:
-                    break
+        for where in ((p + 1, p) if later else (p,)) + ((p - 1,) if p else ()):
+            added = adder(where, staffing[where], prefix)
             if added is not None:
                 break
         if added is None:
-            short.add(p)
+            stuck[p].add(prefix)
             continue
         staffing[where] = staffing[where] | {added}
         final = run(replace(model, staffing=tuple(staffing)), replications=replications, seed=seed)
-    met = meets(final, share)
-    return Recommendation(tuple(staffing), final, met, tuple(sorted(short)))
+    short = tuple(
+        (p, prefix)
+        for p in range(model.periods)
+        for _, prefix in failing(final, p, share)
+        if prefix in stuck[p]
+    )
+    return Recommendation(tuple(staffing), final, meets(final, share), short)
 
 
 def _serving(windows: frozenset[int], queues_of: dict[int, tuple[str, ...]], prefix: str) -> int:
@@ -300,6 +308,7 @@ def _trim(
     windows: frozenset[int],
     queues_of: dict[int, tuple[str, ...]],
     still_meets: Callable[[frozenset[int]], bool],
+    keep: frozenset[int] = frozenset(),
 ) -> frozenset[int]:
     """Take windows away while the period still meets the target; windows serving the same
     queues in the same order are alike, so one of each kind is tried (the highest number)."""
@@ -307,7 +316,7 @@ def _trim(
     while True:
         kinds: dict[tuple[str, ...], int] = {}
         for n in sorted(windows):
-            if queues_of[n] not in needed:
+            if queues_of[n] not in needed and n not in keep:
                 kinds[queues_of[n]] = n
         for n in sorted(kinds.values(), key=lambda n: (-len(queues_of[n]), -n)):
             trial = windows - {n}

@@ -52,8 +52,9 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     ),
     "met": ("建议排班每个时段都达到目标", "the recommendation meets the target in every period"),
     "short": (
-        "以下时段即使开齐能办理的窗口也达不到目标：{periods}",
-        "these periods miss the target even with every window that can help open: {periods}",
+        "以下时段的队列即使开齐能办理的窗口也达不到目标：{periods}",
+        "these periods and queues miss the target even with every window that can serve them: "
+        "{periods}",
     ),
     "times_note": (
         "时间单位：分钟；排队=同时等候最多人数；空闲=平均空闲窗口数",

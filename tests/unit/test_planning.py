@@ -225,3 +225,13 @@ def test_cli_refusals_are_bilingual(cli_db: str, tmp_path: object) -> None:
     assert "看不懂的假设" in out and "not understood" in out
     out = _plan(cli_db, "--close", "99@14:00", code=1)
     assert "99" in out and "no window 99" in out
+
+
+def test_the_first_working_day_after_a_holiday() -> None:
+    from models.workdays import after_break
+
+    assert after_break(dt.date(2026, 10, 8))  # after National Day (10-01 … 10-07)
+    assert not after_break(dt.date(2026, 10, 9))
+    assert not after_break(dt.date(2026, 10, 5))  # a holiday is no working day
+    assert not after_break(dt.date(2026, 11, 23))  # a Monday after a plain weekend
+    assert not after_break(dt.date(2026, 11, 24))
