@@ -23,7 +23,7 @@ from models.hall import HallConfig, hall_config
 from models.planning.simulate import DayModel, QueueModel
 from models.queue.ticketrows import T
 from models.tables import Queue
-from models.timeutil import local
+from models.timeutil import from_local
 from models.workdays import after_break
 
 MIN_DAYS = 4
@@ -69,11 +69,13 @@ class History:
             self.by_day.setdefault(row.day, []).append(row)
 
 
-def _seconds(moment: dt.datetime | None, tz: str) -> float | None:
+def _seconds(moment: dt.datetime | None, midnight: dt.datetime) -> float | None:
+    """Seconds from the business day's local midnight (given in UTC) to a stored time."""
     if moment is None:
         return None
-    at = local(moment, tz)
-    return at.hour * 3600 + at.minute * 60 + at.second + at.microsecond / 1e6
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return (moment - midnight).total_seconds()
 
 
 def load_history(engine: Engine, *, start: dt.date, end: dt.date) -> History:
@@ -95,7 +97,12 @@ def load_history(engine: Engine, *, start: dt.date, end: dt.date) -> History:
     tz = hall.hall.timezone
     queue_of_id: dict[int, str] = {}
     rows = []
+    midnights: dict[dt.date, dt.datetime] = {}
     for r in raw:
+        day = r.business_date
+        midnight = midnights.get(day)
+        if midnight is None:
+            midnight = midnights[day] = from_local(day, dt.time(0), tz)
         prefix = prefixes.get(int(r.queue_id), "?")
         queue_of_id[int(r.id)] = prefix
         rows.append(
@@ -105,10 +112,10 @@ def load_history(engine: Engine, *, start: dt.date, end: dt.date) -> History:
                 item=r.item_code or "",
                 priority=r.priority != "normal",
                 status=r.status,
-                issued=_seconds(r.issued_at, tz) or 0.0,
-                called=_seconds(r.called_at, tz),
-                started=_seconds(r.started_at, tz),
-                finished=_seconds(r.finished_at, tz),
+                issued=_seconds(r.issued_at, midnight) or 0.0,
+                called=_seconds(r.called_at, midnight),
+                started=_seconds(r.started_at, midnight),
+                finished=_seconds(r.finished_at, midnight),
                 misses=int(r.misses or 0),
                 root=r.parent_id is None,
                 window=r.window,
