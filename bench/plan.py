@@ -1,4 +1,4 @@
-"""Benchmark 13: ``plan``, the staffing planner, for speed and against the past.
+"""Benchmark 14: ``plan``, the staffing planner, for speed and against the past.
 
 A year of a hall whose waits follow from its staffing is generated (bench.planhistory: intraday
 curves, busier Mondays and first days after holidays, its own event loop). Speed: one learnt

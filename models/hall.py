@@ -23,6 +23,7 @@ from sqlalchemy import Engine, delete
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
+from models.bookingrules import BookingRule, BookingSettings
 from models.db import writing
 from models.errors import HallError, NotFound
 from models.events import append_event
@@ -122,6 +123,8 @@ class QueueConfig(_Strict):
     wait_limit_minutes: int = Field(default=60, ge=1, le=24 * 60)
     service_minutes: int = Field(default=10, ge=1, le=24 * 60)
     hours: list[str] = Field(default_factory=list)
+    booking: BookingRule | None = None
+    """Online booking of the queue (its items share its slots); None: not bookable."""
 
     _hours = field_validator("hours")(_check_hours)
 
@@ -138,6 +141,8 @@ class ItemConfig(_Strict):
     promised_days: int = Field(default=0, ge=0, le=365)
     service_minutes: int | None = Field(default=None, ge=1, le=24 * 60)
     materials: list[str] = Field(default_factory=list)
+    booking: BookingRule | None = None
+    """Online booking of this item with its own slots; None: as its queue."""
 
     @model_validator(mode="after")
     def _instant_has_no_days(self) -> ItemConfig:
@@ -232,6 +237,7 @@ class HallConfig(_Strict):
     window: list[WindowConfig] = Field(min_length=1)
     printer: list[PrinterConfig] = Field(default_factory=list)
     kiosk: list[KioskConfig] = Field(default_factory=list)
+    booking: BookingSettings = Field(default_factory=BookingSettings)
 
     def department_en(self, name_zh: str) -> str:
         """A department's English name (its Chinese one when the hall file gives none)."""
@@ -273,6 +279,7 @@ class HallConfig(_Strict):
                     raise _RefError(("window", n, "queues"), f"unknown queue {queue!r}")
             if len(set(window.queues)) != len(window.queues):
                 raise _RefError(("window", n, "queues"), "a queue is listed twice")
+        _check_booking(self)
         names = [p.name for p in self.printer]
         _unique("printer", "name", names)
         _unique("kiosk", "id", [k.id for k in self.kiosk])
@@ -283,6 +290,26 @@ class HallConfig(_Strict):
                     if value is not None and value not in names:
                         raise _RefError((table, n, key), f"unknown printer {value!r}")
         return self
+
+
+def _check_booking(config: HallConfig) -> None:
+    """Booking hours are ranges like the opening hours; the first day comes before the last."""
+    d = config.booking
+    if d.first_day > d.last_day:
+        raise _RefError(("booking", "first_day"), "first_day is after last_day")
+    rules = [("queue", n, q.booking) for n, q in enumerate(config.queue)]
+    rules += [("item", n, i.booking) for n, i in enumerate(config.item)]
+    for table, n, rule in rules:
+        if rule is None:
+            continue
+        try:
+            _check_hours(rule.hours or [])
+        except ValueError as exc:
+            raise _RefError((table, n, "booking"), str(exc)) from None
+        first = rule.first_day if rule.first_day is not None else d.first_day
+        last = rule.last_day if rule.last_day is not None else d.last_day
+        if first > last:
+            raise _RefError((table, n, "booking"), "first_day is after last_day")
 
 
 class _RefError(ValueError):
