@@ -26,13 +26,16 @@ floor from the same run (raw sqlite3; python-escpos for printing; a minimal Text
    each changed page hears of it, against a bare asyncio SSE echo (targets: p95 < 1 s, idle CPU
    < 5 % of one core; memory reported);
 13. book: book a slot through the core (rules, locks, outbox, event), against the same rows
-   written with raw sqlite3 (target: p99 ≤ 5 × the floor's p99; bookings per second reported).
+   written with raw sqlite3 (target: p99 ≤ 5 × the floor's p99; bookings per second reported);
+14. plan: the staffing planner: 100 replications of a 3,000-ticket day over 7 queues and 21
+   windows, against a bare M/M/c loop (target: < 10 s); 20 held-out days of a generated year
+   replayed with their real staffing (target: per-hour mean and p90 wait within 20 %).
 
 Run ``python -m bench`` (``make bench``); see bench/__main__.py for the options.
 """
 
 BENCHMARKS = (
     "take", "call", "drain", "status", "print", "kiosk", "board", "counter", "yearreport",
-    "mixed", "cli", "serve", "book", "profile",
+    "mixed", "cli", "serve", "book", "plan", "profile",
 )  # fmt: skip
 """Names for ``--only``; the profile runs by itself after a missed target."""

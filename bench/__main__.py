@@ -1,7 +1,7 @@
 """``python -m bench`` (``make bench``): run the benchmarks, print tables and PASS/FAIL lines.
 
 Options: ``--quick`` (smaller sizes, a smoke test of about a minute), ``--only NAME`` (repeatable:
-take, call, drain, status, print, kiosk, mixed, cli, serve, book, profile), ``--profile``
+take, call, drain, status, print, kiosk, mixed, cli, serve, book, plan, profile), ``--profile``
 (profile the chosen benchmarks even when they pass; otherwise the profile runs for missed targets
 only; print has no profile; kiosk profiles itself, in its own subprocesses). Exit status 1 when
 a target is missed.
@@ -38,6 +38,7 @@ def _runners(dbs: Databases, profile: bool) -> dict[str, Callable[[], Result]]:
         drain,
         kiosk,
         mixed,
+        plan,
         printing,
         serve,
         status,
@@ -60,6 +61,7 @@ def _runners(dbs: Databases, profile: bool) -> dict[str, Callable[[], Result]]:
         "cli": lambda: cli.run(sizes, workdir, dbs.template, dbs.prefilled[0]),
         "serve": lambda: serve.run(sizes, workdir, dbs.template),
         "book": lambda: book.run(sizes, workdir, dbs.template),
+        "plan": lambda: plan.run_bench(sizes, workdir, dbs.template),
     }
 
 

@@ -107,6 +107,10 @@ COMMANDS: dict[str, Entry] = {
         "mashangban.reports",
         "Tickets issued and served, no-shows, waits, services, limits, ratings and cases.",
     ),
+    "plan": Entry(
+        "mashangban.planning",
+        "How many windows each period needs, learnt from the hall's history and simulated.",
+    ),
     "hall": Entry("mashangban.admin", "The hall file: queues, items, windows."),
     "clerk": Entry("mashangban.admin", "Clerks who log in at windows."),
     "audit": Entry("mashangban.admin", "Checks on the event log and the records."),

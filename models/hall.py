@@ -101,6 +101,10 @@ class HallSettings(_Strict):
     """Attempts per message before it is marked failed (retryable by hand)."""
     notify_backoff_s: float = Field(default=10.0, gt=0, le=3600)
     """The pause after the first failed attempt; it doubles after each one (at most an hour)."""
+    plan_target_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    plan_target_share: int = Field(default=85, ge=1, le=100)
+    """The staffing planner's target (``mashangban plan``): this percentage of citizens called
+    within plan_target_minutes."""
 
     _hours = field_validator("hours")(_check_hours)
 

@@ -6,6 +6,7 @@ Monday to Friday and say the answer is provisional.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 import chinese_calendar
@@ -32,3 +33,18 @@ def add_workdays(start: dt.date, days: int) -> tuple[dt.date, bool]:
         if working:
             left -= 1
     return day, provisional
+
+
+def after_break(day: dt.date) -> bool:
+    """True for the first working day after a holiday: after three or more days off in a row,
+    or after days off that hold an official holiday (a Monday after a plain weekend is not)."""
+    if not is_workday(day)[0]:
+        return False
+    off, back = 0, day - dt.timedelta(days=1)
+    holiday = False
+    while off < 30 and not is_workday(back)[0]:
+        off += 1
+        with contextlib.suppress(NotImplementedError):
+            holiday = holiday or chinese_calendar.get_holiday_detail(back)[1] is not None
+        back -= dt.timedelta(days=1)
+    return off >= 3 or (off > 0 and holiday)

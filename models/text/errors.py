@@ -468,6 +468,41 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
         "表格只显示在终端；导出文件请用 .csv 或 .xlsx 文件名，或 --format csv / xlsx",
         "a table is shown in the terminal; to write a file name it .csv or .xlsx, or use --format",
     ),
+    # the staffing planner (mashangban plan)
+    "plan_history_short": (
+        "历史记录不足，无法测算 {day}：{start} 至 {end} 只有 {days} 个同类的{weekday}，"
+        "至少需要 {need} 个",
+        "not enough history to plan {day}: {start} to {end} hold {days} ordinary days like it "
+        "({weekday}) with tickets; the planner needs {need}",
+    ),
+    "plan_no_services": (
+        "历史记录不足：{days} 天里只有 {services} 次办理记录，至少需要 {need} 次",
+        "not enough history: {days} days hold {services} recorded services; the planner needs "
+        "{need}",
+    ),
+    "plan_file_unreadable": (
+        "无法读取排班文件 {path}：{reason}",
+        "cannot read the plan file {path}: {reason}",
+    ),
+    "plan_file_line": (
+        "排班文件 {path} 第 {line} 行看不懂：{text}（例：08:30 1-4,9 或 close 12 from 14:00 或 "
+        "arrivals +20% 或 item M05 +2）",
+        "the plan file {path} line {line} is not understood: {text} (e.g. 08:30 1-4,9 or close "
+        "12 from 14:00 or arrivals +20% or item M05 +2)",
+    ),
+    "plan_bad_whatif": (
+        "看不懂的假设：{text}（例：--close 12@14:00，--more 20，--slower M05+2）",
+        "a what-if not understood: {text} (e.g. --close 12@14:00, --more 20, --slower M05+2)",
+    ),
+    "plan_unknown_window": ("大厅没有 {window} 号窗口", "the hall has no window {window}"),
+    "plan_like_empty": (
+        "{day} 没有记录，无法照那天排班",
+        "{day} has no tickets to take the staffing from",
+    ),
+    "plan_bad_option": (
+        "{option} 应在 {low} 到 {high} 之间：{value}",
+        "{option} must be {low} to {high}: {value}",
+    ),
     # ratings (好差评) and rectifications (整改)
     "rating_bad_level": ("评价等级应为 1–5：{level}", "the rating level must be 1-5: {level}"),
     "rating_needs_reason": (

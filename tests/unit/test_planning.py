@@ -1,0 +1,237 @@
+"""The staffing planner: against Erlang C, reproducible with a seed, refusing thin history,
+what-ifs moving the figures the right way, a recommendation that meets its target (and one
+window fewer does not), and ``mashangban plan`` in 80 columns."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import math
+import random
+import statistics
+import uuid
+
+import pytest
+from rich.cells import cell_len
+from sqlalchemy import Engine, select
+from typer.testing import CliRunner
+
+from mashangban import app
+from models.db import make_engine
+from models.errors import Refused
+from models.planning.plan import failing, meets, recommend, run
+from models.planning.planner import make_plan
+from models.planning.simulate import DayModel, QueueModel, simulate
+from models.queue.ticketrows import T
+from models.tables import Queue
+
+runner = CliRunner()
+TODAY = dt.date(2026, 11, 25)  # a Wednesday; the plan is for Thursday the 26th
+
+
+def _exponential(mean_s: float, n: int = 20000) -> tuple[float, ...]:
+    """Exponential service times as evenly spaced quantiles (drawn uniformly: exponential)."""
+    return tuple(-math.log(1 - (i + 0.5) / n) * mean_s for i in range(n))
+
+
+def _one_queue(
+    rate_per_hour: float, windows: int, periods: int = 16, mean_s: float = 600
+) -> DayModel:
+    return DayModel(
+        queues=(QueueModel("A", (rate_per_hour,) * periods, ("",), (1.0,)),),
+        windows=tuple((n, ("A",)) for n in range(1, windows + 1)),
+        services={"": _exponential(mean_s)},
+        period_s=3600,
+        periods=periods,
+        staffing=(frozenset(range(1, windows + 1)),) * periods,
+        walk_s=0.0,
+    )
+
+
+def _erlang_c(lam: float, mu: float, c: int) -> tuple[float, float]:
+    """(probability of waiting, mean wait) of M/M/c."""
+    a = lam / mu
+    top = a**c / math.factorial(c) / (1 - a / c)
+    p_wait = top / (sum(a**k / math.factorial(k) for k in range(c)) + top)
+    return p_wait, p_wait / (c * mu - lam)
+
+
+@pytest.mark.parametrize(("c", "rho"), [(3, 0.8), (5, 0.7)])
+def test_one_queue_agrees_with_erlang_c(c: int, rho: float) -> None:
+    mu = 1 / 600
+    lam = rho * c * mu
+    model = _one_queue(lam * 3600, c)
+    p_waits, means = [], []
+    for seed in range(300):
+        rep = simulate(model, seed)
+        waits = [w for p in range(2, model.periods) for w in rep.waits[0][p]]  # warmed up
+        p_waits.append(sum(1 for w in waits if w > 0) / len(waits))
+        means.append(statistics.fmean(waits))
+    p_theory, mean_theory = _erlang_c(lam, mu, c)
+    for simulated, theory in ((p_waits, p_theory), (means, mean_theory)):
+        centre = statistics.fmean(simulated)
+        half = 3 * statistics.stdev(simulated) / math.sqrt(len(simulated))  # 99.7 %
+        assert abs(centre - theory) <= half, (centre, half, theory)
+
+
+def test_a_seed_reproduces_the_figures() -> None:
+    model = _one_queue(20, 4)
+    first = run(model, replications=5, seed=7)
+    again = run(model, replications=5, seed=7)
+    other = run(model, replications=5, seed=8)
+    assert first.day == again.day and first.by_period == again.by_period
+    assert first.day != other.day
+
+
+def _busy(model: DayModel) -> float:
+    return run(model, replications=40, seed=3).day.wait_mean_s
+
+
+def test_what_ifs_move_the_waits_the_right_way() -> None:
+    base = dataclasses.replace(
+        _one_queue(22, 4, periods=8, mean_s=540),
+        queues=(QueueModel("A", (22.0,) * 8, ("M05", "M06"), (1.0, 1.0)),),
+        services={"": _exponential(540), "M05": _exponential(540), "M06": _exponential(540)},
+    )
+    plain = run(base, replications=40, seed=3)
+    more = _busy(dataclasses.replace(base, arrival_factor=1.2))
+    slower = _busy(dataclasses.replace(base, extra_s={"M05": 120.0}))
+    assert more > plain.day.wait_mean_s * 1.2
+    assert slower > plain.day.wait_mean_s * 1.1
+    closed = run(dataclasses.replace(base, closed_from={4: 4 * 3600.0}), replications=40, seed=3)
+    before = [f.wait_mean_s for f in plain.by_period[:3]]
+    assert [f.wait_mean_s for f in closed.by_period[:3]] == before  # closing at 4 h: not before
+    later = sum(f.wait_mean_s for f in closed.by_period[5:])
+    assert later > 2 * sum(f.wait_mean_s for f in plain.by_period[5:])
+    assert closed.window_hours() == pytest.approx(plain.window_hours() - 4)
+
+
+def test_the_recommendation_meets_the_target_and_one_window_fewer_does_not() -> None:
+    rates = (10, 30, 45, 30, 12, 25, 35, 15)
+    model = dataclasses.replace(
+        _one_queue(0, 8, periods=8, mean_s=420),
+        queues=(QueueModel("A", tuple(float(r) for r in rates), ("",), (1.0,)),),
+        target_s=600,
+    )
+    rec = recommend(model, share=0.85, replications=40, seed=5)
+    assert rec.met and not rec.short
+    assert meets(rec.outcome, 0.85)
+    counts = [len(s) for s in rec.staffing]
+    assert counts[2] > counts[0]  # the busy period gets more windows than the quiet start
+    busiest = max(range(len(counts)), key=lambda p: rates[p])
+    fewer = list(rec.staffing)
+    fewer[busiest] = frozenset(sorted(fewer[busiest])[:-1])
+    outcome = run(dataclasses.replace(model, staffing=tuple(fewer)), replications=40, seed=5)
+    assert failing(outcome, busiest, 0.85)
+    assert rec.outcome.window_hours() < 8 * 8  # cheaper than every window all day
+
+
+# --- with a database: history in the hall's tables ---
+
+
+def _fill(engine: Engine, weeks: int, per_day: int = 60) -> None:
+    """``weeks`` of working days before TODAY: queue A, one window's worth of citizens."""
+    rng = random.Random(11)
+    with engine.begin() as conn:
+        queue_id = conn.execute(select(Queue.id).where(Queue.prefix == "A")).scalar_one()  # type: ignore[arg-type]
+        rows = []
+        for back in range(1, weeks * 7 + 1):
+            day = TODAY - dt.timedelta(days=back)
+            if day.weekday() >= 5:
+                continue
+            start = dt.datetime.combine(day, dt.time(0, 30), tzinfo=dt.UTC)  # 08:30 local
+            free = start
+            for seq in range(1, per_day + 1):
+                issued = start + dt.timedelta(minutes=seq * 4 + rng.random() * 3)
+                called = max(issued, free)
+                started = called + dt.timedelta(seconds=20)
+                finished = started + dt.timedelta(seconds=rng.uniform(120, 300))
+                free = finished
+                rows.append({
+                    "business_date": day, "queue_id": queue_id, "seq": seq,
+                    "number": f"A{seq:03d}", "item_code": None, "priority": "normal",
+                    "status": "done", "order_key": float(seq), "issued_at": issued,
+                    "called_at": called, "started_at": started, "finished_at": finished,
+                    "window": 1, "clerk_code": None, "recalls": 0, "misses": 0,
+                    "token": uuid.uuid4().hex[:16],
+                })  # fmt: skip
+        conn.execute(T.insert(), rows)
+
+
+def test_too_little_history_is_refused(engine: Engine) -> None:
+    _fill(engine, weeks=3)
+    with pytest.raises(Refused) as caught:
+        make_plan(engine, day=TODAY + dt.timedelta(days=1), today=TODAY, replications=3)
+    assert caught.value.key == "plan_history_short"
+    assert "3" in caught.value.en and "4" in caught.value.en and "历史记录不足" in caught.value.zh
+
+
+def test_a_plan_from_history(engine: Engine) -> None:
+    _fill(engine, weeks=5)
+    plan = make_plan(engine, day=TODAY + dt.timedelta(days=1), today=TODAY, replications=10)
+    learned = plan.learned
+    assert learned.days_used == 5
+    a = next(q for q in learned.model.queues if q.prefix == "A")
+    assert sum(a.rates) == pytest.approx(60, abs=1)  # the citizens of a Thursday
+    assert plan.source.startswith("day:2026-11-19")  # no window open now: last Thursday's
+    assert plan.current.day.citizens == pytest.approx(60, rel=0.3)
+    assert plan.recommended is not None and plan.recommended.met
+
+
+@pytest.fixture
+def cli_db(db_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("MASHANGBAN_NOW", "2026-11-25T18:00:00+08:00")
+    monkeypatch.delenv("MASHANGBAN_DB", raising=False)
+    engine = make_engine(db_url)
+    try:
+        _fill(engine, weeks=5)
+    finally:
+        engine.dispose()
+    return db_url
+
+
+def _plan(db: str, *args: str, code: int = 0) -> str:
+    result = runner.invoke(app, ["--db", db, "plan", "--runs", "8", *args], env={"COLUMNS": "80"})
+    assert result.exit_code == code, (args, result.exit_code, result.stdout, result.stderr)
+    assert "Traceback" not in result.stdout + result.stderr
+    return result.stdout if code == 0 else result.stderr + result.stdout
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_the_table_fits_80_columns(cli_db: str) -> None:
+    out = _plan(cli_db, "--chart", "--close", "1@14:00")
+    assert "2026-11-26 排班测算" in out and "Staffing plan for 2026-11-26" in out
+    assert "达标" in out and "≤15m" in out and "窗口工时" in out and "window-hours" in out
+    assert "close 1 from 14:00" in out and "█" in out
+    wide = [line for line in out.splitlines() if cell_len(line) > 80]
+    assert not wide, wide
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_json_is_reproducible_with_a_seed(cli_db: str) -> None:
+    first = json.loads(_plan(cli_db, "--json", "--seed", "4", "--more", "20"))
+    again = json.loads(_plan(cli_db, "--json", "--seed", "4", "--more", "20"))
+    assert first == again
+    assert first["what_if"] == ["arrivals +20%"] and first["target"]["minutes"] == 15
+    assert first["periods"][0]["start"] == "08:30"
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_cli_refusals_are_bilingual(cli_db: str, tmp_path: object) -> None:
+    out = _plan(cli_db, "--weeks", "2", code=1)
+    assert "历史记录不足" in out and "not enough history" in out
+    out = _plan(cli_db, "--close", "12 at two", code=1)
+    assert "看不懂的假设" in out and "not understood" in out
+    out = _plan(cli_db, "--close", "99@14:00", code=1)
+    assert "99" in out and "no window 99" in out
+
+
+def test_the_first_working_day_after_a_holiday() -> None:
+    from models.workdays import after_break
+
+    assert after_break(dt.date(2026, 10, 8))  # after National Day (10-01 … 10-07)
+    assert not after_break(dt.date(2026, 10, 9))
+    assert not after_break(dt.date(2026, 10, 5))  # a holiday is no working day
+    assert not after_break(dt.date(2026, 11, 23))  # a Monday after a plain weekend
+    assert not after_break(dt.date(2026, 11, 24))
