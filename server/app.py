@@ -76,6 +76,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
     app.state.settings = settings
     app.state.hub = hub
     app.state.voice = Voice(enabled=settings.voice)
+    app.state.live = {}  # server.pages.LiveReader by kind of page
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 

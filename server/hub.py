@@ -3,9 +3,17 @@
 Every write in the hall appends an event, so the newest event's number (the change mark,
 :func:`models.events.last_event_seq`) moves whenever anything changed. One task per process
 reads the mark every ``seconds`` (one indexed lookup) and, when it moved, starts a new
-*generation*: every page's stream wakes and asks for its state, and the state of each key (a
-token, a board's zones) is read once per generation however many pages show it. A thousand
-phones are one poller, not a thousand.
+*generation*. Before the pages wake, the hub reads what every connected page follows, once
+per kind of page (all the tokens followed by phones in one read, each board's zones once), and
+the reader renders what each key's pages are sent, once per key however many pages show it.
+Then the pages wake a few dozen at a time, each one sending what was made for it if it
+differs from what it sent last. A thousand phones are one poller, one read and one render per
+ticket, not a thousand of each.
+
+The API's writes go first: a fan-out waits (a little) while a write is in flight, it wakes the
+pages in small chunks so that a request is never queued behind all of them, and after a
+fan-out that took t seconds the next change is looked at no sooner than ``REST_FACTOR`` × t
+later (a burst of writes is one fan-out, and the event loop stays mostly free for requests).
 
 On PostgreSQL the hub LISTENs on the change channel (every write transaction NOTIFYs it as it
 commits, models.events) in a thread with a connection of its own, and reads the mark as soon as
@@ -22,7 +30,7 @@ import datetime as dt
 import logging
 import threading
 from collections import Counter
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import anyio
@@ -43,6 +51,12 @@ LISTEN_SAFETY_SECONDS = 5.0
 hour turning)."""
 RELISTEN_SECONDS = 2.0
 """How soon the listener tries again after its connection failed."""
+WAKE_CHUNK = 50
+"""Pages woken at once after a change (the event loop serves requests between chunks)."""
+REST_FACTOR = 3.0
+"""After a fan-out that took t seconds, the next one starts no sooner than this × t later."""
+WRITES_FIRST_SECONDS = 0.5
+"""How long a fan-out step waits, at most, for the writes in flight to end."""
 GATHER_SECONDS = 0.02
 """How long the first page asking for a kind of thing after a change waits for the others, so
 that all their keys are read together."""
@@ -67,7 +81,15 @@ class Hub:
         self.closed = False
         """True once the server stops: the streams end."""
         self._hour: tuple[int, int, int, int] | None = None
-        self._changed = asyncio.Event()
+        self._waiters: set[asyncio.Future[None]] = set()
+        self._followed: dict[str, Counter[Hashable]] = {}
+        self._readers: dict[str, Callable[[list[Any]], dict[Any, Any]]] = {}
+        self._spent = 0.0
+        self._writes = 0
+        self._writes_lock = threading.Lock()
+        self.quiet = threading.Event()
+        """Set while no write is in flight (a reader in a worker thread may wait for it)."""
+        self.quiet.set()
         self._cache: dict[Hashable, asyncio.Future[Any]] = {}
         self._cache_generation = -1
         self._limiter = anyio.CapacityLimiter(READERS)
@@ -125,11 +147,12 @@ class Hub:
         loop = asyncio.get_running_loop()
         while True:
             polled = loop.time()
-            wait = LISTEN_SAFETY_SECONDS if self.listening else self.seconds
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._nudged.wait(), wait)
-            if self._nudged.is_set():  # at most once per `seconds`, however busy the hall
-                await asyncio.sleep(max(0.0, polled + self.seconds - loop.time()))
+            gap = max(self.seconds, REST_FACTOR * self._spent)
+            if self.listening:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._nudged.wait(), LISTEN_SAFETY_SECONDS)
+            # at most once per `gap`, however busy the hall
+            await asyncio.sleep(max(0.0, polled + gap - loop.time()))
             self._nudged.clear()
             await self.poll()
 
@@ -147,21 +170,113 @@ class Hub:
         hour = at_hour(utcnow())
         if mark != self.mark or hour != self._hour:
             self.mark, self._hour = mark, hour
-            self._bump()
+            began = asyncio.get_running_loop().time()
+            await self._advance()
+            self._spent = asyncio.get_running_loop().time() - began
+
+    async def _advance(self) -> None:
+        """A new generation: read what the pages follow, then wake them a chunk at a time."""
+        cache = await self._read_followed()
+        self.generation += 1
+        self._cache, self._cache_generation = cache, self.generation
+        waiters, self._waiters = list(self._waiters), set()
+        for first in range(0, len(waiters), WAKE_CHUNK):
+            if first:
+                await self.writes_first()
+                await asyncio.sleep(0)  # the woken pages send; requests waiting get their turn
+            for waiter in waiters[first : first + WAKE_CHUNK]:
+                if not waiter.done():
+                    waiter.set_result(None)
+
+    async def _read_followed(self) -> dict[Hashable, asyncio.Future[Any]]:
+        """Every followed key's value, read once per kind (a kind whose read fails is left to
+        the pages, which keep what they show)."""
+        loop = asyncio.get_running_loop()
+        cache: dict[Hashable, asyncio.Future[Any]] = {}
+        for kind, counts in list(self._followed.items()):
+            keys = [key for key, n in counts.items() if n > 0]
+            if not keys:
+                continue
+            await self.writes_first()
+            try:
+                values = await anyio.to_thread.run_sync(
+                    self._readers[kind], keys, limiter=self._limiter
+                )
+            except Exception as exc:  # the pages' own reads say it (and try again)
+                log.debug("cannot read the followed %s: %s", kind, exc)
+                continue
+            for key in keys:
+                future = loop.create_future()
+                future.set_result(values.get(key))
+                cache[(kind, key)] = future
+        return cache
 
     def _bump(self) -> None:
+        """A new generation at once (the server is stopping: every page's stream ends)."""
         self.generation += 1
-        self._changed.set()
-        self._changed = asyncio.Event()
+        waiters, self._waiters = self._waiters, set()
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
 
     async def changed(self, generation: int, *, timeout: float) -> bool:
         """Wait until the generation moves past ``generation`` (True) or ``timeout`` s pass."""
         if self.generation != generation:
             return True
-        event = self._changed
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(event.wait(), timeout)
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.add(waiter)
+        try:
+            async with asyncio.timeout(timeout):
+                await waiter
+        except TimeoutError:
+            pass
+        finally:
+            self._waiters.discard(waiter)
         return self.generation != generation
+
+    def follow(
+        self, kind: str, key: Hashable, reader: Callable[[list[Any]], dict[Any, Any]]
+    ) -> None:
+        """A page follows ``key``: from the next change on, the hub reads it (with every key
+        of its kind, by ``reader``, as :meth:`read_each`) before the pages wake."""
+        self._readers[kind] = reader
+        self._followed.setdefault(kind, Counter())[key] += 1
+
+    def unfollow(self, kind: str, key: Hashable) -> None:
+        """A page following ``key`` went away."""
+        counts = self._followed.get(kind)
+        if counts is not None:
+            counts[key] -= 1
+            if counts[key] <= 0:
+                del counts[key]
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Around a write made for a request (in any thread): the fan-out lets it go first."""
+        with self._writes_lock:
+            self._writes += 1
+            self.quiet.clear()
+        try:
+            yield
+        finally:
+            with self._writes_lock:
+                self._writes -= 1
+                if not self._writes:
+                    self.quiet.set()
+
+    async def writes_first(self) -> None:
+        """Wait (at most ``WRITES_FIRST_SECONDS``) until no write is in flight."""
+        if not self._writes:
+            return
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + WRITES_FIRST_SECONDS
+        while self._writes and loop.time() < deadline:
+            await asyncio.sleep(0.002)
+
+    def let_writes_pass(self) -> None:
+        """In a worker thread: wait (at most ``WRITES_FIRST_SECONDS``) while a write is in
+        flight, so that a long read or render does not slow it."""
+        self.quiet.wait(WRITES_FIRST_SECONDS)
 
     async def read(self, key: Hashable, reader: Callable[[], Any]) -> Any:
         """``reader()`` (a blocking read, run in a worker thread) once per generation per key:

@@ -41,7 +41,7 @@ REFUSALS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def presented_key(
+async def presented_key(
     bearer: HTTPAuthorizationCredentials | None = Depends(_bearer),  # noqa: B008
     header: str | None = Depends(_header),
 ) -> str | None:
@@ -97,9 +97,10 @@ def keyed(
 
     engine = request.app.state.settings.engine
     try:
-        name = authenticate(engine, key, need)
-        with by_api_key(name):
-            result = operation()
+        with request.app.state.hub.writing():  # the pages' fan-out lets it go first
+            name = authenticate(engine, key, need)
+            with by_api_key(name):
+                result = operation()
     except MashangbanError as exc:
         return refusal(exc)
     body = result.to_json() if isinstance(result, TicketView) else result
