@@ -89,4 +89,5 @@ def create_app(settings: ServerSettings) -> FastAPI:
     app.include_router(writes.router)
     app.include_router(health.router)
     api.mount_docs(app)
+    app.add_middleware(writes.WritesFirst, hub=hub)
     return app

@@ -6,7 +6,7 @@ reads the mark every ``seconds`` (one indexed lookup) and, when it moved, starts
 *generation*. Before the pages wake, the hub reads what every connected page follows, once
 per kind of page (all the tokens followed by phones in one read, each board's zones once), and
 the reader renders what each key's pages are sent, once per key however many pages show it.
-Then the pages wake a few dozen at a time, each one sending what was made for it if it
+Then the pages wake a couple of dozen at a time, each one sending what was made for it if it
 differs from what it sent last. A thousand phones are one poller, one read and one render per
 ticket, not a thousand of each.
 
@@ -51,7 +51,7 @@ LISTEN_SAFETY_SECONDS = 5.0
 hour turning)."""
 RELISTEN_SECONDS = 2.0
 """How soon the listener tries again after its connection failed."""
-WAKE_CHUNK = 50
+WAKE_CHUNK = 25
 """Pages woken at once after a change (the event loop serves requests between chunks)."""
 REST_FACTOR = 3.0
 """After a fan-out that took t seconds, the next one starts no sooner than this × t later."""
@@ -85,6 +85,7 @@ class Hub:
         self._followed: dict[str, Counter[Hashable]] = {}
         self._readers: dict[str, Callable[[list[Any]], dict[Any, Any]]] = {}
         self._spent = 0.0
+        self._rest_until = 0.0
         self._writes = 0
         self._writes_lock = threading.Lock()
         self.quiet = threading.Event()
@@ -147,12 +148,13 @@ class Hub:
         loop = asyncio.get_running_loop()
         while True:
             polled = loop.time()
-            gap = max(self.seconds, REST_FACTOR * self._spent)
             if self.listening:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._nudged.wait(), LISTEN_SAFETY_SECONDS)
-            # at most once per `gap`, however busy the hall
-            await asyncio.sleep(max(0.0, polled + gap - loop.time()))
+            # at most once per `seconds` however busy the hall, and resting after a fan-out
+            await asyncio.sleep(
+                max(0.0, polled + self.seconds - loop.time(), self._rest_until - loop.time())
+            )
             self._nudged.clear()
             await self.poll()
 
@@ -173,6 +175,7 @@ class Hub:
             began = asyncio.get_running_loop().time()
             await self._advance()
             self._spent = asyncio.get_running_loop().time() - began
+            self._rest_until = began + (1 + REST_FACTOR) * self._spent
 
     async def _advance(self) -> None:
         """A new generation: read what the pages follow, then wake them a chunk at a time."""

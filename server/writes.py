@@ -19,6 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from models.errors import MashangbanError, NotFound, Refused
 from models.events import FEED_MAX, by_api_key
@@ -26,6 +27,7 @@ from models.limits import WINDOW_MAX
 from models.queue import serving
 from models.views.ticket import TicketView
 from server.api import error_json
+from server.hub import Hub
 
 router = APIRouter(prefix="/api/v1", tags=["with an API key"])
 
@@ -69,6 +71,26 @@ def handle_bad_requests(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, bad_request)
 
 
+class WritesFirst:
+    """ASGI middleware: while a write request to the API is in flight (from its arrival to its
+    answer), the pages' fan-out waits (server.hub): a take or a call is never queued behind a
+    thousand pages."""
+
+    def __init__(self, app: ASGIApp, hub: Hub) -> None:
+        self.app, self.hub = app, hub
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["method"] not in ("GET", "HEAD", "OPTIONS")
+            and scope["path"].startswith("/api/")
+        ):
+            with self.hub.writing():
+                await self.app(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+
 def status_of(exc: MashangbanError) -> int:
     """The HTTP status of a refusal."""
     if exc.key in UNAUTHORISED:
@@ -97,10 +119,9 @@ def keyed(
 
     engine = request.app.state.settings.engine
     try:
-        with request.app.state.hub.writing():  # the pages' fan-out lets it go first
-            name = authenticate(engine, key, need)
-            with by_api_key(name):
-                result = operation()
+        name = authenticate(engine, key, need)
+        with by_api_key(name):
+            result = operation()
     except MashangbanError as exc:
         return refusal(exc)
     body = result.to_json() if isinstance(result, TicketView) else result
