@@ -249,14 +249,15 @@ def events(
     key: str | None = Depends(presented_key),
 ) -> Response:
     """For integrations that follow the hall: ask again with ``after`` = the last ``seq`` seen
-    (``next_after``). Each event as the log holds it (its hashes left out): number, time, kind,
-    ticket id, window, clerk number and its data, which holds no citizen's personal data."""
-    from models.events import events_after
+    (``next_after``). Every event is listed (so that none seems lost), with its number, time,
+    kind, ticket id and window, and of its data only the ticket and window facts: no clerk
+    number or name, no key's name, nothing of PIN or staff events, no personal data."""
+    from models.events import events_after, public_event
 
     def operation() -> dict[str, Any]:
         found, head = events_after(request.app.state.settings.engine, after, limit)
         return {
-            "events": found,
+            "events": [public_event(event) for event in found],
             "next_after": found[-1]["seq"] if found else after,
             "head": head,
         }

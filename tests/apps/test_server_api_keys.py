@@ -15,11 +15,14 @@ from typer.testing import CliRunner
 from mashangban import app as cli
 from models import settings
 from models.apikeys import add_key, revoke_key
+from models.clerks import staff
+from models.clerks.staff import add_clerk
+from models.errors import MashangbanError
 from models.queue.calling import call_next
 from models.queue.tickets import take_ticket
 from server.app import ServerSettings, create_app
 from server.limits import RateLimit
-from tests.conftest import NOW, open_window
+from tests.conftest import NOW, PIN, open_window
 
 runner = CliRunner()
 SUNDAY = "2026-11-29T10:00:00+08:00"
@@ -277,6 +280,41 @@ def test_the_event_feed_pages_from_a_given_number(client: TestClient, engine: En
     assert [e["data"]["number"] for e in rest["events"]] == [tickets[2].number]
     empty = client.get(f"/api/v1/events?after={rest['next_after']}", headers=headers).json()
     assert empty["events"] == [] and empty["next_after"] == rest["next_after"]
+
+
+def test_the_event_feed_shows_a_partner_no_staff_or_personal_data(
+    client: TestClient, engine: Engine
+) -> None:
+    headers = key(engine, "follower", "read")
+    start = client.get("/api/v1/events?after=0&limit=1000", headers=headers).json()["head"]
+    add_clerk(engine, code="2001", name="赵敏", pin=PIN)
+    with pytest.raises(MashangbanError):
+        staff.login(engine, window=19, clerk="2001", pin="999999")  # a wrong PIN
+    open_window(engine, 18, clerk="2001")
+    staff.pause(engine, window=18, reason="教育培训 with 赵敏")
+    staff.resume(engine, window=18)
+    ticket = take_ticket(engine, queue="M", now=NOW)
+    called = call_next(engine, window=18, now=NOW)
+    body = client.get(f"/api/v1/events?after={start}", headers=headers).json()
+    feed = body["events"]
+    # Every event is listed (none seems lost) ...
+    kinds = [e["kind"] for e in feed]
+    assert kinds == ["clerk_added", "login_failed", "login", "paused", "resumed", "issued",
+                     "called"]  # fmt: skip
+    assert [e["seq"] for e in feed] == list(range(start + 1, start + 1 + len(feed)))
+    # ... with the ticket and window facts ...
+    by_kind = {e["kind"]: e for e in feed}
+    assert by_kind["issued"]["data"]["number"] == ticket.number
+    assert by_kind["called"]["data"]["number"] == called.number
+    assert by_kind["called"]["window"] == 18 and by_kind["login"]["window"] == 18
+    # ... and nothing about the staff: no name, no clerk number, no PIN attempt's details,
+    # no pause reason.
+    text_ = json.dumps(body, ensure_ascii=False)
+    assert "赵敏" not in text_ and "2001" not in text_ and "教育培训" not in text_
+    assert all("clerk_code" not in e for e in feed)
+    assert by_kind["clerk_added"]["data"] == {} and by_kind["login_failed"]["data"] == {}
+    # The log itself keeps them (for the hall's own audit).
+    assert events(engine, "clerk_added")[-1]["name"] == "赵敏"
 
 
 # --- the keys themselves ---------------------------------------------------------------------
