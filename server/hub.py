@@ -81,7 +81,7 @@ class Hub:
         self.closed = False
         """True once the server stops: the streams end."""
         self._hour: tuple[int, int, int, int] | None = None
-        self._waiters: set[asyncio.Future[None]] = set()
+        self._waiters: dict[asyncio.Future[None], Hashable | None] = {}
         self._followed: dict[str, Counter[Hashable]] = {}
         self._readers: dict[str, Callable[[list[Any]], dict[Any, Any]]] = {}
         self._spent = 0.0
@@ -178,16 +178,24 @@ class Hub:
             self._rest_until = began + (1 + REST_FACTOR) * self._spent
 
     async def _advance(self) -> None:
-        """A new generation: read what the pages follow, then wake them a chunk at a time."""
+        """A new generation: read what the pages follow, then wake them a chunk at a time —
+        only those whose key now shows something else (or was not read ahead)."""
         cache = await self._read_followed()
+        before = self._cache if self._cache_generation == self.generation else {}
         self.generation += 1
         self._cache, self._cache_generation = cache, self.generation
-        waiters, self._waiters = list(self._waiters), set()
-        for first in range(0, len(waiters), WAKE_CHUNK):
+        waiters, self._waiters = self._waiters, {}
+        woken = []
+        for waiter, follows in waiters.items():
+            if follows is not None and _same(before.get(follows), cache.get(follows)):
+                self._waiters[waiter] = follows  # nothing new for it: it waits on
+            else:
+                woken.append(waiter)
+        for first in range(0, len(woken), WAKE_CHUNK):
             if first:
                 await self.writes_first()
                 await asyncio.sleep(0)  # the woken pages send; requests waiting get their turn
-            for waiter in waiters[first : first + WAKE_CHUNK]:
+            for waiter in woken[first : first + WAKE_CHUNK]:
                 if not waiter.done():
                     waiter.set_result(None)
 
@@ -217,24 +225,28 @@ class Hub:
     def _bump(self) -> None:
         """A new generation at once (the server is stopping: every page's stream ends)."""
         self.generation += 1
-        waiters, self._waiters = self._waiters, set()
+        waiters, self._waiters = self._waiters, {}
         for waiter in waiters:
             if not waiter.done():
                 waiter.set_result(None)
 
-    async def changed(self, generation: int, *, timeout: float) -> bool:
-        """Wait until the generation moves past ``generation`` (True) or ``timeout`` s pass."""
+    async def changed(
+        self, generation: int, *, timeout: float, follows: tuple[str, Hashable] | None = None
+    ) -> bool:
+        """Wait until the generation moves past ``generation`` (True) or ``timeout`` s pass.
+        A page that ``follows`` a key (kind, key) read ahead by the hub is woken only when
+        what it shows changed."""
         if self.generation != generation:
             return True
         waiter = asyncio.get_running_loop().create_future()
-        self._waiters.add(waiter)
+        self._waiters[waiter] = follows
         try:
             async with asyncio.timeout(timeout):
                 await waiter
         except TimeoutError:
             pass
         finally:
-            self._waiters.discard(waiter)
+            self._waiters.pop(waiter, None)
         return self.generation != generation
 
     def follow(
@@ -387,6 +399,15 @@ class Listener:
                 failing = True
             self.listening = False
             self._stop.wait(RELISTEN_SECONDS)
+
+
+def _same(before: asyncio.Future[Any] | None, now: asyncio.Future[Any] | None) -> bool:
+    """Two reads of a key found the same (both read, neither failed)."""
+    if before is None or now is None or not before.done() or not now.done():
+        return False
+    if before.cancelled() or now.cancelled() or before.exception() or now.exception():
+        return False
+    return bool(before.result() == now.result())
 
 
 def _retrieved(future: asyncio.Future[Any]) -> None:

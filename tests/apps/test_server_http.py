@@ -278,6 +278,30 @@ def test_an_idle_stream_pings(client: TestClient, engine: Engine) -> None:
     assert kinds[0] == "state" and "ping" in kinds
 
 
+def test_a_stream_keeps_pinging_while_the_hall_changes_around_it(engine: Engine) -> None:
+    """A busy hall changes more often than the ping: a page whose ticket those changes leave
+    as it was (new tickets join the line behind it) is sent nothing new, yet still pinged, or
+    its script would think the connection lost and start over."""
+    mine = take(engine)
+    stop = threading.Event()
+
+    def busy() -> None:
+        while not stop.wait(0.03):
+            take(engine)
+
+    with make_client(engine, stream_seconds=1.2, ping_seconds=0.2) as client:
+        worker = threading.Thread(target=busy)
+        worker.start()
+        try:
+            body = client.get(f"/t/{mine.token}/events").text
+        finally:
+            stop.set()
+            worker.join()
+    kinds = [kind for kind, _ in events_of(body)]
+    assert kinds[0] == "state" and kinds.count("state") == 1  # nothing new to show
+    assert kinds.count("ping") >= 3, kinds
+
+
 def test_a_stream_for_an_unknown_token_is_refused(client: TestClient) -> None:
     response = client.get("/t/0123456789abcdef/events")
     assert response.status_code == 404 and response.json()["error"] == "unknown_ticket"
