@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from server.hub import Hub
-from server.limits import RateLimit
+from server.limits import RateLimit, Refusals
 from server.voice import Voice
 
 if TYPE_CHECKING:
@@ -47,6 +47,8 @@ class ServerSettings:
     """The per-client limit on ticket look-ups."""
     voice: bool = True
     """The board speaks the calls (when espeak-ng's Mandarin voice is here)."""
+    refusals: Refusals = field(default_factory=Refusals)
+    """The API's refused keys: counted, and written to the event log sparingly."""
 
 
 def create_app(settings: ServerSettings) -> FastAPI:

@@ -10,6 +10,7 @@ waiting included), 503 when the database cannot be used.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from models.errors import MashangbanError, NotFound, Refused
@@ -30,6 +32,7 @@ from server.api import error_json
 from server.hub import Hub
 
 router = APIRouter(prefix="/api/v1", tags=["with an API key"])
+log = logging.getLogger("mashangban.server")
 
 _bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <key>")
 _header = APIKeyHeader(name="X-API-Key", auto_error=False, description="X-API-Key: <key>")
@@ -104,6 +107,36 @@ def status_of(exc: MashangbanError) -> int:
     return 503
 
 
+def note_refusal(request: Request, exc: MashangbanError, need: str) -> None:
+    """Count a refused key; a known key's refusal goes to the event log (one a minute at most
+    per key, reason and scope: server.limits.Refusals), a missing or wrong key's only to the
+    server's log, once a minute per client."""
+    from models.apikeys import record_refusal
+    from server.pages import client_of
+
+    settings = request.app.state.settings
+    name = exc.values.get("name")
+    if isinstance(name, str):
+        refused = settings.refusals.known(name, need, exc.key)
+        if refused:
+            try:
+                record_refusal(
+                    settings.engine,
+                    name=name,
+                    need=need,
+                    route=f"{request.method} {request.url.path}",
+                    reason=exc.key,
+                    refused=refused,
+                )
+            except (MashangbanError, SQLAlchemyError) as failed:  # answered all the same
+                log.warning("cannot log a refused API key: %s", failed)
+        return
+    client = client_of(request)
+    refused = settings.refusals.unknown(client, exc.key)
+    if refused:
+        log.warning("%d API request(s) from %s refused: %s", refused, client, exc.key)
+
+
 def refusal(exc: MashangbanError) -> JSONResponse:
     status = status_of(exc)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
@@ -120,6 +153,11 @@ def keyed(
     engine = request.app.state.settings.engine
     try:
         name = authenticate(engine, key, need)
+    except MashangbanError as exc:
+        if exc.key in UNAUTHORISED or exc.key == "api_key_scope":
+            note_refusal(request, exc, need)
+        return refusal(exc)
+    try:
         with by_api_key(name):
             result = operation()
     except MashangbanError as exc:

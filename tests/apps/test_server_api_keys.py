@@ -21,7 +21,7 @@ from models.errors import MashangbanError
 from models.queue.calling import call_next
 from models.queue.tickets import take_ticket
 from server.app import ServerSettings, create_app
-from server.limits import RateLimit
+from server.limits import RateLimit, Refusals
 from tests.conftest import NOW, PIN, open_window
 
 runner = CliRunner()
@@ -128,6 +128,56 @@ def test_a_key_for_window_18_may_not_act_at_window_19(client: TestClient, engine
     refused(client.post("/api/v1/tickets", json={"queue": "M"}, headers=headers), 403,
             "api_key_scope")  # fmt: skip
     refused(client.get("/api/v1/events", headers=headers), 403, "api_key_scope")
+
+
+def all_events(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(text("SELECT count(*) FROM event")).scalar_one())
+
+
+def test_fifty_wrong_keys_write_nothing_to_the_log(client: TestClient, engine: Engine) -> None:
+    """An attacker sending garbage keys gets the bilingual 401 and nothing else, and cannot
+    write to the hall's event log: wrong keys are only counted."""
+    key(engine, "kiosk2", "take")
+    before = all_events(engine)
+    for n in range(50):
+        response = client.post(
+            "/api/v1/tickets", json={"queue": "M"}, headers={"X-API-Key": f"msb_guess{n}"}
+        )
+        got = refused(response, 401, "api_key_wrong")
+        assert set(got) == {"error", "message_zh", "message_en", "hint"} and not got["hint"]
+    assert client.post("/api/v1/tickets", json={"queue": "M"}).status_code == 401  # no key
+    assert all_events(engine) == before
+    metrics = client.get("/metrics").text
+    assert 'mashangban_api_refusals_total{reason="api_key_wrong"} 50.0' in metrics
+    assert 'mashangban_api_refusals_total{reason="api_key_missing"} 1.0' in metrics
+
+
+def test_a_known_keys_refusals_are_logged_once_a_minute_with_their_count(engine: Engine) -> None:
+    clock = [1000.0]
+    app = create_app(
+        ServerSettings(engine=engine, poll_seconds=0.05, refusals=Refusals(clock=lambda: clock[0]))
+    )
+    revoked = key(engine, "kiosk2", "take")
+    revoke_key(engine, name="kiosk2")
+    button = key(engine, "button-18", "window:18")
+    with TestClient(app) as client:
+        for _ in range(3):
+            refused(client.post("/api/v1/tickets", json={"queue": "M"}, headers=revoked), 401,
+                    "api_key_revoked")  # fmt: skip
+        refused(client.post("/api/v1/windows/19/finish", headers=button), 403, "api_key_scope")
+        logged = events(engine, "api_refused")
+        assert logged == [
+            {"window": None, "name": "kiosk2", "need": "take", "route": "POST /api/v1/tickets",
+             "reason": "api_key_revoked", "refused": 1},
+            {"window": None, "name": "button-18", "need": "window:19",
+             "route": "POST /api/v1/windows/19/finish", "reason": "api_key_scope", "refused": 1},
+        ]  # fmt: skip
+        clock[0] += 61  # a minute later, the next refusal counts the two held back
+        client.post("/api/v1/tickets", json={"queue": "M"}, headers=revoked)
+        logged = events(engine, "api_refused")
+        assert len(logged) == 3 and logged[-1]["refused"] == 3
+        assert logged[-1]["reason"] == "api_key_revoked"
 
 
 def test_a_key_for_every_window_acts_at_any(client: TestClient, engine: Engine) -> None:
