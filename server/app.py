@@ -47,13 +47,15 @@ class ServerSettings:
     """The per-client limit on ticket look-ups."""
     voice: bool = True
     """The board speaks the calls (when espeak-ng's Mandarin voice is here)."""
+    quiet_gc: bool = False
+    """Full garbage collections only at quiet moments (server.hub; ``mashangban serve``)."""
     refusals: Refusals = field(default_factory=Refusals)
     """The API's refused keys: counted, and written to the event log sparingly."""
 
 
 def create_app(settings: ServerSettings) -> FastAPI:
     """The server app for these settings."""
-    hub = Hub(settings.engine, seconds=settings.poll_seconds)
+    hub = Hub(settings.engine, seconds=settings.poll_seconds, quiet_gc=settings.quiet_gc)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import gc
 import logging
 import threading
 from collections import Counter
@@ -51,6 +52,12 @@ LISTEN_SAFETY_SECONDS = 5.0
 hour turning)."""
 RELISTEN_SECONDS = 2.0
 """How soon the listener tries again after its connection failed."""
+FULL_COLLECTION_SECONDS = 60.0
+"""With ``quiet_gc``: how often every object is looked at by the garbage collector, at a quiet
+moment (see :meth:`Hub.collect_when_quiet`); sooner (but not within ``FULL_COLLECTION_GAP``)
+once ``FULL_COLLECTION_PAGES`` pages came or went."""
+FULL_COLLECTION_GAP = 5.0
+FULL_COLLECTION_PAGES = 100
 WAKE_CHUNK = 25
 """Pages woken at once after a change (the event loop serves requests between chunks)."""
 REST_FACTOR = 3.0
@@ -65,7 +72,7 @@ that all their keys are read together."""
 class Hub:
     """The change mark of one database, watched once, and the pages that follow it."""
 
-    def __init__(self, engine: Engine, *, seconds: float = 0.25) -> None:
+    def __init__(self, engine: Engine, *, seconds: float = 0.25, quiet_gc: bool = False) -> None:
         self.engine = engine
         """The hall's database."""
         self.seconds = seconds
@@ -99,6 +106,11 @@ class Hub:
         self._task: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._nudged = asyncio.Event()
+        self.quiet_gc = quiet_gc
+        """The hub decides when the garbage collector looks at every object (the server
+        process; not in tests that run it beside other things)."""
+        self._collected = 0.0
+        self._collected_pages = 0
         self.listener: Listener | None = None
         """The LISTEN thread on PostgreSQL (None on SQLite)."""
 
@@ -110,6 +122,7 @@ class Hub:
             self.listener = Listener(self.engine, self.nudge)
             self.listener.start()
         await self.poll()
+        self.collect_when_quiet()
         self._task = asyncio.create_task(self._watch(), name="change-mark watcher")
 
     @property
@@ -157,6 +170,29 @@ class Hub:
             )
             self._nudged.clear()
             await self.poll()
+            self.collect_when_quiet()
+
+    def collect_when_quiet(self) -> None:
+        """With a thousand pages connected, a full garbage collection looks at a million
+        objects and stops everything for 0.1–0.3 s: let it happen only at a quiet moment (no
+        write in flight, no fan-out resting), once a ``FULL_COLLECTION_SECONDS`` (or after five
+        of them, however busy). In between, what survived the last full collection is frozen
+        (``gc.freeze``), so that the automatic collections look only at newer objects and stay
+        short; it is unfrozen and looked at again at the next full one."""
+        if not self.quiet_gc:
+            return
+        now = asyncio.get_running_loop().time()
+        since = now - self._collected
+        quiet = not self._writes and now >= self._rest_until and since >= FULL_COLLECTION_GAP
+        pages = sum(self.pages.values())
+        due = since >= FULL_COLLECTION_SECONDS or abs(pages - self._collected_pages) >= (
+            FULL_COLLECTION_PAGES
+        )
+        if since >= 5 * FULL_COLLECTION_SECONDS or (quiet and due):
+            self._collected, self._collected_pages = now, pages
+            gc.unfreeze()
+            gc.collect()
+            gc.freeze()
 
     async def poll(self) -> None:
         """Read the mark once; a new generation when it (or the hour, so that a new business
