@@ -13,7 +13,8 @@ ticket, not a thousand of each.
 The API's writes go first: a fan-out waits (a little) while a write is in flight, it wakes the
 pages in small chunks so that a request is never queued behind all of them, and after a
 fan-out that took t seconds the next change is looked at no sooner than ``REST_FACTOR`` × t
-later (a burst of writes is one fan-out, and the event loop stays mostly free for requests).
+later, half a second at most (a burst of writes is one fan-out, and the event loop stays
+mostly free for requests).
 
 On PostgreSQL the hub LISTENs on the change channel (every write transaction NOTIFYs it as it
 commits, models.events) in a thread with a connection of its own, and reads the mark as soon as
@@ -30,6 +31,7 @@ import datetime as dt
 import gc
 import logging
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -61,9 +63,13 @@ FULL_COLLECTION_PAGES = 100
 WAKE_CHUNK = 25
 """Pages woken at once after a change (the event loop serves requests between chunks)."""
 REST_FACTOR = 3.0
-"""After a fan-out that took t seconds, the next one starts no sooner than this × t later."""
+"""After a fan-out that took t seconds, the next one starts no sooner than this × t later
+(but at most ``REST_MAX_SECONDS``: a slow fan-out on a busy machine must not make the pages
+miss the next call)."""
+REST_MAX_SECONDS = 0.5
 WRITES_FIRST_SECONDS = 0.5
-"""How long a fan-out step waits, at most, for the writes in flight to end."""
+"""How long one fan-out waits for writes in flight, at most in all (a storm of writes delays
+the pages by this much, not more)."""
 GATHER_SECONDS = 0.02
 """How long the first page asking for a kind of thing after a change waits for the others, so
 that all their keys are read together."""
@@ -94,6 +100,7 @@ class Hub:
         self._spent = 0.0
         self._rest_until = 0.0
         self._writes = 0
+        self._patience_until = 0.0
         self._writes_lock = threading.Lock()
         self.quiet = threading.Event()
         """Set while no write is in flight (a reader in a worker thread may wait for it)."""
@@ -211,11 +218,13 @@ class Hub:
             began = asyncio.get_running_loop().time()
             await self._advance()
             self._spent = asyncio.get_running_loop().time() - began
-            self._rest_until = began + (1 + REST_FACTOR) * self._spent
+            rest = min(REST_FACTOR * self._spent, REST_MAX_SECONDS)
+            self._rest_until = began + self._spent + rest
 
     async def _advance(self) -> None:
         """A new generation: read what the pages follow, then wake them a chunk at a time —
         only those whose key now shows something else (or was not read ahead)."""
+        self._patience_until = time.monotonic() + WRITES_FIRST_SECONDS
         cache = await self._read_followed()
         before = self._cache if self._cache_generation == self.generation else {}
         self.generation += 1
@@ -316,18 +325,16 @@ class Hub:
                     self.quiet.set()
 
     async def writes_first(self) -> None:
-        """Wait (at most ``WRITES_FIRST_SECONDS``) until no write is in flight."""
-        if not self._writes:
-            return
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + WRITES_FIRST_SECONDS
-        while self._writes and loop.time() < deadline:
+        """Wait until no write is in flight (within this fan-out's ``WRITES_FIRST_SECONDS``)."""
+        while self._writes and time.monotonic() < self._patience_until:
             await asyncio.sleep(0.002)
 
     def let_writes_pass(self) -> None:
-        """In a worker thread: wait (at most ``WRITES_FIRST_SECONDS``) while a write is in
-        flight, so that a long read or render does not slow it."""
-        self.quiet.wait(WRITES_FIRST_SECONDS)
+        """In a worker thread: wait while a write is in flight (within the fan-out's
+        ``WRITES_FIRST_SECONDS``), so that a long read or render does not slow it."""
+        left = self._patience_until - time.monotonic()
+        if left > 0:
+            self.quiet.wait(left)
 
     async def read(self, key: Hashable, reader: Callable[[], Any]) -> Any:
         """``reader()`` (a blocking read, run in a worker thread) once per generation per key:
