@@ -24,13 +24,15 @@ floor from the same run (raw sqlite3; python-escpos for printing; a minimal Text
    the floor);
 12. serve: the hall server with 1,000 phone and 10 board streams; a call by another process until
    each changed page hears of it, against a bare asyncio SSE echo (targets: p95 < 1 s, idle CPU
-   < 5 % of one core; memory reported).
+   < 5 % of one core; memory reported);
+13. book: book a slot through the core (rules, locks, outbox, event), against the same rows
+   written with raw sqlite3 (target: p99 ≤ 5 × the floor's p99; bookings per second reported).
 
 Run ``python -m bench`` (``make bench``); see bench/__main__.py for the options.
 """
 
 BENCHMARKS = (
     "take", "call", "drain", "status", "print", "kiosk", "board", "counter", "yearreport",
-    "mixed", "cli", "serve", "profile",
+    "mixed", "cli", "serve", "book", "profile",
 )  # fmt: skip
 """Names for ``--only``; the profile runs by itself after a missed target."""

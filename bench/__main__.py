@@ -1,10 +1,10 @@
 """``python -m bench`` (``make bench``): run the benchmarks, print tables and PASS/FAIL lines.
 
 Options: ``--quick`` (smaller sizes, a smoke test of about a minute), ``--only NAME`` (repeatable:
-take, call, drain, status, print, kiosk, mixed, cli, serve, profile), ``--profile`` (profile the
-chosen benchmarks even when they pass; otherwise the profile runs for missed targets only; print
-has no profile; kiosk profiles itself, in its own subprocesses). Exit status 1 when a target is
-missed.
+take, call, drain, status, print, kiosk, mixed, cli, serve, book, profile), ``--profile``
+(profile the chosen benchmarks even when they pass; otherwise the profile runs for missed targets
+only; print has no profile; kiosk profiles itself, in its own subprocesses). Exit status 1 when
+a target is missed.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from models.secret import create_key
 def _runners(dbs: Databases, profile: bool) -> dict[str, Callable[[], Result]]:
     from bench import (
         board,
+        book,
         call,
         cli,
         counter,
@@ -58,6 +59,7 @@ def _runners(dbs: Databases, profile: bool) -> dict[str, Callable[[], Result]]:
         "mixed": lambda: mixed.run(sizes, workdir),
         "cli": lambda: cli.run(sizes, workdir, dbs.template, dbs.prefilled[0]),
         "serve": lambda: serve.run(sizes, workdir, dbs.template),
+        "book": lambda: book.run(sizes, workdir, dbs.template),
     }
 
 

@@ -15,15 +15,15 @@ import gc
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from textual import work
+from textual import events, work
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
 
 from appkit.unattended import UnattendedApp
-from kiosk import snapshot
-from kiosk.screens import INSTANT_QUEUE, KioskScreen, StartScreen, TicketScreen
+from kiosk import scan, snapshot
+from kiosk.screens import INSTANT_QUEUE, ItemsScreen, KioskScreen, StartScreen, TicketScreen
 from kiosk.settings import KioskSettings
 from kiosk.staff import GreenPinScreen, StaffMenuScreen, StaffPinScreen
 from models.errors import DatabaseError, MashangbanError
@@ -140,6 +140,8 @@ class KioskApp(UnattendedApp[None]):
         self.idle_seconds = settings.idle_seconds or (shot.idle_seconds if shot else 30.0)
         self.public_url = ""
         """The hall server's public address: the QR on the screen opens the ticket's page."""
+        self.scanned = scan.ScanBuffer()
+        """What the code scanner is typing on a screen without a keypad (see :meth:`on_event`)."""
 
     @property
     def engine(self) -> Engine:
@@ -247,6 +249,37 @@ class KioskApp(UnattendedApp[None]):
     def now(self) -> dt.datetime:
         """The kiosk's clock (fixed in tests and snapshots)."""
         return self.settings.clock()
+
+    # ---- the code scanner ---------------------------------------------------------------
+    async def on_event(self, event: events.Event) -> None:
+        """A booking's QR read by the scanner checks it in from the start, items and ticket
+        screens (the keypad takes the scan as typing; the staff screens are left alone): the
+        burst's characters go to the scan, never to a button, and its Enter checks the code in
+        instead of pressing a focused button."""
+        if isinstance(event, events.Key) and not event.is_forwarded and self._scan_key(event):
+            return
+        await super().on_event(event)
+
+    def _scan_key(self, event: events.Key) -> bool:
+        """True when the key was the scanner's (taken here, not passed on)."""
+        screen = self.screen
+        if not isinstance(screen, (StartScreen, ItemsScreen, TicketScreen)):
+            return False  # the keypad types codes itself; staff have their own screens
+        if scan.takes(event.character):
+            self.scanned.add(event.character or "")
+        elif event.key == "enter" and self.scanned.pending():
+            self.scan_ended(screen, scan.booking_code(self.scanned.take()))
+        else:
+            return False
+        screen.touch()
+        return True
+
+    def scan_ended(self, screen: KioskScreen, code: str) -> None:
+        """A scan ended with Enter: check its code in, or say it is not a booking's."""
+        if scan.is_code(code):
+            self.check_in(code)
+        else:
+            screen.show_error(kiosk.both("scan_unknown", self.lang))
 
     # ---- issuing --------------------------------------------------------------------------
     def take(self, *, queue: str | None = None, item: str | None = None) -> None:

@@ -17,6 +17,7 @@ from textual.widgets import Button, Static
 
 from appkit.bigtext import big
 from appkit.idle import IdleWatch
+from kiosk import scan
 from models.text import Lang, kiosk
 
 if TYPE_CHECKING:
@@ -82,6 +83,10 @@ class KioskScreen(Screen[None]):
     def _touch(self) -> None:
         if self.IDLE:
             self.idle.touch()
+
+    def touch(self) -> None:
+        """Someone is using the kiosk (a scanner typing): the idle time starts again."""
+        self._touch()
 
     def _idle_out(self) -> None:
         if self.app.screen is not self:  # staff (or another screen) is using the kiosk now
@@ -394,10 +399,12 @@ KEYPAD_ROWS = ("1234567890", "ABCDEFGHIJ", "KLMNOPQRST", "UVWXYZ")
 """The keys of the code pad: every letter and digit an appointment code may hold (the import
 accepts 4-32 of A-Z and 0-9), then 删除 and 清除 filling the last row."""
 CODE_MAX = 32
+"""The longest code typed; a scanned QR may hold the booking prefix besides."""
 
 
 class CheckinScreen(KioskScreen):
-    """The appointment code on an on-screen keypad of digits and letters (keys work too).
+    """The appointment code on an on-screen keypad of digits and letters (keys work too; a
+    scanner types a booking's QR, ``MSB:B:<code>``, and Enter: the code is checked in).
 
     A refused code stays shown with the reason until the next key: a letter or digit then
     starts a new code (it does not append to the refused one); 删除 corrects the refused one.
@@ -441,8 +448,8 @@ class CheckinScreen(KioskScreen):
             self.press("ok")
         elif event.key == "escape":
             self.go_home()
-        elif (char := event.character) and len(char) == 1 and char.isascii() and char.isalnum():
-            self.press(char.upper())
+        elif scan.takes(event.character):  # letters, digits, and a scanned QR's colons
+            self.press((event.character or "").upper())
 
     def press(self, key: str) -> None:
         """One keypad key."""
@@ -454,10 +461,13 @@ class CheckinScreen(KioskScreen):
             self.code = ""
         elif key == "ok":
             if self.code:
+                self.code = scan.booking_code(self.code)  # a scanned QR: MSB:B:<code>
                 self.kiosk.check_in(self.code)
         elif refused:
             self.code = key  # a new code, not the refused one with more on its end
-        elif len(self.code) < CODE_MAX:
+        elif len(self.code) < (
+            CODE_MAX + len(scan.BOOKING_PREFIX) if ":" in key + self.code else CODE_MAX
+        ):
             self.code += key
 
     def show_error(self, text: str) -> None:

@@ -31,7 +31,6 @@ from models.db import reading
 from models.errors import Refused
 from models.events import sealed_with, verify_chain
 from models.hall import default_hall_path, hall_settings, read_hall_file, store_hall
-from models.queue.appointments import import_appointments
 from models.schema import head_revision, upgrade
 from models.supervision.audit import verify_records
 from models.supervision.witness import read_witness, take_checkpoint
@@ -42,11 +41,9 @@ from models.timeutil import utcnow
 
 hall_app = typer.Typer(no_args_is_help=True, help="The hall file: queues, items, windows.")
 clerk_app = typer.Typer(no_args_is_help=True, help="Clerks who log in at windows.")
-appointments_app = typer.Typer(no_args_is_help=True, help="Appointments booked elsewhere.")
 audit_app = typer.Typer(no_args_is_help=True, help="Checks on the event log and the records.")
 app.add_typer(hall_app, name="hall")
 app.add_typer(clerk_app, name="clerk")
-app.add_typer(appointments_app, name="appointments")
 app.add_typer(audit_app, name="audit")
 
 JSON = typer.Option(False, "--json", help="Print JSON for scripts.")
@@ -327,16 +324,6 @@ def logout_cmd(
     """Log the clerk out of a window."""
     logout(state(ctx).engine(), window=window)
     console.print(commands.line("logged_out", window=window))
-
-
-@appointments_app.command("import")
-def appointments_import(
-    ctx: typer.Context,
-    file: Path = typer.Argument(..., help="CSV: code,queue,item,date,start,end,name"),
-) -> None:
-    """Import appointments from CSV (all rows or none)."""
-    result = import_appointments(state(ctx).engine(), file)
-    console.print(commands.line("imported", added=result.added, unchanged=result.unchanged))
 
 
 WITNESS = typer.Option(

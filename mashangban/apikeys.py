@@ -26,7 +26,8 @@ def apikey_add(
     scope: list[str] = typer.Option(
         ...,
         "--scope",
-        help="What it may do: take, read, window:N (act at window N) or window:* (repeatable).",
+        help="What it may do: take, read, book (online bookings), window:N (act at window N) "
+        "or window:* (repeatable).",
     ),
     as_json: bool = JSON,
 ) -> None:

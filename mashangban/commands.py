@@ -109,10 +109,16 @@ COMMANDS: dict[str, Entry] = {
     ),
     "hall": Entry("mashangban.admin", "The hall file: queues, items, windows."),
     "clerk": Entry("mashangban.admin", "Clerks who log in at windows."),
-    "appointments": Entry("mashangban.admin", "Appointments booked elsewhere."),
     "audit": Entry("mashangban.admin", "Checks on the event log and the records."),
     "apikey": Entry("mashangban.apikeys", "API keys for other systems on the hall server's API."),
+    "appointments": Entry(
+        "mashangban.bookings", "Appointments: book, cancel, list, stats, import, nightly jobs."
+    ),
     "case": Entry("mashangban.cases", "Cases (办件): list, ready, pickup."),
+    "notify": Entry(
+        "mashangban.notify",
+        "Messages to citizens (turn near, called, missed, bookings): send, list, retry, secret.",
+    ),
     "printer": Entry("mashangban.printing", "Printers named in the hall file."),
     "print-jobs": Entry("mashangban.printing", "Print jobs (stored before they are sent)."),
     "rectify": Entry(

@@ -375,6 +375,7 @@ def close_day(
                 "expired": done.expired,
                 "void": done.voided,
                 "days": sorted(day.isoformat() for day in done.days),
+                "no_shows": done.no_shows,
             }
         )
         return
@@ -389,6 +390,8 @@ def close_day(
                 voided=done.voided,
             )
         )
+    if done.no_shows:
+        console.print(commands.line("bookings_no_shows", n=done.no_shows))
     if done.held:
         raise held
     if not done.closed:

@@ -6,7 +6,8 @@ add``). The database keeps only its HMAC-SHA256 with a key derived from the hall
 a copy of the database alone cannot test guesses. A presented key is hashed the same way, found
 by its hash, and compared in constant time.
 
-Scopes: ``take`` (take tickets), ``read`` (the event feed), ``window:N`` (act at window N: call
+Scopes: ``take`` (take tickets), ``read`` (the event feed), ``book`` (online bookings for a
+partner channel: book, look up, cancel, the open slots), ``window:N`` (act at window N: call
 next, recall, no-show, finish), ``window:*`` (at any window). A revoked key stays listed, for
 the record; its name cannot be used again.
 """
@@ -33,7 +34,7 @@ from models.timeutil import to_utc, utcnow
 PREFIX = "msb_"
 NAME_MAX = 32
 _NAME_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,31}$")
-SCOPES = ("take", "read", "window:*")
+SCOPES = ("take", "read", "book", "window:*")
 """The scopes besides ``window:N``."""
 LAST_USED_STEP = dt.timedelta(minutes=1)
 """``last_used_at`` is written at most this often per key: a call button pressed all day does
@@ -112,7 +113,7 @@ def parse_scopes(values: list[str]) -> list[str]:
 
 
 def allows(scopes: list[str], need: str) -> bool:
-    """True when these scopes cover ``need`` (``take``, ``read`` or ``window:N``)."""
+    """True when these scopes cover ``need`` (``take``, ``read``, ``book`` or ``window:N``)."""
     return need in scopes or (need.startswith("window:") and "window:*" in scopes)
 
 

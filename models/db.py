@@ -10,7 +10,10 @@ locks in opposite orders deadlock. Every write transaction therefore takes its r
 this one order, and never waits for a lock of an earlier rank while holding a later one:
 
 1. the one row an operation is about, of a kind no later rank locks: an appointment being
-   checked in, a case being picked up, a rectification (``FOR UPDATE``), a window's rows;
+   checked in or cancelled, a case being picked up, a rectification (``FOR UPDATE``), a
+   window's rows; a booking locks its person rows (keys ascending), then its slot row (a cancel:
+   its appointment, then its slot row), and takes no other lock before the chain head
+   (:mod:`models.queue.booking`);
 2. day counter rows, ``(business_date, queue_id)`` ascending, all before any ticket row: a take
    or check-in bumps its queue's counter (:func:`models.queue.ticketrows.next_seq`); "next"
    locks the counters of all the window's queues first

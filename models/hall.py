@@ -23,6 +23,7 @@ from sqlalchemy import Engine, delete
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
+from models.bookingrules import BookingRule, BookingSettings
 from models.db import writing
 from models.errors import HallError, NotFound
 from models.events import append_event
@@ -88,7 +89,27 @@ class HallSettings(_Strict):
     """The hall server's address as citizens' phones reach it (e.g. https://queue.example.cn);
     when set, a ticket's QR code opens ``<public_url>/t/<token>``, the ticket's live page."""
 
+    notify_near_ahead: int = Field(default=3, ge=0, le=50)
+    """A citizen who left a number is told "your turn is near" once, when this many people (or
+    fewer) are ahead; 0 turns the notice off."""
+    notify_webhook_url: str = Field(default="", max_length=300)
+    """The hall's message gateway (SMS or WeChat) as an HTTP(S) webhook; empty: messages are
+    kept and marked held, and sent once a gateway is set (``mashangban notify retry --held``)."""
+    notify_timeout_s: float = Field(default=5.0, gt=0, le=120)
+    """How long the sender waits for the gateway's answer to one message."""
+    notify_max_attempts: int = Field(default=6, ge=1, le=50)
+    """Attempts per message before it is marked failed (retryable by hand)."""
+    notify_backoff_s: float = Field(default=10.0, gt=0, le=3600)
+    """The pause after the first failed attempt; it doubles after each one (at most an hour)."""
+
     _hours = field_validator("hours")(_check_hours)
+
+    @field_validator("notify_webhook_url")
+    @classmethod
+    def _webhook_address(cls, value: str) -> str:
+        if value and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s#]*)?", value):
+            raise ValueError(f"{value!r} is not a web address like https://sms.example.cn/hook")
+        return value
 
     @field_validator("public_url")
     @classmethod
@@ -117,6 +138,8 @@ class QueueConfig(_Strict):
     wait_limit_minutes: int = Field(default=60, ge=1, le=24 * 60)
     service_minutes: int = Field(default=10, ge=1, le=24 * 60)
     hours: list[str] = Field(default_factory=list)
+    booking: BookingRule | None = None
+    """Online booking of the queue (its items share its slots); None: not bookable."""
 
     _hours = field_validator("hours")(_check_hours)
 
@@ -133,6 +156,8 @@ class ItemConfig(_Strict):
     promised_days: int = Field(default=0, ge=0, le=365)
     service_minutes: int | None = Field(default=None, ge=1, le=24 * 60)
     materials: list[str] = Field(default_factory=list)
+    booking: BookingRule | None = None
+    """Online booking of this item with its own slots; None: as its queue."""
 
     @model_validator(mode="after")
     def _instant_has_no_days(self) -> ItemConfig:
@@ -227,6 +252,7 @@ class HallConfig(_Strict):
     window: list[WindowConfig] = Field(min_length=1)
     printer: list[PrinterConfig] = Field(default_factory=list)
     kiosk: list[KioskConfig] = Field(default_factory=list)
+    booking: BookingSettings = Field(default_factory=BookingSettings)
 
     def department_en(self, name_zh: str) -> str:
         """A department's English name (its Chinese one when the hall file gives none)."""
@@ -268,6 +294,7 @@ class HallConfig(_Strict):
                     raise _RefError(("window", n, "queues"), f"unknown queue {queue!r}")
             if len(set(window.queues)) != len(window.queues):
                 raise _RefError(("window", n, "queues"), "a queue is listed twice")
+        _check_booking(self)
         names = [p.name for p in self.printer]
         _unique("printer", "name", names)
         _unique("kiosk", "id", [k.id for k in self.kiosk])
@@ -278,6 +305,26 @@ class HallConfig(_Strict):
                     if value is not None and value not in names:
                         raise _RefError((table, n, key), f"unknown printer {value!r}")
         return self
+
+
+def _check_booking(config: HallConfig) -> None:
+    """Booking hours are ranges like the opening hours; the first day comes before the last."""
+    d = config.booking
+    if d.first_day > d.last_day:
+        raise _RefError(("booking", "first_day"), "first_day is after last_day")
+    rules = [("queue", n, q.booking) for n, q in enumerate(config.queue)]
+    rules += [("item", n, i.booking) for n, i in enumerate(config.item)]
+    for table, n, rule in rules:
+        if rule is None:
+            continue
+        try:
+            _check_hours(rule.hours or [])
+        except ValueError as exc:
+            raise _RefError((table, n, "booking"), str(exc)) from None
+        first = rule.first_day if rule.first_day is not None else d.first_day
+        last = rule.last_day if rule.last_day is not None else d.last_day
+        if first > last:
+            raise _RefError((table, n, "booking"), "first_day is after last_day")
 
 
 class _RefError(ValueError):

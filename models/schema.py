@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-HEAD = "0012_outbox"
+HEAD = "0013_bookings"
 """The newest revision in migrations/versions, known without importing Alembic (a test checks
 it against Alembic's own head, so a new migration cannot leave it behind)."""
 VERSION_TABLE = "alembic_version"

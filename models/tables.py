@@ -178,7 +178,10 @@ class DayCounter(SQLModel, table=True):
 
 
 class Appointment(SQLModel, table=True):
-    """A booking made elsewhere (phone, web), checked in at the kiosk by its code."""
+    """A booking (the hall server's phone pages, a partner's API, an imported CSV, the kiosk),
+    checked in at the kiosk by its code."""
+
+    __table_args__ = (Index("ix_appointment_day_status", "slot_date", "status"),)
 
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(unique=True, max_length=32)
@@ -190,12 +193,56 @@ class Appointment(SQLModel, table=True):
     name_masked: str = ""
     """A masked name for the clerk (张*明); no other personal data."""
     status: str = "booked"
-    """booked, checked_in or cancelled."""
+    """booked, checked_in, cancelled or no_show."""
     ticket_id: int | None = Field(default=None, foreign_key="ticket.id")
     imported_at: dt.datetime
     import_batch: str | None = Field(default=None, max_length=16, index=True)
     """Set while the import that brings the row is still running: the row is not visible
     (check-in does not know its code) until the whole file is in."""
+    token: str | None = Field(default=None, max_length=64, unique=True)
+    """The long random token of the booking's own page (view, cancel); None for imports."""
+    channel: str = Field(default="csv", max_length=40)
+    """How it was booked: web, api:<key name>, csv or kiosk."""
+    pool: str | None = Field(default=None, max_length=12)
+    """The slots it took a place of (models.bookingrules.Rule.pool); None: no place counted."""
+    name: str | None = Field(default=None, max_length=64)
+    """The name in clear (personal data): erased after the retention period."""
+    mobile: str | None = Field(default=None, max_length=20)
+    """The mobile number in clear (personal data): erased after the retention period."""
+    mobile_masked: str = Field(default="", max_length=20)
+    person_key: str | None = Field(default=None, max_length=64, index=True)
+    """A keyed hash of the mobile number (models.secret.subkey): limits and no-show blocks."""
+    id_key: str | None = Field(default=None, max_length=64, index=True)
+    """A keyed hash of the ID number, when one was given; the number itself is never stored."""
+    booked_at: dt.datetime | None = None
+    cancelled_at: dt.datetime | None = None
+    no_show_at: dt.datetime | None = None
+    erased_at: dt.datetime | None = None
+    """When the name and mobile number were erased."""
+
+
+class BookingSlot(SQLModel, table=True):
+    """The places taken of one slot: the row a booking locks to count them (so two bookings
+    for the last place cannot both take it)."""
+
+    __tablename__ = "booking_slot"
+    __table_args__ = (UniqueConstraint("pool", "day", "start", name="uq_booking_slot"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    pool: str = Field(max_length=12)
+    day: dt.date
+    start: dt.time
+    taken: int = 0
+
+
+class BookingPerson(SQLModel, table=True):
+    """One row per person key (hashed mobile or ID number), locked by a booking to count that
+    person's bookings (two bookings of one person at once cannot both pass the limit)."""
+
+    __tablename__ = "booking_person"
+
+    key: str = Field(primary_key=True, max_length=64)
+    first_seen: dt.datetime
 
 
 class Ticket(SQLModel, table=True):
@@ -308,7 +355,8 @@ class OutboxMessage(SQLModel, table=True):
     data: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
     """JSON facts of the message (number, window, slot, hall): no name, no mobile number."""
     state: str = Field(default="pending", max_length=12)
-    """pending, sending (leased by a sender), sent, failed (gave up) or held (no gateway)."""
+    """pending, sending (leased by a sender), sent, failed (gave up), held (no gateway) or
+    expired (a ticket's message still unsent when its day was closed: stale news)."""
     attempts: int = 0
     next_attempt_at: dt.datetime
     lease_owner: str | None = Field(default=None, max_length=64)
@@ -316,6 +364,18 @@ class OutboxMessage(SQLModel, table=True):
     last_error: str = ""
     created_at: dt.datetime
     sent_at: dt.datetime | None = None
+
+
+class TicketContact(SQLModel, table=True):
+    """The mobile number a walk-in citizen left on the ticket page ("text me when my turn is
+    near"): personal data, kept only while the ticket is open (erased when it is settled and
+    at the day's close), shown masked."""
+
+    __tablename__ = "ticket_contact"
+
+    ticket_id: int = Field(foreign_key="ticket.id", primary_key=True)
+    mobile: str | None = Field(default=None, max_length=32)
+    created_at: dt.datetime
 
 
 class PrintJob(SQLModel, table=True):

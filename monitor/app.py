@@ -172,7 +172,8 @@ def alarms_panel(state: MonitorState) -> Text:
 
 
 def summary_line(state: MonitorState, width: int = 0) -> Text:
-    """The day in a line: served, ratings, bad ratings, open rectifications, alarms. When
+    """The day in a line: served, ratings, bad ratings, open rectifications, today's bookings
+    (checked in of booked, no-shows; when there are any), alarms. When
     ``width`` is too narrow for one line, it breaks between the figures, never inside one."""
     waiting = sum(q.waiting for q in state.status.queues)
     parts = [
@@ -182,6 +183,19 @@ def summary_line(state: MonitorState, width: int = 0) -> Text:
         Text(monitor.line("summary_rated", n=state.rated_today)),
         Text(monitor.line("summary_bad", n=state.bad_today)),
         Text(monitor.line("summary_open", n=state.open_rectifications)),
+    ]
+    if state.bookings_today:  # a day with no bookings (or a hall taking none) says nothing
+        parts.append(
+            Text(
+                monitor.line(
+                    "summary_bookings",
+                    checked=state.checked_in_today,
+                    booked=state.bookings_today,
+                    missed=state.no_shows_today,
+                )
+            )
+        )
+    parts += [
         Text(
             monitor.line("summary_alarms", n=len(state.alarms)),
             "bold red" if state.alarms else "green",

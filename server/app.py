@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from server.forms import FormSigner
 from server.hub import Hub
 from server.limits import RateLimit, Refusals
 from server.voice import Voice
@@ -51,6 +52,11 @@ class ServerSettings:
     """Full garbage collections only at quiet moments (server.hub; ``mashangban serve``)."""
     refusals: Refusals = field(default_factory=Refusals)
     """The API's refused keys: counted, and written to the event log sparingly."""
+    bookings: RateLimit = field(default_factory=lambda: RateLimit(burst=20, per_second=1 / 30))
+    """The per-client limit on booking and cancelling posts (every post counts): 20 at once,
+    then two a minute."""
+    forms: FormSigner = field(default_factory=FormSigner)
+    """Signs the booking pages' forms (server.forms)."""
 
 
 def create_app(settings: ServerSettings) -> FastAPI:
@@ -70,7 +76,8 @@ def create_app(settings: ServerSettings) -> FastAPI:
         version=VERSION,
         description=(
             "The hall's API (JSON): status and tickets open to read; taking tickets, acting at "
-            "a window and the event feed need an API key (`mashangban apikey add`), sent as "
+            "a window, the event feed and online booking for partner channels (scope `book`) "
+            "need an API key (`mashangban apikey add`), sent as "
             "`Authorization: Bearer <key>` or `X-API-Key: <key>`. 写操作需要 API 密钥。"
         ),
         docs_url=None,  # served from local assets by server.api, not from a CDN
@@ -84,13 +91,15 @@ def create_app(settings: ServerSettings) -> FastAPI:
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
-    from server import api, health, pages, writes
+    from server import api, bookapi, booking, health, pages, writes
 
     pages.handle_errors(app)
     writes.handle_bad_requests(app)
     app.include_router(pages.router)
     app.include_router(api.router)
     app.include_router(writes.router)
+    app.include_router(booking.router)
+    app.include_router(bookapi.router)
     app.include_router(health.router)
     api.mount_docs(app)
     app.add_middleware(writes.WritesFirst, hub=hub)

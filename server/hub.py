@@ -267,8 +267,14 @@ class Hub:
                 cache[(kind, key)] = future
         return cache
 
+    def refresh(self) -> None:
+        """A change this process made that writes no event (a number left on a ticket page):
+        the pages read again."""
+        self._bump()
+
     def _bump(self) -> None:
-        """A new generation at once (the server is stopping: every page's stream ends)."""
+        """A new generation at once, every page woken to read again (the server is stopping,
+        or :meth:`refresh`)."""
         self.generation += 1
         waiters, self._waiters = self._waiters, {}
         for waiter in waiters:

@@ -36,6 +36,7 @@ def serve(
         from models.text import web
 
         typer.echo(f"! {web.zh('board_silent')}\n  {web.en('board_silent')}", err=True)
+    log_api_keys()
     app = create_app(ServerSettings(engine=engine, quiet_gc=True))
     config = uvicorn.Config(
         app,
@@ -60,6 +61,21 @@ def serve(
 
     server.handle_exit = handle_exit  # type: ignore[method-assign]
     server.run()
+
+
+def log_api_keys() -> None:
+    """Each use of the booking API, with the key's name (never a name or mobile number), on
+    stderr: uvicorn itself logs warnings only."""
+    import logging
+    import sys
+
+    log = logging.getLogger("mashangban.server.booking")
+    if not log.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+        log.propagate = False  # once, not again by a root handler
 
 
 def check_address(host: str, port: int) -> None:

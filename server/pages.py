@@ -11,14 +11,17 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
 from typing import Any
+from urllib.parse import parse_qs
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
 
-from models.errors import MashangbanError, NotFound
+from models.errors import MashangbanError, NotFound, Refused
+from models.notify.notices import leave_number
 from models.text import web
 from models.views.board import BoardState, board_queues, board_state
-from models.views.citizen import CitizenTicket, citizen_tickets
+from models.views.citizen import CitizenTicket, citizen_ticket, citizen_tickets
 from server.app import ServerSettings
 from server.hub import Hub
 from server.limits import retry_after
@@ -132,12 +135,50 @@ async def ticket_page(request: Request, token: str) -> Response:
         found = await read_ticket(request, token)
     except NotFound as exc:
         return problem_page(request, title="not_found_title", exc=exc, status=404)
+    return _ticket(request, token, found)
+
+
+def _ticket(
+    request: Request,
+    token: str,
+    found: CitizenTicket,
+    problem: tuple[str, str] | None = None,
+    status: int = 200,
+) -> Response:
     context = ticket_context(found)
     return page(
         request,
         "ticket.html",
-        {"t": context, "events": f"/t/{token}/events", "refresh": 30},
+        {
+            "t": context,
+            "events": f"/t/{token}/events",
+            "remind": f"/t/{token}/remind",
+            "problem": problem,
+            "refresh": 30,
+        },
+        status,
     )
+
+
+@router.post("/t/{token}/remind")
+async def ticket_remind(request: Request, token: str) -> Response:
+    """The citizen leaves a mobile number to be texted when their turn is near (an empty one
+    takes it back); back to the ticket page, which shows it masked."""
+    refused = limited(request)
+    if refused is not None:
+        return refused
+    body = (await request.body())[:2048].decode("utf-8", "replace")
+    mobile = (parse_qs(body).get("mobile") or [""])[0].strip()
+    engine = settings_of(request).engine
+    try:
+        await run_in_threadpool(leave_number, engine, token=token, mobile=mobile or None)
+    except NotFound as exc:
+        return problem_page(request, title="not_found_title", exc=exc, status=404)
+    except Refused as exc:
+        found = await run_in_threadpool(citizen_ticket, engine, token)
+        return _ticket(request, token, found, problem=(exc.zh, exc.en), status=400)
+    hub_of(request).refresh()
+    return RedirectResponse(f"/t/{token}", status_code=303)
 
 
 @router.get("/t/{token}/events")

@@ -37,6 +37,8 @@ def ticket_context(found: CitizenTicket) -> dict[str, Any]:
     if status == "waiting":
         if now.ahead == 0:
             headline = web.pair("next")
+        elif now.ahead is not None and now.ahead <= found.near_ahead:
+            headline = web.pair("near", ahead=now.ahead)
         elif now.ahead is not None:
             headline = web.pair("ahead", ahead=now.ahead)
         if now.eta_minutes is not None and now.ahead:
@@ -73,6 +75,7 @@ def ticket_context(found: CitizenTicket) -> dict[str, Any]:
         "headline": headline,
         "lines": lines,
         "called": status == "called",
+        "remind": {"open": status == "waiting", "number": found.left_number},
         "meta": {"title": title, "status": status, "alert": alert},
     }
 

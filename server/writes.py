@@ -110,7 +110,9 @@ def status_of(exc: MashangbanError) -> int:
 def note_refusal(request: Request, exc: MashangbanError, need: str) -> None:
     """Count a refused key; a known key's refusal goes to the event log (one a minute at most
     per key, reason and scope: server.limits.Refusals), a missing or wrong key's only to the
-    server's log, once a minute per client."""
+    server's log, once a minute per client. Other errors are left alone."""
+    if exc.key not in UNAUTHORISED and exc.key != "api_key_scope":
+        return
     from models.apikeys import record_refusal
     from server.pages import client_of
 
@@ -154,8 +156,7 @@ def keyed(
     try:
         name = authenticate(engine, key, need)
     except MashangbanError as exc:
-        if exc.key in UNAUTHORISED or exc.key == "api_key_scope":
-            note_refusal(request, exc, need)
+        note_refusal(request, exc, need)
         return refusal(exc)
     try:
         with by_api_key(name):

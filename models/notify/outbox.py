@@ -13,6 +13,7 @@ import datetime as dt
 import json
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from models.tables import OutboxMessage
@@ -58,7 +59,17 @@ def enqueue(
         next_attempt_at=at,
         created_at=at,
     )
-    session.add(message)
-    session.flush()
+    if dedupe is None:
+        session.add(message)
+        session.flush()
+    else:
+        # A step in another transaction may write the same name at once (its locks need not
+        # cover this one's): the loser's insert is undone alone, the step goes on.
+        try:
+            with session.begin_nested():
+                session.add(message)
+                session.flush()
+        except IntegrityError:
+            return None
     assert message.id is not None
     return message.id

@@ -2,6 +2,10 @@
 
 CSV columns (header row required): ``code,queue,item,date,start,end,name`` — item and name may
 be empty; date is YYYY-MM-DD, start and end HH:MM local time; name is shown masked to clerks.
+Optional columns ``mobile`` and ``id_number`` let the per-person limits and no-show blocks apply
+(only keyed hashes of them are kept for that; the mobile number for the reminder, until the
+retention period ends). Rows of bookable queues and items obey the booking rules
+(:mod:`models.queue.bookingimport`); a refused row is reported with its line, the rest imported.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, Table, delete, insert, select, update
+from sqlalchemy import Engine, Table, and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 from sqlmodel import select as orm_select
@@ -26,7 +30,7 @@ from sqlmodel import select as orm_select
 from models.db import reading, retry_conflicts, writing
 from models.errors import NotFound, Refused
 from models.events import append_event
-from models.hall import hall_settings
+from models.hall import hall_config, hall_settings
 from models.limits import (
     CSV_FIELD_MAX,
     CSV_MAX_BYTES,
@@ -36,6 +40,16 @@ from models.limits import (
     LAST_DAY,
 )
 from models.lookup import QueueRow, get_item, get_queue
+from models.queue.booking import QR_PREFIX
+from models.queue.bookingimport import (
+    LineRefused,
+    check_row_day,
+    forget_rows,
+    person_fields,
+    place_rows,
+    stored_rows,
+)
+from models.queue.bookingpeople import mask_name
 from models.queue.dayclose import close_if_first
 from models.queue.tickets import issue
 from models.tables import Appointment, Priority, Queue, ServiceItem, Ticket
@@ -53,16 +67,8 @@ class ImportResult:
 
     added: int
     unchanged: int
-
-
-def mask_name(name: str) -> str:
-    """张三丰 → 张*丰, 李四 → 李*: clerks see enough to greet, no more."""
-    name = name.strip()
-    if len(name) <= 1:
-        return name
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
+    refused: tuple[LineRefused, ...] = ()
+    """Lines the booking rules refused (not stored), in line order."""
 
 
 def import_appointments(
@@ -71,8 +77,10 @@ def import_appointments(
     *,
     batch_rows: int = IMPORT_BATCH_ROWS,
     on_batch: Callable[[int, int], None] | None = None,
+    now: dt.datetime | None = None,
 ) -> ImportResult:
-    """Import a CSV file of appointments: all its rows or none.
+    """Import a CSV file of appointments: all its rows or none, but for the rows the booking
+    rules refuse (each reported with its line and why, in ``refused``).
 
     The whole file is read and checked first, holding no write lock. The new rows are then
     written in short transactions of ``batch_rows`` rows, tagged with the import's batch so
@@ -94,28 +102,41 @@ def import_appointments(
             raise Refused(
                 "csv_error", path=path, line=1, detail=f"missing column(s): {', '.join(missing)}"
             )
-        new, unchanged = _checked_rows(engine, reader, path=path)
+        moment = resolve_now(now)
+        new, unchanged, refused = _checked_rows(engine, reader, path=path, moment=moment)
     _forget_batch(engine, None)
     batch = secrets.token_hex(8)
-    written = 0
+    written, added = 0, 0
     try:
         for first in range(0, len(new), batch_rows):
-            chunk = new[first : first + batch_rows]
+            chunk = [{**row, "import_batch": batch} for row in new[first : first + batch_rows]]
             with writing(engine) as session:
-                session.execute(insert(_APPT), [{**row, "import_batch": batch} for row in chunk])
+                config = hall_config(session)
+                today = business_date(moment, config.hall.timezone)
+                kept, lost = place_rows(session, config, chunk, today=today, moment=moment)
+                rest = stored_rows(kept)
+                if rest:
+                    session.execute(insert(_APPT), rest)
             written += len(chunk)
+            added += len(kept)
+            refused += lost
             if on_batch is not None:
                 on_batch(written, len(new))
         with writing(engine) as session:
             shown = session.execute(
                 update(_APPT).where(_APPT.c.import_batch == batch).values(import_batch=None)
             )
-            if shown.rowcount != len(new):  # type: ignore[attr-defined]
+            if shown.rowcount != added:  # type: ignore[attr-defined]
                 raise Refused("csv_error", path=path, line="?", detail="rows vanished mid-import")
             append_event(
                 session,
                 kind="appointments_imported",
-                data={"file": path.name, "added": len(new), "unchanged": unchanged},
+                data={
+                    "file": path.name,
+                    "added": added,
+                    "unchanged": unchanged,
+                    "refused": len(refused),
+                },
             )
     except BaseException as exc:
         _forget_batch(engine, batch)
@@ -124,7 +145,8 @@ def import_appointments(
                 "csv_error", path=path, line="?", detail="a code was imported meanwhile; run again"
             ) from None
         raise
-    return ImportResult(added=len(new), unchanged=unchanged)
+    refused.sort(key=lambda r: r.line)
+    return ImportResult(added=added, unchanged=unchanged, refused=tuple(refused))
 
 
 _APPT: Table = Appointment.__table__  # type: ignore[attr-defined]
@@ -170,13 +192,15 @@ def _read_csv_text(path: Path) -> str:
 
 
 def _checked_rows(
-    engine: Engine, reader: csv.DictReader[str], *, path: Path
-) -> tuple[list[dict[str, Any]], int]:
-    """Every row checked (in a read transaction): the new rows to insert, and how many are
-    already stored as they are. Raises Refused naming the first bad line."""
+    engine: Engine, reader: csv.DictReader[str], *, path: Path, moment: dt.datetime
+) -> tuple[list[dict[str, Any]], int, list[LineRefused]]:
+    """Every row checked (in a read transaction): the new rows to insert, how many are
+    already stored as they are, and the new rows the booking rules refuse by their calendar or
+    their person data. Raises Refused naming the first bad line."""
     rows: dict[str, tuple[int, dict[str, Any]]] = {}
     with reading(engine) as session:
-        tz = hall_settings(session).timezone
+        config = hall_config(session)
+        tz = config.hall.timezone
         lookups = _Lookups(session)
         while True:
             # The row starts on the line after the last one read (the csv module counts a
@@ -214,7 +238,17 @@ def _checked_rows(
                     else f"code {appt['code']} exists with other details"
                 )
                 raise Refused("csv_error", path=path, line=line, detail=detail)
-    return [appt for _, appt in sorted(rows.values(), key=lambda pair: pair[0])], unchanged
+    today = business_date(moment, tz)
+    new, refused = [], []
+    for line, appt in sorted(rows.values(), key=lambda pair: pair[0]):
+        try:
+            appt.update(person_fields(appt.pop("_mobile"), appt.pop("_id_number")))
+            check_row_day(config, appt.pop("_queue"), appt, today)
+        except Refused as exc:
+            refused.append(LineRefused(line, appt["code"], exc.key, exc.zh, exc.en))
+            continue
+        new.append({**appt, "_line": line, "booked_at": moment})
+    return new, unchanged, refused
 
 
 _SAME = ("queue_id", "item_code", "slot_date", "slot_start", "slot_end")
@@ -222,15 +256,16 @@ _SAME = ("queue_id", "item_code", "slot_date", "slot_start", "slot_end")
 
 def _forget_batch(engine: Engine, batch: str | None) -> None:
     """Delete the rows of one import (``batch``), or with None those of imports that stopped
-    more than STALE_IMPORT ago (a killed process never cleaned up)."""
+    more than STALE_IMPORT ago (a killed process never cleaned up); their places are free again."""
     with writing(engine) as session:
         if batch is not None:
-            session.execute(delete(_APPT).where(_APPT.c.import_batch == batch))
+            forget_rows(session, _APPT.c.import_batch == batch)
         else:
-            session.execute(
-                delete(_APPT).where(
+            forget_rows(
+                session,
+                and_(
                     _APPT.c.import_batch.is_not(None), _APPT.c.imported_at < utcnow() - STALE_IMPORT
-                )
+                ),
             )
 
 
@@ -296,6 +331,11 @@ def _parse_row(
         "name_masked": mask_name(value["name"]),
         "status": "booked",
         "imported_at": utcnow(),
+        "channel": "csv",
+        "pool": None,
+        "_queue": queue.prefix,
+        "_mobile": (row.get("mobile") or "").strip(),
+        "_id_number": (row.get("id_number") or "").strip(),
     }
 
 
@@ -315,19 +355,20 @@ def _hall_time(at: dt.time, day: dt.date, tz: str, fail: Callable[[str], Refused
 
 @retry_conflicts
 def check_in(engine: Engine, *, code: str, now: dt.datetime | None = None) -> TicketView:
-    """Turn an on-time appointment into a priority ticket.
+    """Turn an on-time appointment into a priority ticket. ``code`` is the booking code, or
+    what the booking's QR carries (``MSB:B:<code>``, as the kiosk's scanner types it).
 
     Refuses unknown, used, cancelled, too-early and too-late codes with the time to come back.
     """
     moment = resolve_now(now)
+    wanted = code.strip().upper()
+    wanted = wanted.removeprefix(QR_PREFIX)
     with writing(engine) as session:
         settings = hall_settings(session)
         tz = settings.timezone
         appt = session.exec(
             orm_select(Appointment)
-            .where(
-                Appointment.code == code.strip().upper(), col(Appointment.import_batch).is_(None)
-            )
+            .where(Appointment.code == wanted, col(Appointment.import_batch).is_(None))
             .with_for_update()
         ).first()
         if appt is None:

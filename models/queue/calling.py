@@ -18,6 +18,7 @@ from models.errors import NotFound, NothingWaiting, Refused
 from models.events import append_event
 from models.hall import HallSettings, hall_settings
 from models.lookup import find_ticket, queue_by_id, refuse_state, window_queue_ids
+from models.notify.notices import notice_called, notice_near
 from models.queue import ticketrows
 from models.queue.queueing import next_run, pick_priority
 from models.queue.serving import behind, finish_ticket
@@ -119,6 +120,10 @@ def call_next(
                 at=when.at,
                 data={"number": ticket.number, **when.data()},
             )
+            # The citizen's messages, in this transaction (models.notify): called, and the
+            # people now near the front of the ticket's queue.
+            notice_called(session, ticket, window, when.at)
+            notice_near(session, settings, day, ticket.queue_id, when.at)
             view = view_ticket(session, ticket, settings=settings)
             view = behind(view, when if when.behind_s >= finished.behind_s else finished)
     if view is None:
@@ -214,4 +219,6 @@ def call_number(
             at=when.at,
             data={"number": called.number, "by_number": True, **when.data()},
         )
+        notice_called(session, called, window, when.at)
+        notice_near(session, settings, called.business_date, called.queue_id, when.at)
         return behind(view_ticket(session, called, settings=settings), when)

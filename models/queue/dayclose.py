@@ -42,6 +42,8 @@ A wrong clock must never close the real day. Two guards, both before anything is
 It runs when the first ticket of a queue is issued on a business date (models.queue.tickets: the day
 counter's first number is the marker, so the hot path pays nothing else), and from
 ``mashangban close-day`` (for cron, e.g. at 03:00, which also closes tickets left at a window).
+Both also mark the bookings not checked in by the end of their late check-in window as no-shows
+(爽约, :func:`models.queue.bookingcare.mark_no_shows`).
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ from models.db import reading, writing
 from models.errors import MashangbanError, Refused
 from models.events import append_event
 from models.hall import hall_settings
+from models.notify.notices import forget_numbers
 from models.queue.ticketclock import clock_ahead_s, step_time
 from models.queue.ticketrows import T
 from models.tables import TicketStatus
@@ -135,6 +138,8 @@ class DayClose:
     """The business dates they were of."""
     held: set[dt.date] = field(default_factory=set)
     """Past dates left open because they were still active (a step less than QUIET ago)."""
+    no_shows: int = 0
+    """Bookings marked as no-shows (their late check-in window closed without a check-in)."""
 
     @property
     def closed(self) -> int:
@@ -172,7 +177,10 @@ def close_past_days(
             params = {"p_today": today, "p_cutoff": moment - AT_WINDOW_GRACE, "p_after": after}
             rows = session.execute(_CANDIDATES_PG if pg else _CANDIDATES, params).all()
             if not rows:
-                return done
+                # Numbers left for text reminders are kept only while their ticket can be
+                # called: those of closed days go now (a held day keeps its own).
+                forget_numbers(session, before=min({today, *done.held}))
+                break
             for ticket_id, status, day in rows:
                 after = max(after, ticket_id)
                 if day in done.held:
@@ -188,6 +196,10 @@ def close_past_days(
                     done.voided += 1
                 else:
                     done.expired += 1
+    # Bookings whose check-in window has closed unused are no-shows (爽约).
+    from models.queue.bookingcare import mark_no_shows
+
+    done.no_shows = mark_no_shows(engine, now=moment)
     return done
 
 

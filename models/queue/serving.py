@@ -26,6 +26,7 @@ from models.lookup import (
     window_clerk,
     window_queue_ids,
 )
+from models.notify.notices import carry_number, notice_missed, notice_near
 from models.queue import ticketrows
 from models.queue.queueing import front_key, requeue_key
 from models.queue.ticketclock import StepTime, step_time
@@ -114,6 +115,7 @@ def _no_show(
     status = TicketStatus.VOID if void else TicketStatus.MISSED
     when = step_time(ticket, moment)
     ticket = ticketrows.change(session, ticket, misses=misses, status=status.value)
+    notice_missed(session, ticket, when.at)
     return _record(session, settings, ticket, "missed", when, misses=misses, void=void)
 
 
@@ -171,6 +173,7 @@ def requeue(engine: Engine, *, number: str, now: dt.datetime | None = None) -> T
             clerk_code=None,
             called_at=None,
         )
+        notice_near(session, settings, day, ticket.queue_id, when.at)
         extra = {"renumbered": renumbered} if renumbered else {}
         return _record(
             session, settings, ticket, "requeued", when, from_window=previous_window, **extra
@@ -206,6 +209,7 @@ def put_back(engine: Engine, *, window: int, now: dt.datetime | None = None) -> 
             called_at=None,
             started_at=None,
         )
+        notice_near(session, settings, day, ticket.queue_id, when.at)
         return _record(
             session, settings, ticket, "requeued", when, from_window=window, put_back=True
         )
@@ -369,6 +373,8 @@ def transfer(
             to_window=to_window,
             keeps_issued_at=True,  # the new ticket has this one's issue time (the audit replays it)
         )
+        carry_number(session, old.id, new.id)  # the citizen's number follows them
+        notice_near(session, settings, day, queue.id, when.at)
         return behind(view_ticket(session, new, settings=settings), when)
 
 
@@ -394,7 +400,10 @@ def cancel(
         if ticket.status not in OPEN_STATUSES:
             raise refuse_state(ticket, "cancel")
         when = step_time(ticket, moment)
+        was_waiting = ticket.status == TicketStatus.WAITING
         ticket = ticketrows.change(
             session, ticket, status=TicketStatus.CANCELLED.value, finished_at=when.at
         )
+        if was_waiting:  # the people behind it move up
+            notice_near(session, settings, ticket.business_date, ticket.queue_id, when.at)
         return _record(session, settings, ticket, "cancelled", when)

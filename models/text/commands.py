@@ -187,6 +187,47 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
         "✓ window {window} logged out",
         "✓ {window} 号窗口已退出 window {window} logged out",
     ),
+    "booked": (
+        "✓ 已预约：预约码 {code}，{item}，{day} {start}（{until} 前可取消）",
+        "✓ booked: code {code}, {item}, {day} {start} (can be cancelled until {until})",
+        "✓ 已预约 booked: {code} · {item} · {day} {start} (cancel until {until})",
+    ),
+    "booking_cancelled": ("✓ 已取消预约 {code}", "✓ booking {code} cancelled"),
+    "bookings_of": ("{day} 的预约", "Bookings of {day}"),
+    "no_bookings": ("{day} 没有预约", "no bookings on {day}"),
+    "booking_col_slot": ("时段", "Slot"),
+    "booking_col_code": ("预约码", "Code"),
+    "booking_col_item": ("事项", "Item"),
+    "booking_col_name": ("姓名", "Name"),
+    "booking_col_mobile": ("手机", "Mobile"),
+    "booking_col_status": ("状态", "Status"),
+    "booking_col_channel": ("渠道", "Channel"),
+    "booking_col_queue": ("队列", "Queue"),
+    "booking_status_booked": ("已预约", "booked"),
+    "booking_status_checked_in": ("已签到", "checked in"),
+    "booking_status_cancelled": ("已取消", "cancelled"),
+    "booking_status_no_show": ("爽约", "no-show"),
+    "booking_total": ("合计", "Total"),
+    "booking_blocked_people": (
+        "因爽约暂停预约：{n} 人；已爽约一次（提醒）：{warned} 人",
+        "blocked for no-shows: {n}; warned after a first no-show: {warned}",
+    ),
+    "booking_blocked_person": (
+        "  {mobile}：爽约 {n} 次，暂停至 {until}",
+        "  {mobile}: {n} no-show(s), blocked until {until}",
+        "  {mobile}：爽约 {n} 次 no-shows，至 until {until}",
+    ),
+    "import_refused_line": (
+        "✗ 第 {line} 行（{code}）未导入",
+        "✗ line {line} ({code}) not imported",
+    ),
+    "reminders_written": ("✓ 已生成明日预约提醒 {n} 条", "✓ {n} reminder(s) for tomorrow written"),
+    "bookings_no_shows": ("预约爽约 {n} 个", "{n} booking(s) marked as no-shows"),
+    "erased": (
+        "✓ 已删除过期个人信息：预约 {bookings} 条，人员标识 {keys} 条，消息收件人 {messages} 条",
+        "✓ personal data past retention erased: {bookings} booking(s), {keys} person key(s), "
+        "{messages} message recipient(s)",
+    ),
     "imported": (
         "✓ 导入：新增 {added}，未变 {unchanged}",
         "✓ imported {added} new, {unchanged} unchanged",
@@ -392,6 +433,21 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     "col_since": ("自", "Since", "自\nSince"),
     "time": ("时间", "Time"),
     "job_error": ("错误：{error}", "error: {error}", "错误 error: {error}"),
+    "notify_running": (
+        "短信/微信消息发送中（Ctrl-C 停止）",
+        "sending messages to the gateway (Ctrl-C stops)",
+    ),
+    "notify_tally": (
+        "已发送 {sent}，待重试 {retrying}，失败 {failed}，暂存 {held}",
+        "sent {sent}, to retry {retrying}, failed {failed}, held {held}",
+    ),
+    "messages": ("消息", "Messages"),
+    "messages_count": ("{count} 条消息", "{count} messages"),
+    "messages_retried": ("{count} 条消息将重新发送", "{count} messages will be sent again"),
+    "col_kind": ("类型", "Kind", "类型\nKind"),
+    "col_to": ("接收人", "To", "接收人\nTo"),
+    "col_tries": ("次数", "Tries", "次数\nTries"),
+    "col_error": ("最近错误", "Last error", "最近错误\nLast error"),
 }
 
 CATALOGUE = Catalogue("commands", ENTRIES, sep=" ")

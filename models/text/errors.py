@@ -96,6 +96,23 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
         "找不到这张号票（只能查看当天的号）",
         "this ticket was not found (only today's tickets can be looked up)",
     ),
+    "notify_closed": (
+        "{number} 号已不在等候叫号，无需短信提醒",
+        "{number} is no longer waiting to be called: no text reminder needed",
+    ),
+    "bad_message_state": (
+        "没有这种消息状态：{state}（可用：{states}）",
+        "no such message state: {state} (use one of: {states})",
+    ),
+    "retry_what": (
+        "请给出消息编号，或 --all-failed、--held",
+        "give message ids, or --all-failed, or --held",
+    ),
+    "no_message": ("没有这条消息：{id}", "no message {id}"),
+    "message_not_retryable": (
+        "消息 {id} 的状态是 {state}，只能重发失败或暂存的消息",
+        "message {id} is {state}: only failed or held messages can be sent again",
+    ),
     "cannot_listen": (
         "无法在 {host}:{port} 上监听：{reason}",
         "cannot listen on {host}:{port}: {reason}",
@@ -152,6 +169,84 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
         "已过签到时间（{closes}），请取普通号",
         "too late: check-in closed at {closes}; please take a normal ticket",
     ),
+    # online booking (models.queue.booking)
+    "booking_not_bookable": (
+        "{item} {name} 不能网上预约，请到大厅现场取号",
+        "{item} {name} cannot be booked online; please take a ticket in the hall",
+    ),
+    "booking_past": ("{day} 已过，不能预约", "{day} is past and cannot be booked"),
+    "booking_too_soon": (
+        "{day} 太近，不能预约：最早可约 {first}",
+        "{day} is too soon to book: the earliest day is {first}",
+    ),
+    "booking_too_far": (
+        "{day} 太远，不能预约：最晚可约 {last}",
+        "{day} is too far ahead to book: the latest day is {last}",
+    ),
+    "booking_closed_day": (
+        "{day} 不是工作日（周末或法定节假日），大厅不办公；可约 {first} 至 {last} 的工作日",
+        "{day} is not a working day (weekend or public holiday), the hall is closed; "
+        "working days from {first} to {last} can be booked",
+    ),
+    "booking_not_a_slot": (
+        "{start} 不是预约时段（预约时间 {hours}，每 {minutes} 分钟一个时段）",
+        "{start} is not a booking slot (booking hours {hours}, a slot every {minutes} minutes)",
+    ),
+    "booking_slot_begun": (
+        "{start} 的时段已开始，请选择之后的时段",
+        "the {start} slot has begun; please choose a later one",
+    ),
+    "booking_full": (
+        "{day} {start} 的时段已约满，请选择其他时段",
+        "the {start} slot on {day} is fully booked; please choose another",
+    ),
+    "booking_limit": (
+        "每人每天最多预约 {limit} 次「{item}」，您在 {day} 已有预约",
+        "one person may hold at most {limit} booking(s) of {item} a day; "
+        "you already have one on {day}",
+    ),
+    "booking_blocked": (
+        "因 {days} 天内爽约 {count} 次，暂停网上预约至 {until}（当天起可再预约）",
+        "booking is suspended until {until} after {count} missed bookings within {days} days "
+        "(you can book again from that day)",
+    ),
+    "booking_bad_mobile": (
+        "请填写正确的 11 位手机号码",
+        "please give a valid 11-digit mainland mobile number",
+    ),
+    "booking_bad_name": (
+        "请填写姓名（最多 {limit} 个字，只用文字）",
+        "please give your name (at most {limit} characters, letters only)",
+    ),
+    "booking_bad_id": (
+        "身份证号码不正确（18 位，最后一位可为 X）",
+        "not a valid resident ID number (18 characters, the last may be X)",
+    ),
+    "booking_bad_status": (
+        "状态不对：{status}（booked、checked_in、cancelled 或 no_show）",
+        "unknown status {status} (booked, checked_in, cancelled or no_show)",
+    ),
+    "booking_unknown": ("找不到该预约", "no such booking"),
+    "booking_unknown_code": ("找不到预约码 {code}", "no booking with code {code}"),
+    "booking_cancel_closed": (
+        "已过取消时限（{until}），不能取消",
+        "the time to cancel has passed ({until}); it can no longer be cancelled",
+    ),
+    "booking_cancel_checked_in": (
+        "该预约已签到，不能取消",
+        "this booking has been checked in and cannot be cancelled",
+    ),
+    "booking_cancel_again": ("该预约已取消", "this booking is already cancelled"),
+    "booking_cancel_no_show": (
+        "该预约已记为爽约，不能取消",
+        "this booking was recorded as missed and cannot be cancelled",
+    ),
+    "booking_warning": (
+        "提醒：您 {days} 天内已爽约 {count} 次；"
+        "{days} 天内爽约 {limit} 次将暂停网上预约 {block} 天。不能前来请及时取消",
+        "please note: you missed {count} booking(s) within {days} days; {limit} within {days} "
+        "days suspend online booking for {block} days. Cancel in time if you cannot come",
+    ),
     "csv_error": ("{path} 第 {line} 行：{detail}", "{path} line {line}: {detail}"),
     "csv_field_too_long": (
         "{path} 第 {line} 行：字段过长（上限 {limit} 个字符）",
@@ -194,8 +289,8 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
         "a key name must be 1-{max} letters, digits, dots, underscores or hyphens",
     ),
     "bad_scope": (
-        "无效的权限范围：{scope}（可用 take、read、window:N、window:*）",
-        "not a scope: {scope} (use take, read, window:N or window:*)",
+        "无效的权限范围：{scope}（可用 take、read、book、window:N、window:*）",
+        "not a scope: {scope} (use take, read, book, window:N or window:*)",
     ),
     "apikey_exists": ("密钥名称已被使用：{name}", "the key name {name} is taken"),
     "unknown_apikey": ("没有这个密钥：{name}", "no API key named {name}"),
@@ -477,6 +572,25 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     "webhook_bad_url": (
         "webhook 地址须以 http:// 或 https:// 开头：{url}",
         "a webhook URL must start with http:// or https://: {url}",
+    ),
+    # the hall server's booking pages (server/booking.py)
+    "form_expired": (
+        "页面已过期，请重新选择时段并提交",
+        "this page has expired: please choose the slot again and send it",
+    ),
+    "form_foreign": (
+        "请在本大厅的预约页面上提交",
+        "please send the form from the hall's own booking page",
+    ),
+    "too_many_bookings": (
+        "提交过于频繁，请 {seconds} 秒后再试",
+        "too many attempts: please try again in {seconds} s",
+    ),
+    "booking_bad_day": ("日期不正确：{day}", "not a date: {day}"),
+    "booking_bad_start": ("请选择一个时段", "please choose a slot"),
+    "booking_cancel_unsure": (
+        "请先勾选“确定取消此预约”",
+        "tick “yes, cancel this booking” first",
     ),
 }
 

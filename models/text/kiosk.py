@@ -37,6 +37,10 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     "back": ("返回", "Back"),
     "items_title": ("马上办 · 请选择事项", "Instant service · choose an item"),
     "code_prompt": ("请输入预约码", "Enter your appointment code"),
+    "scan_unknown": (
+        "这不是预约二维码：请扫描预约的二维码，或点“预约签到”输入预约码",
+        "Not a booking's QR code: scan your booking's QR code, or tap check-in and type the code",
+    ),
     "ok": ("确定", "OK"),
     "clear": ("清除", "Clear"),
     "delete": ("删除", "Delete"),

@@ -46,6 +46,11 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     "summary_rated": ("评价 {n}", "rated {n}", "评价 rated {n}"),
     "summary_bad": ("差评 {n}", "bad {n}", "差评 bad {n}"),
     "summary_open": ("待整改 {n}", "open rectifications {n}", "待整改 open rectifications {n}"),
+    "summary_bookings": (
+        "预约签到 {checked}/{booked} 爽约 {missed}",
+        "booked in {checked}/{booked} no-shows {missed}",
+        "预约 booked {checked}/{booked} 爽约 no-show {missed}",
+    ),
     "summary_alarms": ("告警 {n}", "alarms {n}", "告警 alarms {n}"),
     "db_trouble": (
         "数据库出错：{error}",

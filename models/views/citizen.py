@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from models.db import reading
 from models.errors import NotFound
 from models.hall import hall_settings
+from models.notify.notices import left_numbers
 from models.queue import ticketrows
 from models.tables import TicketStatus
 from models.timeutil import business_date, resolve_now
@@ -41,6 +42,10 @@ class CitizenTicket:
     item_zh: str | None = None
     """The service asked for, when the ticket was taken for one."""
     item_en: str | None = None
+    near_ahead: int = 0
+    """The hall's "your turn is near" threshold (people ahead); 0: no near notice."""
+    left_number: str | None = None
+    """The number left for text reminders, masked (138****1234), or None."""
 
     @property
     def transferred(self) -> bool:
@@ -94,6 +99,7 @@ def citizen_tickets(
         rows = {row.id: row for row in [*held, *later.values()]}
         described = view_tickets(session, list(rows.values()), settings=settings)
         views = dict(zip(rows, described, strict=True))
+        numbers = left_numbers(session, [later[row.id].id for row in held])
     out = {}
     for row in held:
         view = views[row.id]
@@ -104,5 +110,7 @@ def citizen_tickets(
             hall_en=settings.name_en,
             item_zh=view.item_name_zh,
             item_en=view.item_name_en,
+            near_ahead=settings.notify_near_ahead,
+            left_number=numbers.get(later[row.id].id),
         )
     return out

@@ -18,6 +18,7 @@ from models.db import reading
 from models.hall import hall_settings
 from models.queue.ticketrows import T
 from models.tables import (
+    Appointment,
     Case,
     Queue,
     Rating,
@@ -34,6 +35,7 @@ ITEM: Table = ServiceItem.__table__  # type: ignore[attr-defined]
 CASE: Table = Case.__table__  # type: ignore[attr-defined]
 RATING: Table = Rating.__table__  # type: ignore[attr-defined]
 RECT: Table = Rectification.__table__  # type: ignore[attr-defined]
+APPT: Table = Appointment.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,10 @@ class MonitorState:
     rated_today: int
     bad_today: int
     open_rectifications: int
+    bookings_today: int = 0
+    """Today's bookings not cancelled (booked, checked in or missed)."""
+    checked_in_today: int = 0
+    no_shows_today: int = 0
 
 
 def monitor_state(engine: Engine, *, now: dt.datetime | None = None) -> MonitorState:
@@ -87,6 +93,13 @@ def monitor_state(engine: Engine, *, now: dt.datetime | None = None) -> MonitorS
         open_rect = session.execute(
             select(func.count()).where(RECT.c.closed_at.is_(None))
         ).scalar_one()
+        booked = dict(
+            session.execute(
+                select(APPT.c.status, func.count())
+                .where(APPT.c.slot_date == day, APPT.c.import_batch.is_(None))
+                .group_by(APPT.c.status)
+            ).all()
+        )
     return MonitorState(
         status=status,
         alarms=alarms,
@@ -94,6 +107,9 @@ def monitor_state(engine: Engine, *, now: dt.datetime | None = None) -> MonitorS
         rated_today=len(levels),
         bad_today=sum(1 for level in levels if level <= 2),
         open_rectifications=int(open_rect),
+        bookings_today=sum(n for status, n in booked.items() if status != "cancelled"),
+        checked_in_today=booked.get("checked_in", 0),
+        no_shows_today=booked.get("no_show", 0),
     )
 
 

@@ -133,7 +133,7 @@ def test_green_channel_gives_one_priority_ticket_then_resets(lite) -> None:
 
 
 def test_appointment_code_on_the_keypad_checks_in(lite, tmp_path) -> None:
-    import_appointments(lite, appointments_csv(tmp_path))
+    import_appointments(lite, appointments_csv(tmp_path), now=NOW)
     app = kiosk(lite)
 
     async def scenario(pilot: Pilot[None]) -> None:
@@ -180,7 +180,7 @@ def test_enter_on_a_keyboard_submits_the_code_as_typed(lite) -> None:
     ],
 )
 def test_appointment_refusals_stay_on_the_check_in_screen(lite, tmp_path, code, refusal) -> None:
-    import_appointments(lite, appointments_csv(tmp_path))
+    import_appointments(lite, appointments_csv(tmp_path), now=NOW)
     check_in(lite, code="USED0001", now=NOW)
     app = kiosk(lite)
 

@@ -19,7 +19,7 @@ from kiosk.staff import GreenPinScreen, StaffMenuScreen, StaffPinScreen
 from models.hall import default_hall_path, parse_hall, store_hall
 from models.queue.appointments import import_appointments
 from models.queue.tickets import ticket_by_token
-from tests.conftest import PIN, open_window
+from tests.conftest import NOW, PIN, open_window
 from tests.support.kiosk_pilot import (
     connected,
     drawn,
@@ -47,7 +47,7 @@ def booked(engine: Engine, tmp_path: Path) -> None:
         "code,queue,item,date,start,end,name\nAP1001,M,M08,2026-11-25,10:00,10:30,张三丰\n",
         encoding="utf-8",
     )
-    import_appointments(engine, path)
+    import_appointments(engine, path, now=NOW)
 
 
 def whole_on_screen(pilot: Pilot[None], selector: str) -> bool:

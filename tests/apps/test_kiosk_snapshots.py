@@ -117,7 +117,7 @@ def _book_ap1001(engine: Engine, tmp_path: Path) -> None:
         "code,queue,item,date,start,end,name\nAP1001,M,M08,2026-11-25,10:00,10:30,张三丰\n",
         encoding="utf-8",
     )
-    import_appointments(engine, path)
+    import_appointments(engine, path, now=NOW)
 
 
 @SIZES

@@ -333,10 +333,10 @@ class FakePrinter:
                 self.late_answers = late - 1
             self._stopping.wait(self.answer_delay)  # reading waits too: answers stay in order
         reply = self.status_reply if self.status_reply is not None else bytes([self.status_byte(n)])
+        with self._lock:  # counted before it is sent: a client that has read it sees it counted
+            self.answered.append(n)
         with contextlib.suppress(OSError):  # the client went away: it will find out itself
             conn.sendall(reply)
-        with self._lock:
-            self.answered.append(n)
 
     def _store(self, data: bytes) -> None:
         if not data:

@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from models.hall import default_hall_path, parse_hall, store_hall
 
 
-def reload_hall(engine: Engine, **settings: str | int) -> None:
+def reload_hall(engine: Engine, **settings: str | float) -> None:
     """Load the shipped hall file again with these [hall] settings set (each must be in it)."""
     text = default_hall_path().read_text(encoding="utf-8")
     for name, value in settings.items():

@@ -148,3 +148,36 @@ def call_one(url: str, window: int, now: dt.datetime, out: str) -> None:
         write_result(out, {"number": number, "seconds": time.monotonic() - began})
     finally:
         engine.dispose()
+
+
+def book_many(
+    url: str, first_mobile: int, count: int, day: dt.date, now: dt.datetime, start: Any, out: str
+) -> None:
+    """Phone pages or a partner's API: ``count`` citizens (mobiles from ``first_mobile`` on)
+    book the 09:00 slot of item M01 on ``day``; reports the codes got and the refusals by key."""
+    from models.queue.booking import book
+
+    engine = make_engine(url)
+    codes: list[str] = []
+    refused: dict[str, int] = {}
+    try:
+        warm_up(engine)
+        start.wait(START_TIMEOUT_S)
+        for n in range(count):
+            try:
+                made = book(
+                    engine,
+                    item_code="M01",
+                    day=day,
+                    start=dt.time(9, 0),
+                    name="张三",
+                    mobile=str(first_mobile + n),
+                    channel="api:mp-test",
+                    now=now,
+                )
+                codes.append(made.code)
+            except Refused as exc:
+                refused[exc.key] = refused.get(exc.key, 0) + 1
+    finally:
+        engine.dispose()
+    write_result(out, {"codes": codes, "refused": refused})

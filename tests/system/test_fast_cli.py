@@ -130,7 +130,10 @@ from mashangban import app
 # command belongs to the module whose import registered it (an app's command is defined in the
 # app's launch module and registered by mashangban.apps).
 modules = {}
-names = ("admin", "apikeys", "apps", "cases", "demo", "desk", "printing", "reports", "supervision")
+names = (
+    "admin", "apikeys", "apps", "bookings", "cases", "demo", "desk", "notify", "printing",
+    "reports", "supervision",
+)
 for module in names:
     commands, groups = len(app.registered_commands), len(app.registered_groups)
     importlib.import_module(f"mashangban.{module}")

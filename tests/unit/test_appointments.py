@@ -16,7 +16,7 @@ from models.queue.calling import call_next
 from models.queue.serving import finish
 from models.queue.tickets import take_ticket
 from models.tables import Appointment, Event
-from tests.conftest import open_window
+from tests.conftest import NOW, open_window
 
 HEADER = "code,queue,item,date,start,end,name"
 DAY = "2026-11-25"  # the `now` fixture's date; now is 10:00 local
@@ -25,6 +25,12 @@ GOOD = [
     f"APPT0002,M,,{DAY},10:30,11:00,李四",
     f"APPT0003,A,A01,{DAY},14:00,14:30,",
 ]
+
+
+@pytest.fixture(autouse=True)
+def hall_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Imports check their dates against the clock (past days are refused): NOW's."""
+    monkeypatch.setenv("MASHANGBAN_NOW", NOW.isoformat())
 
 
 def write_csv(tmp_path: Path, rows: list[str], *, header: str = HEADER, name="appts.csv") -> Path:

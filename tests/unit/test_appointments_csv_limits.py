@@ -15,6 +15,7 @@ from models import limits
 from models.errors import Refused
 from models.queue.appointments import import_appointments
 from tests.unit.test_appointments import DAY, GOOD, HEADER, count
+from tests.unit.test_appointments import hall_clock as hall_clock
 
 LONG = "张" * 200_000  # 200 K characters (600 KB in UTF-8), within the file's 16 MiB
 

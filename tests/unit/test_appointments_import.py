@@ -17,6 +17,7 @@ from models.queue.appointments import check_in, import_appointments
 from models.queue.tickets import take_ticket
 from tests.conftest import NOW
 from tests.unit.test_appointments import DAY, GOOD, HEADER, count, stored
+from tests.unit.test_appointments import hall_clock as hall_clock
 
 runner = CliRunner()
 
@@ -106,8 +107,9 @@ def test_too_big_a_file_is_refused(
 
 
 def _big_file(tmp_path: Path, rows: int) -> Path:
+    # Queue D is not open to online booking: the hall file sets no places for it to count.
     return write(
-        tmp_path, [f"BIG{n:06d},M,,{DAY},15:00,15:30,张三" for n in range(rows)], name="big.csv"
+        tmp_path, [f"BIG{n:06d},D,,{DAY},15:00,15:30,张三" for n in range(rows)], name="big.csv"
     )
 
 

@@ -139,7 +139,12 @@ def test_the_close_day_command_says_what_it_closed(db_url: str) -> None:
     env = {"MASHANGBAN_NOW": "2026-11-26T07:00:00+08:00"}
     result = runner.invoke(app, ["--db", db_url, "close-day", "--json"], env=env)
     assert result.exit_code == 0, result.stdout + result.stderr
-    assert json.loads(result.stdout) == {"expired": 2, "void": 1, "days": ["2026-11-25"]}
+    assert json.loads(result.stdout) == {
+        "expired": 2,
+        "void": 1,
+        "days": ["2026-11-25"],
+        "no_shows": 0,
+    }
     result = runner.invoke(app, ["--db", db_url, "close-day"], env=env)
     assert result.exit_code == 0 and "no open tickets of past days" in result.stdout
 

@@ -97,4 +97,9 @@ def test_close_day_holds_an_active_day_and_force_closes_it(db_url: str) -> None:
     assert "2026-11-25" in said and "--force" in said and "尚未结束" in said
     result = runner.invoke(app, ["--db", db_url, "close-day", "--force", "--json"], env=env)
     assert result.exit_code == 0, result.stdout + result.stderr
-    assert json.loads(result.stdout) == {"expired": 1, "void": 0, "days": ["2026-11-25"]}
+    assert json.loads(result.stdout) == {
+        "expired": 1,
+        "void": 0,
+        "days": ["2026-11-25"],
+        "no_shows": 0,
+    }

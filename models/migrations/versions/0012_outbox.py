@@ -40,9 +40,18 @@ def upgrade() -> None:
         sa.UniqueConstraint("dedupe"),
     )
     op.create_index("ix_outbox_due", "outbox", ["state", "next_attempt_at", "id"])
+    op.create_table(
+        "ticket_contact",
+        sa.Column("ticket_id", sa.Integer(), nullable=False),
+        sa.Column("mobile", sa.String(length=32), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["ticket_id"], ["ticket.id"]),
+        sa.PrimaryKeyConstraint("ticket_id"),
+    )
     op.create_index("ix_outbox_ticket_id", "outbox", ["ticket_id"])
     op.create_index("ix_outbox_appointment_id", "outbox", ["appointment_id"])
 
 
 def downgrade() -> None:
+    op.drop_table("ticket_contact")
     op.drop_table("outbox")
