@@ -48,8 +48,8 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     "summary_open": ("待整改 {n}", "open rectifications {n}", "待整改 open rectifications {n}"),
     "summary_bookings": (
         "预约签到 {checked}/{booked} 爽约 {missed}",
-        "booked in {checked}/{booked} no-shows {missed}",
-        "预约 booked {checked}/{booked} 爽约 no-show {missed}",
+        "checked in {checked}/{booked} no-shows {missed}",
+        "预约签到 checked in {checked}/{booked} 爽约 no-show {missed}",
     ),
     "summary_alarms": ("告警 {n}", "alarms {n}", "告警 alarms {n}"),
     "db_trouble": (

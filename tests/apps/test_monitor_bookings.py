@@ -27,9 +27,9 @@ def test_the_summary_counts_todays_bookings(lite) -> None:
 
     async def main() -> None:
         async with app.run_test(size=(160, 40)) as pilot:
-            await shows(pilot, "#summary", "预约 booked 1/2 爽约 no-show 0")
+            await shows(pilot, "#summary", "预约签到 checked in 1/2 爽约 no-show 0")
             mark_no_shows(lite, now=NOW)  # 09:30 + 15 minutes has passed at 10:00
-            await shows(pilot, "#summary", "预约 booked 1/2 爽约 no-show 1")
+            await shows(pilot, "#summary", "预约签到 checked in 1/2 爽约 no-show 1")
             assert "等候 waiting 1" in shown(pilot, "#summary")  # the checked-in ticket
 
     asyncio.run(main())
