@@ -123,7 +123,8 @@ def show_ticket(view: TicketView, *, title: str) -> None:
             style="green",
         )
     if view.item:
-        lines.append(commands.line("ticket_item", item=printable(view.item)) + "\n")
+        named = " ".join(n for n in (view.item, view.item_name_zh, view.item_name_en) if n)
+        lines.append(commands.line("ticket_item", item=printable(named)) + "\n")
     if view.ahead is not None:
         lines.append(commands.line("ticket_ahead", n=view.ahead) + "\n")
         lines.append(commands.line("ticket_eta", n=view.eta_minutes) + "\n")

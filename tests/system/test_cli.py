@@ -66,6 +66,11 @@ def test_take_prints_the_number_and_json_has_the_documented_shape(db_url: str) -
     assert ticket["ahead"] == 0  # green goes ahead of the waiting normal ticket
 
 
+def test_take_names_the_item_not_only_its_code(db_url: str) -> None:
+    out = run(db_url, "take", "--item", "M05")
+    assert "M05 抵押登记信息查询" in out and "Mortgage registration enquiry" in out
+
+
 def test_call_with_nothing_waiting_exits_3_with_a_plain_message(db_url: str) -> None:
     login(db_url, 18)
     out = run(db_url, "call", "--window", "18", code=3)
