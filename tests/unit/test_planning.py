@@ -11,8 +11,11 @@ import math
 import random
 import statistics
 import uuid
+from pathlib import Path
+from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 from rich.cells import cell_len
 from sqlalchemy import Engine, select
 from typer.testing import CliRunner
@@ -235,3 +238,73 @@ def test_the_first_working_day_after_a_holiday() -> None:
     assert not after_break(dt.date(2026, 10, 5))  # a holiday is no working day
     assert not after_break(dt.date(2026, 11, 23))  # a Monday after a plain weekend
     assert not after_break(dt.date(2026, 11, 24))
+
+
+# --- the 排班 Plan sheet in the report's XLSX ---
+
+
+def _report(db: str, *args: str, code: int = 0) -> tuple[str, str]:
+    result = runner.invoke(app, ["--db", db, "report", *args])
+    assert result.exit_code == code, (args, result.exit_code, result.stdout, result.stderr)
+    assert "Traceback" not in result.stdout + result.stderr
+    return result.stdout, result.stderr
+
+
+def _cells(sheet: Any) -> list[list[Any]]:
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_the_xlsx_report_carries_tomorrows_plan(cli_db: str, tmp_path: Path) -> None:
+    target = tmp_path / "r.xlsx"
+    _report(cli_db, "--from", "2026-11-23", "--to", "2026-11-25", "--out", str(target),
+            "--plan", "next")  # fmt: skip
+    book = load_workbook(target)
+    assert book.sheetnames == ["报表 Report", "说明 About", "排班 Plan"]
+    rows = _cells(book["排班 Plan"])
+    assert rows[0][:4] == ["队列 Queue", "时段 period", "排班 plan", "窗口 windows"]
+    first = rows[1]
+    assert first[:3] == ["*", "08:30", "current"]  # the hall, its first period, now
+    queue_a = [r for r in rows if r[0] == "A" and r[2] == "recommended"]
+    assert queue_a, rows[:5]
+    day = next(r for r in queue_a if r[1] == "合计")
+    assert day[4] == pytest.approx(60, rel=0.3)  # a Thursday's citizens of queue A
+    assert 0 <= day[7] <= 1  # the share within the target
+    about = {r[0]: r[1] for r in rows if r and r[0] and len(r) > 1}
+    assert about["日期 day"] == "2026-11-26"  # the working day after the report's today
+    assert about["现有排班来自 current staffing from"] == "day:2026-11-19"
+    titles = [r[0] for r in rows]
+    assert "建议各时段开放的窗口 Windows to open per period (recommended)" in titles
+    sheet = book["排班 Plan"]
+    assert not [c.coordinate for r in sheet.iter_rows() for c in r if c.data_type == "f"]
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_thin_history_writes_the_report_and_says_why_in_the_plan_sheet(
+    db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("MASHANGBAN_NOW", "2026-11-25T18:00:00+08:00")
+    monkeypatch.delenv("MASHANGBAN_DB", raising=False)
+    engine = make_engine(db_url)
+    try:
+        _fill(engine, weeks=2)
+    finally:
+        engine.dispose()
+    target = tmp_path / "r.xlsx"
+    _, said = _report(db_url, "--out", str(target), "--plan", "2026-11-26")
+    assert "未能测算" in said and "not enough history" in said
+    book = load_workbook(target)
+    assert book["报表 Report"]["A1"].value == "队列"  # the report itself is all there
+    rows = [r[0] for r in _cells(book["排班 Plan"])]
+    assert rows[0] == "2026-11-26 未能测算排班 No staffing plan for 2026-11-26"
+    assert any("历史记录不足" in str(r) and "2" in str(r) for r in rows)
+    assert any("not enough history" in str(r) for r in rows)
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_plan_sheet_only_goes_into_an_xlsx_report(cli_db: str, tmp_path: Path) -> None:
+    _, said = _report(cli_db, "--out", str(tmp_path / "r.csv"), "--plan", "next", code=1)
+    assert "xlsx" in said and "排班表" in said
+    assert not (tmp_path / "r.csv").exists()
+    _, said = _report(cli_db, "--out", str(tmp_path / "r.xlsx"), "--plan", "tomorrow", code=1)
+    assert "tomorrow" in said and not (tmp_path / "r.xlsx").exists()
