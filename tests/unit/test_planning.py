@@ -308,3 +308,29 @@ def test_a_plan_sheet_only_goes_into_an_xlsx_report(cli_db: str, tmp_path: Path)
     assert not (tmp_path / "r.csv").exists()
     _, said = _report(cli_db, "--out", str(tmp_path / "r.xlsx"), "--plan", "tomorrow", code=1)
     assert "tomorrow" in said and not (tmp_path / "r.xlsx").exists()
+
+
+def test_a_queue_no_window_can_help_leaves_the_others_their_windows() -> None:
+    """Regression (8dff09b): in a period where queue X misses the target with every window that
+    can serve it open, the recommender gave up on the whole period — queue Y there missed too,
+    with a window that could serve it left shut. Every miss must be one no window could help."""
+    windows = ((1, ("X",)), (2, ("X", "Y")), (3, ("Y",)), (4, ("Y",)), (5, ("Y", "X")), (6, ("Y",)))
+    model = DayModel(
+        queues=(
+            QueueModel("X", (35.0, 15.0, 6.0, 15.0, 6.0), ("",), (1.0,)),  # 35/h: hopeless at 8:00
+            QueueModel("Y", (15.0, 20.0, 15.0, 30.0, 3.0), ("",), (1.0,)),
+        ),
+        windows=windows,
+        services={"": _exponential(600, 2000)},
+        period_s=3600,
+        periods=5,
+        staffing=(frozenset(range(1, 7)),) * 5,
+        walk_s=0.0,
+        target_s=900,
+    )
+    rec = recommend(model, share=0.85, replications=10, seed=1)
+    misses = [(p, q) for p in range(5) for _, q in failing(rec.outcome, p, 0.85)]
+    assert (0, "X") in misses  # X really cannot make it in the first hour
+    for p, q in misses:
+        shut = [n for n, queues in windows if q in queues and n not in rec.staffing[p]]
+        assert not shut, (p, q, shut, [sorted(s) for s in rec.staffing])
