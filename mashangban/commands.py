@@ -95,6 +95,11 @@ COMMANDS: dict[str, Entry] = {
         "ahead of\n"
         "the database's, and holds a day still active in the last hours unless --force.",
     ),
+    "plan": Entry(
+        "mashangban.planning",
+        "How many windows each period needs so that the target share waits less than the target,\n"
+        "from the hall's history; beside the current staffing, with what-ifs.",
+    ),
     "reprint": Entry(
         "mashangban.printing", "Print a ticket (or its receipt) again, marked 补打 REPRINT."
     ),
@@ -106,10 +111,6 @@ COMMANDS: dict[str, Entry] = {
     "report": Entry(
         "mashangban.reports",
         "Tickets issued and served, no-shows, waits, services, limits, ratings and cases.",
-    ),
-    "plan": Entry(
-        "mashangban.planning",
-        "How many windows each period needs, learnt from the hall's history and simulated.",
     ),
     "hall": Entry("mashangban.admin", "The hall file: queues, items, windows."),
     "clerk": Entry("mashangban.admin", "Clerks who log in at windows."),

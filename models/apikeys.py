@@ -157,6 +157,19 @@ def revoke_key(engine: Engine, *, name: str) -> KeyView:
         return _view(row)
 
 
+def record_refusal(
+    engine: Engine, *, name: str, need: str, route: str, reason: str, refused: int = 1
+) -> None:
+    """An ``api_refused`` event: the known key ``name`` was refused ``reason``
+    (``api_key_revoked``, ``api_key_scope``) when it asked to do ``need`` at ``route``;
+    ``refused`` counts the refusals of the same kind this event stands for (the hall server
+    writes one a minute at most, see server.limits.Refusals). A wrong or missing key is never
+    an event: whoever sends garbage cannot write to the hall's log."""
+    data = {"name": name, "need": need, "route": route[:200], "reason": reason, "refused": refused}
+    with writing(engine) as session:
+        append_event(session, kind="api_refused", data=data)
+
+
 def authenticate(engine: Engine, key: str | None, need: str) -> str:
     """The name of the key that may do ``need`` (``take``, ``read``, ``window:N``).
 

@@ -232,6 +232,41 @@ def events_after(engine: Engine, after: int, limit: int) -> tuple[list[dict[str,
     return found, head
 
 
+PUBLIC_FIELDS = frozenset(
+    {
+        # tickets
+        "number", "priority", "item", "source", "by_number", "recalls", "misses", "void",
+        "from_window", "put_back", "renumbered", "new_ticket_id", "new_number", "to_queue",
+        "to_window", "keeps_issued_at", "clock_behind_s", "business_date", "from", "status",
+        # cases, ratings, the hall
+        "case", "late", "promised", "level", "rating", "rectification", "due", "provisional",
+        "added", "unchanged", "queues", "items", "windows",
+    }
+)  # fmt: skip
+"""The event data a partner following the hall may read (the API's event feed): ticket and
+window facts. Any other field (a clerk's or a key's name, a clerk number typed at a PIN, a
+note, a reason, an appointment code, a place) is left out, and so is a field added later until
+it is listed here."""
+STAFF_KINDS = ("pin_", "login_failed", "staff_", "clerk_", "apikey_", "api_refused")
+"""Kinds (by prefix) about staff, PINs and keys: a partner sees that one happened, and when and
+at which window, never its data."""
+
+
+def public_event(event: dict[str, Any]) -> dict[str, Any]:
+    """An event of :func:`events_after` as a partner may read it: no clerk number, and of its
+    data only :data:`PUBLIC_FIELDS` (nothing for :data:`STAFF_KINDS`)."""
+    kind: str = event["kind"]
+    data = event["data"] if not kind.startswith(STAFF_KINDS) else {}
+    return {
+        "seq": event["seq"],
+        "at": event["at"],
+        "kind": kind,
+        "ticket_id": event["ticket_id"],
+        "window": event["window"],
+        "data": {key: value for key, value in data.items() if key in PUBLIC_FIELDS},
+    }
+
+
 @dataclass(frozen=True)
 class ChainReport:
     """What `audit verify` found."""

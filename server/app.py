@@ -19,7 +19,7 @@ from fastapi.templating import Jinja2Templates
 
 from server.forms import FormSigner
 from server.hub import Hub
-from server.limits import RateLimit
+from server.limits import RateLimit, Refusals
 from server.voice import Voice
 
 if TYPE_CHECKING:
@@ -48,6 +48,10 @@ class ServerSettings:
     """The per-client limit on ticket look-ups."""
     voice: bool = True
     """The board speaks the calls (when espeak-ng's Mandarin voice is here)."""
+    quiet_gc: bool = False
+    """Full garbage collections only at quiet moments (server.hub; ``mashangban serve``)."""
+    refusals: Refusals = field(default_factory=Refusals)
+    """The API's refused keys: counted, and written to the event log sparingly."""
     bookings: RateLimit = field(default_factory=lambda: RateLimit(burst=20, per_second=1 / 30))
     """The per-client limit on booking and cancelling posts (every post counts): 20 at once,
     then two a minute."""
@@ -57,7 +61,7 @@ class ServerSettings:
 
 def create_app(settings: ServerSettings) -> FastAPI:
     """The server app for these settings."""
-    hub = Hub(settings.engine, seconds=settings.poll_seconds)
+    hub = Hub(settings.engine, seconds=settings.poll_seconds, quiet_gc=settings.quiet_gc)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -83,6 +87,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
     app.state.settings = settings
     app.state.hub = hub
     app.state.voice = Voice(enabled=settings.voice)
+    app.state.live = {}  # server.pages.LiveReader by kind of page
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
@@ -97,4 +102,5 @@ def create_app(settings: ServerSettings) -> FastAPI:
     app.include_router(bookapi.router)
     app.include_router(health.router)
     api.mount_docs(app)
+    app.add_middleware(writes.WritesFirst, hub=hub)
     return app

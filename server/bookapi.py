@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field
 from models.errors import MashangbanError
 from models.events import by_api_key
 from models.queue import booking as core
-from server.writes import REFUSALS, presented_key, refusal
+from server.writes import REFUSALS, note_refusal, presented_key, refusal
 
 router = APIRouter(prefix="/api/v1", tags=["booking (scope book)"])
 log = logging.getLogger("mashangban.server.booking")
@@ -125,6 +125,12 @@ def _run(
     name = "-"
     try:
         name = authenticate(engine, key, SCOPE)
+    except MashangbanError as exc:
+        note_refusal(request, exc, SCOPE)  # a known key's refusal is an event, sparingly
+        answer = refusal(exc)
+        log.info("booking api %s by key %s: %s %s", what, name, answer.status_code, exc.key)
+        return answer
+    try:
         with by_api_key(name):
             result = operation(name)
     except MashangbanError as exc:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CollectorRegistry, generate_latest
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.registry import Collector
 
@@ -60,6 +60,7 @@ class HallCollector(Collector):
     def __init__(self, request: Request) -> None:
         self.engine = request.app.state.settings.engine
         self.hub: Hub = request.app.state.hub
+        self.refusals = request.app.state.settings.refusals
 
     def collect(self) -> Iterator[Metric]:
         status = hall_status(self.engine)
@@ -94,7 +95,15 @@ class HallCollector(Collector):
         )
         for kind in ("ticket", "board"):
             pages.add_metric([kind], self.hub.pages[kind])
-        yield from (issued, waiting, longest, calls, jobs, pages)
+        refusals = CounterMetricFamily(
+            "mashangban_api_refusals",
+            "API requests refused for their key since the server started, by reason",
+            labels=["reason"],
+        )
+        counts_ = self.refusals.counts
+        for reason in ("api_key_missing", "api_key_wrong", "api_key_revoked", "api_key_scope"):
+            refusals.add_metric([reason], counts_[reason])
+        yield from (issued, waiting, longest, calls, jobs, pages, refusals)
 
 
 @router.get("/metrics")

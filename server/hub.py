@@ -3,9 +3,18 @@
 Every write in the hall appends an event, so the newest event's number (the change mark,
 :func:`models.events.last_event_seq`) moves whenever anything changed. One task per process
 reads the mark every ``seconds`` (one indexed lookup) and, when it moved, starts a new
-*generation*: every page's stream wakes and asks for its state, and the state of each key (a
-token, a board's zones) is read once per generation however many pages show it. A thousand
-phones are one poller, not a thousand.
+*generation*. Before the pages wake, the hub reads what every connected page follows, once
+per kind of page (all the tokens followed by phones in one read, each board's zones once), and
+the reader renders what each key's pages are sent, once per key however many pages show it.
+Then the pages wake a couple of dozen at a time, each one sending what was made for it if it
+differs from what it sent last. A thousand phones are one poller, one read and one render per
+ticket, not a thousand of each.
+
+The API's writes go first: a fan-out waits (a little) while a write is in flight, it wakes the
+pages in small chunks so that a request is never queued behind all of them, and after a
+fan-out that took t seconds the next change is looked at no sooner than ``REST_FACTOR`` × t
+later, half a second at most (a burst of writes is one fan-out, and the event loop stays
+mostly free for requests).
 
 On PostgreSQL the hub LISTENs on the change channel (every write transaction NOTIFYs it as it
 commits, models.events) in a thread with a connection of its own, and reads the mark as soon as
@@ -19,10 +28,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import gc
 import logging
 import threading
+import time
 from collections import Counter
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import anyio
@@ -43,6 +54,22 @@ LISTEN_SAFETY_SECONDS = 5.0
 hour turning)."""
 RELISTEN_SECONDS = 2.0
 """How soon the listener tries again after its connection failed."""
+FULL_COLLECTION_SECONDS = 60.0
+"""With ``quiet_gc``: how often every object is looked at by the garbage collector, at a quiet
+moment (see :meth:`Hub.collect_when_quiet`); sooner (but not within ``FULL_COLLECTION_GAP``)
+once ``FULL_COLLECTION_PAGES`` pages came or went."""
+FULL_COLLECTION_GAP = 5.0
+FULL_COLLECTION_PAGES = 100
+WAKE_CHUNK = 25
+"""Pages woken at once after a change (the event loop serves requests between chunks)."""
+REST_FACTOR = 3.0
+"""After a fan-out that took t seconds, the next one starts no sooner than this × t later
+(but at most ``REST_MAX_SECONDS``: a slow fan-out on a busy machine must not make the pages
+miss the next call)."""
+REST_MAX_SECONDS = 0.5
+WRITES_FIRST_SECONDS = 0.5
+"""How long one fan-out waits for writes in flight, at most in all (a storm of writes delays
+the pages by this much, not more)."""
 GATHER_SECONDS = 0.02
 """How long the first page asking for a kind of thing after a change waits for the others, so
 that all their keys are read together."""
@@ -51,7 +78,7 @@ that all their keys are read together."""
 class Hub:
     """The change mark of one database, watched once, and the pages that follow it."""
 
-    def __init__(self, engine: Engine, *, seconds: float = 0.25) -> None:
+    def __init__(self, engine: Engine, *, seconds: float = 0.25, quiet_gc: bool = False) -> None:
         self.engine = engine
         """The hall's database."""
         self.seconds = seconds
@@ -67,7 +94,17 @@ class Hub:
         self.closed = False
         """True once the server stops: the streams end."""
         self._hour: tuple[int, int, int, int] | None = None
-        self._changed = asyncio.Event()
+        self._waiters: dict[asyncio.Future[None], Hashable | None] = {}
+        self._followed: dict[str, Counter[Hashable]] = {}
+        self._readers: dict[str, Callable[[list[Any]], dict[Any, Any]]] = {}
+        self._spent = 0.0
+        self._rest_until = 0.0
+        self._writes = 0
+        self._patience_until = 0.0
+        self._writes_lock = threading.Lock()
+        self.quiet = threading.Event()
+        """Set while no write is in flight (a reader in a worker thread may wait for it)."""
+        self.quiet.set()
         self._cache: dict[Hashable, asyncio.Future[Any]] = {}
         self._cache_generation = -1
         self._limiter = anyio.CapacityLimiter(READERS)
@@ -76,6 +113,11 @@ class Hub:
         self._task: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._nudged = asyncio.Event()
+        self.quiet_gc = quiet_gc
+        """The hub decides when the garbage collector looks at every object (the server
+        process; not in tests that run it beside other things)."""
+        self._collected = 0.0
+        self._collected_pages = 0
         self.listener: Listener | None = None
         """The LISTEN thread on PostgreSQL (None on SQLite)."""
 
@@ -87,6 +129,7 @@ class Hub:
             self.listener = Listener(self.engine, self.nudge)
             self.listener.start()
         await self.poll()
+        self.collect_when_quiet()
         self._task = asyncio.create_task(self._watch(), name="change-mark watcher")
 
     @property
@@ -125,13 +168,38 @@ class Hub:
         loop = asyncio.get_running_loop()
         while True:
             polled = loop.time()
-            wait = LISTEN_SAFETY_SECONDS if self.listening else self.seconds
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._nudged.wait(), wait)
-            if self._nudged.is_set():  # at most once per `seconds`, however busy the hall
-                await asyncio.sleep(max(0.0, polled + self.seconds - loop.time()))
+            if self.listening:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._nudged.wait(), LISTEN_SAFETY_SECONDS)
+            # at most once per `seconds` however busy the hall, and resting after a fan-out
+            await asyncio.sleep(
+                max(0.0, polled + self.seconds - loop.time(), self._rest_until - loop.time())
+            )
             self._nudged.clear()
             await self.poll()
+            self.collect_when_quiet()
+
+    def collect_when_quiet(self) -> None:
+        """With a thousand pages connected, a full garbage collection looks at a million
+        objects and stops everything for 0.1–0.3 s: let it happen only at a quiet moment (no
+        write in flight, no fan-out resting), once a ``FULL_COLLECTION_SECONDS`` (or after five
+        of them, however busy). In between, what survived the last full collection is frozen
+        (``gc.freeze``), so that the automatic collections look only at newer objects and stay
+        short; it is unfrozen and looked at again at the next full one."""
+        if not self.quiet_gc:
+            return
+        now = asyncio.get_running_loop().time()
+        since = now - self._collected
+        quiet = not self._writes and now >= self._rest_until and since >= FULL_COLLECTION_GAP
+        pages = sum(self.pages.values())
+        due = since >= FULL_COLLECTION_SECONDS or abs(pages - self._collected_pages) >= (
+            FULL_COLLECTION_PAGES
+        )
+        if since >= 5 * FULL_COLLECTION_SECONDS or (quiet and due):
+            self._collected, self._collected_pages = now, pages
+            gc.unfreeze()
+            gc.collect()
+            gc.freeze()
 
     async def poll(self) -> None:
         """Read the mark once; a new generation when it (or the hour, so that a new business
@@ -147,7 +215,57 @@ class Hub:
         hour = at_hour(utcnow())
         if mark != self.mark or hour != self._hour:
             self.mark, self._hour = mark, hour
-            self._bump()
+            began = asyncio.get_running_loop().time()
+            await self._advance()
+            self._spent = asyncio.get_running_loop().time() - began
+            rest = min(REST_FACTOR * self._spent, REST_MAX_SECONDS)
+            self._rest_until = began + self._spent + rest
+
+    async def _advance(self) -> None:
+        """A new generation: read what the pages follow, then wake them a chunk at a time —
+        only those whose key now shows something else (or was not read ahead)."""
+        self._patience_until = time.monotonic() + WRITES_FIRST_SECONDS
+        cache = await self._read_followed()
+        before = self._cache if self._cache_generation == self.generation else {}
+        self.generation += 1
+        self._cache, self._cache_generation = cache, self.generation
+        waiters, self._waiters = self._waiters, {}
+        woken = []
+        for waiter, follows in waiters.items():
+            if follows is not None and _same(before.get(follows), cache.get(follows)):
+                self._waiters[waiter] = follows  # nothing new for it: it waits on
+            else:
+                woken.append(waiter)
+        for first in range(0, len(woken), WAKE_CHUNK):
+            if first:
+                await self.writes_first()
+                await asyncio.sleep(0)  # the woken pages send; requests waiting get their turn
+            for waiter in woken[first : first + WAKE_CHUNK]:
+                if not waiter.done():
+                    waiter.set_result(None)
+
+    async def _read_followed(self) -> dict[Hashable, asyncio.Future[Any]]:
+        """Every followed key's value, read once per kind (a kind whose read fails is left to
+        the pages, which keep what they show)."""
+        loop = asyncio.get_running_loop()
+        cache: dict[Hashable, asyncio.Future[Any]] = {}
+        for kind, counts in list(self._followed.items()):
+            keys = [key for key, n in counts.items() if n > 0]
+            if not keys:
+                continue
+            await self.writes_first()
+            try:
+                values = await anyio.to_thread.run_sync(
+                    self._readers[kind], keys, limiter=self._limiter
+                )
+            except Exception as exc:  # the pages' own reads say it (and try again)
+                log.debug("cannot read the followed %s: %s", kind, exc)
+                continue
+            for key in keys:
+                future = loop.create_future()
+                future.set_result(values.get(key))
+                cache[(kind, key)] = future
+        return cache
 
     def refresh(self) -> None:
         """A change this process made that writes no event (a number left on a ticket page):
@@ -155,18 +273,74 @@ class Hub:
         self._bump()
 
     def _bump(self) -> None:
+        """A new generation at once, every page woken to read again (the server is stopping,
+        or :meth:`refresh`)."""
         self.generation += 1
-        self._changed.set()
-        self._changed = asyncio.Event()
+        waiters, self._waiters = self._waiters, {}
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
 
-    async def changed(self, generation: int, *, timeout: float) -> bool:
-        """Wait until the generation moves past ``generation`` (True) or ``timeout`` s pass."""
+    async def changed(
+        self, generation: int, *, timeout: float, follows: tuple[str, Hashable] | None = None
+    ) -> bool:
+        """Wait until the generation moves past ``generation`` (True) or ``timeout`` s pass.
+        A page that ``follows`` a key (kind, key) read ahead by the hub is woken only when
+        what it shows changed."""
         if self.generation != generation:
             return True
-        event = self._changed
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(event.wait(), timeout)
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters[waiter] = follows
+        try:
+            async with asyncio.timeout(timeout):
+                await waiter
+        except TimeoutError:
+            pass
+        finally:
+            self._waiters.pop(waiter, None)
         return self.generation != generation
+
+    def follow(
+        self, kind: str, key: Hashable, reader: Callable[[list[Any]], dict[Any, Any]]
+    ) -> None:
+        """A page follows ``key``: from the next change on, the hub reads it (with every key
+        of its kind, by ``reader``, as :meth:`read_each`) before the pages wake."""
+        self._readers[kind] = reader
+        self._followed.setdefault(kind, Counter())[key] += 1
+
+    def unfollow(self, kind: str, key: Hashable) -> None:
+        """A page following ``key`` went away."""
+        counts = self._followed.get(kind)
+        if counts is not None:
+            counts[key] -= 1
+            if counts[key] <= 0:
+                del counts[key]
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Around a write made for a request (in any thread): the fan-out lets it go first."""
+        with self._writes_lock:
+            self._writes += 1
+            self.quiet.clear()
+        try:
+            yield
+        finally:
+            with self._writes_lock:
+                self._writes -= 1
+                if not self._writes:
+                    self.quiet.set()
+
+    async def writes_first(self) -> None:
+        """Wait until no write is in flight (within this fan-out's ``WRITES_FIRST_SECONDS``)."""
+        while self._writes and time.monotonic() < self._patience_until:
+            await asyncio.sleep(0.002)
+
+    def let_writes_pass(self) -> None:
+        """In a worker thread: wait while a write is in flight (within the fan-out's
+        ``WRITES_FIRST_SECONDS``), so that a long read or render does not slow it."""
+        left = self._patience_until - time.monotonic()
+        if left > 0:
+            self.quiet.wait(left)
 
     async def read(self, key: Hashable, reader: Callable[[], Any]) -> Any:
         """``reader()`` (a blocking read, run in a worker thread) once per generation per key:
@@ -274,6 +448,15 @@ class Listener:
                 failing = True
             self.listening = False
             self._stop.wait(RELISTEN_SECONDS)
+
+
+def _same(before: asyncio.Future[Any] | None, now: asyncio.Future[Any] | None) -> bool:
+    """Two reads of a key found the same (both read, neither failed)."""
+    if before is None or now is None or not before.done() or not now.done():
+        return False
+    if before.cancelled() or now.cancelled() or before.exception() or now.exception():
+        return False
+    return bool(before.result() == now.result())
 
 
 def _retrieved(future: asyncio.Future[Any]) -> None:

@@ -10,6 +10,7 @@ waiting included), 503 when the database cannot be used.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +20,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from models.errors import MashangbanError, NotFound, Refused
 from models.events import FEED_MAX, by_api_key
@@ -26,8 +29,10 @@ from models.limits import WINDOW_MAX
 from models.queue import serving
 from models.views.ticket import TicketView
 from server.api import error_json
+from server.hub import Hub
 
 router = APIRouter(prefix="/api/v1", tags=["with an API key"])
+log = logging.getLogger("mashangban.server")
 
 _bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <key>")
 _header = APIKeyHeader(name="X-API-Key", auto_error=False, description="X-API-Key: <key>")
@@ -41,7 +46,7 @@ REFUSALS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def presented_key(
+async def presented_key(
     bearer: HTTPAuthorizationCredentials | None = Depends(_bearer),  # noqa: B008
     header: str | None = Depends(_header),
 ) -> str | None:
@@ -69,6 +74,26 @@ def handle_bad_requests(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, bad_request)
 
 
+class WritesFirst:
+    """ASGI middleware: while a write request to the API is in flight (from its arrival to its
+    answer), the pages' fan-out waits (server.hub): a take or a call is never queued behind a
+    thousand pages."""
+
+    def __init__(self, app: ASGIApp, hub: Hub) -> None:
+        self.app, self.hub = app, hub
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["method"] not in ("GET", "HEAD", "OPTIONS")
+            and scope["path"].startswith("/api/")
+        ):
+            with self.hub.writing():
+                await self.app(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+
 def status_of(exc: MashangbanError) -> int:
     """The HTTP status of a refusal."""
     if exc.key in UNAUTHORISED:
@@ -80,6 +105,38 @@ def status_of(exc: MashangbanError) -> int:
     if isinstance(exc, Refused):
         return 409
     return 503
+
+
+def note_refusal(request: Request, exc: MashangbanError, need: str) -> None:
+    """Count a refused key; a known key's refusal goes to the event log (one a minute at most
+    per key, reason and scope: server.limits.Refusals), a missing or wrong key's only to the
+    server's log, once a minute per client. Other errors are left alone."""
+    if exc.key not in UNAUTHORISED and exc.key != "api_key_scope":
+        return
+    from models.apikeys import record_refusal
+    from server.pages import client_of
+
+    settings = request.app.state.settings
+    name = exc.values.get("name")
+    if isinstance(name, str):
+        refused = settings.refusals.known(name, need, exc.key)
+        if refused:
+            try:
+                record_refusal(
+                    settings.engine,
+                    name=name,
+                    need=need,
+                    route=f"{request.method} {request.url.path}",
+                    reason=exc.key,
+                    refused=refused,
+                )
+            except (MashangbanError, SQLAlchemyError) as failed:  # answered all the same
+                log.warning("cannot log a refused API key: %s", failed)
+        return
+    client = client_of(request)
+    refused = settings.refusals.unknown(client, exc.key)
+    if refused:
+        log.warning("%d API request(s) from %s refused: %s", refused, client, exc.key)
 
 
 def refusal(exc: MashangbanError) -> JSONResponse:
@@ -98,6 +155,10 @@ def keyed(
     engine = request.app.state.settings.engine
     try:
         name = authenticate(engine, key, need)
+    except MashangbanError as exc:
+        note_refusal(request, exc, need)
+        return refusal(exc)
+    try:
         with by_api_key(name):
             result = operation()
     except MashangbanError as exc:
@@ -227,14 +288,15 @@ def events(
     key: str | None = Depends(presented_key),
 ) -> Response:
     """For integrations that follow the hall: ask again with ``after`` = the last ``seq`` seen
-    (``next_after``). Each event as the log holds it (its hashes left out): number, time, kind,
-    ticket id, window, clerk number and its data, which holds no citizen's personal data."""
-    from models.events import events_after
+    (``next_after``). Every event is listed (so that none seems lost), with its number, time,
+    kind, ticket id and window, and of its data only the ticket and window facts: no clerk
+    number or name, no key's name, nothing of PIN or staff events, no personal data."""
+    from models.events import events_after, public_event
 
     def operation() -> dict[str, Any]:
         found, head = events_after(request.app.state.settings.engine, after, limit)
         return {
-            "events": found,
+            "events": [public_event(event) for event in found],
             "next_after": found[-1]["seq"] if found else after,
             "head": head,
         }

@@ -15,11 +15,14 @@ from typer.testing import CliRunner
 from mashangban import app as cli
 from models import settings
 from models.apikeys import add_key, revoke_key
+from models.clerks import staff
+from models.clerks.staff import add_clerk
+from models.errors import MashangbanError
 from models.queue.calling import call_next
 from models.queue.tickets import take_ticket
 from server.app import ServerSettings, create_app
-from server.limits import RateLimit
-from tests.conftest import NOW, open_window
+from server.limits import RateLimit, Refusals
+from tests.conftest import NOW, PIN, open_window
 
 runner = CliRunner()
 SUNDAY = "2026-11-29T10:00:00+08:00"
@@ -125,6 +128,56 @@ def test_a_key_for_window_18_may_not_act_at_window_19(client: TestClient, engine
     refused(client.post("/api/v1/tickets", json={"queue": "M"}, headers=headers), 403,
             "api_key_scope")  # fmt: skip
     refused(client.get("/api/v1/events", headers=headers), 403, "api_key_scope")
+
+
+def all_events(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(text("SELECT count(*) FROM event")).scalar_one())
+
+
+def test_fifty_wrong_keys_write_nothing_to_the_log(client: TestClient, engine: Engine) -> None:
+    """An attacker sending garbage keys gets the bilingual 401 and nothing else, and cannot
+    write to the hall's event log: wrong keys are only counted."""
+    key(engine, "kiosk2", "take")
+    before = all_events(engine)
+    for n in range(50):
+        response = client.post(
+            "/api/v1/tickets", json={"queue": "M"}, headers={"X-API-Key": f"msb_guess{n}"}
+        )
+        got = refused(response, 401, "api_key_wrong")
+        assert set(got) == {"error", "message_zh", "message_en", "hint"} and not got["hint"]
+    assert client.post("/api/v1/tickets", json={"queue": "M"}).status_code == 401  # no key
+    assert all_events(engine) == before
+    metrics = client.get("/metrics").text
+    assert 'mashangban_api_refusals_total{reason="api_key_wrong"} 50.0' in metrics
+    assert 'mashangban_api_refusals_total{reason="api_key_missing"} 1.0' in metrics
+
+
+def test_a_known_keys_refusals_are_logged_once_a_minute_with_their_count(engine: Engine) -> None:
+    clock = [1000.0]
+    app = create_app(
+        ServerSettings(engine=engine, poll_seconds=0.05, refusals=Refusals(clock=lambda: clock[0]))
+    )
+    revoked = key(engine, "kiosk2", "take")
+    revoke_key(engine, name="kiosk2")
+    button = key(engine, "button-18", "window:18")
+    with TestClient(app) as client:
+        for _ in range(3):
+            refused(client.post("/api/v1/tickets", json={"queue": "M"}, headers=revoked), 401,
+                    "api_key_revoked")  # fmt: skip
+        refused(client.post("/api/v1/windows/19/finish", headers=button), 403, "api_key_scope")
+        logged = events(engine, "api_refused")
+        assert logged == [
+            {"window": None, "name": "kiosk2", "need": "take", "route": "POST /api/v1/tickets",
+             "reason": "api_key_revoked", "refused": 1},
+            {"window": None, "name": "button-18", "need": "window:19",
+             "route": "POST /api/v1/windows/19/finish", "reason": "api_key_scope", "refused": 1},
+        ]  # fmt: skip
+        clock[0] += 61  # a minute later, the next refusal counts the two held back
+        client.post("/api/v1/tickets", json={"queue": "M"}, headers=revoked)
+        logged = events(engine, "api_refused")
+        assert len(logged) == 3 and logged[-1]["refused"] == 3
+        assert logged[-1]["reason"] == "api_key_revoked"
 
 
 def test_a_key_for_every_window_acts_at_any(client: TestClient, engine: Engine) -> None:
@@ -277,6 +330,41 @@ def test_the_event_feed_pages_from_a_given_number(client: TestClient, engine: En
     assert [e["data"]["number"] for e in rest["events"]] == [tickets[2].number]
     empty = client.get(f"/api/v1/events?after={rest['next_after']}", headers=headers).json()
     assert empty["events"] == [] and empty["next_after"] == rest["next_after"]
+
+
+def test_the_event_feed_shows_a_partner_no_staff_or_personal_data(
+    client: TestClient, engine: Engine
+) -> None:
+    headers = key(engine, "follower", "read")
+    start = client.get("/api/v1/events?after=0&limit=1000", headers=headers).json()["head"]
+    add_clerk(engine, code="2001", name="赵敏", pin=PIN)
+    with pytest.raises(MashangbanError):
+        staff.login(engine, window=19, clerk="2001", pin="999999")  # a wrong PIN
+    open_window(engine, 18, clerk="2001")
+    staff.pause(engine, window=18, reason="教育培训 with 赵敏")
+    staff.resume(engine, window=18)
+    ticket = take_ticket(engine, queue="M", now=NOW)
+    called = call_next(engine, window=18, now=NOW)
+    body = client.get(f"/api/v1/events?after={start}", headers=headers).json()
+    feed = body["events"]
+    # Every event is listed (none seems lost) ...
+    kinds = [e["kind"] for e in feed]
+    assert kinds == ["clerk_added", "login_failed", "login", "paused", "resumed", "issued",
+                     "called"]  # fmt: skip
+    assert [e["seq"] for e in feed] == list(range(start + 1, start + 1 + len(feed)))
+    # ... with the ticket and window facts ...
+    by_kind = {e["kind"]: e for e in feed}
+    assert by_kind["issued"]["data"]["number"] == ticket.number
+    assert by_kind["called"]["data"]["number"] == called.number
+    assert by_kind["called"]["window"] == 18 and by_kind["login"]["window"] == 18
+    # ... and nothing about the staff: no name, no clerk number, no PIN attempt's details,
+    # no pause reason.
+    text_ = json.dumps(body, ensure_ascii=False)
+    assert "赵敏" not in text_ and "2001" not in text_ and "教育培训" not in text_
+    assert all("clerk_code" not in e for e in feed)
+    assert by_kind["clerk_added"]["data"] == {} and by_kind["login_failed"]["data"] == {}
+    # The log itself keeps them (for the hall's own audit).
+    assert events(engine, "clerk_added")[-1]["name"] == "赵敏"
 
 
 # --- the keys themselves ---------------------------------------------------------------------

@@ -278,6 +278,64 @@ def test_an_idle_stream_pings(client: TestClient, engine: Engine) -> None:
     assert kinds[0] == "state" and "ping" in kinds
 
 
+def test_a_stream_keeps_pinging_while_the_hall_changes_around_it(engine: Engine) -> None:
+    """A busy hall changes more often than the ping: a page whose ticket those changes leave
+    as it was (new tickets join the line behind it) is sent nothing new, yet still pinged, or
+    its script would think the connection lost and start over."""
+    mine = take(engine)
+    stop = threading.Event()
+
+    def busy() -> None:
+        while not stop.wait(0.03):
+            take(engine)
+
+    with make_client(engine, stream_seconds=1.2, ping_seconds=0.2) as client:
+        worker = threading.Thread(target=busy)
+        worker.start()
+        try:
+            body = client.get(f"/t/{mine.token}/events").text
+        finally:
+            stop.set()
+            worker.join()
+    kinds = [kind for kind, _ in events_of(body)]
+    assert kinds[0] == "state" and kinds.count("state") == 1  # nothing new to show
+    assert kinds.count("ping") >= 3, kinds
+
+
+def test_the_server_collects_garbage_at_quiet_moments_only(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full garbage collection stops the server for 0.1-0.3 s with a thousand pages: it runs
+    when a thousand pages came, but never while an API write is in flight."""
+    import gc
+
+    from server import hub as hubs
+
+    collected: list[int] = []
+    monkeypatch.setattr(gc, "collect", lambda *args: collected.append(1) or 0)
+    monkeypatch.setattr(gc, "freeze", lambda: None)
+    monkeypatch.setattr(gc, "unfreeze", lambda: None)
+
+    async def run() -> None:
+        hub = hubs.Hub(engine, seconds=0.05, quiet_gc=True)
+        await hub.start()
+        try:
+            assert len(collected) == 1  # at the start
+            hub.pages["ticket"] += 1000  # a thousand phones came
+            hub._collected -= hubs.FULL_COLLECTION_GAP
+            with hub.writing():
+                hub.collect_when_quiet()
+                assert len(collected) == 1  # not while a write is in flight
+            hub.collect_when_quiet()
+            assert len(collected) == 2
+            hub.collect_when_quiet()
+            assert len(collected) == 2  # once
+        finally:
+            await hub.stop()
+
+    asyncio.run(run())
+
+
 def test_a_stream_for_an_unknown_token_is_refused(client: TestClient) -> None:
     response = client.get("/t/0123456789abcdef/events")
     assert response.status_code == 404 and response.json()["error"] == "unknown_ticket"

@@ -131,7 +131,8 @@ from mashangban import app
 # app's launch module and registered by mashangban.apps).
 modules = {}
 names = (
-    "admin", "apikeys", "apps", "bookings", "cases", "demo", "desk", "notify", "printing",
+    "admin", "apikeys", "apps", "bookings", "cases", "demo", "desk", "notify", "planning",
+    "printing",
     "reports", "supervision",
 )
 for module in names:

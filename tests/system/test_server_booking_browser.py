@@ -18,7 +18,7 @@ from kiosk.screens import TicketScreen
 from models.queue.booking import find_booking
 from tests.conftest import CST, NOW
 from tests.support.kiosk_pilot import drive, kiosk, on_screen, shows
-from tests.support.webserver import WebServer, chromium, timed
+from tests.support.webserver import WebServer, timed
 
 pytestmark = pytest.mark.slow
 
@@ -35,15 +35,6 @@ def server(lite: Engine, sqlite_url: str, tmp_path: Path) -> Iterator[WebServer]
         yield web
     finally:
         web.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    driver = chromium()
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 def body_text(browser: Any) -> str:

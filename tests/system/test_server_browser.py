@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import Engine
 
 from tests.conftest import NOW, open_window
-from tests.support.webserver import WebServer, chromium, mashangban, timed
+from tests.support.webserver import WebServer, mashangban, timed
 
 pytestmark = pytest.mark.slow
 
@@ -44,15 +44,6 @@ def server(hall: str, tmp_path: Path) -> Iterator[WebServer]:
         yield web
     finally:
         web.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    driver = chromium()
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 def cli(server: WebServer, *args: str) -> dict[str, Any]:
