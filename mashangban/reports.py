@@ -18,6 +18,8 @@ from mashangban.output import console, errors, parse_day, safe
 from models.db import reading
 from models.errors import Refused
 from models.hall import hall_settings
+from models.planning.export import add_plan_sheet
+from models.planning.planner import plan_or_reason
 from models.reports.files import (
     COLUMNS,
     Column,
@@ -30,9 +32,10 @@ from models.reports.files import (
 )
 from models.reports.report import STEPS, Report, issued_per, prepare_rollups, report
 from models.reports.sql import BY_CHOICES
-from models.text import commands
+from models.text import commands, planning
 from models.textsafe import printable
 from models.timeutil import business_date, utcnow
+from models.workdays import add_workdays
 
 FORMATS = ("table", "csv", "xlsx")
 _SECTIONS = (slice(0, 6), slice(6, 10), slice(10, 14), slice(14, 19), slice(19, 22))
@@ -60,8 +63,12 @@ def report_command(
     ),
     out: Path | None = typer.Option(None, "--out", help="File to write (.csv, .xlsx)."),
     chart: bool = typer.Option(False, "--chart", help="Also draw tickets per hour or day."),
+    plan_day: str | None = typer.Option(
+        None, "--plan", help="XLSX: add a 排班 Plan sheet for DAY (YYYY-MM-DD, or next)."
+    ),
 ) -> None:
-    """Tickets issued and served, no-shows, waits, services, limits, ratings and cases."""
+    """Tickets issued and served, no-shows, waits, services, limits, ratings and cases; an XLSX
+    report can carry the staffing plan for a day (--plan next: the next working day)."""
     if by not in BY_CHOICES:
         raise Refused("report_bad_by", by=by, choices=", ".join(BY_CHOICES))
     suffix = out.suffix.lower().lstrip(".") if out is not None else ""
@@ -75,12 +82,20 @@ def report_command(
         raise Refused("report_needs_out", format=fmt)
     if fmt == "table" and out is not None:
         raise Refused("report_table_out")
+    if plan_day is not None and fmt != "xlsx":
+        raise Refused("report_plan_xlsx")
     engine = state(ctx).engine()
     with reading(engine) as session:
         today = business_date(utcnow(), hall_settings(session).timezone)
     first, last = parse_day(start, today), parse_day(end, today)
     if first > last:
         raise Refused("report_bad_range", start=first, end=last)
+    planned, plan = None, None
+    if plan_day is not None:
+        planned = (
+            add_workdays(today, 1)[0] if plan_day.strip().lower() == "next" else
+            parse_day(plan_day, today)
+        )  # fmt: skip
     progress = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -103,8 +118,13 @@ def report_command(
                 console.file.write(csv_text(result))
             elif fmt == "csv":
                 write_csv(result, out)
-            else:
+            elif planned is None:
                 write_xlsx(result, out)
+            else:
+                progress.update(task, description=planning.line("planning"))
+                plan = plan_or_reason(engine, day=planned, today=today)
+                progress.update(task, description=commands.line("writing"))
+                write_xlsx(result, out, extra=lambda book: add_plan_sheet(book, plan, planned))
             progress.advance(task)
     if fmt == "table":  # drawn once the (transient) bar is gone
         show_table(console, result)
@@ -113,6 +133,9 @@ def report_command(
         return
     if out is not None:
         errors.print(commands.line("report_written", out=out, rows=len(result.rows)))
+    if isinstance(plan, Refused):  # the sheet says so too; the report is written all the same
+        missing = planning.line("sheet_no_plan", day=planned)
+        errors.print(f"{missing}: {plan.message}", style="yellow")
     if chart:
         show_chart(errors, _per_unit(engine, result))
 

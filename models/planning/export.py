@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from models.errors import Refused
 from models.planning.plan import Figures, Outcome, serving
 from models.planning.planner import Plan
 from models.reports.files import atomic
@@ -181,11 +183,19 @@ def write_csv(plan: Plan, path: Path) -> None:
         handle.write(data)
 
 
-def add_plan_sheet(book: Workbook, plan: Plan) -> None:
-    """The 排班 Plan sheet: per queue and period, current and recommended; then the windows."""
+def add_plan_sheet(book: Workbook, plan: Plan | Refused, day: dt.date | None = None) -> None:
+    """The 排班 Plan sheet: per queue and period, current and recommended; then the windows.
+    Given a refusal instead (too little history for ``day``), the sheet says so and why."""
     from openpyxl.styles import Font
 
     sheet = book.create_sheet(planning.line("sheet_plan"))
+    if isinstance(plan, Refused):
+        sheet.append([spreadsheet_text(planning.line("sheet_no_plan", day=day or "-"))])
+        sheet["A1"].font = Font(bold=True)
+        for text in (plan.zh, plan.en, planning.line("sheet_no_plan_hint")):
+            sheet.append([spreadsheet_text(text)])
+        sheet.column_dimensions["A"].width = 100
+        return
     sheet.append(_headers())
     for cell in sheet[1]:
         cell.font = Font(bold=True)

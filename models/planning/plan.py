@@ -11,7 +11,7 @@ import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from models.planning.simulate import DayModel, Replication, simulate
+from models.planning.simulate import Arrivals, DayModel, Replication, draw_arrivals, simulate
 
 
 @dataclass(frozen=True)
@@ -177,11 +177,29 @@ def summarise(model: DayModel, reps: list[Replication]) -> Outcome:
     return Outcome(model, n, by_queue, by_period, day_by_queue, day)
 
 
-def run(model: DayModel, *, replications: int, seed: int, horizon: int | None = None) -> Outcome:
+def run(
+    model: DayModel, *, replications: int, seed: int, horizon: int | None = None,
+    drawn: dict[tuple[int, int | None], Arrivals] | None = None,
+) -> Outcome:  # fmt: skip
     """``replications`` simulated days, replication k seeded with ``seed`` + k (common random
-    numbers: two staffings compared on the same seed see the same citizens)."""
-    reps = [simulate(model, seed + k, horizon=horizon) for k in range(replications)]
-    return summarise(model, reps)
+    numbers: two staffings compared on the same seed see the same citizens). ``drawn`` keeps
+    each seed's citizens for the next run of the same day under another staffing."""
+    return summarise(model, _replicate(model, replications, seed, horizon, drawn))
+
+
+def _replicate(
+    model: DayModel, replications: int, seed: int, horizon: int | None,
+    drawn: dict[tuple[int, int | None], Arrivals] | None,
+) -> list[Replication]:  # fmt: skip
+    if drawn is None:
+        return [simulate(model, seed + k, horizon=horizon) for k in range(replications)]
+    reps = []
+    for k in range(replications):
+        arrivals = drawn.get((seed + k, horizon))
+        if arrivals is None:
+            arrivals = drawn[seed + k, horizon] = draw_arrivals(model, seed + k, horizon=horizon)
+        reps.append(simulate(model, seed + k, horizon=horizon, arrivals=arrivals))
+    return reps
 
 
 def failing(outcome: Outcome, period: int, share: float) -> list[tuple[float, str]]:
@@ -191,6 +209,25 @@ def failing(outcome: Outcome, period: int, share: float) -> list[tuple[float, st
         f = figures[period]
         if f.citizens > 0 and f.within < share:
             out.append((share - f.within, prefix))
+    return sorted(out, reverse=True)
+
+
+def _failing_reps(
+    model: DayModel, reps: list[Replication], period: int, share: float
+) -> list[tuple[float, str]]:
+    """:func:`failing` for one period straight from the replications (what the recommender's
+    looks need, without summing up every queue, period and the day)."""
+    out = []
+    for q, qm in enumerate(model.queues):
+        shares = []
+        for rep in reps:
+            waits = rep.waits[q][period]
+            if waits:
+                shares.append(sum(1 for w in waits if w <= model.target_s) / len(waits))
+        if shares:
+            within = statistics.fmean(shares)
+            if within < share:
+                out.append((share - within, qm.prefix))
     return sorted(out, reverse=True)
 
 
@@ -232,10 +269,20 @@ def recommend(
         start = p * model.period_s
         return [n for n in numbers if closed.get(n, math.inf) > start]
 
-    def look(p: int, windows: frozenset[int]) -> Outcome:
-        trial = staffing[:p] + [windows] * (model.periods - p)
-        m = replace(model, staffing=tuple(trial))
-        return run(m, replications=min(search, replications), seed=seed, horizon=p + 1)
+    drawn: dict[tuple[int, int | None], Arrivals] = {}
+    """Each seed's citizens (up to a period, or the whole day): the same whatever the windows."""
+    looked: dict[tuple[int, frozenset[int]], list[str]] = {}
+    """The queues missing the target per (period, windows) looked at (the periods before are
+    settled by then): the adding and the trimming often try the same windows again."""
+
+    def look(p: int, windows: frozenset[int]) -> list[str]:
+        """The queues missing the target in period ``p`` with these windows, worst first."""
+        if (p, windows) not in looked:
+            trial = staffing[:p] + [windows] * (model.periods - p)
+            m = replace(model, staffing=tuple(trial))
+            reps = _replicate(m, min(search, replications), seed, p + 1, drawn)
+            looked[p, windows] = [q for _, q in _failing_reps(model, reps, p, share)]
+        return [q for q in looked[p, windows] if q not in stuck[p]]
 
     def missing(outcome: Outcome, p: int) -> list[str]:
         return [q for _, q in failing(outcome, p, share) if q not in stuck[p]]
@@ -250,8 +297,7 @@ def recommend(
         arriving = any(q.rates[p] > 0 for q in model.queues if p < len(q.rates))
         kept = frozenset(n for n in staffing[p - 1] if n in usable(p)) if p else frozenset()
         windows = kept if arriving else frozenset()
-        outcome = look(p, windows)
-        while bad := missing(outcome, p):
+        while bad := look(p, windows):
             added = None
             for prefix in bad:
                 added = adder(p, windows, prefix)
@@ -260,19 +306,30 @@ def recommend(
                 stuck[p].add(prefix)
             if added is not None:
                 windows = windows | {added}
-                outcome = look(p, windows)
         # A window serving a queue no window can help stays: taking it would make things worse.
         keep = frozenset(n for n in windows if set(queues_of[n]) & stuck[p])
         windows = _trim(
             windows,
             queues_of,
-            lambda w, p=p: not missing(look(p, w), p),  # type: ignore[misc]
+            lambda w, p=p: not look(p, w),  # type: ignore[misc]
             keep,
         )
         staffing[p] = windows
-    final = run(replace(model, staffing=tuple(staffing)), replications=replications, seed=seed)
-    for _ in range(model.periods * len(model.queues)):
+    # The whole day: mended with the search's replications (quick), then with the full count
+    # until that confirms it, so the figures shown are the full count's.
+    count = min(search, replications)
+
+    def whole(count: int) -> Outcome:
+        day = replace(model, staffing=tuple(staffing))
+        return run(day, replications=count, seed=seed, drawn=drawn)
+
+    final = whole(count)
+    for _ in range(2 * model.periods * len(model.queues)):
         misses = [(p, q) for p in range(model.periods) for q in missing(final, p)]
+        if not misses and count < replications:
+            count = replications
+            final = whole(count)
+            continue
         if not misses:
             break
         p, prefix = misses[0]
@@ -290,7 +347,9 @@ def recommend(
             stuck[p].add(prefix)
             continue
         staffing[where] = staffing[where] | {added}
-        final = run(replace(model, staffing=tuple(staffing)), replications=replications, seed=seed)
+        final = whole(count)
+    if final.replications < replications:  # the loop ran out: show the full count's figures
+        final = whole(replications)
     short = tuple(
         (p, prefix)
         for p in range(model.periods)

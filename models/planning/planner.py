@@ -22,6 +22,7 @@ from sqlalchemy import Engine, select
 
 from models.db import reading
 from models.errors import Refused
+from models.hall import hall_settings
 from models.limits import FIRST_DAY
 from models.planning.history import History, Learned, Span, learn, load_history, past_day
 from models.planning.plan import Outcome, Recommendation, recommend, run
@@ -229,3 +230,26 @@ def make_plan(
         else None
     )
     return Plan(learned, source, whatif, current, rec, share, target_minutes, seed)
+
+
+NO_HISTORY = ("plan_history_short", "plan_no_services")
+"""The refusals that mean the hall's history is too thin to plan from."""
+
+
+def plan_or_reason(
+    engine: Engine, *, day: dt.date, today: dt.date, replications: int = 100, seed: int = 1
+) -> Plan | Refused:
+    """The plan for ``day`` with the hall file's target, as ``mashangban plan`` makes it by
+    default; or, when the history is too thin, the refusal that says why (for a report's sheet,
+    which is written all the same)."""
+    with reading(engine) as session:
+        settings = hall_settings(session)
+    try:
+        return make_plan(
+            engine, day=day, today=today, target_minutes=settings.plan_target_minutes,
+            share=settings.plan_target_share / 100, replications=replications, seed=seed,
+        )  # fmt: skip
+    except Refused as exc:
+        if exc.key in NO_HISTORY:
+            return exc
+        raise

@@ -98,13 +98,66 @@ def _draw(samples: Sequence[float], rng: random.Random) -> float:
     return samples[int(rng.random() * len(samples))]
 
 
-def simulate(model: DayModel, seed: int, *, horizon: int | None = None) -> Replication:
-    """One replication. ``horizon``: the periods whose tickets are taken (later ones: none);
-    after it the last open windows serve until nobody waits (the recommender's look)."""
+@dataclass(frozen=True)
+class Arrivals:
+    """A replication's citizens, drawn before the day runs: they depend on the seed, the
+    queues and the periods taken, not on the staffing, so the recommender's looks at one
+    period draw them once. ``state`` is the generator's state after the draws."""
+
+    issue: tuple[float, ...]
+    queue: tuple[int, ...]
+    priority: tuple[bool, ...]
+    service: tuple[float, ...]
+    order: tuple[tuple[float, int], ...]
+    """(time, ticket) in time order."""
+    state: object
+
+
+def draw_arrivals(model: DayModel, seed: int, *, horizon: int | None = None) -> Arrivals:
+    """The citizens of replication ``seed`` (Poisson counts per period, uniform within it)."""
     rng = random.Random(seed)
     rnd = rng.random
-    nq, period_s = len(model.queues), model.period_s
+    period_s = model.period_s
     periods = model.periods if horizon is None else horizon
+    services = model.services
+    extra = model.extra_s
+    issue: list[float] = []
+    tqueue: list[int] = []
+    tprio: list[bool] = []
+    tservice: list[float] = []
+    factor = model.arrival_factor
+    if model.day_sd > 0:
+        factor *= math.exp(rng.gauss(0, model.day_sd) - model.day_sd**2 / 2)
+    for q, qm in enumerate(model.queues):
+        cum = _cumulative(qm.item_weights)
+        for p in range(periods):
+            lam = qm.rates[p] * factor if p < len(qm.rates) else 0.0
+            for _ in range(_poisson(lam, rng)):
+                t = (p + rnd()) * period_s
+                item = qm.items[bisect.bisect_right(cum, rnd() * cum[-1])] if cum else ""
+                pool = services.get(item) or services.get("@" + qm.prefix) or services[""]
+                issue.append(t)
+                tqueue.append(q)
+                tprio.append(rnd() < qm.priority_share)
+                tservice.append(pool[int(rnd() * len(pool))] + extra.get(item, 0.0))
+    order = sorted(zip(issue, range(len(issue)), strict=True))
+    return Arrivals(
+        tuple(issue), tuple(tqueue), tuple(tprio), tuple(tservice), tuple(order), rng.getstate()
+    )
+
+
+def simulate(
+    model: DayModel, seed: int, *, horizon: int | None = None, arrivals: Arrivals | None = None
+) -> Replication:
+    """One replication. ``horizon``: the periods whose tickets are taken (later ones: none);
+    after it the last open windows serve until nobody waits (the recommender's look).
+    ``arrivals``: this seed's and horizon's citizens drawn already (:func:`draw_arrivals`)."""
+    if arrivals is None:
+        arrivals = draw_arrivals(model, seed, horizon=horizon)
+    rng = random.Random()
+    rng.setstate(arrivals.state)  # type: ignore[arg-type]
+    rnd = rng.random
+    nq, period_s = len(model.queues), model.period_s
     qindex = {q.prefix: n for n, q in enumerate(model.queues)}
     served_by = [[qindex[p] for p in qs if p in qindex] for _, qs in model.windows]
     numbers = [number for number, _ in model.windows]
@@ -122,36 +175,13 @@ def simulate(model: DayModel, seed: int, *, horizon: int | None = None) -> Repli
         for q in range(nq)
     ]
     services = model.services
-    extra = model.extra_s
-    # Arrivals: Poisson counts per period, uniform within it (a piecewise-constant rate).
-    issue: list[float] = []
-    tqueue: list[int] = []
-    tprio: list[bool] = []
-    tservice: list[float] = []
-    troot: list[int] = []
-    misses: list[int] = []
-    arrivals: list[tuple[float, int]] = []
-    factor = model.arrival_factor
-    if model.day_sd > 0:
-        factor *= math.exp(rng.gauss(0, model.day_sd) - model.day_sd**2 / 2)
-    for q, qm in enumerate(model.queues):
-        cum = _cumulative(qm.item_weights)
-        for p in range(periods):
-            lam = qm.rates[p] * factor if p < len(qm.rates) else 0.0
-            for _ in range(_poisson(lam, rng)):
-                t = (p + rnd()) * period_s
-                item = qm.items[bisect.bisect_right(cum, rnd() * cum[-1])] if cum else ""
-                pool = services.get(item) or services.get("@" + qm.prefix) or services[""]
-                tid = len(issue)
-                issue.append(t)
-                tqueue.append(q)
-                tprio.append(rnd() < qm.priority_share)
-                tservice.append(_draw(pool, rng) + extra.get(item, 0.0))
-                troot.append(tid)
-                misses.append(0)
-                arrivals.append((t, tid))
-    arrivals.sort()
-    events: list[tuple[float, int, int, int]] = [(t, _ARRIVE, tid, 0) for t, tid in arrivals]
+    issue = list(arrivals.issue)
+    tqueue = list(arrivals.queue)
+    tprio = list(arrivals.priority)
+    tservice = list(arrivals.service)
+    troot = list(range(len(issue)))
+    misses = [0] * len(issue)
+    events: list[tuple[float, int, int, int]] = [(t, _ARRIVE, tid, 0) for t, tid in arrivals.order]
     for p in range(1, model.periods):
         events.append((p * period_s, _OPEN, p, 0))
     heapq.heapify(events)
@@ -176,7 +206,8 @@ def simulate(model: DayModel, seed: int, *, horizon: int | None = None) -> Repli
             return False
         if t >= end_s:  # after hours the last period's windows serve until nobody waits
             return w in staffing_sets[last_period]
-        return w in staffing_sets[period_of(t)]
+        p = int(t // period_s)
+        return w in staffing_sets[p if p < last_period else last_period]
 
     staffing_sets = [set(s) for s in staffing]
 
@@ -191,9 +222,12 @@ def simulate(model: DayModel, seed: int, *, horizon: int | None = None) -> Repli
         q = tqueue[tid]
         heapq.heappush(prio[q] if tprio[tid] else norm[q], (key, tid))
         waiting[q] += 1
-        p = period_of(t)
-        if waiting[q] > longest[q][p]:
-            longest[q][p] = waiting[q]
+        p = int(t // period_s)
+        row = longest[q]
+        if p > last_period:
+            p = last_period
+        if waiting[q] > row[p]:
+            row[p] = waiting[q]
 
     def keys_of(q: int) -> list[float]:
         return sorted([k for k, _ in prio[q]] + [k for k, _ in norm[q]])
@@ -243,8 +277,13 @@ def simulate(model: DayModel, seed: int, *, horizon: int | None = None) -> Repli
         return child
 
     def wake(q: int, t: float) -> None:
+        if t < end_s:
+            p = int(t // period_s)
+            open_now = staffing_sets[p if p < last_period else last_period]
+        else:  # after hours the last period's windows serve until nobody waits
+            open_now = staffing_sets[last_period]
         for w in candidates[q]:
-            if not busy[w] and is_open(w, t):
+            if not busy[w] and w in open_now and t < closed_at[w]:
                 call(w, t)
                 return
 

@@ -18,12 +18,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from models.errors import Refused
 from models.reports.report import LEVELS, Report, ReportRow
 from models.text import reports
 from models.textsafe import spreadsheet_text
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 
 @dataclass(frozen=True)
@@ -136,10 +139,17 @@ def write_csv(report: Report, path: Path) -> None:
         handle.write(data)
 
 
-def write_xlsx(report: Report, path: Path, *, progress: Callable[[], None] | None = None) -> None:
+def write_xlsx(
+    report: Report,
+    path: Path,
+    *,
+    progress: Callable[[], None] | None = None,
+    extra: Callable[[Workbook], None] | None = None,
+) -> None:
     """Write the XLSX file: Chinese headers, English under them, the rows, the totals in bold.
 
-    A second sheet (说明 About) names the dates, the grouping and when it was made.
+    A second sheet (说明 About) names the dates, the grouping and when it was made; ``extra``
+    adds more sheets after it (the 排班 Plan sheet).
     """
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -173,6 +183,8 @@ def write_xlsx(report: Report, path: Path, *, progress: Callable[[], None] | Non
     about.append([reports.line("about_to"), report.end.isoformat()])
     about.append([reports.line("about_by"), f"{zh} {report.by}"])
     about.append([reports.line("about_today"), report.today.isoformat()])
+    if extra is not None:
+        extra(book)
     with atomic(path) as handle:
         book.save(handle)
 

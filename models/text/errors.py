@@ -464,6 +464,10 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
         "{format} 文件的名字应以 .{format} 结尾：{out}",
         "a {format} file's name should end in .{format}: {out}",
     ),
+    "report_plan_xlsx": (
+        "排班表只能附在 xlsx 报表里：请用 .xlsx 文件名，或用 mashangban plan",
+        "a plan sheet goes only into an xlsx report: name the file .xlsx, or use mashangban plan",
+    ),
     "report_table_out": (
         "表格只显示在终端；导出文件请用 .csv 或 .xlsx 文件名，或 --format csv / xlsx",
         "a table is shown in the terminal; to write a file name it .csv or .xlsx, or use --format",

@@ -82,6 +82,12 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     "about_whatif": ("假设", "what-if"),
     "about_runs": ("模拟天数", "replications"),
     "about_hours": ("窗口工时", "window-hours"),
+    "sheet_no_plan": ("{day} 未能测算排班", "No staffing plan for {day}"),
+    "sheet_no_plan_hint": (
+        "积累足够的历史记录后再导出，或用 mashangban plan 查看",
+        "export again once there is enough history, or see mashangban plan",
+    ),
+    "planning": ("测算排班", "planning"),
 }
 
 CATALOGUE = Catalogue("planning", ENTRIES, sep=" ")

@@ -11,8 +11,11 @@ import math
 import random
 import statistics
 import uuid
+from pathlib import Path
+from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 from rich.cells import cell_len
 from sqlalchemy import Engine, select
 from typer.testing import CliRunner
@@ -235,3 +238,99 @@ def test_the_first_working_day_after_a_holiday() -> None:
     assert not after_break(dt.date(2026, 10, 5))  # a holiday is no working day
     assert not after_break(dt.date(2026, 11, 23))  # a Monday after a plain weekend
     assert not after_break(dt.date(2026, 11, 24))
+
+
+# --- the 排班 Plan sheet in the report's XLSX ---
+
+
+def _report(db: str, *args: str, code: int = 0) -> tuple[str, str]:
+    result = runner.invoke(app, ["--db", db, "report", *args])
+    assert result.exit_code == code, (args, result.exit_code, result.stdout, result.stderr)
+    assert "Traceback" not in result.stdout + result.stderr
+    return result.stdout, result.stderr
+
+
+def _cells(sheet: Any) -> list[list[Any]]:
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_the_xlsx_report_carries_tomorrows_plan(cli_db: str, tmp_path: Path) -> None:
+    target = tmp_path / "r.xlsx"
+    _report(cli_db, "--from", "2026-11-23", "--to", "2026-11-25", "--out", str(target),
+            "--plan", "next")  # fmt: skip
+    book = load_workbook(target)
+    assert book.sheetnames == ["报表 Report", "说明 About", "排班 Plan"]
+    rows = _cells(book["排班 Plan"])
+    assert rows[0][:4] == ["队列 Queue", "时段 period", "排班 plan", "窗口 windows"]
+    first = rows[1]
+    assert first[:3] == ["*", "08:30", "current"]  # the hall, its first period, now
+    queue_a = [r for r in rows if r[0] == "A" and r[2] == "recommended"]
+    assert queue_a, rows[:5]
+    day = next(r for r in queue_a if r[1] == "合计")
+    assert day[4] == pytest.approx(60, rel=0.3)  # a Thursday's citizens of queue A
+    assert 0 <= day[7] <= 1  # the share within the target
+    about = {r[0]: r[1] for r in rows if r and r[0] and len(r) > 1}
+    assert about["日期 day"] == "2026-11-26"  # the working day after the report's today
+    assert about["现有排班来自 current staffing from"] == "day:2026-11-19"
+    titles = [r[0] for r in rows]
+    assert "建议各时段开放的窗口 Windows to open per period (recommended)" in titles
+    sheet = book["排班 Plan"]
+    assert not [c.coordinate for r in sheet.iter_rows() for c in r if c.data_type == "f"]
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_thin_history_writes_the_report_and_says_why_in_the_plan_sheet(
+    db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("MASHANGBAN_NOW", "2026-11-25T18:00:00+08:00")
+    monkeypatch.delenv("MASHANGBAN_DB", raising=False)
+    engine = make_engine(db_url)
+    try:
+        _fill(engine, weeks=2)
+    finally:
+        engine.dispose()
+    target = tmp_path / "r.xlsx"
+    _, said = _report(db_url, "--out", str(target), "--plan", "2026-11-26")
+    assert "未能测算" in said and "not enough history" in said
+    book = load_workbook(target)
+    assert book["报表 Report"]["A1"].value == "队列"  # the report itself is all there
+    rows = [r[0] for r in _cells(book["排班 Plan"])]
+    assert rows[0] == "2026-11-26 未能测算排班 No staffing plan for 2026-11-26"
+    assert any("历史记录不足" in str(r) and "2" in str(r) for r in rows)
+    assert any("not enough history" in str(r) for r in rows)
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_plan_sheet_only_goes_into_an_xlsx_report(cli_db: str, tmp_path: Path) -> None:
+    _, said = _report(cli_db, "--out", str(tmp_path / "r.csv"), "--plan", "next", code=1)
+    assert "xlsx" in said and "排班表" in said
+    assert not (tmp_path / "r.csv").exists()
+    _, said = _report(cli_db, "--out", str(tmp_path / "r.xlsx"), "--plan", "tomorrow", code=1)
+    assert "tomorrow" in said and not (tmp_path / "r.xlsx").exists()
+
+
+def test_a_queue_no_window_can_help_leaves_the_others_their_windows() -> None:
+    """Regression (8dff09b): in a period where queue X misses the target with every window that
+    can serve it open, the recommender gave up on the whole period — queue Y there missed too,
+    with a window that could serve it left shut. Every miss must be one no window could help."""
+    windows = ((1, ("X",)), (2, ("X", "Y")), (3, ("Y",)), (4, ("Y",)), (5, ("Y", "X")), (6, ("Y",)))
+    model = DayModel(
+        queues=(
+            QueueModel("X", (35.0, 15.0, 6.0, 15.0, 6.0), ("",), (1.0,)),  # 35/h: hopeless at 8:00
+            QueueModel("Y", (15.0, 20.0, 15.0, 30.0, 3.0), ("",), (1.0,)),
+        ),
+        windows=windows,
+        services={"": _exponential(600, 2000)},
+        period_s=3600,
+        periods=5,
+        staffing=(frozenset(range(1, 7)),) * 5,
+        walk_s=0.0,
+        target_s=900,
+    )
+    rec = recommend(model, share=0.85, replications=10, seed=1)
+    misses = [(p, q) for p in range(5) for _, q in failing(rec.outcome, p, 0.85)]
+    assert (0, "X") in misses  # X really cannot make it in the first hour
+    for p, q in misses:
+        shut = [n for n, queues in windows if q in queues and n not in rec.staffing[p]]
+        assert not shut, (p, q, shut, [sorted(s) for s in rec.staffing])
