@@ -5,6 +5,7 @@ JSON."""
 from __future__ import annotations
 
 import re
+from contextlib import nullcontext
 from pathlib import Path
 
 import typer
@@ -97,12 +98,16 @@ def plan_command(
     _bounded("--share", percent, 1, 100)
     if queue is not None and queue.upper() not in {p for p in _prefixes(engine)}:
         raise Refused("plan_bad_whatif", text=f"--queue {queue}")
-    plan = make_plan(
-        engine, day=the_day, today=today, period_minutes=period, weeks=weeks,
-        target_minutes=minutes, share=percent / 100, replications=runs, seed=seed,
-        like=parse_day(like, today) if like else None,
-        plan_file=read_plan_file(plan_file) if plan_file is not None else None, whatif=whatif,
-    )  # fmt: skip
+    staffing = read_plan_file(plan_file) if plan_file is not None else None
+    # Learning and the search for the fewest windows take half a minute on a year of history:
+    # a spinner on the terminal (stderr) says the command is working, then goes away.
+    working = errors.status(planning.line("planning_wait")) if errors.is_terminal else nullcontext()
+    with working:
+        plan = make_plan(
+            engine, day=the_day, today=today, period_minutes=period, weeks=weeks,
+            target_minutes=minutes, share=percent / 100, replications=runs, seed=seed,
+            like=parse_day(like, today) if like else None, plan_file=staffing, whatif=whatif,
+        )  # fmt: skip
     if out is not None:
         (write_csv if suffix == ".csv" else write_xlsx)(plan, out)
         errors.print(planning.line("plan_written", out=out))

@@ -88,6 +88,10 @@ ENTRIES: dict[str, tuple[str, str] | tuple[str, str, str]] = {
         "export again once there is enough history, or see mashangban plan",
     ),
     "planning": ("测算排班", "planning"),
+    "planning_wait": (
+        "正在测算排班，约需半分钟…",
+        "working out the plan, about half a minute…",
+    ),
 }
 
 CATALOGUE = Catalogue("planning", ENTRIES, sep=" ")
