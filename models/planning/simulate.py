@@ -389,6 +389,28 @@ class Day:
                     if not busy[w] and is_open(w, t):
                         call(w, t)
 
+    def waits_in(self, period: int) -> list[list[float]]:
+        """The waits of the citizens who took their ticket in ``period``, per queue (once the
+        day has run to its end; the last period's with those after it)."""
+        model = self.model
+        period_s = model.period_s
+        end_s = model.periods * period_s
+        order = self.order
+        low = bisect.bisect_left(order, (period * period_s, -1))
+        high = (
+            len(order)
+            if period >= model.periods - 1
+            else bisect.bisect_left(order, ((period + 1) * period_s, -1))
+        )
+        out: list[list[float]] = [[] for _ in model.queues]
+        first_call, tqueue, horizon_s = self.first_call, self.tqueue, self.horizon_s
+        for t, tid in order[low:high]:
+            if t >= horizon_s:
+                break
+            called = first_call.get(tid)
+            out[tqueue[tid]].append((called if called is not None else max(end_s, t)) - t)
+        return out
+
     def result(self) -> Replication:
         """The day's figures (once it has run to its end)."""
         model = self.model
