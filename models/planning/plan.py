@@ -263,8 +263,9 @@ class Recommendation:
 
 
 def recommend(
-    model: DayModel, *, share: float, replications: int, seed: int, search: int = 20
-) -> Recommendation:
+    model: DayModel, *, share: float, replications: int, seed: int, search: int = 20,
+    drawn: dict[tuple[int, int | None], Arrivals] | None = None,
+) -> Recommendation:  # fmt: skip
     """Period by period, from the first: start from the windows the period before kept, add a
     window for the queue furthest from the target until every queue meets it, then take away
     windows while it still does (each look simulates the day to the period's end, the windows
@@ -272,7 +273,9 @@ def recommend(
     one more window (in its period, or where its citizens wait on into), until all meet or no
     window can help. A queue no window can help in a period is left short there, and the others
     still get theirs. The looks use ``search`` replications, the whole-day checks
-    ``replications``."""
+    ``replications``. Each look resumes its replications from the period's start (kept once the
+    periods before are settled) instead of simulating the morning again; the citizens are the
+    whole day's, a look's cut after its period."""
     numbers = [n for n, _ in model.windows]
     queues_of = dict(model.windows)
     staffing = [frozenset[int]() for _ in range(model.periods)]
@@ -284,8 +287,9 @@ def recommend(
         start = p * model.period_s
         return [n for n in numbers if closed.get(n, math.inf) > start]
 
-    drawn: dict[tuple[int, int | None], Arrivals] = {}
-    """Each seed's citizens (up to a period, or the whole day): the same whatever the windows."""
+    citizens: dict[tuple[int, int | None], Arrivals] = {} if drawn is None else drawn
+    """Each seed's citizens: the same whatever the windows (a run of the same day may have drawn
+    them already)."""
     looked: dict[tuple[int, frozenset[int]], list[str]] = {}
     """The queues missing the target per (period, windows) looked at (the periods before are
     settled by then): the adding and the trimming often try the same windows again."""
@@ -299,7 +303,7 @@ def recommend(
         while len(starts) <= p:
             n = len(starts)
             if n == 0:
-                starts.append([Day(model, _drawn(model, seed + k, drawn)) for k in range(looks)])
+                starts.append([Day(model, _drawn(model, seed + k, citizens)) for k in range(looks)])
                 continue
             settled = replace(
                 model, staffing=tuple(staffing[:n] + [staffing[n - 1]] * (model.periods - n))
@@ -368,7 +372,7 @@ def recommend(
             resumed.advance()
             reps.append(resumed.result())
         reps += [
-            simulate(day, seed + k, arrivals=_drawn(day, seed + k, drawn))
+            simulate(day, seed + k, arrivals=_drawn(day, seed + k, citizens))
             for k in range(len(reps), count)
         ]
         return summarise(day, reps)
