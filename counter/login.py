@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
@@ -17,6 +17,30 @@ from models.clerks.staff import login
 from models.db import retry_busy
 from models.text import counter as ct
 from models.textsafe import printable_lines
+
+
+class Field(Input):
+    """A login field that moves on at Tab or Enter at once, and hands on what is typed after.
+
+    A badge scanner or a fast typist sends ``1001<Tab>246813`` in one burst: every key of it is
+    queued to this field before the Tab would have moved the focus (a Tab or Enter bubbles up
+    and is handled later), so the PIN would land here, in clear. Here the focus moves as the Tab
+    or Enter is read, and the keys queued behind it go to the field that has the focus now.
+    """
+
+    async def _on_key(self, event: events.Key) -> None:
+        focused = self.screen.focused
+        if focused is not self and isinstance(focused, Input):
+            event.stop()
+            event.prevent_default()
+            focused.post_message(events.Key(event.key, event.character))
+            return
+        if event.key in ("tab", "enter"):
+            event.stop()
+            event.prevent_default()
+            self.screen.focus_next()
+            return
+        await super()._on_key(event)
 
 
 class LoginScreen(Screen[None]):
@@ -49,9 +73,9 @@ class LoginScreen(Screen[None]):
         with Vertical(id="login"):
             yield Static(ct.line("title"), id="login-title")
             yield Label(ct.line("window"))
-            yield Input(str(settings.window or ""), id="window", restrict=r"\d*", max_length=3)
+            yield Field(str(settings.window or ""), id="window", restrict=r"\d*", max_length=3)
             yield Label(ct.line("clerk"))
-            yield Input(settings.clerk or "", id="clerk", max_length=16)
+            yield Field(settings.clerk or "", id="clerk", max_length=16)
             yield Label(ct.line("pin"))
             yield Input(settings.pin or "", id="pin", password=True, restrict=r"\d*", max_length=12)
             yield Button(ct.line("login"), id="submit", variant="primary")
@@ -74,12 +98,9 @@ class LoginScreen(Screen[None]):
         self.query_one("#login-error", Static).update(ct.line("logged_out"))
         self.query_one("#clerk", Input).focus()
 
-    @on(Input.Submitted)
-    def _next_field(self, event: Input.Submitted) -> None:
-        if event.input.id == "pin":
-            self.submit()
-        else:
-            self.focus_next()
+    @on(Input.Submitted, "#pin")
+    def _pin_entered(self) -> None:
+        self.submit()  # Enter in the other fields moves on (Field)
 
     @on(Button.Pressed, "#submit")
     def submit(self) -> None:

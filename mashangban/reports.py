@@ -67,8 +67,10 @@ def report_command(
         None, "--plan", help="XLSX: add a 排班 Plan sheet for DAY (YYYY-MM-DD, or next)."
     ),
 ) -> None:
-    """Tickets issued and served, no-shows, waits, services, limits, ratings and cases; an XLSX
-    report can carry the staffing plan for a day (--plan next: the next working day)."""
+    """Tickets issued and served, no-shows, waits, services, limits, ratings and cases.
+
+    An XLSX report can carry the staffing plan for a day (--plan next: the next working day).
+    """
     if by not in BY_CHOICES:
         raise Refused("report_bad_by", by=by, choices=", ".join(BY_CHOICES))
     suffix = out.suffix.lower().lstrip(".") if out is not None else ""
