@@ -11,7 +11,14 @@ import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from models.planning.simulate import Arrivals, DayModel, Replication, draw_arrivals, simulate
+from models.planning.simulate import (
+    Arrivals,
+    Day,
+    DayModel,
+    Replication,
+    draw_arrivals,
+    simulate,
+)
 
 
 @dataclass(frozen=True)
@@ -193,13 +200,21 @@ def _replicate(
 ) -> list[Replication]:  # fmt: skip
     if drawn is None:
         return [simulate(model, seed + k, horizon=horizon) for k in range(replications)]
-    reps = []
-    for k in range(replications):
-        arrivals = drawn.get((seed + k, horizon))
-        if arrivals is None:
-            arrivals = drawn[seed + k, horizon] = draw_arrivals(model, seed + k, horizon=horizon)
-        reps.append(simulate(model, seed + k, horizon=horizon, arrivals=arrivals))
-    return reps
+    return [
+        simulate(model, seed + k, horizon=horizon, arrivals=_drawn(model, seed + k, drawn, horizon))
+        for k in range(replications)
+    ]
+
+
+def _drawn(
+    model: DayModel, seed: int, drawn: dict[tuple[int, int | None], Arrivals],
+    horizon: int | None = None,
+) -> Arrivals:  # fmt: skip
+    """Seed ``seed``'s citizens up to ``horizon``, drawn once."""
+    arrivals = drawn.get((seed, horizon))
+    if arrivals is None:
+        arrivals = drawn[seed, horizon] = draw_arrivals(model, seed, horizon=horizon)
+    return arrivals
 
 
 def failing(outcome: Outcome, period: int, share: float) -> list[tuple[float, str]]:
@@ -212,18 +227,18 @@ def failing(outcome: Outcome, period: int, share: float) -> list[tuple[float, st
     return sorted(out, reverse=True)
 
 
-def _failing_reps(
-    model: DayModel, reps: list[Replication], period: int, share: float
+def _failing_waits(
+    model: DayModel, waits: list[list[list[float]]], share: float
 ) -> list[tuple[float, str]]:
-    """:func:`failing` for one period straight from the replications (what the recommender's
-    looks need, without summing up every queue, period and the day)."""
+    """:func:`failing` for one period from each replication's waits in it per queue (what the
+    recommender's looks need, without summing up every queue, period and the day)."""
     out = []
     for q, qm in enumerate(model.queues):
         shares = []
-        for rep in reps:
-            waits = rep.waits[q][period]
-            if waits:
-                shares.append(sum(1 for w in waits if w <= model.target_s) / len(waits))
+        for rep in waits:
+            cell = rep[q]
+            if cell:
+                shares.append(sum(1 for w in cell if w <= model.target_s) / len(cell))
         if shares:
             within = statistics.fmean(shares)
             if within < share:
@@ -248,8 +263,9 @@ class Recommendation:
 
 
 def recommend(
-    model: DayModel, *, share: float, replications: int, seed: int, search: int = 20
-) -> Recommendation:
+    model: DayModel, *, share: float, replications: int, seed: int, search: int = 20,
+    drawn: dict[tuple[int, int | None], Arrivals] | None = None,
+) -> Recommendation:  # fmt: skip
     """Period by period, from the first: start from the windows the period before kept, add a
     window for the queue furthest from the target until every queue meets it, then take away
     windows while it still does (each look simulates the day to the period's end, the windows
@@ -257,7 +273,9 @@ def recommend(
     one more window (in its period, or where its citizens wait on into), until all meet or no
     window can help. A queue no window can help in a period is left short there, and the others
     still get theirs. The looks use ``search`` replications, the whole-day checks
-    ``replications``."""
+    ``replications``. Each look resumes its replications from the period's start (kept once the
+    periods before are settled) instead of simulating the morning again; the citizens are the
+    whole day's, a look's cut after its period."""
     numbers = [n for n, _ in model.windows]
     queues_of = dict(model.windows)
     staffing = [frozenset[int]() for _ in range(model.periods)]
@@ -269,19 +287,44 @@ def recommend(
         start = p * model.period_s
         return [n for n in numbers if closed.get(n, math.inf) > start]
 
-    drawn: dict[tuple[int, int | None], Arrivals] = {}
-    """Each seed's citizens (up to a period, or the whole day): the same whatever the windows."""
+    citizens: dict[tuple[int, int | None], Arrivals] = {} if drawn is None else drawn
+    """Each seed's citizens: the same whatever the windows (a run of the same day may have drawn
+    them already)."""
     looked: dict[tuple[int, frozenset[int]], list[str]] = {}
     """The queues missing the target per (period, windows) looked at (the periods before are
     settled by then): the adding and the trimming often try the same windows again."""
+
+    looks = min(search, replications)
+    starts: list[list[Day]] = []
+    """starts[p][k]: replication k at period p's start, the periods before with their windows
+    settled (the same citizens as the whole day's, their tickets cut at the look's period)."""
+
+    def start_of(p: int) -> list[Day]:
+        while len(starts) <= p:
+            n = len(starts)
+            if n == 0:
+                starts.append([Day(model, _drawn(model, seed + k, citizens)) for k in range(looks)])
+                continue
+            settled = replace(
+                model, staffing=tuple(staffing[:n] + [staffing[n - 1]] * (model.periods - n))
+            )
+            days = [day.resumed(settled) for day in starts[n - 1]]
+            for day in days:
+                day.advance(n * model.period_s)
+            starts.append(days)
+        return starts[p]
 
     def look(p: int, windows: frozenset[int]) -> list[str]:
         """The queues missing the target in period ``p`` with these windows, worst first."""
         if (p, windows) not in looked:
             trial = staffing[:p] + [windows] * (model.periods - p)
             m = replace(model, staffing=tuple(trial))
-            reps = _replicate(m, min(search, replications), seed, p + 1, drawn)
-            looked[p, windows] = [q for _, q in _failing_reps(model, reps, p, share)]
+            waits = []
+            for start in start_of(p):
+                day = start.resumed(m, horizon=p + 1)
+                day.advance()
+                waits.append(day.waits_in(p))
+            looked[p, windows] = [q for _, q in _failing_waits(model, waits, share)]
         return [q for q in looked[p, windows] if q not in stuck[p]]
 
     def missing(outcome: Outcome, p: int) -> list[str]:
@@ -320,8 +363,19 @@ def recommend(
     count = min(search, replications)
 
     def whole(count: int) -> Outcome:
+        """The day with the windows found, from its start (the replications the looks used
+        resume from the last period start they kept whose periods before are unchanged)."""
         day = replace(model, staffing=tuple(staffing))
-        return run(day, replications=count, seed=seed, drawn=drawn)
+        reps = []
+        for start in starts[-1][:count]:
+            resumed = start.resumed(day)
+            resumed.advance()
+            reps.append(resumed.result())
+        reps += [
+            simulate(day, seed + k, arrivals=_drawn(day, seed + k, citizens))
+            for k in range(len(reps), count)
+        ]
+        return summarise(day, reps)
 
     final = whole(count)
     for _ in range(2 * model.periods * len(model.queues)):
@@ -347,6 +401,7 @@ def recommend(
             stuck[p].add(prefix)
             continue
         staffing[where] = staffing[where] | {added}
+        del starts[where + 1 :]  # kept with the windows before: not the day's any more
         final = whole(count)
     if final.replications < replications:  # the loop ran out: show the full count's figures
         final = whole(replications)

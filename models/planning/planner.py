@@ -26,6 +26,7 @@ from models.hall import hall_settings
 from models.limits import FIRST_DAY
 from models.planning.history import History, Learned, Span, learn, load_history, past_day
 from models.planning.plan import Outcome, Recommendation, recommend, run
+from models.planning.simulate import Arrivals
 from models.tables import Window
 
 PLAN_FILE_MAX_BYTES = 64 * 1024
@@ -223,9 +224,10 @@ def make_plan(
         staffing = past_day(history, same[-1], span).staffing
         source = f"day:{same[-1].isoformat()}"
     learned = apply_whatif(learned, staffing, whatif)
-    current = run(learned.model, replications=replications, seed=seed)
+    drawn: dict[tuple[int, int | None], Arrivals] = {}  # the citizens: whatever the staffing
+    current = run(learned.model, replications=replications, seed=seed, drawn=drawn)
     rec = (
-        recommend(learned.model, share=share, replications=replications, seed=seed)
+        recommend(learned.model, share=share, replications=replications, seed=seed, drawn=drawn)
         if with_recommendation
         else None
     )

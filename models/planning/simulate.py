@@ -151,178 +151,283 @@ def simulate(
 ) -> Replication:
     """One replication. ``horizon``: the periods whose tickets are taken (later ones: none);
     after it the last open windows serve until nobody waits (the recommender's look).
-    ``arrivals``: this seed's and horizon's citizens drawn already (:func:`draw_arrivals`)."""
+    ``arrivals``: this seed's citizens drawn already (:func:`draw_arrivals`; those of a longer
+    horizon, or of the whole day, are cut at ``horizon``)."""
     if arrivals is None:
         arrivals = draw_arrivals(model, seed, horizon=horizon)
-    rng = random.Random()
-    rng.setstate(arrivals.state)  # type: ignore[arg-type]
-    rnd = rng.random
-    nq, period_s = len(model.queues), model.period_s
-    qindex = {q.prefix: n for n, q in enumerate(model.queues)}
-    served_by = [[qindex[p] for p in qs if p in qindex] for _, qs in model.windows]
-    numbers = [number for number, _ in model.windows]
-    nw = len(numbers)
-    staffing = [
-        [n for n in range(nw) if numbers[n] in model.staffing[p]] for p in range(model.periods)
-    ]
-    closed_at = [model.closed_from.get(numbers[n], math.inf) for n in range(nw)]
-    # Idle windows that can serve a queue, in the order they would get its ticket.
-    candidates = [
-        sorted(
-            (n for n in range(nw) if q in served_by[n]),
-            key=lambda n, q=q: (served_by[n].index(q), numbers[n]),  # type: ignore[misc]
-        )
-        for q in range(nq)
-    ]
-    services = model.services
-    issue = list(arrivals.issue)
-    tqueue = list(arrivals.queue)
-    tprio = list(arrivals.priority)
-    tservice = list(arrivals.service)
-    troot = list(range(len(issue)))
-    misses = [0] * len(issue)
-    events: list[tuple[float, int, int, int]] = [(t, _ARRIVE, tid, 0) for t, tid in arrivals.order]
-    for p in range(1, model.periods):
-        events.append((p * period_s, _OPEN, p, 0))
-    heapq.heapify(events)
-    prio: list[list[tuple[float, int]]] = [[] for _ in range(nq)]
-    norm: list[list[tuple[float, int]]] = [[] for _ in range(nq)]
-    waiting = [0] * nq
-    run = [0] * nq
-    last_seq = [0] * nq
-    first_call: dict[int, float] = {}
-    busy = [False] * nw
-    busy_s = [0.0] * (model.periods + 1)
-    longest = [[0] * model.periods for _ in range(nq)]
-    last_period = model.periods - 1
-    end_s = model.periods * period_s
+    day = Day(model, arrivals, horizon=horizon)
+    day.advance()
+    return day.result()
 
-    def period_of(t: float) -> int:
-        p = int(t // period_s)
-        return p if p < last_period else last_period
 
-    def is_open(w: int, t: float) -> bool:
-        if t >= closed_at[w]:
-            return False
-        if t >= end_s:  # after hours the last period's windows serve until nobody waits
-            return w in staffing_sets[last_period]
-        p = int(t // period_s)
-        return w in staffing_sets[p if p < last_period else last_period]
+class Day:
+    """A replication under way: started at the first period, advanced to a time, copied with
+    another staffing for the periods still to come, and run on to the end. The recommender
+    keeps each replication's state at a period's start and resumes from it for every window
+    count it tries there, instead of simulating the morning again."""
 
-    staffing_sets = [set(s) for s in staffing]
+    def __init__(self, model: DayModel, arrivals: Arrivals, *, horizon: int | None = None) -> None:
+        self._setup(model, horizon)
+        self.rng = random.Random()
+        self.rng.setstate(arrivals.state)  # type: ignore[arg-type]
+        self.order = arrivals.order
+        self.next_arrival = 0
+        self.issue = list(arrivals.issue)
+        self.tqueue = list(arrivals.queue)
+        self.tprio = list(arrivals.priority)
+        self.tservice = list(arrivals.service)
+        self.troot = list(range(len(self.issue)))
+        self.misses = [0] * len(self.issue)
+        self.events: list[tuple[float, int, int, int]] = [
+            (p * model.period_s, _OPEN, p, 0) for p in range(1, model.periods)
+        ]
+        nq, nw = len(model.queues), len(model.windows)
+        self.prio: list[list[tuple[float, int]]] = [[] for _ in range(nq)]
+        self.norm: list[list[tuple[float, int]]] = [[] for _ in range(nq)]
+        self.waiting = [0] * nq
+        self.run = [0] * nq
+        self.last_seq = [0] * nq
+        self.first_call: dict[int, float] = {}
+        self.busy = [False] * nw
+        self.busy_s = [0.0] * (model.periods + 1)
+        self.longest = [[0] * model.periods for _ in range(nq)]
 
-    def add_busy(start: float, stop: float) -> None:
-        while start < stop and start < end_s:
-            p = int(start // period_s)
-            edge = min(stop, (p + 1) * period_s)
-            busy_s[p] += edge - start
-            start = edge
-
-    def enqueue(tid: int, key: float, t: float) -> None:
-        q = tqueue[tid]
-        heapq.heappush(prio[q] if tprio[tid] else norm[q], (key, tid))
-        waiting[q] += 1
-        p = int(t // period_s)
-        row = longest[q]
-        if p > last_period:
-            p = last_period
-        if waiting[q] > row[p]:
-            row[p] = waiting[q]
-
-    def keys_of(q: int) -> list[float]:
-        return sorted([k for k, _ in prio[q]] + [k for k, _ in norm[q]])
-
-    def call(w: int, t: float) -> None:
-        """The window calls its next ticket (queueing's rules), or stays idle."""
-        for q in served_by[w]:
-            hp, hn = prio[q], norm[q]
-            if not hp and not hn:
-                continue
-            take = pick_priority(
-                has_priority=bool(hp), has_normal=bool(hn), run=run[q], max_run=model.priority_run
+    def _setup(self, model: DayModel, horizon: int | None) -> None:
+        """What follows from the model and the horizon (nothing that changes as the day runs)."""
+        self.model = model
+        self.horizon_s = math.inf if horizon is None else horizon * model.period_s
+        self.qindex = {q.prefix: n for n, q in enumerate(model.queues)}
+        self.served_by = [
+            [self.qindex[p] for p in qs if p in self.qindex] for _, qs in model.windows
+        ]
+        numbers = [number for number, _ in model.windows]
+        nw = len(numbers)
+        self.staffing = [
+            [n for n in range(nw) if numbers[n] in model.staffing[p]] for p in range(model.periods)
+        ]
+        self.staffing_sets = [set(s) for s in self.staffing]
+        self.closed_at = [model.closed_from.get(numbers[n], math.inf) for n in range(nw)]
+        served_by = self.served_by
+        # Idle windows that can serve a queue, in the order they would get its ticket.
+        self.candidates = [
+            sorted(
+                (n for n in range(nw) if q in served_by[n]),
+                key=lambda n, q=q: (served_by[n].index(q), numbers[n]),  # type: ignore[misc]
             )
-            run[q] = next_run(picked_priority=bool(take), normal_waited=bool(hn), run=run[q])
-            _, tid = heapq.heappop(hp if take else hn)
-            waiting[q] -= 1
-            root = troot[tid]
-            if root not in first_call:
-                first_call[root] = t
-            qm = model.queues[q]
-            if rnd() < qm.no_show:
-                misses[tid] += 1
-                done = t + model.no_show_s
-                if misses[tid] < model.max_misses and rnd() < qm.returns:
-                    heapq.heappush(events, (done + model.return_s, _RETURN, tid, 0))
-            else:
-                done = t + model.walk_s + tservice[tid]
-                if qm.transfer_to and rnd() < qm.transfer:
-                    heapq.heappush(events, (done, _RETURN, _transfer(tid, q, qm), 1))
-            busy[w] = True
-            add_busy(t, done)
-            heapq.heappush(events, (done, _FREE, w, 0))
-            return
-        busy[w] = False
+            for q in range(len(model.queues))
+        ]
 
-    def _transfer(tid: int, q: int, qm: QueueModel) -> int:
-        cum = _cumulative([wt for _, wt in qm.transfer_to])
-        to = qm.transfer_to[bisect.bisect_right(cum, rnd() * cum[-1])][0]
-        child = len(issue)
-        issue.append(issue[tid])
-        tqueue.append(qindex.get(to, q))
-        tprio.append(tprio[tid])
-        pool = services.get("@" + to) or services[""]
-        tservice.append(_draw(pool, rng))
-        troot.append(troot[tid])
-        misses.append(0)
-        return child
+    def resumed(self, model: DayModel, *, horizon: int | None = None) -> Day:
+        """A copy of this day so far, to run on with ``model``'s staffing (the same day: queues,
+        windows, services and periods; the staffing of the time already run must not differ)
+        and tickets taken up to ``horizon``."""
+        day = Day.__new__(Day)
+        day._setup(model, horizon)
+        day.rng = random.Random()
+        day.rng.setstate(self.rng.getstate())
+        day.order = self.order
+        day.next_arrival = self.next_arrival
+        day.issue = self.issue[:]
+        day.tqueue = self.tqueue[:]
+        day.tprio = self.tprio[:]
+        day.tservice = self.tservice[:]
+        day.troot = self.troot[:]
+        day.misses = self.misses[:]
+        day.events = self.events[:]
+        day.prio = [h[:] for h in self.prio]
+        day.norm = [h[:] for h in self.norm]
+        day.waiting = self.waiting[:]
+        day.run = self.run[:]
+        day.last_seq = self.last_seq[:]
+        day.first_call = dict(self.first_call)
+        day.busy = self.busy[:]
+        day.busy_s = self.busy_s[:]
+        day.longest = [row[:] for row in self.longest]
+        return day
 
-    def wake(q: int, t: float) -> None:
-        if t < end_s:
+    def advance(self, until: float = math.inf) -> None:
+        """Run the events before ``until`` (seconds from the first period's start)."""
+        model = self.model
+        rng = self.rng
+        rnd = rng.random
+        period_s = model.period_s
+        qindex, served_by, candidates = self.qindex, self.served_by, self.candidates
+        staffing, staffing_sets, closed_at = self.staffing, self.staffing_sets, self.closed_at
+        services = model.services
+        issue, tqueue, tprio, tservice = self.issue, self.tqueue, self.tprio, self.tservice
+        troot, misses, events = self.troot, self.misses, self.events
+        prio, norm, waiting, run = self.prio, self.norm, self.waiting, self.run
+        last_seq, first_call, busy = self.last_seq, self.first_call, self.busy
+        busy_s, longest = self.busy_s, self.longest
+        order, horizon_s = self.order, self.horizon_s
+        n_order = len(order)
+        last_period = model.periods - 1
+        end_s = model.periods * period_s
+
+        def is_open(w: int, t: float) -> bool:
+            if t >= closed_at[w]:
+                return False
+            if t >= end_s:  # after hours the last period's windows serve until nobody waits
+                return w in staffing_sets[last_period]
             p = int(t // period_s)
-            open_now = staffing_sets[p if p < last_period else last_period]
-        else:  # after hours the last period's windows serve until nobody waits
-            open_now = staffing_sets[last_period]
-        for w in candidates[q]:
-            if not busy[w] and w in open_now and t < closed_at[w]:
-                call(w, t)
-                return
+            return w in staffing_sets[p if p < last_period else last_period]
 
-    for w in staffing[0]:
-        busy[w] = False
-    while events:
-        t, kind, a, b = heapq.heappop(events)
-        if kind == _ARRIVE:
-            q = tqueue[a]
-            last_seq[q] += 1
-            enqueue(a, float(last_seq[q]), t)
-            wake(q, t)
-        elif kind == _FREE:
-            busy[a] = False
-            if is_open(a, t):
-                call(a, t)
-        elif kind == _RETURN:
-            q = tqueue[a]
-            if b:  # a transfer: to the front of the new queue
-                heads = [h[0][0] for h in (prio[q], norm[q]) if h]
-                enqueue(a, front_key(heads), t)
-            else:  # a no-show come back: behind the hall's requeue offset
-                enqueue(a, requeue_key(keys_of(q), offset=model.requeue_offset,
-                                       last_seq=last_seq[q]), t)  # fmt: skip
-            wake(q, t)
-        else:  # a period starts: the windows it opens call
-            for w in staffing[a]:
-                if not busy[w] and is_open(w, t):
+        def add_busy(start: float, stop: float) -> None:
+            while start < stop and start < end_s:
+                p = int(start // period_s)
+                edge = min(stop, (p + 1) * period_s)
+                busy_s[p] += edge - start
+                start = edge
+
+        def enqueue(tid: int, key: float, t: float) -> None:
+            q = tqueue[tid]
+            heapq.heappush(prio[q] if tprio[tid] else norm[q], (key, tid))
+            waiting[q] += 1
+            p = int(t // period_s)
+            row = longest[q]
+            if p > last_period:
+                p = last_period
+            if waiting[q] > row[p]:
+                row[p] = waiting[q]
+
+        def keys_of(q: int) -> list[float]:
+            return sorted([k for k, _ in prio[q]] + [k for k, _ in norm[q]])
+
+        def call(w: int, t: float) -> None:
+            """The window calls its next ticket (queueing's rules), or stays idle."""
+            for q in served_by[w]:
+                hp, hn = prio[q], norm[q]
+                if not hp and not hn:
+                    continue
+                take = pick_priority(
+                    has_priority=bool(hp), has_normal=bool(hn), run=run[q],
+                    max_run=model.priority_run,
+                )  # fmt: skip
+                run[q] = next_run(picked_priority=bool(take), normal_waited=bool(hn), run=run[q])
+                _, tid = heapq.heappop(hp if take else hn)
+                waiting[q] -= 1
+                root = troot[tid]
+                if root not in first_call:
+                    first_call[root] = t
+                qm = model.queues[q]
+                if rnd() < qm.no_show:
+                    misses[tid] += 1
+                    done = t + model.no_show_s
+                    if misses[tid] < model.max_misses and rnd() < qm.returns:
+                        heapq.heappush(events, (done + model.return_s, _RETURN, tid, 0))
+                else:
+                    done = t + model.walk_s + tservice[tid]
+                    if qm.transfer_to and rnd() < qm.transfer:
+                        heapq.heappush(events, (done, _RETURN, _transfer(tid, q, qm), 1))
+                busy[w] = True
+                add_busy(t, done)
+                heapq.heappush(events, (done, _FREE, w, 0))
+                return
+            busy[w] = False
+
+        def _transfer(tid: int, q: int, qm: QueueModel) -> int:
+            cum = _cumulative([wt for _, wt in qm.transfer_to])
+            to = qm.transfer_to[bisect.bisect_right(cum, rnd() * cum[-1])][0]
+            child = len(issue)
+            issue.append(issue[tid])
+            tqueue.append(qindex.get(to, q))
+            tprio.append(tprio[tid])
+            pool = services.get("@" + to) or services[""]
+            tservice.append(_draw(pool, rng))
+            troot.append(troot[tid])
+            misses.append(0)
+            return child
+
+        def wake(q: int, t: float) -> None:
+            if t < end_s:
+                p = int(t // period_s)
+                open_now = staffing_sets[p if p < last_period else last_period]
+            else:  # after hours the last period's windows serve until nobody waits
+                open_now = staffing_sets[last_period]
+            for w in candidates[q]:
+                if not busy[w] and w in open_now and t < closed_at[w]:
                     call(w, t)
-    waits: list[list[list[float]]] = [[[] for _ in range(model.periods)] for _ in range(nq)]
-    for tid, t in enumerate(issue):
-        if troot[tid] != tid:
-            continue
-        called = first_call.get(tid)
-        wait = (called if called is not None else max(end_s, t)) - t
-        waits[tqueue[tid]][period_of(t)].append(wait)
-    open_s = _open_seconds(model, staffing, closed_at)
-    idle = [max(0.0, open_s[p] - busy_s[p]) for p in range(model.periods)]
-    return Replication(waits=waits, longest=longest, idle_s=idle, open_s=open_s)
+                    return
+
+        # The tickets are taken in time order (kept apart from the other events, which come
+        # after a ticket taken at the same moment, as they would in one heap).
+        arrival = order[self.next_arrival] if self.next_arrival < n_order else None
+        if arrival is not None and arrival[0] >= horizon_s:
+            arrival = None
+        while True:
+            if arrival is not None and (not events or arrival[0] <= events[0][0]):
+                t, a = arrival
+                if t >= until:
+                    break
+                self.next_arrival += 1
+                arrival = order[self.next_arrival] if self.next_arrival < n_order else None
+                if arrival is not None and arrival[0] >= horizon_s:
+                    arrival = None
+                q = tqueue[a]
+                last_seq[q] += 1
+                enqueue(a, float(last_seq[q]), t)
+                wake(q, t)
+                continue
+            if not events or events[0][0] >= until:
+                break
+            t, kind, a, b = heapq.heappop(events)
+            if kind == _FREE:
+                busy[a] = False
+                if is_open(a, t):
+                    call(a, t)
+            elif kind == _RETURN:
+                q = tqueue[a]
+                if b:  # a transfer: to the front of the new queue
+                    heads = [h[0][0] for h in (prio[q], norm[q]) if h]
+                    enqueue(a, front_key(heads), t)
+                else:  # a no-show come back: behind the hall's requeue offset
+                    enqueue(a, requeue_key(keys_of(q), offset=model.requeue_offset,
+                                           last_seq=last_seq[q]), t)  # fmt: skip
+                wake(q, t)
+            else:  # a period starts: the windows it opens call
+                for w in staffing[a]:
+                    if not busy[w] and is_open(w, t):
+                        call(w, t)
+
+    def waits_in(self, period: int) -> list[list[float]]:
+        """The waits of the citizens who took their ticket in ``period``, per queue (once the
+        day has run to its end; the last period's with those after it)."""
+        model = self.model
+        period_s = model.period_s
+        end_s = model.periods * period_s
+        order = self.order
+        low = bisect.bisect_left(order, (period * period_s, -1))
+        high = (
+            len(order)
+            if period >= model.periods - 1
+            else bisect.bisect_left(order, ((period + 1) * period_s, -1))
+        )
+        out: list[list[float]] = [[] for _ in model.queues]
+        first_call, tqueue, horizon_s = self.first_call, self.tqueue, self.horizon_s
+        for t, tid in order[low:high]:
+            if t >= horizon_s:
+                break
+            called = first_call.get(tid)
+            out[tqueue[tid]].append((called if called is not None else max(end_s, t)) - t)
+        return out
+
+    def result(self) -> Replication:
+        """The day's figures (once it has run to its end)."""
+        model = self.model
+        period_s, last_period = model.period_s, model.periods - 1
+        end_s = model.periods * period_s
+        waits: list[list[list[float]]] = [[[] for _ in range(model.periods)] for _ in model.queues]
+        first_call, troot, tqueue = self.first_call, self.troot, self.tqueue
+        for tid, t in enumerate(self.issue):
+            if troot[tid] != tid or t >= self.horizon_s:
+                continue
+            called = first_call.get(tid)
+            wait = (called if called is not None else max(end_s, t)) - t
+            p = int(t // period_s)
+            waits[tqueue[tid]][p if p < last_period else last_period].append(wait)
+        open_s = _open_seconds(model, self.staffing, self.closed_at)
+        idle = [max(0.0, open_s[p] - self.busy_s[p]) for p in range(model.periods)]
+        return Replication(waits=waits, longest=self.longest, idle_s=idle, open_s=open_s)
 
 
 def _open_seconds(

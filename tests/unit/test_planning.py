@@ -25,7 +25,7 @@ from models.db import make_engine
 from models.errors import Refused
 from models.planning.plan import failing, meets, recommend, run
 from models.planning.planner import make_plan
-from models.planning.simulate import DayModel, QueueModel, simulate
+from models.planning.simulate import Day, DayModel, QueueModel, draw_arrivals, simulate
 from models.queue.ticketrows import T
 from models.tables import Queue
 
@@ -128,6 +128,47 @@ def test_the_recommendation_meets_the_target_and_one_window_fewer_does_not() -> 
     outcome = run(dataclasses.replace(model, staffing=tuple(fewer)), replications=40, seed=5)
     assert failing(outcome, busiest, 0.85)
     assert rec.outcome.window_hours() < 8 * 8  # cheaper than every window all day
+    # The figures shown are those of the recommended day simulated from its start.
+    again = run(dataclasses.replace(model, staffing=rec.staffing), replications=40, seed=5)
+    assert rec.outcome.by_period == again.by_period and rec.outcome.day == again.day
+
+
+def test_a_day_resumed_at_a_period_is_the_day_run_from_the_start() -> None:
+    """The recommender resumes each replication from a period's start: no-shows coming back,
+    transfers and priority runs must carry on exactly as if the morning had been run again."""
+    periods = 6
+    model = DayModel(
+        queues=(
+            QueueModel("A", (40.0,) * periods, ("",), (1.0,), priority_share=0.2, no_show=0.1,
+                       returns=0.6, transfer=0.2, transfer_to=(("B", 1.0),)),
+            QueueModel("B", (15.0,) * periods, ("",), (1.0,), no_show=0.05, returns=0.5),
+        ),
+        windows=((1, ("A",)), (2, ("A", "B")), (3, ("B", "A")), (4, ("A",))),
+        services={"": _exponential(300)},
+        period_s=3600,
+        periods=periods,
+        staffing=(frozenset({1, 2, 3}),) * periods,
+    )  # fmt: skip
+    arrivals = draw_arrivals(model, 4)
+    morning = Day(model, arrivals)
+    morning.advance(3 * 3600)
+    later = dataclasses.replace(
+        model, staffing=model.staffing[:3] + (frozenset({1, 2, 3, 4}),) * (periods - 3)
+    )
+    whole = morning.resumed(later)
+    whole.advance()
+    assert whole.result() == simulate(later, 4, arrivals=arrivals)
+    # A look: the tickets cut after period 3, the windows then serving until nobody waits.
+    look = morning.resumed(later, horizon=4)
+    look.advance()
+    cut = simulate(later, 4, horizon=4, arrivals=arrivals)
+    assert look.result() == cut
+    assert [sorted(w) for w in look.waits_in(3)] == [sorted(queue[3]) for queue in cut.waits]
+    # The morning kept is untouched by the days resumed from it.
+    fewer = dataclasses.replace(model, staffing=model.staffing[:3] + (frozenset({1}),) * 3)
+    again = morning.resumed(fewer)
+    again.advance()
+    assert again.result() == simulate(fewer, 4, arrivals=arrivals) != whole.result()
 
 
 # --- with a database: history in the hall's tables ---
