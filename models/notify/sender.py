@@ -132,13 +132,20 @@ def claim(engine: Engine, *, owner: str, now: dt.datetime | None = None) -> Clai
 def message_texts(kind: str, data: dict[str, Any], settings: HallSettings) -> tuple[str, str]:
     """What the message says, in Chinese and English (the catalogue models/text/notices)."""
     key = "missed_void" if kind == "missed" and data.get("void") else kind
+    zh, en = {**data, "hall": settings.name_zh}, {**data, "hall": settings.name_en}
+    if "day" in data and "slot" not in data:  # a booking's facts (models.queue.booking)
+        zh["slot"] = _slot(data, data.get("item_zh", ""))
+        en["slot"] = _slot(data, data.get("item_en", ""))
     try:
-        return (
-            notices.zh(f"sms_{key}", **{**data, "hall": settings.name_zh}),
-            notices.en(f"sms_{key}", **{**data, "hall": settings.name_en}),
-        )
+        return notices.zh(f"sms_{key}", **zh), notices.en(f"sms_{key}", **en)
     except (KeyError, IndexError):  # a booking message whose facts lack a placeholder
         return "", ""
+
+
+def _slot(data: dict[str, Any], item: str) -> str:
+    """A booking's slot as a message says it: 2026-12-08 09:00-09:15 and the item's name."""
+    when = f"{data.get('day', '')} {data.get('start', '')}-{data.get('end', '')}"
+    return f"{when} {item}".strip()
 
 
 def payload(message: Claimed, settings: HallSettings, key: str) -> dict[str, Any]:

@@ -12,6 +12,8 @@ from sqlmodel import col, select
 
 from models.db import reading, writing
 from models.errors import Refused
+from models.hall import hall_settings
+from models.notify.sender import message_texts
 from models.queue.appointments import check_in
 from models.queue.booking import Booking, book, cancel_booking, find_booking
 from models.queue.bookingcare import (
@@ -134,6 +136,32 @@ def test_reminders_for_tomorrow_once_each(engine: Engine) -> None:
         ).all()
     assert [(m.recipient, json.loads(m.data)["code"]) for m in sent] == [(MOBILE, tomorrow.code)]
     assert sent[0].dedupe and sent[0].dedupe.startswith("booking_reminder:")
+
+
+def test_every_booking_message_says_its_slot_code_and_item(engine: Engine) -> None:
+    """What the gateway gets to send (booking made, cancelled, reminded) is whole text in both
+    languages, not an empty message: the sender's wording and the booking's facts agree."""
+    kept = make(engine)
+    gone = make(engine, mobile="13900000002")
+    cancel_booking(engine, token=gone.token or "", now=NOW)
+    remind(engine, now=at(NOW.date(), 19))
+    with reading(engine) as session:
+        settings = hall_settings(session)
+        rows = session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))).all()
+    said = {}
+    for row in rows:
+        zh, en = message_texts(row.kind, json.loads(row.data), settings)
+        code = json.loads(row.data)["code"]
+        assert code in zh and code in en, (row.kind, zh, en)
+        assert "09:00-09:15" in zh and "09:00-09:15" in en
+        assert "不动产登记信息查询" in zh and "Real estate register enquiry" in en
+        assert MOBILE not in zh + en and "张" not in zh
+        said[row.kind] = code
+    assert said == {
+        "booking_made": gone.code,
+        "booking_cancelled": gone.code,
+        "booking_reminder": kept.code,
+    }
 
 
 # ---------------------------------------------------------------- personal data
